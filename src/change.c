@@ -1,0 +1,37 @@
+/*
+ * change.c - the recount rule, kept apart from the crawler so that it can
+ * be tested exhaustively without a file system.
+ */
+#include "config.h"
+
+#include "change.h"
+
+enum change change_check(const struct file_meta *disk,
+			 const struct index_row *row, unsigned mode_flags,
+			 int full)
+{
+	if (full)
+		return CHANGE_FULL;
+	if (disk->dev != row->meta.dev || disk->ino != row->meta.ino ||
+	    disk->size != row->meta.size ||
+	    disk->mtime_ns != row->meta.mtime_ns ||
+	    disk->ctime_ns != row->meta.ctime_ns)
+		return CHANGE_META;
+	if (row->failed)
+		return CHANGE_FAILED;
+	if (row->flags & ENTRY_F_RACY)
+		return CHANGE_RACY;
+	if ((row->flags & ENTRY_F_ASCII) != (mode_flags & ENTRY_F_ASCII))
+		return CHANGE_MODE;
+	return CHANGE_NONE;
+}
+
+int64_t change_racy_limit(int64_t start_ns)
+{
+	return start_ns - RACY_MARGIN_NS;
+}
+
+int change_is_racy(int64_t mtime_ns, int64_t racy_limit_ns)
+{
+	return mtime_ns >= racy_limit_ns;
+}

@@ -1,0 +1,60 @@
+/*
+ * change.h - the rule that decides whether a file must be counted again.
+ *
+ * A file is recounted when its identity or metadata (dev, inode, size,
+ * mtime, ctime) differ from the index, when its last count was marked racy
+ * or failed, or when it was counted with other counting options.  "Racy"
+ * follows git: a file whose mtime is not safely older than the start of the
+ * scan may still be changing within the same timestamp tick, so its count
+ * is kept but recounted next time even if its metadata look unchanged.
+ */
+#ifndef WCINDEX_CHANGE_H
+#define WCINDEX_CHANGE_H
+
+#include <stdint.h>
+
+#include "proto.h"
+
+/* entries.flags bits owned by the scanner (the low bits are COUNT_F_*). */
+#define ENTRY_F_RACY  0x4u
+#define ENTRY_F_ASCII 0x8u
+
+/* Timestamp granularity allowance: at least 2 s (FAT, drifting servers). */
+#define RACY_MARGIN_NS (2 * 1000000000LL)
+
+/* What the index holds about one file. */
+struct index_row {
+	int64_t id;
+	char *name;
+	struct file_meta meta;
+	unsigned flags;
+	int failed;		/* status is not 'ok' */
+};
+
+enum change {
+	CHANGE_NONE = 0,	/* unchanged: keep the row as it is */
+	CHANGE_META,		/* dev/ino/size/mtime/ctime differ */
+	CHANGE_RACY,		/* last count was racy */
+	CHANGE_FAILED,		/* last count failed */
+	CHANGE_MODE,		/* counted with other options */
+	CHANGE_FULL,		/* --full */
+};
+
+/*
+ * Compare what is on disk with the index row.  mode_flags is ENTRY_F_ASCII
+ * when this scan counts in ASCII mode, else 0.
+ */
+enum change change_check(const struct file_meta *disk,
+			 const struct index_row *row, unsigned mode_flags,
+			 int full);
+
+/*
+ * The racy limit of a scan that started at start_ns (file system clock):
+ * files with mtime >= the limit are racy.
+ */
+int64_t change_racy_limit(int64_t start_ns);
+
+/* True when a file with this mtime, counted now, must be marked racy. */
+int change_is_racy(int64_t mtime_ns, int64_t racy_limit_ns);
+
+#endif

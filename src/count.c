@@ -1,0 +1,475 @@
+/*
+ * count.c - the counting kernel.  Every byte of every indexed file goes
+ * through count_feed(), so this is the hot loop of the program.
+ *
+ * Runs of ASCII are handled eight bytes at a time with word-at-a-time
+ * ("SWAR") arithmetic on a uint64_t: one mask marks the whitespace bytes,
+ * another the newlines, and word starts are the non-space bytes whose
+ * predecessor is a space.  Everything else goes through a careful scalar
+ * UTF-8 decoder that follows the Unicode table 3-7 byte for byte, so that
+ * the results match python3's surrogateescape decoding exactly (see
+ * count.h).  The code is portable C11; no intrinsics.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "count.h"
+
+/*
+ * What the decoder needs to know about each byte as the first of a
+ * character: the length of the sequence it starts (0 if it starts none),
+ * the range its second byte must be in by table 3-7, and what kind of space
+ * it is.  A single table keeps the character loop free of branches on the
+ * byte's value, which are what make mixed-script text slow.
+ */
+struct lead {
+	unsigned char len;
+	unsigned char lo, span;	/* lo <= second byte <= lo + span */
+	unsigned char type;
+};
+
+#define T_SPACE		0x1	/* python's str.isspace(), for ASCII */
+#define T_SPACE_ASCII	0x2	/* python's bytes.isspace(): 09-0D, 20 */
+#define T_NEWLINE	0x4
+#define T_MAYBE_SPACE	0x8	/* C2, E1-E3: the sequence may be a space */
+
+#define A	{ 1, 0x00, 0xff, 0 }	/* the second byte is not ours */
+#define S	{ 1, 0x00, 0xff, T_SPACE | T_SPACE_ASCII }
+#define N	{ 1, 0x00, 0xff, T_SPACE | T_SPACE_ASCII | T_NEWLINE }
+#define U	{ 1, 0x00, 0xff, T_SPACE }	/* 1C-1F: separators */
+#define X	{ 0, 0x00, 0x00, 0 }
+#define C2	{ 2, 0x80, 0x3f, T_MAYBE_SPACE }
+#define L2	{ 2, 0x80, 0x3f, 0 }
+#define E0	{ 3, 0xa0, 0x1f, 0 }		/* no overlongs */
+#define E1	{ 3, 0x80, 0x3f, T_MAYBE_SPACE }
+#define L3	{ 3, 0x80, 0x3f, 0 }
+#define ED	{ 3, 0x80, 0x1f, 0 }		/* no surrogates */
+#define F0	{ 4, 0x90, 0x2f, 0 }		/* no overlongs */
+#define L4	{ 4, 0x80, 0x3f, 0 }
+#define F4	{ 4, 0x80, 0x0f, 0 }		/* nothing above U+10FFFF */
+
+static const struct lead lead[256] = {
+	/* 0_ */ A, A, A, A, A, A, A, A, A, S, N, S, S, S, A, A,
+	/* 1_ */ A, A, A, A, A, A, A, A, A, A, A, A, U, U, U, U,
+	/* 2_ */ S, A, A, A, A, A, A, A, A, A, A, A, A, A, A, A,
+	/* 3_ */ A, A, A, A, A, A, A, A, A, A, A, A, A, A, A, A,
+	/* 4_ */ A, A, A, A, A, A, A, A, A, A, A, A, A, A, A, A,
+	/* 5_ */ A, A, A, A, A, A, A, A, A, A, A, A, A, A, A, A,
+	/* 6_ */ A, A, A, A, A, A, A, A, A, A, A, A, A, A, A, A,
+	/* 7_ */ A, A, A, A, A, A, A, A, A, A, A, A, A, A, A, A,
+	/* 8_ */ X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+	/* 9_ */ X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+	/* A_ */ X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+	/* B_ */ X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+	/* C_ */ X, X, C2, L2, L2, L2, L2, L2, L2, L2, L2, L2, L2, L2, L2, L2,
+	/* D_ */ L2, L2, L2, L2, L2, L2, L2, L2, L2, L2, L2, L2, L2, L2, L2, L2,
+	/* E_ */ E0, E1, E1, E1, L3, L3, L3, L3, L3, L3, L3, L3, L3, ED, L3, L3,
+	/* F_ */ F0, L4, L4, L4, F4, X, X, X, X, X, X, X, X, X, X, X,
+};
+
+#undef A
+#undef S
+#undef N
+#undef U
+#undef X
+#undef C2
+#undef L2
+#undef E0
+#undef E1
+#undef L3
+#undef ED
+#undef F0
+#undef L4
+#undef F4
+
+#define ONES	UINT64_C(0x0101010101010101)
+#define HIGHS	UINT64_C(0x8080808080808080)
+#define LOW7	UINT64_C(0x7f7f7f7f7f7f7f7f)
+
+/*
+ * Byte i of the result is p[i] whatever the host's byte order, so that the
+ * "previous byte" of lane i is always lane i - 1.  Compilers turn this into
+ * a single load on little-endian machines.
+ */
+static inline uint64_t load64(const unsigned char *p)
+{
+	return (uint64_t)p[0] | (uint64_t)p[1] << 8 |
+		(uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
+		(uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 |
+		(uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
+}
+
+/*
+ * The high bit of each lane of x (whose lanes must all be below 0x80) is set
+ * iff lo <= lane <= hi.  Neither addition can carry into the next lane.
+ */
+static inline uint64_t lanes_between(uint64_t x, unsigned lo, unsigned hi)
+{
+	uint64_t ge_lo = x + ONES * (0x80 - lo);
+	uint64_t gt_hi = x + ONES * (0x7f - hi);
+
+	return ge_lo & ~gt_hi & HIGHS;
+}
+
+/* Sum the lanes of an accumulator whose lanes are at most 255 each. */
+static inline uint64_t lanes_sum(uint64_t acc)
+{
+	uint64_t pairs = (acc & UINT64_C(0x00ff00ff00ff00ff)) +
+			 (acc >> 8 & UINT64_C(0x00ff00ff00ff00ff));
+
+	return (pairs * UINT64_C(0x0001000100010001)) >> 48;
+}
+
+/*
+ * Per-call working copy of the counters: kept in locals so that the compiler
+ * can hold them in registers across the loops instead of re-reading *st.
+ */
+struct run {
+	uint64_t lines, words, chars;
+	uint64_t prev_space;	/* 1 if the last character was whitespace */
+	uint64_t acc_words;	/* lanes: word starts not yet in words */
+	uint64_t acc_lines;	/* lanes: newlines not yet in lines */
+	unsigned nacc;		/* blocks added to the accumulators */
+};
+
+static inline void run_flush(struct run *r)
+{
+	r->words += lanes_sum(r->acc_words);
+	r->lines += lanes_sum(r->acc_lines);
+	r->acc_words = r->acc_lines = 0;
+	r->nacc = 0;
+}
+
+/*
+ * Account for one 8-byte block, given the masks of its space and newline
+ * lanes.  A lane can count at most one per block, so flushing every 255
+ * blocks keeps the accumulator lanes from overflowing.
+ */
+static inline void run_block(struct run *r, uint64_t space, uint64_t nl)
+{
+	uint64_t prev = space << 8 | r->prev_space << 7;
+
+	r->acc_words += (~space & prev & HIGHS) >> 7;
+	r->acc_lines += nl >> 7;
+	r->prev_space = space >> 63;
+	if (++r->nacc == 255)
+		run_flush(r);
+}
+
+/* One character that is whitespace (space != 0) or not. */
+static inline void run_char(struct run *r, unsigned space)
+{
+	r->words += r->prev_space & !space;
+	r->prev_space = space != 0;
+	r->chars++;
+}
+
+/* n >= 1 bytes that are not part of a valid sequence: word characters. */
+static inline void run_invalid(struct run *r, unsigned n)
+{
+	r->words += r->prev_space;
+	r->prev_space = 0;
+	r->chars += n;
+}
+
+/*
+ * Is the valid sequence of len bytes at p, whose lead byte has
+ * T_MAYBE_SPACE, one of the whitespace code points U+0085, U+00A0, U+1680,
+ * U+2000-200A, U+2028, U+2029, U+202F, U+205F or U+3000?
+ */
+static inline unsigned seq_space(const unsigned char *p, unsigned len)
+{
+	unsigned cp;
+
+	if (len == 2)
+		return p[1] == 0x85 || p[1] == 0xa0;
+	cp = (p[0] & 0x0fu) << 12 | (p[1] & 0x3fu) << 6 | (p[2] & 0x3fu);
+	return cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200a) ||
+		cp == 0x2028 || cp == 0x2029 || cp == 0x202f ||
+		cp == 0x205f || cp == 0x3000;
+}
+
+/*
+ * Classify the bytes at p (n >= 1 available, p[0] >= 0x80) by table 3-7.
+ * Returns the length (2-4) of the valid sequence starting there and sets
+ * *space; 0 if p[0] starts no valid sequence (it is one invalid byte, and
+ * the caller retries at p + 1); or -n if all n bytes are a valid prefix of a
+ * sequence that the end of the buffer cut short.
+ */
+static int utf8_seq(const unsigned char *p, size_t n, unsigned *space)
+{
+	const struct lead *l = &lead[p[0]];
+	int need = l->len;
+
+	if (!need)
+		return 0;	/* continuation byte, C0, C1 or F5-FF */
+	if (n < 2)
+		return -1;
+	if ((unsigned)(p[1] - l->lo) > l->span)
+		return 0;
+	for (int i = 2; i < need; i++) {
+		if (n <= (size_t)i)
+			return -i;
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	}
+	*space = (l->type & T_MAYBE_SPACE) && seq_space(p, (unsigned)need);
+	return need;
+}
+
+static void feed_ascii(struct run *r, const unsigned char *p,
+		       const unsigned char *end)
+{
+	while (end - p >= 8) {
+		uint64_t w = load64(p);
+		/* bytes >= 0x80 are word characters: mask them out */
+		uint64_t x = w & LOW7, ascii = ~w & HIGHS;
+		uint64_t space = (lanes_between(x, 0x09, 0x0d) |
+				  lanes_between(x, 0x20, 0x20)) & ascii;
+		uint64_t nl = lanes_between(x, 0x0a, 0x0a) & ascii;
+
+		run_block(r, space, nl);
+		p += 8;
+	}
+	run_flush(r);
+
+	for (; p < end; p++) {
+		unsigned t = lead[*p].type;
+
+		run_char(r, t & T_SPACE_ASCII);
+		r->lines += (t & T_NEWLINE) != 0;
+	}
+}
+
+/*
+ * One character, or one invalid byte, at p, decoded the careful way.
+ * Returns the number of bytes used, or 0 if [p, end) is the start of a
+ * sequence that the end of the buffer cut short.
+ */
+static size_t step_slow(struct run *r, const unsigned char *p,
+			const unsigned char *end, unsigned *flags)
+{
+	unsigned space;
+	int len;
+
+	if (*p < 0x80) {
+		unsigned t = lead[*p].type;
+
+		run_char(r, t & T_SPACE);
+		r->lines += (t & T_NEWLINE) != 0;
+		return 1;
+	}
+	len = utf8_seq(p, (size_t)(end - p), &space);
+	if (len > 0) {
+		run_char(r, space);
+		return (size_t)len;
+	}
+	if (len < 0)
+		return 0;
+	run_invalid(r, 1);
+	*flags |= COUNT_F_INVALID_UTF8;
+	return 1;
+}
+
+/* Continuation bytes 3 and 4 of a sequence of each length, as by load16(). */
+static const uint16_t cont_mask[5] = { 0, 0, 0, 0x00c0, 0xc0c0 };
+static const uint16_t cont_want[5] = { 0, 0, 0, 0x0080, 0x8080 };
+
+/*
+ * After this many ASCII characters in a row the character loop hands back
+ * to the 8-byte blocks: short enough that ASCII text with the odd accent
+ * stays fast, long enough not to bounce on the spaces between words of
+ * other scripts.
+ */
+#define ASCII_RUN 16
+
+/*
+ * Count [p, end) in UTF-8 mode.  Returns the number of bytes at the end
+ * that are a valid but incomplete sequence; the caller carries them over.
+ */
+static size_t feed_utf8(struct run *r, const unsigned char *p,
+			const unsigned char *end, unsigned *flags)
+{
+	while (p < end) {
+		unsigned ascii_run = 0;
+		size_t n;
+
+		/* runs of ASCII, eight bytes at a time */
+		while (end - p >= 8) {
+			uint64_t w = load64(p);
+			uint64_t space, nl;
+
+			if (w & HIGHS)
+				break;
+			/* python's whitespace below 0x80 is 09-0D and 1C-20 */
+			space = lanes_between(w, 0x09, 0x0d) |
+				lanes_between(w, 0x1c, 0x20);
+			nl = lanes_between(w, 0x0a, 0x0a);
+			run_block(r, space, nl);
+			r->chars += 8;
+			p += 8;
+		}
+
+		/*
+		 * Then one character at a time.  Valid text goes through
+		 * without a branch that depends on the bytes; invalid bytes
+		 * and the last three bytes of the buffer, where a sequence
+		 * could be cut short, go to step_slow().
+		 */
+		while (end - p >= 4 && ascii_run < ASCII_RUN) {
+			const struct lead *l = &lead[p[0]];
+			unsigned len = l->len, type = l->type, space;
+			unsigned c34 = p[2] | (unsigned)p[3] << 8;
+
+			if ((len == 0) |
+			    ((unsigned)(p[1] - l->lo) > l->span) |
+			    ((c34 & cont_mask[len]) != cont_want[len]))
+				break;
+			space = type & T_SPACE;
+			if (type & T_MAYBE_SPACE)
+				space = seq_space(p, len);
+			r->lines += (type & T_NEWLINE) != 0;
+			run_char(r, space);
+			ascii_run = (ascii_run + 1) & -(unsigned)(len == 1);
+			p += len;
+		}
+
+		if (p == end)
+			break;
+		n = step_slow(r, p, end, flags);
+		if (!n) {
+			run_flush(r);
+			return (size_t)(end - p);
+		}
+		p += n;
+	}
+	run_flush(r);
+	return 0;
+}
+
+void count_init(struct count_state *st, enum count_mode mode)
+{
+	memset(st, 0, sizeof(*st));
+	st->mode = mode;
+}
+
+/* The pending bytes turned out to be invalid: one character each. */
+static void settle_pending(struct count_state *st, struct run *r)
+{
+	if (!st->pend_len)
+		return;
+	run_invalid(r, st->pend_len);
+	st->c.flags |= COUNT_F_INVALID_UTF8;
+	st->pend_len = 0;
+}
+
+/*
+ * Extend the carried-over prefix with bytes from [*pp, end) until it is
+ * either a complete character or known to be invalid.  Bytes that end up
+ * belonging to no sequence are left at *pp for the main loop.
+ */
+static void resume_pending(struct count_state *st, struct run *r,
+			   const unsigned char **pp, const unsigned char *end)
+{
+	const unsigned char *p = *pp;
+
+	while (st->pend_len && p < end) {
+		unsigned space;
+		int len;
+
+		st->pend[st->pend_len] = *p;
+		len = utf8_seq(st->pend, st->pend_len + 1, &space);
+		if (len > 0) {
+			run_char(r, space);
+			st->pend_len = 0;
+			p++;
+		} else if (len == 0) {
+			/*
+			 * The new byte broke the sequence and is not ours to
+			 * consume.  The lead byte is invalid, and the bytes
+			 * after it are continuation bytes, which never start
+			 * a sequence: each is one invalid character too.
+			 */
+			settle_pending(st, r);
+		} else {
+			st->pend_len++;
+			p++;
+		}
+	}
+	*pp = p;
+}
+
+void count_feed(struct count_state *st, const void *buf, size_t len)
+{
+	const unsigned char *p = buf, *end = p + len;
+	struct run r;
+
+	if (!len)
+		return;
+
+	if (st->c.bytes < COUNT_BINARY_WINDOW &&
+	    !(st->c.flags & COUNT_F_BINARY)) {
+		size_t win = COUNT_BINARY_WINDOW - st->c.bytes;
+
+		if (memchr(p, 0, len < win ? len : win))
+			st->c.flags |= COUNT_F_BINARY;
+	}
+	st->c.bytes += len;
+
+	r.lines = st->c.lines;
+	r.words = st->c.words;
+	r.chars = st->c.chars;
+	r.prev_space = !st->in_word;
+	r.acc_words = r.acc_lines = 0;
+	r.nacc = 0;
+
+	if (st->mode == COUNT_ASCII) {
+		feed_ascii(&r, p, end);
+	} else {
+		size_t left;
+
+		resume_pending(st, &r, &p, end);
+		left = feed_utf8(&r, p, end, &st->c.flags);
+		/*
+		 * left is at most 3, and nonzero only if the carried-over
+		 * prefix was settled above (otherwise p == end).
+		 */
+		if (left) {
+			memcpy(st->pend, end - left, left);
+			st->pend_len = (unsigned)left;
+		}
+	}
+
+	st->c.lines = r.lines;
+	st->c.words = r.words;
+	st->c.chars = r.chars;
+	st->in_word = !r.prev_space;
+}
+
+void count_finish(struct count_state *st, struct counts *out)
+{
+	struct run r = { 0 };
+
+	r.chars = st->c.chars;
+	r.words = st->c.words;
+	r.prev_space = !st->in_word;
+	settle_pending(st, &r);
+	st->c.chars = r.chars;
+	st->c.words = r.words;
+	st->in_word = !r.prev_space;
+
+	if (st->mode == COUNT_ASCII)
+		st->c.chars = st->c.bytes;
+	*out = st->c;
+}
+
+void count_buffer(const void *buf, size_t len, enum count_mode mode,
+		  struct counts *out)
+{
+	struct count_state st;
+
+	count_init(&st, mode);
+	count_feed(&st, buf, len);
+	count_finish(&st, out);
+}

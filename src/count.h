@@ -1,0 +1,77 @@
+/*
+ * count.h - the counting kernel: bytes, lines, words and characters of a byte
+ * stream fed in pieces of any size.
+ *
+ * UTF-8 mode (the default) reproduces python3's
+ *     text = open(f, encoding='utf-8', errors='surrogateescape', newline='').read()
+ *     len(text), len(text.split()), text.count('\n')
+ * exactly: a word is a maximal run of characters that are not whitespace in
+ * the sense of str.isspace() (29 code points), every byte that is not part of
+ * a valid UTF-8 sequence is one character and a word character, and valid
+ * sequences follow the Unicode table 3-7 (no overlongs, no surrogates,
+ * nothing above U+10FFFF).
+ *
+ * ASCII mode reproduces len(data.split()) on bytes (whitespace is 09-0D and
+ * 20), i.e. `LC_ALL=C wc -w`; chars equals bytes.
+ *
+ * Lines are the number of '\n' bytes in both modes, like `wc -l`.
+ */
+#ifndef WCINDEX_COUNT_H
+#define WCINDEX_COUNT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum count_mode {
+	COUNT_UTF8 = 0,
+	COUNT_ASCII = 1,
+};
+
+/* Flags describing the content, stored in the database as-is. */
+#define COUNT_F_BINARY       0x1u	/* a NUL byte within the first 8 KiB */
+#define COUNT_F_INVALID_UTF8 0x2u	/* UTF-8 mode: some byte was not valid UTF-8 */
+
+#define COUNT_BINARY_WINDOW 8192
+
+struct counts {
+	uint64_t bytes;
+	uint64_t lines;
+	uint64_t words;
+	uint64_t chars;
+	unsigned flags;
+};
+
+/*
+ * Streaming state.  Callers allocate it (it is small) but treat the fields
+ * as private: only count_*() touch them.
+ */
+struct count_state {
+	struct counts c;
+	enum count_mode mode;
+	int in_word;		/* the last character seen was not whitespace */
+	unsigned char pend[4];	/* an incomplete UTF-8 sequence carried over */
+	unsigned pend_len;
+};
+
+/* Start counting a new stream in the given mode. */
+void count_init(struct count_state *st, enum count_mode mode);
+
+/*
+ * Count len more bytes of the stream.  A word or a UTF-8 sequence split
+ * between two calls is counted exactly once; the split points never change
+ * the result.
+ */
+void count_feed(struct count_state *st, const void *buf, size_t len);
+
+/*
+ * End of stream: settle a trailing incomplete sequence (each of its bytes is
+ * one invalid character) and store the totals in *out.  The state may be
+ * reused only after count_init().
+ */
+void count_finish(struct count_state *st, struct counts *out);
+
+/* One-shot convenience: count a whole buffer. */
+void count_buffer(const void *buf, size_t len, enum count_mode mode,
+		  struct counts *out);
+
+#endif

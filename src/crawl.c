@@ -1,0 +1,543 @@
+/*
+ * crawl.c - the walk.  Directories are listed one at a time through a
+ * descriptor that is closed before the next one is opened, so the number of
+ * open descriptors stays constant however deep the tree; the directories
+ * still to visit wait on an explicit stack as paths.
+ *
+ * For every directory, the sorted listing is merged with the sorted index
+ * rows of that directory (files, then subdirectories): memory holds one
+ * directory at a time, never the whole index.  What cannot be listed or
+ * stat()ed keeps its index rows untouched: an unreadable directory is an
+ * error to report, not a reason to forget what it held.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "crawl.h"
+#include "util.h"
+#include "writer.h"
+
+enum kind {
+	K_FILE,		/* a regular file: count it */
+	K_DIR,		/* a directory: descend */
+	K_SKIP,		/* not indexed: symlink, fifo, socket, device, loop */
+	K_KEEP,		/* could not be examined: keep what the index says */
+};
+
+struct dentry {
+	char *name;
+	enum kind kind;
+	struct file_meta meta;
+	int via_link;	/* --follow: reached through a symlink */
+};
+
+struct pending {
+	char *path;
+	int64_t id;
+	int is_new;
+};
+
+struct devino {
+	dev_t dev;
+	ino_t ino;
+};
+
+struct crawl {
+	pthread_t thread;
+	struct store *ro;
+	struct crawl_options opt;
+	struct queue *jobs, *wq;
+	const struct crawl_top *top;
+	dev_t top_dev;
+	int64_t next_dir_id;
+	int fatal;
+
+	struct crawl_stats st;
+	atomic_uint_fast64_t seen;
+
+	struct pending *stack;
+	size_t nstack, astack;
+	struct dentry *ents;
+	size_t nents, aents;
+	struct index_row *rows;
+	size_t nrows, arows;
+	struct dir_row *drows;
+	size_t ndrows, adrows;
+	struct devino *visited;	/* --follow: directories already walked */
+	size_t nvisited, avisited;
+	struct strbuf path;
+};
+
+static void send(struct crawl *c, struct queue *q, struct wmsg *m)
+{
+	if (queue_push(q, m) < 0)
+		wmsg_free(m);
+}
+
+static void report(struct crawl *c, const char *path, const char *stage,
+		   int err, const char *what)
+{
+	struct wmsg *m = wmsg_new(WMSG_ERROR);
+	struct strbuf msg = STRBUF_INIT;
+
+	strbuf_addf(&msg, "%s: %s", what, strerror(err));
+	error("%s '%s': %s", what, path, strerror(err));
+	m->path = xstrdup(path);
+	m->stage = stage;
+	m->err = err;
+	m->msg = strbuf_detach(&msg, NULL);
+	c->st.errors++;
+	send(c, c->wq, m);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct dentry *)a)->name,
+		      ((const struct dentry *)b)->name);
+}
+
+static const char *relative_to_root(struct crawl *c, const char *path)
+{
+	size_t len = strlen(c->top->root);
+
+	if (len == 1)
+		return path + 1;
+	return path[len] == '/' ? path + len + 1 : path + len;
+}
+
+static int is_db_file(struct crawl *c, const char *name)
+{
+	size_t len = strlen(c->opt.db_name);
+	static const char *const suffix[] = { "", "-wal", "-shm", "-journal",
+					      ".lock" };
+
+	if (strncmp(name, c->opt.db_name, len))
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(suffix); i++)
+		if (!strcmp(name + len, suffix[i]))
+			return 1;
+	return 0;
+}
+
+static int visit_once(struct crawl *c, dev_t dev, ino_t ino)
+{
+	for (size_t i = 0; i < c->nvisited; i++)
+		if (c->visited[i].dev == dev && c->visited[i].ino == ino)
+			return 0;
+	ALLOC_GROW(c->visited, c->nvisited + 1, c->avisited);
+	c->visited[c->nvisited].dev = dev;
+	c->visited[c->nvisited].ino = ino;
+	c->nvisited++;
+	return 1;
+}
+
+static void clear_entries(struct crawl *c)
+{
+	for (size_t i = 0; i < c->nents; i++)
+		free(c->ents[i].name);
+	c->nents = 0;
+}
+
+/* Examine one directory entry and decide what it is to the index. */
+static void classify(struct crawl *c, int dfd, const char *dirpath,
+		     struct dentry *e)
+{
+	struct stat st;
+	int flags = c->opt.follow ? 0 : AT_SYMLINK_NOFOLLOW;
+
+	if (fstatat(dfd, e->name, &st, flags) < 0) {
+		int err = errno;
+
+		if (c->opt.follow && (err == ENOENT || err == ELOOP) &&
+		    !fstatat(dfd, e->name, &st, AT_SYMLINK_NOFOLLOW) &&
+		    S_ISLNK(st.st_mode)) {
+			e->kind = K_SKIP;	/* dangling or looping link */
+			c->st.skipped++;
+			return;
+		}
+		if (err == ENOENT) {	/* gone since readdir(): absent */
+			e->kind = K_SKIP;
+			return;
+		}
+		path_join(&c->path, dirpath, e->name);
+		report(c, c->path.buf, "stat", err, "cannot stat");
+		e->kind = K_KEEP;
+		return;
+	}
+	if (c->opt.follow) {
+		struct stat lst;
+
+		e->via_link = !fstatat(dfd, e->name, &lst, AT_SYMLINK_NOFOLLOW) &&
+			      S_ISLNK(lst.st_mode);
+	}
+	meta_from_stat(&e->meta, &st);
+	if (S_ISREG(st.st_mode)) {
+		e->kind = K_FILE;
+	} else if (S_ISDIR(st.st_mode)) {
+		if (c->opt.one_fs && st.st_dev != c->top_dev)
+			e->kind = K_SKIP;
+		else if (c->opt.follow && !visit_once(c, st.st_dev, st.st_ino))
+			e->kind = K_SKIP;	/* a loop, or seen by another way */
+		else
+			e->kind = K_DIR;
+	} else {
+		e->kind = K_SKIP;
+		c->st.skipped++;
+	}
+}
+
+/* List dirpath into c->ents, sorted.  -1 when it cannot be listed. */
+static int list_dir(struct crawl *c, const char *dirpath, int is_top)
+{
+	int oflags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY;
+	struct dirent *de;
+	struct stat st;
+	int dfd, is_db_dir = 0;
+	DIR *dir;
+
+	clear_entries(c);
+	if (!is_top && !c->opt.follow)
+		oflags |= O_NOFOLLOW;
+	dfd = open_long_path(dirpath, oflags);
+	if (dfd < 0) {
+		report(c, dirpath, "walk", errno, "cannot open directory");
+		return -1;
+	}
+	if (fstat(dfd, &st) < 0) {
+		report(c, dirpath, "walk", errno, "cannot stat directory");
+		close(dfd);
+		return -1;
+	}
+	if (is_top) {
+		c->top_dev = st.st_dev;
+		if (c->opt.follow)
+			visit_once(c, st.st_dev, st.st_ino);
+	}
+	is_db_dir = c->opt.has_db_dir && st.st_dev == c->opt.db_dev &&
+		    st.st_ino == c->opt.db_dir_ino;
+	dir = fdopendir(dfd);
+	if (!dir) {
+		report(c, dirpath, "walk", errno, "cannot read directory");
+		close(dfd);
+		return -1;
+	}
+	for (;;) {
+		const char *name;
+		struct dentry *e;
+
+		errno = 0;
+		de = readdir(dir);
+		if (!de) {
+			if (errno) {
+				report(c, dirpath, "walk", errno,
+				       "cannot read directory");
+				closedir(dir);
+				clear_entries(c);
+				return -1;
+			}
+			break;
+		}
+		name = de->d_name;
+		if (name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2])))
+			continue;
+		if (is_db_dir && is_db_file(c, name))
+			continue;
+		if (c->opt.ex->nr) {
+			path_join(&c->path, dirpath, name);
+			if (excludes_match(c->opt.ex, c->path.buf,
+					   relative_to_root(c, c->path.buf), name))
+				continue;
+		}
+		ALLOC_GROW(c->ents, c->nents + 1, c->aents);
+		e = &c->ents[c->nents++];
+		memset(e, 0, sizeof(*e));
+		e->name = xstrdup(name);
+		classify(c, dirfd(dir), dirpath, e);
+	}
+	closedir(dir);
+	qsort(c->ents, c->nents, sizeof(*c->ents), by_name);
+	return 0;
+}
+
+static void new_job(struct crawl *c, const char *dirpath, int64_t dir_id,
+		    const struct dentry *e, const struct index_row *row)
+{
+	struct wmsg *m = wmsg_new(WMSG_RESULT);
+
+	path_join(&c->path, dirpath, e->name);
+	m->pj.path = xstrndup(c->path.buf, c->path.len);
+	m->pj.flags = c->opt.job_flags | (e->via_link ? JOB_FOLLOW : 0);
+	m->pj.size = e->meta.size;
+	m->name_off = c->path.len - strlen(e->name);
+	m->dir_id = dir_id;
+	m->is_new = !row;
+	m->id = row ? row->id : 0;
+	m->meta = e->meta;
+	send(c, c->jobs, m);
+}
+
+static void delete_file(struct crawl *c, int64_t id)
+{
+	struct wmsg *m = wmsg_new(WMSG_DEL_FILE);
+
+	m->id = id;
+	send(c, c->wq, m);
+}
+
+static void merge_files(struct crawl *c, const struct pending *d)
+{
+	size_t i = 0, j = 0;
+
+	while (i < c->nents || j < c->nrows) {
+		int cmp = i == c->nents ? 1 : j == c->nrows ? -1 :
+			  strcmp(c->ents[i].name, c->rows[j].name);
+		const struct dentry *e = cmp <= 0 ? &c->ents[i] : NULL;
+		const struct index_row *row = cmp >= 0 ? &c->rows[j] : NULL;
+
+		if (e && e->kind == K_FILE) {
+			atomic_fetch_add(&c->seen, 1);
+			c->st.seen++;
+			if (!row)
+				new_job(c, d->path, d->id, e, NULL);
+			else if (change_check(&e->meta, row, c->opt.mode_flags,
+					      c->opt.full) != CHANGE_NONE)
+				new_job(c, d->path, d->id, e, row);
+			else
+				c->st.unchanged++;
+		} else if (row && (!e || e->kind != K_KEEP)) {
+			delete_file(c, row->id);
+		}
+		if (cmp <= 0)
+			i++;
+		if (cmp >= 0)
+			j++;
+	}
+}
+
+static const struct dentry *find_entry(struct crawl *c, const char *name)
+{
+	struct dentry key;
+
+	key.name = (char *)name;
+	return bsearch(&key, c->ents, c->nents, sizeof(*c->ents), by_name);
+}
+
+static void push_dir(struct crawl *c, char *path, int64_t id, int is_new)
+{
+	ALLOC_GROW(c->stack, c->nstack + 1, c->astack);
+	c->stack[c->nstack].path = path;
+	c->stack[c->nstack].id = id;
+	c->stack[c->nstack].is_new = is_new;
+	c->nstack++;
+}
+
+/*
+ * Record a directory that the index does not list under its parent.  It may
+ * still be indexed (the top of an absorbed root, or of an earlier subtree
+ * scan): then it keeps its id and only its parent and root are updated.
+ */
+static int add_dir(struct crawl *c, const char *path, const char *parent,
+		   int64_t *id, int *is_new)
+{
+	struct wmsg *m;
+	int found = store_dir_lookup(c->ro, path, id);
+
+	if (found < 0)
+		return -1;
+	*is_new = !found;
+	if (!found)
+		*id = ++c->next_dir_id;
+	m = wmsg_new(WMSG_DIR);
+	m->id = *id;
+	m->path = xstrdup(path);
+	m->parent = parent ? xstrdup(parent) : NULL;
+	m->root_id = c->top->root_id;
+	send(c, c->wq, m);
+	return 0;
+}
+
+static int merge_dirs(struct crawl *c, const struct pending *d)
+{
+	size_t dlen = strlen(d->path), first = c->nstack;
+	size_t i = 0, j = 0;
+
+	if (dlen == 1)
+		dlen = 0;	/* children of "/" are "/name" */
+	while (i < c->nents || j < c->ndrows) {
+		const char *rname = j < c->ndrows ? c->drows[j].path + dlen + 1 : NULL;
+		int cmp;
+
+		if (i < c->nents && c->ents[i].kind != K_DIR) {
+			i++;
+			continue;
+		}
+		cmp = i == c->nents ? 1 : j == c->ndrows ? -1 :
+		      strcmp(c->ents[i].name, rname);
+		if (cmp < 0) {
+			int64_t id;
+			int is_new;
+
+			path_join(&c->path, d->path, c->ents[i].name);
+			{
+				char *child = xstrndup(c->path.buf, c->path.len);
+
+				if (add_dir(c, child, d->path, &id, &is_new)) {
+					free(child);
+					return -1;
+				}
+				push_dir(c, child, id, is_new);
+			}
+		} else if (cmp > 0) {
+			const struct dentry *e = find_entry(c, rname);
+
+			if (!e || e->kind != K_KEEP) {
+				struct wmsg *m = wmsg_new(WMSG_DEL_DIR);
+
+				m->path = xstrdup(c->drows[j].path);
+				send(c, c->wq, m);
+			}
+		} else {
+			push_dir(c, xstrdup(c->drows[j].path), c->drows[j].id, 0);
+		}
+		if (cmp <= 0)
+			i++;
+		if (cmp >= 0)
+			j++;
+	}
+	/* Visit subdirectories in name order: reverse what was pushed. */
+	for (size_t a = first, b = c->nstack; a + 1 < b; a++, b--) {
+		struct pending t = c->stack[a];
+
+		c->stack[a] = c->stack[b - 1];
+		c->stack[b - 1] = t;
+	}
+	return 0;
+}
+
+static int walk_dir(struct crawl *c, struct pending *d, int is_top)
+{
+	if (list_dir(c, d->path, is_top) < 0)
+		return 0;	/* reported; its index rows stay as they are */
+	c->nrows = 0;
+	c->ndrows = 0;
+	if (!d->is_new) {
+		if (store_dir_entries(c->ro, d->id, &c->rows, &c->nrows,
+				      &c->arows) ||
+		    store_dir_children(c->ro, d->path, &c->drows, &c->ndrows,
+				       &c->adrows))
+			return -1;
+	} else {
+		store_free_index_rows(c->rows, c->nrows);
+		store_free_dir_rows(c->drows, c->ndrows);
+	}
+	merge_files(c, d);
+	return merge_dirs(c, d);
+}
+
+static char *parent_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash || slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}
+
+static int walk_top(struct crawl *c, const struct crawl_top *top)
+{
+	int is_root = !strcmp(top->path, top->root);
+	char *parent = is_root ? NULL : parent_of(top->path);
+	int64_t id;
+	int is_new, ret = 0;
+
+	c->top = top;
+	if (add_dir(c, top->path, parent, &id, &is_new)) {
+		free(parent);
+		return -1;
+	}
+	free(parent);
+	push_dir(c, xstrdup(top->path), id, is_new);
+	while (c->nstack && !ret) {
+		struct pending d = c->stack[--c->nstack];
+
+		ret = walk_dir(c, &d, d.path == NULL ? 0 : !strcmp(d.path, top->path));
+		free(d.path);
+	}
+	return ret;
+}
+
+static void *crawl_thread(void *arg)
+{
+	struct crawl *c = arg;
+
+	for (size_t i = 0; i < c->opt.ntops && !c->fatal; i++)
+		if (walk_top(c, &c->opt.tops[i]))
+			c->fatal = 1;
+	while (c->nstack)
+		free(c->stack[--c->nstack].path);
+	queue_close(c->jobs);
+	return NULL;
+}
+
+struct crawl *crawl_start(struct store *ro, const struct crawl_options *opt,
+			  struct queue *jobs, struct queue *wq)
+{
+	struct crawl *c = xcalloc(1, sizeof(*c));
+	int rc;
+
+	c->ro = ro;
+	c->opt = *opt;
+	c->jobs = jobs;
+	c->wq = wq;
+	strbuf_init(&c->path, 256);
+	atomic_init(&c->seen, 0);
+	if (store_max_dir_id(ro, &c->next_dir_id))
+		goto fail;
+	rc = pthread_create(&c->thread, NULL, crawl_thread, c);
+	if (rc) {
+		error("cannot start the crawler thread: %s", strerror(rc));
+		goto fail;
+	}
+	return c;
+fail:
+	strbuf_release(&c->path);
+	free(c);
+	return NULL;
+}
+
+int crawl_finish(struct crawl *c, struct crawl_stats *st)
+{
+	int ret;
+
+	pthread_join(c->thread, NULL);
+	st->seen += c->st.seen;
+	st->unchanged += c->st.unchanged;
+	st->skipped += c->st.skipped;
+	st->errors += c->st.errors;
+	ret = c->fatal ? -1 : 0;
+	clear_entries(c);
+	free(c->ents);
+	store_free_index_rows(c->rows, c->nrows);
+	free(c->rows);
+	store_free_dir_rows(c->drows, c->ndrows);
+	free(c->drows);
+	free(c->stack);
+	free(c->visited);
+	strbuf_release(&c->path);
+	free(c);
+	return ret;
+}
+
+uint64_t crawl_progress(struct crawl *c)
+{
+	return atomic_load(&c->seen);
+}

@@ -1,0 +1,65 @@
+/*
+ * crawl.h - the crawler thread: walks the roots one directory at a time,
+ * compares each listing with the index rows of that directory, and turns
+ * the differences into jobs (new and changed files) and writer messages
+ * (new directories, deletions, errors).  Unchanged files cost one fstatat()
+ * and nothing else.
+ */
+#ifndef WCINDEX_CRAWL_H
+#define WCINDEX_CRAWL_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "fsutil.h"
+#include "queue.h"
+#include "store.h"
+
+struct crawl_top {
+	const char *path;	/* canonical directory to walk */
+	const char *root;	/* the root it belongs to (path or an ancestor) */
+	int64_t root_id;
+};
+
+struct crawl_options {
+	const struct crawl_top *tops;
+	size_t ntops;
+	int follow;		/* follow symlinks (with loop detection) */
+	int one_fs;		/* do not cross into other file systems */
+	int full;		/* recount every file */
+	unsigned mode_flags;	/* ENTRY_F_ASCII or 0 */
+	uint32_t job_flags;	/* JOB_* passed to the workers */
+	const struct excludes *ex;
+	int has_db_dir;		/* skip the database files in that directory */
+	dev_t db_dev;
+	ino_t db_dir_ino;
+	const char *db_name;	/* base name of the database file */
+	int64_t scan_id;
+	int quiet;
+};
+
+struct crawl_stats {
+	uint64_t seen;		/* regular files found */
+	uint64_t unchanged;
+	uint64_t skipped;	/* symlinks, fifos, sockets, devices */
+	uint64_t errors;	/* directories or entries that could not be read */
+};
+
+struct crawl;
+
+/*
+ * Start the crawler thread.  It reads the index through ro (a read-only
+ * connection it uses exclusively until crawl_finish()), numbers new
+ * directories after the highest id in use, pushes jobs (struct wmsg of type
+ * WMSG_RESULT) to jobs and everything else to wq, and closes jobs when done.
+ */
+struct crawl *crawl_start(struct store *ro, const struct crawl_options *opt,
+			  struct queue *jobs, struct queue *wq);
+
+/* Wait for the crawler; add its counts to *st.  0, or -1 on a fatal error. */
+int crawl_finish(struct crawl *c, struct crawl_stats *st);
+
+/* Regular files seen so far (for progress; any thread). */
+uint64_t crawl_progress(struct crawl *c);
+
+#endif

@@ -1,0 +1,72 @@
+/*
+ * pool.h - a pool of worker processes that count files.
+ *
+ * Workers are started with fork()+exec() of the program's hidden worker mode
+ * ("wcindex __worker"), so that one can be (re)started at any time, even
+ * while the scanner runs threads.  The pool runs in the calling thread: it
+ * takes jobs from a queue, sends them to the workers in batches, and hands
+ * every finished job to a callback.  A worker that dies or overruns its time
+ * is killed and replaced; the jobs it held are sent again one at a time, and
+ * the one it dies on is reported with stage STAGE_CRASH and the reason.
+ */
+#ifndef WCINDEX_POOL_H
+#define WCINDEX_POOL_H
+
+#include <stdint.h>
+
+#include "proto.h"
+#include "queue.h"
+
+/*
+ * What the pool needs of a job.  Callers embed it as the first member of
+ * their own job structure and get it back in the callback.
+ */
+struct pool_job {
+	char *path;		/* absolute path, NUL-terminated */
+	uint32_t flags;		/* JOB_* */
+	uint64_t size;		/* expected size, to balance batches */
+};
+
+/*
+ * Called once per job, in the pool's thread, with the job and its result
+ * (res->msg points into a buffer valid only during the call).  The job
+ * belongs to the callback from then on.
+ */
+typedef void (*pool_done_fn)(void *data, struct pool_job *job,
+			     const struct proto_result *res);
+
+/* Called about every 200 ms while the pool runs (progress display). */
+typedef void (*pool_tick_fn)(void *data);
+
+struct pool;
+
+/*
+ * Create a pool of n workers that exec exe (normally "/proc/self/exe") with
+ * the argument "__worker".  Returns NULL after reporting if none can start.
+ */
+struct pool *pool_new(const char *exe, unsigned n);
+
+/*
+ * Time allowed to a worker for one job: base_ms plus one millisecond for
+ * every bytes_per_ms bytes of the file's expected size.
+ */
+void pool_set_timeout(struct pool *p, unsigned base_ms, unsigned bytes_per_ms);
+
+/*
+ * Run until the jobs queue is closed and every job has been handed to done.
+ * Returns 0, or -1 on a fatal error (workers cannot be started at all); the
+ * jobs not yet done are then still handed to done with a failure.
+ */
+int pool_run(struct pool *p, struct queue *jobs, pool_done_fn done,
+	     pool_tick_fn tick, void *data);
+
+/* Number of jobs sent to workers and not finished (for progress). */
+unsigned pool_in_flight(struct pool *p);
+
+/* Number of workers replaced after a crash or a timeout. */
+unsigned pool_restarts(struct pool *p);
+
+/* Stop the workers (end of input, then SIGKILL if they linger) and free. */
+void pool_free(struct pool *p);
+
+#endif

@@ -1,0 +1,196 @@
+/*
+ * proto.c - encoding and checked decoding of the scanner/worker frames.
+ * Both ends run the same binary on the same machine, so integers travel in
+ * host order; what is checked is the framing, because a confused or
+ * compromised worker must never make the scanner read out of bounds.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "proto.h"
+#include "util.h"
+
+static void put32(struct strbuf *sb, uint32_t v)
+{
+	strbuf_add(sb, &v, sizeof(v));
+}
+
+static void put64(struct strbuf *sb, uint64_t v)
+{
+	strbuf_add(sb, &v, sizeof(v));
+}
+
+void proto_begin(struct proto_writer *w, enum proto_type type)
+{
+	strbuf_reset(&w->buf);
+	put32(&w->buf, PROTO_MAGIC);
+	put32(&w->buf, (uint32_t)type);
+	put32(&w->buf, 0);	/* payload length, patched by proto_finish() */
+	put32(&w->buf, 0);	/* record count, likewise */
+	w->count = 0;
+}
+
+void proto_add_job(struct proto_writer *w, const struct proto_job *job)
+{
+	put64(&w->buf, job->id);
+	put32(&w->buf, job->flags);
+	put32(&w->buf, job->path_len);
+	strbuf_add(&w->buf, job->path, job->path_len);
+	w->count++;
+}
+
+void proto_add_result(struct proto_writer *w, const struct proto_result *res)
+{
+	uint32_t msg_len = res->msg_len;
+
+	if (msg_len > PROTO_MAX_ERRMSG)
+		msg_len = PROTO_MAX_ERRMSG;
+	put64(&w->buf, res->id);
+	put32(&w->buf, (uint32_t)res->err);
+	put32(&w->buf, res->stage);
+	put64(&w->buf, res->counts.bytes);
+	put64(&w->buf, res->counts.lines);
+	put64(&w->buf, res->counts.words);
+	put64(&w->buf, res->counts.chars);
+	put32(&w->buf, res->counts.flags);
+	put64(&w->buf, res->meta.dev);
+	put64(&w->buf, res->meta.ino);
+	put64(&w->buf, res->meta.size);
+	put64(&w->buf, (uint64_t)res->meta.mtime_ns);
+	put64(&w->buf, (uint64_t)res->meta.ctime_ns);
+	put32(&w->buf, msg_len);
+	strbuf_add(&w->buf, res->msg, msg_len);
+	w->count++;
+}
+
+void proto_finish(struct proto_writer *w)
+{
+	uint32_t len = (uint32_t)(w->buf.len - PROTO_HEADER_SIZE);
+
+	memcpy(w->buf.buf + 8, &len, sizeof(len));
+	memcpy(w->buf.buf + 12, &w->count, sizeof(w->count));
+}
+
+void proto_writer_release(struct proto_writer *w)
+{
+	strbuf_release(&w->buf);
+}
+
+int proto_read_frame(int fd, const char *who, uint32_t *type,
+		     struct strbuf *payload)
+{
+	uint32_t hdr[3];
+	int r = read_exact(fd, hdr, sizeof(hdr));
+
+	if (r == 0)
+		return 0;
+	if (r < 0)
+		return error_errno("cannot read from %s", who);
+	if (hdr[0] != PROTO_MAGIC)
+		return error("protocol error from %s: bad magic 0x%08x",
+			     who, hdr[0]);
+	if (hdr[1] != PROTO_JOBS && hdr[1] != PROTO_RESULTS)
+		return error("protocol error from %s: unknown frame type %u",
+			     who, hdr[1]);
+	if (hdr[2] < 4 || hdr[2] > PROTO_MAX_PAYLOAD)
+		return error("protocol error from %s: bad frame length %u",
+			     who, hdr[2]);
+	strbuf_reset(payload);
+	strbuf_grow(payload, hdr[2]);
+	r = read_exact(fd, payload->buf, hdr[2]);
+	if (r <= 0) {
+		if (r == 0)
+			errno = EPROTO;
+		return error_errno("truncated frame from %s", who);
+	}
+	strbuf_setlen(payload, hdr[2]);
+	*type = hdr[1];
+	return 1;
+}
+
+static int get32(struct proto_reader *rd, uint32_t *v)
+{
+	if ((size_t)(rd->end - rd->p) < sizeof(*v))
+		return -1;
+	memcpy(v, rd->p, sizeof(*v));
+	rd->p += sizeof(*v);
+	return 0;
+}
+
+static int get64(struct proto_reader *rd, uint64_t *v)
+{
+	if ((size_t)(rd->end - rd->p) < sizeof(*v))
+		return -1;
+	memcpy(v, rd->p, sizeof(*v));
+	rd->p += sizeof(*v);
+	return 0;
+}
+
+static int get_bytes(struct proto_reader *rd, uint32_t len, const char **out)
+{
+	if ((size_t)(rd->end - rd->p) < len)
+		return -1;
+	*out = (const char *)rd->p;
+	rd->p += len;
+	return 0;
+}
+
+int proto_reader_init(struct proto_reader *rd, const struct strbuf *payload)
+{
+	rd->p = (const unsigned char *)payload->buf;
+	rd->end = rd->p + payload->len;
+	if (get32(rd, &rd->left))
+		return error("protocol error: frame without a record count");
+	return 0;
+}
+
+static int at_end(struct proto_reader *rd)
+{
+	if (rd->p != rd->end)
+		return error("protocol error: %zu stray bytes after the last record",
+			     (size_t)(rd->end - rd->p));
+	return 0;
+}
+
+int proto_next_job(struct proto_reader *rd, struct proto_job *job)
+{
+	if (!rd->left)
+		return at_end(rd);
+	if (get64(rd, &job->id) || get32(rd, &job->flags) ||
+	    get32(rd, &job->path_len) ||
+	    get_bytes(rd, job->path_len, &job->path))
+		return error("protocol error: truncated job record");
+	if (!job->path_len || memchr(job->path, '\0', job->path_len))
+		return error("protocol error: bad path in job record");
+	rd->left--;
+	return 1;
+}
+
+int proto_next_result(struct proto_reader *rd, struct proto_result *res)
+{
+	uint32_t err, flags;
+	uint64_t mtime, ctime;
+
+	if (!rd->left)
+		return at_end(rd);
+	if (get64(rd, &res->id) || get32(rd, &err) || get32(rd, &res->stage) ||
+	    get64(rd, &res->counts.bytes) || get64(rd, &res->counts.lines) ||
+	    get64(rd, &res->counts.words) || get64(rd, &res->counts.chars) ||
+	    get32(rd, &flags) ||
+	    get64(rd, &res->meta.dev) || get64(rd, &res->meta.ino) ||
+	    get64(rd, &res->meta.size) || get64(rd, &mtime) ||
+	    get64(rd, &ctime) || get32(rd, &res->msg_len) ||
+	    res->msg_len > PROTO_MAX_ERRMSG ||
+	    get_bytes(rd, res->msg_len, &res->msg))
+		return error("protocol error: truncated result record");
+	if (res->stage > STAGE_CRASH)
+		return error("protocol error: unknown stage %u", res->stage);
+	res->err = (int32_t)err;
+	res->counts.flags = flags;
+	res->meta.mtime_ns = (int64_t)mtime;
+	res->meta.ctime_ns = (int64_t)ctime;
+	rd->left--;
+	return 1;
+}

@@ -1,0 +1,105 @@
+/*
+ * proto.h - the binary protocol between the scanner and its worker
+ * processes.
+ *
+ * Every message is a frame: a 12-byte header (magic "WCIX", type, payload
+ * length, all little-endian u32) and the payload.  A payload is a u32 record
+ * count followed by that many records.  Jobs carry a path to count; results
+ * carry the counts and the metadata seen when the file was read.  Framing is
+ * checked on both sides: a bad magic, an unknown type, an oversized length,
+ * a truncated record or trailing bytes is a protocol error, and the peer is
+ * treated as broken.
+ */
+#ifndef WCINDEX_PROTO_H
+#define WCINDEX_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "count.h"
+#include "strbuf.h"
+
+#define PROTO_MAGIC 0x58494357u		/* "WCIX" read as little-endian */
+#define PROTO_HEADER_SIZE 12
+#define PROTO_MAX_PAYLOAD (16u << 20)
+#define PROTO_MAX_ERRMSG 256
+
+enum proto_type {
+	PROTO_JOBS = 1,
+	PROTO_RESULTS = 2,
+};
+
+/* Job flags. */
+#define JOB_ASCII  0x1u		/* count in COUNT_ASCII mode */
+#define JOB_FOLLOW 0x2u		/* the path may be a symlink to a regular file */
+
+struct proto_job {
+	uint64_t id;
+	uint32_t flags;
+	uint32_t path_len;
+	const char *path;	/* not NUL-terminated when decoded in place */
+};
+
+/* Metadata of a file as fstat() saw it on the open descriptor. */
+struct file_meta {
+	uint64_t dev, ino, size;
+	int64_t mtime_ns, ctime_ns;
+};
+
+struct proto_result {
+	uint64_t id;
+	int32_t err;		/* 0, or the errno of the failure */
+	uint32_t stage;		/* where it failed: enum result_stage */
+	struct counts counts;
+	struct file_meta meta;
+	uint32_t msg_len;
+	const char *msg;	/* error text, at most PROTO_MAX_ERRMSG bytes */
+};
+
+enum result_stage {
+	STAGE_NONE = 0,
+	STAGE_OPEN = 1,		/* open() or fstat() failed */
+	STAGE_READ = 2,		/* read() failed */
+	STAGE_TYPE = 3,		/* not a regular file any more */
+	STAGE_CHANGED = 4,	/* the file changed while it was read */
+	STAGE_CRASH = 5,	/* the worker died on it */
+};
+
+/* A frame under construction. */
+struct proto_writer {
+	struct strbuf buf;
+	uint32_t count;
+};
+
+/* Start a frame of the given type in w (reusing its buffer). */
+void proto_begin(struct proto_writer *w, enum proto_type type);
+void proto_add_job(struct proto_writer *w, const struct proto_job *job);
+void proto_add_result(struct proto_writer *w, const struct proto_result *res);
+/* Finish the frame: afterwards w->buf holds the bytes to send. */
+void proto_finish(struct proto_writer *w);
+void proto_writer_release(struct proto_writer *w);
+
+/*
+ * Read one frame from fd into payload (blocking until it is complete).
+ * Returns 1 with *type set, 0 on a clean end of file before any byte, -1 on
+ * an I/O or framing error (reported through error() with who as the peer).
+ */
+int proto_read_frame(int fd, const char *who, uint32_t *type,
+		     struct strbuf *payload);
+
+/*
+ * Walks the records of a payload.  proto_reader_init() checks the record
+ * count; each proto_next_*() returns 1 with the next record (pointers into
+ * the payload), 0 at the end (after checking that no bytes are left over),
+ * or -1 on a malformed record.
+ */
+struct proto_reader {
+	const unsigned char *p, *end;
+	uint32_t left;
+};
+
+int proto_reader_init(struct proto_reader *rd, const struct strbuf *payload);
+int proto_next_job(struct proto_reader *rd, struct proto_job *job);
+int proto_next_result(struct proto_reader *rd, struct proto_result *res);
+
+#endif

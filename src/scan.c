@@ -1,0 +1,400 @@
+/*
+ * scan.c - wires the stages of a scan together.
+ *
+ *   crawler thread --jobs--> pool (this thread) --results--+
+ *         |                                                 v
+ *         +----------- dirs, deletions, errors ------> writer thread
+ *
+ * The worker processes are exec()ed, so starting them after the threads is
+ * safe.  A lock file next to the database keeps a second scan out; its
+ * mtime, set by the file system when we touch it, is the scan's start time
+ * on the file system's own clock for the racy rule.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "crawl.h"
+#include "pool.h"
+#include "scan.h"
+#include "util.h"
+#include "writer.h"
+
+#define JOB_QUEUE_SIZE 4096
+#define WRITER_QUEUE_SIZE 8192
+
+struct scan {
+	const struct scan_options *opt;
+	struct queue *jobs, *wq;
+	struct crawl *crawl;
+	struct writer *writer;
+	struct pool *pool;
+	uint64_t started;
+	int progress_shown;
+};
+
+static void on_done(void *data, struct pool_job *pj,
+		    const struct proto_result *res)
+{
+	struct scan *sc = data;
+	struct wmsg *m = (struct wmsg *)pj;
+
+	m->res = *res;
+	m->res.msg = NULL;
+	if (res->msg_len)
+		m->msg = xstrndup(res->msg, res->msg_len);
+	if (queue_push(sc->wq, m) < 0)
+		wmsg_free(m);
+}
+
+static void on_tick(void *data)
+{
+	struct scan *sc = data;
+	uint64_t seen, done, bytes;
+	double secs = (double)(now_ns() - sc->started) / 1e9;
+
+	if (!sc->opt->progress)
+		return;
+	seen = crawl_progress(sc->crawl);
+	writer_progress(sc->writer, &done, &bytes);
+	fprintf(stderr, "\r\033[K%llu files seen, %llu counted, %zu queued"
+		" (%.0f files/s, %.1f MB/s)", (unsigned long long)seen,
+		(unsigned long long)done,
+		queue_length(sc->jobs) + pool_in_flight(sc->pool),
+		secs > 0 ? (double)done / secs : 0.0,
+		secs > 0 ? (double)bytes / 1e6 / secs : 0.0);
+	sc->progress_shown = 1;
+}
+
+/* Take the scan lock; SCAN_OK, SCAN_BUSY or SCAN_FATAL. */
+static int take_lock(const char *db_path, int *fd_out, int64_t *fs_now)
+{
+	struct strbuf lock = STRBUF_INIT;
+	struct stat st;
+	char pid[32];
+	int fd, ret = SCAN_FATAL;
+
+	strbuf_addf(&lock, "%s.lock", db_path);
+	fd = open(lock.buf, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0) {
+		error_errno("cannot open lock file '%s'", lock.buf);
+		goto out;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK) {
+			ssize_t n = pread(fd, pid, sizeof(pid) - 1, 0);
+
+			pid[n > 0 ? n : 0] = '\0';
+			pid[strcspn(pid, "\n")] = '\0';
+			error("'%s' is being scanned by another wcindex (pid %s)",
+			      db_path, *pid ? pid : "unknown");
+			ret = SCAN_BUSY;
+		} else {
+			error_errno("cannot lock '%s'", lock.buf);
+		}
+		close(fd);
+		goto out;
+	}
+	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, strlen(pid), 0) < 0 ||
+	    futimens(fd, NULL) < 0 || fstat(fd, &st) < 0) {
+		error_errno("cannot write lock file '%s'", lock.buf);
+		close(fd);
+		goto out;
+	}
+	*fs_now = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+	*fd_out = fd;
+	ret = SCAN_OK;
+out:
+	strbuf_release(&lock);
+	return ret;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int is_below(const char *path, const char *dir)
+{
+	size_t len = strlen(dir);
+
+	if (len == 1)
+		return path[0] == '/' && path[1];
+	return !strncmp(path, dir, len) && path[len] == '/';
+}
+
+/* Canonical, sorted directories to walk, none below another. */
+static int resolve_tops(const struct scan_options *opt, struct store *s,
+			char ***out, size_t *nr)
+{
+	char **paths = NULL;
+	size_t n = 0, alloc = 0, kept = 0;
+	struct strbuf canon = STRBUF_INIT;
+	struct stat st;
+
+	if (!opt->nroots) {
+		if (store_list_roots(s, &paths, &n))
+			return -1;
+		if (!n)
+			return error("no roots indexed yet: name a directory to scan");
+	}
+	for (size_t i = 0; i < opt->nroots; i++) {
+		if (canonical_path(opt->roots[i], &canon) < 0 ||
+		    stat(canon.buf, &st) < 0) {
+			error_errno("cannot scan '%s'", opt->roots[i]);
+			goto fail;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			error("cannot scan '%s': not a directory", opt->roots[i]);
+			goto fail;
+		}
+		ALLOC_GROW(paths, n + 1, alloc);
+		paths[n++] = xstrndup(canon.buf, canon.len);
+	}
+	qsort(paths, n, sizeof(*paths), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		if (kept && (!strcmp(paths[i], paths[kept - 1]) ||
+			     is_below(paths[i], paths[kept - 1]))) {
+			free(paths[i]);
+			continue;
+		}
+		paths[kept++] = paths[i];
+	}
+	strbuf_release(&canon);
+	*out = paths;
+	*nr = kept;
+	return 0;
+fail:
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+	strbuf_release(&canon);
+	return -1;
+}
+
+static void describe_options(const struct scan_options *opt, struct strbuf *sb)
+{
+	strbuf_addf(sb, "mode=%s follow=%d one-file-system=%d full=%d jobs=%u",
+		    opt->ascii ? "ascii" : "utf8", opt->follow, opt->one_fs,
+		    opt->full, opt->jobs);
+	for (size_t i = 0; i < opt->ex.nr; i++)
+		strbuf_addf(sb, " exclude=%s", opt->ex.pat[i]);
+}
+
+static void print_size(struct strbuf *sb, uint64_t bytes)
+{
+	if (bytes >= 1000000000ull)
+		strbuf_addf(sb, "%.2f GB", (double)bytes / 1e9);
+	else if (bytes >= 1000000ull)
+		strbuf_addf(sb, "%.1f MB", (double)bytes / 1e6);
+	else if (bytes >= 1000ull)
+		strbuf_addf(sb, "%.1f kB", (double)bytes / 1e3);
+	else
+		strbuf_addf(sb, "%llu bytes", (unsigned long long)bytes);
+}
+
+/* Register the tops: find the root of each, adding new roots. */
+static int register_tops(struct store *s, char **paths, size_t n,
+			 struct crawl_top *tops, char **root_paths,
+			 int64_t now)
+{
+	struct strbuf root = STRBUF_INIT;
+	int ret = -1;
+
+	if (store_begin(s))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		int found = store_find_root(s, paths[i], &tops[i].root_id, &root);
+
+		if (found < 0)
+			goto out;
+		if (!found) {
+			if (store_add_root(s, paths[i], now, &tops[i].root_id))
+				goto out;
+			strbuf_reset(&root);
+			strbuf_addstr(&root, paths[i]);
+		}
+		root_paths[i] = xstrndup(root.buf, root.len);
+		tops[i].path = paths[i];
+		tops[i].root = root_paths[i];
+	}
+	ret = store_commit(s);
+out:
+	if (ret)
+		store_rollback(s);
+	strbuf_release(&root);
+	return ret;
+}
+
+int scan_run(const struct scan_options *opt)
+{
+	struct scan sc;
+	struct store *rw = NULL, *ro = NULL;
+	struct crawl_options copt;
+	struct writer_options wopt;
+	struct crawl_top *tops = NULL;
+	struct scan_stats stats;
+	struct crawl_stats cst;
+	struct strbuf sb = STRBUF_INIT, opts = STRBUF_INIT;
+	char **paths = NULL, **root_paths = NULL, *dbcopy = NULL;
+	size_t ntops = 0;
+	int64_t scan_id = 0, fs_now = 0, start;
+	int lock_fd = -1, ret = SCAN_FATAL, fatal = 0;
+	struct stat dbdir;
+
+	memset(&sc, 0, sizeof(sc));
+	memset(&stats, 0, sizeof(stats));
+	memset(&cst, 0, sizeof(cst));
+	sc.opt = opt;
+	sc.started = now_ns();
+
+	ret = take_lock(opt->db_path, &lock_fd, &fs_now);
+	if (ret != SCAN_OK)
+		return ret;
+	ret = SCAN_FATAL;
+	/* The later of the two clocks: racy files are recounted, not missed. */
+	start = wall_ns();
+	if (fs_now > start)
+		start = fs_now;
+
+	if (!(rw = store_open(opt->db_path, STORE_CREATE)))
+		goto out;
+	if (resolve_tops(opt, rw, &paths, &ntops))
+		goto out;
+	tops = xcalloc(ntops, sizeof(*tops));
+	root_paths = xcalloc(ntops, sizeof(*root_paths));
+	if (register_tops(rw, paths, ntops, tops, root_paths, wall_ns()))
+		goto out;
+
+	for (size_t i = 0; i < ntops; i++)
+		strbuf_addf(&sb, "%s%s", i ? "\n" : "", paths[i]);
+	describe_options(opt, &opts);
+	if (store_scan_begin(rw, sb.buf, opts.buf, wall_ns(), &scan_id))
+		goto out;
+	if (!(ro = store_open(opt->db_path, STORE_READONLY)))
+		goto out;
+
+	memset(&copt, 0, sizeof(copt));
+	copt.tops = tops;
+	copt.ntops = ntops;
+	copt.follow = opt->follow;
+	copt.one_fs = opt->one_fs;
+	copt.full = opt->full;
+	copt.mode_flags = opt->ascii ? ENTRY_F_ASCII : 0;
+	copt.job_flags = opt->ascii ? JOB_ASCII : 0;
+	copt.ex = &opt->ex;
+	copt.scan_id = scan_id;
+	copt.quiet = opt->quiet;
+	dbcopy = xstrdup(opt->db_path);
+	copt.db_name = basename(dbcopy);
+	{
+		char *dircopy = xstrdup(opt->db_path);
+
+		if (!stat(dirname(dircopy), &dbdir)) {
+			copt.has_db_dir = 1;
+			copt.db_dev = dbdir.st_dev;
+			copt.db_dir_ino = dbdir.st_ino;
+		}
+		free(dircopy);
+	}
+
+	memset(&wopt, 0, sizeof(wopt));
+	wopt.scan_id = scan_id;
+	wopt.racy_limit_ns = change_racy_limit(start);
+	wopt.mode_flags = copt.mode_flags;
+	wopt.quiet = opt->quiet;
+
+	sc.jobs = queue_new(JOB_QUEUE_SIZE);
+	sc.wq = queue_new(WRITER_QUEUE_SIZE);
+	sc.pool = pool_new(opt->worker_exe ? opt->worker_exe : "/proc/self/exe",
+			   opt->jobs);
+	if (!sc.pool)
+		goto out;
+	if (!(sc.writer = writer_start(rw, sc.wq, &wopt)))
+		goto out;
+	if (!(sc.crawl = crawl_start(ro, &copt, sc.jobs, sc.wq))) {
+		queue_close(sc.wq);
+		writer_finish(sc.writer, &stats);
+		sc.writer = NULL;
+		goto out;
+	}
+
+	if (pool_run(sc.pool, sc.jobs, on_done, on_tick, &sc))
+		fatal = 1;
+	if (crawl_finish(sc.crawl, &cst))
+		fatal = 1;
+	queue_close(sc.wq);
+	if (writer_finish(sc.writer, &stats))
+		fatal = 1;
+	sc.writer = NULL;
+	if (sc.progress_shown)
+		fprintf(stderr, "\r\033[K");
+
+	stats.seen = cst.seen;
+	stats.unchanged = cst.unchanged;
+	stats.skipped = cst.skipped;
+	stats.failed += cst.errors;
+	if (!fatal) {
+		for (size_t i = 0; i < ntops; i++)
+			if (!strcmp(tops[i].path, tops[i].root) &&
+			    store_root_scanned(rw, tops[i].root_id, scan_id))
+				fatal = 1;
+	}
+	if (store_scan_finish(rw, scan_id, &stats, fatal ? "failed" : "done",
+			      wall_ns()))
+		fatal = 1;
+
+	if (!opt->quiet) {
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "%llu new, %llu changed, %llu deleted, "
+			    "%llu unchanged, %llu failed",
+			    (unsigned long long)stats.new_files,
+			    (unsigned long long)stats.changed,
+			    (unsigned long long)stats.deleted,
+			    (unsigned long long)stats.unchanged,
+			    (unsigned long long)stats.failed);
+		if (stats.skipped)
+			strbuf_addf(&sb, ", %llu skipped",
+				    (unsigned long long)stats.skipped);
+		strbuf_addstr(&sb, "; ");
+		print_size(&sb, stats.bytes);
+		strbuf_addf(&sb, ", %llu words counted in %.2f s",
+			    (unsigned long long)stats.words,
+			    (double)(now_ns() - sc.started) / 1e9);
+		printf("%s\n", sb.buf);
+		fflush(stdout);
+	}
+	ret = fatal ? SCAN_FATAL : stats.failed ? SCAN_FAILED : SCAN_OK;
+out:
+	if (sc.pool)
+		pool_free(sc.pool);
+	if (sc.jobs)
+		queue_free(sc.jobs);
+	if (sc.wq)
+		queue_free(sc.wq);
+	store_close(ro);
+	store_close(rw);
+	for (size_t i = 0; i < ntops; i++) {
+		free(paths[i]);
+		if (root_paths)
+			free(root_paths[i]);
+	}
+	free(paths);
+	free(root_paths);
+	free(tops);
+	free(dbcopy);
+	strbuf_release(&sb);
+	strbuf_release(&opts);
+	if (lock_fd >= 0)
+		close(lock_fd);
+	return ret;
+}

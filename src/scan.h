@@ -1,0 +1,37 @@
+/*
+ * scan.h - one run of `wcindex scan`: sets up the worker pool, the crawler
+ * and the writer around two bounded queues, runs the pool in the calling
+ * thread until the crawl is done, and records the scan.
+ */
+#ifndef WCINDEX_SCAN_H
+#define WCINDEX_SCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fsutil.h"
+#include "store.h"
+
+struct scan_options {
+	const char *db_path;
+	const char *const *roots;	/* as given; none: every known root */
+	size_t nroots;
+	unsigned jobs;			/* worker processes */
+	int full, ascii, follow, one_fs, quiet, progress;
+	struct excludes ex;
+	const char *worker_exe;		/* default /proc/self/exe */
+};
+
+/* Exit codes of `wcindex scan` (documented in wcindex(1)). */
+#define SCAN_OK      0		/* every file counted */
+#define SCAN_FAILED  1		/* finished, but some files failed */
+#define SCAN_FATAL   2		/* usage or fatal error */
+#define SCAN_BUSY    3		/* another scan holds the database */
+
+/*
+ * Run a scan.  Prints the summary line (unless quiet) and returns one of the
+ * SCAN_* exit codes.
+ */
+int scan_run(const struct scan_options *opt);
+
+#endif

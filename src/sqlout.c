@@ -1,0 +1,755 @@
+/*
+ * sqlout.c - the "sql" command's output side: run the statements a user gave
+ * us, one after the other, and print what they return as an aligned table,
+ * as RFC 4180 CSV or as a JSON array of objects.  The index stores paths as
+ * the exact bytes of the file names found on disk, so text is never assumed
+ * to be valid UTF-8: TABLE and CSV pass the bytes through untouched, and JSON
+ * keeps them recoverable through python's surrogateescape convention.
+ */
+#include "config.h"
+
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sqlout.h"
+#include "strbuf.h"
+#include "util.h"
+
+/*
+ * A table needs every width before its first line is printed, but a query
+ * may return millions of rows: widths come from the first batch only, and a
+ * wider value further down just pushes the rest of its line to the right.
+ */
+#define TABLE_BATCH 1000
+
+/* Error messages quote at most this many bytes of the failing statement. */
+#define EXCERPT_MAX 80
+
+/* Enough for "%.17g" of any double, an int64, and our ".0" suffix. */
+#define NUMBUF 64
+
+static const char hexdigits[] = "0123456789abcdef";
+
+/* One rendered value of a buffered table row; the bytes live in the arena. */
+struct cell {
+	size_t off;
+	size_t len;
+	size_t width;	/* in UTF-8 characters */
+	int right;	/* numbers are right-aligned */
+};
+
+struct sqlout {
+	sqlite3 *db;
+	FILE *out;
+	enum sqlout_format fmt;
+	int results;		/* statements that have printed a result */
+
+	/* The statement being run, and its source text for error messages. */
+	sqlite3_stmt *stmt;
+	const char *sql_start;
+	const char *sql_end;
+	int ncol;
+	char **names;		/* copies: SQLite's may move on a re-prepare */
+
+	/* TABLE: the rows waiting to be printed. */
+	struct strbuf arena;
+	struct cell *cells;
+	size_t nr_cells, alloc_cells;
+	size_t *width;
+	int widths_known;
+
+	struct strbuf scratch;
+};
+
+static int is_blank(int c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+		c == '\v';
+}
+
+/*
+ * Append to sb the text in [s, end) as a single line: a statement spanning
+ * many lines of a script would otherwise break the one-line error format.
+ */
+static void add_excerpt(struct strbuf *sb, const char *s, const char *end)
+{
+	int space = 0;
+
+	while (s < end && is_blank((unsigned char)*s))
+		s++;
+	while (end > s && (is_blank((unsigned char)end[-1]) || end[-1] == ';'))
+		end--;
+	for (; s < end; s++) {
+		unsigned char c = *s;
+
+		if (is_blank(c)) {
+			space = 1;
+			continue;
+		}
+		/* Cut only before a lead byte so as not to split a character. */
+		if (sb->len >= EXCERPT_MAX && (c & 0xc0) != 0x80) {
+			strbuf_addstr(sb, "...");
+			return;
+		}
+		if (space)
+			strbuf_addch(sb, ' ');
+		space = 0;
+		strbuf_addch(sb, c);
+	}
+}
+
+/* Report the latest SQLite error on so->db, naming the statement at fault. */
+static int sql_error(struct sqlout *so)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	add_excerpt(&sb, so->sql_start, so->sql_end);
+	if (sb.len)
+		error("sql error: %s (in '%s')", sqlite3_errmsg(so->db), sb.buf);
+	else
+		error("sql error: %s", sqlite3_errmsg(so->db));
+	strbuf_release(&sb);
+	return -1;
+}
+
+static int write_error(void)
+{
+	return error("cannot write output");
+}
+
+/*
+ * Length of the well-formed UTF-8 sequence at s (Unicode table 3-7: no
+ * overlong forms, no surrogates, nothing past U+10FFFF), or 0 when the byte
+ * at s does not start one within the avail bytes left.
+ */
+static size_t utf8_valid_len(const unsigned char *s, size_t avail)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+	size_t n, i;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 2;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+	} else {
+		return 0;
+	}
+	if (avail < n || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+/* Display width: every byte but a continuation byte starts a character. */
+static size_t utf8_width(const char *s, size_t len)
+{
+	size_t i, w = 0;
+
+	for (i = 0; i < len; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			w++;
+	return w;
+}
+
+/*
+ * Format r with the fewest digits (15 to 17) that read back as the same
+ * double, so that JSON consumers get the exact stored value while 0.1 still
+ * prints as 0.1.  Like sqlite3, a whole number keeps a ".0" so that a REAL
+ * can be told from an INTEGER.  JSON has no infinity; 9.0e+999 is what
+ * SQLite's own json() writes, and every parser reads it back as infinite.
+ */
+static void format_real(char *buf, size_t size, double r, int json)
+{
+	const char *dp;
+	char *p;
+	int prec;
+
+	if (isnan(r)) {
+		snprintf(buf, size, "%s", json ? "null" : "NaN");
+		return;
+	}
+	if (isinf(r)) {
+		if (json)
+			snprintf(buf, size, "%s", r < 0 ? "-9.0e+999" : "9.0e+999");
+		else
+			snprintf(buf, size, "%s", r < 0 ? "-Inf" : "Inf");
+		return;
+	}
+	for (prec = 15; prec < 17; prec++) {
+		snprintf(buf, size, "%.*g", prec, r);
+		if (strtod(buf, NULL) == r)
+			break;
+	}
+	if (prec == 17)
+		snprintf(buf, size, "%.17g", r);
+
+	/* printf obeys LC_NUMERIC, but JSON and CSV readers expect a '.'. */
+	dp = localeconv()->decimal_point;
+	if (dp && *dp && strcmp(dp, ".") && (p = strstr(buf, dp))) {
+		size_t dl = strlen(dp);
+
+		*p = '.';
+		memmove(p + 1, p + dl, strlen(p + dl) + 1);
+	}
+
+	if (!strchr(buf, '.') && strlen(buf) + 3 <= size) {
+		p = strchr(buf, 'e');
+		if (!p)
+			p = buf + strlen(buf);
+		memmove(p + 2, p, strlen(p) + 1);
+		memcpy(p, ".0", 2);
+	}
+}
+
+static void add_hex(struct strbuf *sb, const unsigned char *b, size_t len)
+{
+	size_t i;
+
+	strbuf_grow(sb, 2 * len);
+	for (i = 0; i < len; i++) {
+		sb->buf[sb->len++] = hexdigits[b[i] >> 4];
+		sb->buf[sb->len++] = hexdigits[b[i] & 15];
+	}
+	sb->buf[sb->len] = '\0';
+}
+
+/*
+ * Fetch a TEXT or BLOB value.  SQLite hands back NULL both for an empty blob
+ * and when it ran out of memory converting the value; only the error code
+ * tells them apart.
+ */
+static int column_bytes(struct sqlout *so, int col, int text,
+			const unsigned char **data, size_t *len)
+{
+	const unsigned char *p;
+	int n;
+
+	if (text)
+		p = sqlite3_column_text(so->stmt, col);
+	else
+		p = sqlite3_column_blob(so->stmt, col);
+	n = sqlite3_column_bytes(so->stmt, col);
+	if (!p) {
+		if (sqlite3_errcode(so->db) == SQLITE_NOMEM)
+			return sql_error(so);
+		p = (const unsigned char *)"";
+		n = 0;
+	}
+	*data = p;
+	*len = n > 0 ? (size_t)n : 0;
+	return 0;
+}
+
+/*
+ * Append the TABLE/CSV form of column col of the current row to sb and say
+ * whether it is a number.  NULL renders as nothing at all.
+ */
+static int render_plain(struct sqlout *so, int col, struct strbuf *sb,
+			int *number)
+{
+	const unsigned char *data;
+	size_t len;
+	char num[NUMBUF];
+
+	*number = 0;
+	switch (sqlite3_column_type(so->stmt, col)) {
+	case SQLITE_NULL:
+		return 0;
+	case SQLITE_INTEGER:
+		snprintf(num, sizeof(num), "%lld",
+			 (long long)sqlite3_column_int64(so->stmt, col));
+		strbuf_addstr(sb, num);
+		*number = 1;
+		return 0;
+	case SQLITE_FLOAT:
+		format_real(num, sizeof(num),
+			    sqlite3_column_double(so->stmt, col), 0);
+		strbuf_addstr(sb, num);
+		*number = 1;
+		return 0;
+	case SQLITE_BLOB:
+		if (column_bytes(so, col, 0, &data, &len))
+			return -1;
+		strbuf_addstr(sb, "x'");
+		add_hex(sb, data, len);
+		strbuf_addch(sb, '\'');
+		return 0;
+	default:
+		if (column_bytes(so, col, 1, &data, &len))
+			return -1;
+		strbuf_add(sb, data, len);
+		return 0;
+	}
+}
+
+/* ------------------------------------------------------------------ TABLE */
+
+static void table_reset(struct sqlout *so)
+{
+	so->nr_cells = 0;
+	strbuf_reset(&so->arena);
+}
+
+static void table_add(struct sqlout *so, size_t off, int number)
+{
+	struct cell *c;
+
+	ALLOC_GROW(so->cells, so->nr_cells + 1, so->alloc_cells);
+	c = &so->cells[so->nr_cells++];
+	c->off = off;
+	c->len = so->arena.len - off;
+	c->width = utf8_width(so->arena.buf + off, c->len);
+	c->right = number;
+}
+
+/*
+ * Print one cell padded to width.  Blanks are only owed (*pending) until
+ * something visible follows, so that no line ends in spaces even when its
+ * last cells are empty or left-aligned.
+ */
+static void table_cell(struct sqlout *so, int col, const char *s, size_t len,
+		       size_t cw, int right, size_t *pending)
+{
+	size_t w = so->width[col];
+	size_t pad = w > cw ? w - cw : 0;
+
+	if (col)
+		*pending += 2;
+	if (right)
+		*pending += pad;
+	if (len) {
+		for (; *pending; (*pending)--)
+			putc(' ', so->out);
+		fwrite(s, 1, len, so->out);
+	}
+	if (!right)
+		*pending += pad;
+}
+
+static void table_row(struct sqlout *so, const struct cell *row)
+{
+	size_t pending = 0;
+	int i;
+
+	for (i = 0; i < so->ncol; i++)
+		table_cell(so, i, so->arena.buf + row[i].off, row[i].len,
+			   row[i].width, row[i].right, &pending);
+	putc('\n', so->out);
+}
+
+/*
+ * Print the buffered rows.  The first time, the buffer also holds the header
+ * (as its first ncol cells): settle the widths, and align each name like the
+ * values below it.
+ */
+static void table_flush(struct sqlout *so)
+{
+	size_t i, pending = 0;
+	int j;
+
+	if (!so->widths_known) {
+		struct cell *head = so->cells;
+		struct strbuf dashes = STRBUF_INIT;
+
+		for (j = 0; j < so->ncol; j++) {
+			int numbers = 0, others = 0;
+
+			so->width[j] = 1;
+			for (i = j; i < so->nr_cells; i += so->ncol) {
+				struct cell *c = &so->cells[i];
+
+				if (c->width > so->width[j])
+					so->width[j] = c->width;
+				if (i < (size_t)so->ncol || !c->len)
+					continue;
+				if (c->right)
+					numbers++;
+				else
+					others++;
+			}
+			head[j].right = numbers && !others;
+		}
+		so->widths_known = 1;
+
+		if (so->results++)
+			putc('\n', so->out);
+		table_row(so, head);
+		for (j = 0; j < so->ncol; j++) {
+			strbuf_reset(&dashes);
+			for (i = 0; i < so->width[j]; i++)
+				strbuf_addch(&dashes, '-');
+			table_cell(so, j, dashes.buf, dashes.len, dashes.len,
+				   0, &pending);
+		}
+		putc('\n', so->out);
+		strbuf_release(&dashes);
+		i = so->ncol;
+	} else {
+		i = 0;
+	}
+	for (; i < so->nr_cells; i += so->ncol)
+		table_row(so, &so->cells[i]);
+	table_reset(so);
+}
+
+static void table_begin(struct sqlout *so)
+{
+	int i;
+
+	table_reset(so);
+	so->width = xcalloc(so->ncol, sizeof(*so->width));
+	so->widths_known = 0;
+	for (i = 0; i < so->ncol; i++) {
+		size_t off = so->arena.len;
+
+		strbuf_addstr(&so->arena, so->names[i]);
+		table_add(so, off, 0);
+	}
+}
+
+static int table_add_row(struct sqlout *so)
+{
+	size_t rows;
+	int i;
+
+	for (i = 0; i < so->ncol; i++) {
+		size_t off = so->arena.len;
+		int number;
+
+		if (render_plain(so, i, &so->arena, &number))
+			return -1;
+		table_add(so, off, number);
+	}
+	/* Before the widths are known, rows wait; afterwards, none do. */
+	rows = so->nr_cells / so->ncol - !so->widths_known;
+	if (so->widths_known || rows >= TABLE_BATCH)
+		table_flush(so);
+	return 0;
+}
+
+static void table_end(struct sqlout *so)
+{
+	if (!so->widths_known)
+		table_flush(so);
+}
+
+/* -------------------------------------------------------------------- CSV */
+
+static void csv_field(FILE *out, const char *s, size_t len)
+{
+	size_t i;
+
+	if (!memchr(s, ',', len) && !memchr(s, '"', len) &&
+	    !memchr(s, '\r', len) && !memchr(s, '\n', len)) {
+		fwrite(s, 1, len, out);
+		return;
+	}
+	putc('"', out);
+	for (i = 0; i < len; i++) {
+		if (s[i] == '"')
+			putc('"', out);
+		putc(s[i], out);
+	}
+	putc('"', out);
+}
+
+static void csv_begin(struct sqlout *so)
+{
+	int i;
+
+	for (i = 0; i < so->ncol; i++) {
+		if (i)
+			putc(',', so->out);
+		csv_field(so->out, so->names[i], strlen(so->names[i]));
+	}
+	putc('\n', so->out);
+	so->results++;
+}
+
+static int csv_add_row(struct sqlout *so)
+{
+	int i, number;
+
+	for (i = 0; i < so->ncol; i++) {
+		strbuf_reset(&so->scratch);
+		if (render_plain(so, i, &so->scratch, &number))
+			return -1;
+		if (i)
+			putc(',', so->out);
+		csv_field(so->out, so->scratch.buf, so->scratch.len);
+	}
+	putc('\n', so->out);
+	return 0;
+}
+
+/* ------------------------------------------------------------------- JSON */
+
+/*
+ * Write s as a JSON string.  Well-formed UTF-8 is copied; any other byte b
+ * becomes the lone surrogate U+DC00+b, which is how python's surrogateescape
+ * stores undecodable bytes, so the original bytes can always be recovered.
+ * Those escapes are all low surrogates: a JSON parser never mistakes two of
+ * them for a surrogate pair.
+ */
+static void json_string(FILE *out, const unsigned char *s, size_t len)
+{
+	size_t i = 0, n;
+
+	putc('"', out);
+	while (i < len) {
+		unsigned char c = s[i];
+
+		switch (c) {
+		case '"':
+			fputs("\\\"", out);
+			break;
+		case '\\':
+			fputs("\\\\", out);
+			break;
+		case '\b':
+			fputs("\\b", out);
+			break;
+		case '\f':
+			fputs("\\f", out);
+			break;
+		case '\n':
+			fputs("\\n", out);
+			break;
+		case '\r':
+			fputs("\\r", out);
+			break;
+		case '\t':
+			fputs("\\t", out);
+			break;
+		default:
+			if (c < 0x20) {
+				fprintf(out, "\\u%04x", c);
+			} else if (c < 0x80) {
+				putc(c, out);
+			} else if ((n = utf8_valid_len(s + i, len - i))) {
+				fwrite(s + i, 1, n, out);
+				i += n;
+				continue;
+			} else {
+				fprintf(out, "\\udc%02x", c);
+			}
+			break;
+		}
+		i++;
+	}
+	putc('"', out);
+}
+
+static int json_value(struct sqlout *so, int col)
+{
+	const unsigned char *data;
+	size_t len;
+	char num[NUMBUF];
+
+	switch (sqlite3_column_type(so->stmt, col)) {
+	case SQLITE_NULL:
+		fputs("null", so->out);
+		return 0;
+	case SQLITE_INTEGER:
+		fprintf(so->out, "%lld",
+			(long long)sqlite3_column_int64(so->stmt, col));
+		return 0;
+	case SQLITE_FLOAT:
+		format_real(num, sizeof(num),
+			    sqlite3_column_double(so->stmt, col), 1);
+		fputs(num, so->out);
+		return 0;
+	case SQLITE_BLOB:
+		if (column_bytes(so, col, 0, &data, &len))
+			return -1;
+		strbuf_reset(&so->scratch);
+		add_hex(&so->scratch, data, len);
+		fprintf(so->out, "\"%s\"", so->scratch.buf);
+		return 0;
+	default:
+		if (column_bytes(so, col, 1, &data, &len))
+			return -1;
+		json_string(so->out, data, len);
+		return 0;
+	}
+}
+
+static int json_add_row(struct sqlout *so, size_t row)
+{
+	int i;
+
+	fputs(row ? ",\n{" : "[\n{", so->out);
+	for (i = 0; i < so->ncol; i++) {
+		if (i)
+			putc(',', so->out);
+		json_string(so->out, (const unsigned char *)so->names[i],
+			    strlen(so->names[i]));
+		putc(':', so->out);
+		if (json_value(so, i))
+			return -1;
+	}
+	putc('}', so->out);
+	return 0;
+}
+
+/* -------------------------------------------------------------- statements */
+
+/*
+ * Step so->stmt to the end, printing its rows.  Returns 0, or -1 once the
+ * failure has been reported; the caller finalizes the statement either way.
+ */
+static int run_stmt(struct sqlout *so)
+{
+	size_t rows = 0;
+	int i, rc, ret = 0;
+
+	so->ncol = sqlite3_column_count(so->stmt);
+	if (!so->ncol) {
+		/* CREATE, INSERT and the like: run them, print nothing. */
+		while ((rc = sqlite3_step(so->stmt)) == SQLITE_ROW)
+			;
+		return rc == SQLITE_DONE ? 0 : sql_error(so);
+	}
+
+	so->names = xcalloc(so->ncol, sizeof(*so->names));
+	for (i = 0; i < so->ncol; i++) {
+		const char *name = sqlite3_column_name(so->stmt, i);
+
+		if (!name) {
+			ret = sql_error(so);
+			goto done;
+		}
+		so->names[i] = xstrdup(name);
+	}
+
+	if (so->fmt == SQLOUT_TABLE)
+		table_begin(so);
+	else if (so->fmt == SQLOUT_CSV)
+		csv_begin(so);
+
+	while ((rc = sqlite3_step(so->stmt)) == SQLITE_ROW) {
+		if (so->fmt == SQLOUT_TABLE)
+			ret = table_add_row(so);
+		else if (so->fmt == SQLOUT_CSV)
+			ret = csv_add_row(so);
+		else
+			ret = json_add_row(so, rows);
+		if (ret)
+			goto done;
+		rows++;
+		/* Stop early rather than compute rows nobody can read. */
+		if (ferror(so->out)) {
+			ret = write_error();
+			goto done;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		/* Show the rows that came before, as CSV and JSON do. */
+		if (so->fmt == SQLOUT_TABLE)
+			table_end(so);
+		ret = sql_error(so);
+		goto done;
+	}
+
+	if (so->fmt == SQLOUT_TABLE) {
+		table_end(so);
+	} else if (so->fmt == SQLOUT_JSON) {
+		fputs(rows ? "\n]\n" : "[]\n", so->out);
+		so->results++;
+	}
+done:
+	free(so->width);
+	so->width = NULL;
+	if (so->names)
+		for (i = 0; i < so->ncol; i++)
+			free(so->names[i]);
+	free(so->names);
+	so->names = NULL;
+	return ret;
+}
+
+int sqlout_run(sqlite3 *db, const char *sql, enum sqlout_format fmt, FILE *out)
+{
+	struct sqlout so = {
+		.db = db,
+		.out = out,
+		.fmt = fmt,
+		.arena = STRBUF_INIT,
+		.scratch = STRBUF_INIT,
+	};
+	const char *p = sql;
+	int ret = 0;
+
+	while (*p) {
+		const char *tail = NULL;
+		int rc;
+
+		so.stmt = NULL;
+		so.sql_start = p;
+		rc = sqlite3_prepare_v2(db, p, -1, &so.stmt, &tail);
+		if (rc != SQLITE_OK) {
+			/*
+			 * On a syntax error tail points at the offending
+			 * token; quote up to the end of the statement it is
+			 * in, as far as a plain ';' tells.
+			 */
+			const char *end = tail && tail > p ? tail : p;
+
+			if (end == p || end[-1] != ';')
+				end += strcspn(end, ";");
+			so.sql_end = end;
+			ret = sql_error(&so);
+			sqlite3_finalize(so.stmt);
+			break;
+		}
+		if (!tail || tail <= p) {
+			/* No progress: should not happen, but never spin. */
+			sqlite3_finalize(so.stmt);
+			break;
+		}
+		so.sql_end = tail;
+		p = tail;
+		if (!so.stmt)
+			continue;	/* only blanks or a comment */
+
+		ret = run_stmt(&so);
+		rc = sqlite3_finalize(so.stmt);
+		so.stmt = NULL;
+		if (ret)
+			break;
+		if (rc != SQLITE_OK) {
+			ret = sql_error(&so);
+			break;
+		}
+	}
+
+	strbuf_release(&so.arena);
+	strbuf_release(&so.scratch);
+	free(so.cells);
+
+	/* Data still in stdio's buffer may fail only now, e.g. on a full disk. */
+	if (fflush(out) || ferror(out)) {
+		if (!ret)
+			ret = write_error();
+		else
+			ret = -1;
+	}
+	return ret;
+}

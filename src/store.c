@@ -1,0 +1,853 @@
+/*
+ * store.c - the SQLite side of wcindex: opening and migrating the
+ * database, and one function per query, each with its statement prepared
+ * once per connection.  Paths are bound as TEXT with their exact length, so
+ * names with newlines or invalid UTF-8 go in and come out byte for byte.
+ *
+ * "Below a directory P" is a range on the BINARY-collated path column:
+ * P/ <= path < P0, since '0' is the byte after '/'.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store.h"
+#include "util.h"
+
+extern const char wcindex_schema_sql[];
+
+enum stmt_id {
+	ST_BEGIN, ST_COMMIT, ST_ROLLBACK,
+	ST_FIND_ROOT, ST_ADD_ROOT, ST_NESTED_ROOTS, ST_MOVE_ROOT_DIRS,
+	ST_DELETE_ROOT, ST_ROOT_SCANNED, ST_LIST_ROOTS,
+	ST_DIR_LOOKUP, ST_MAX_DIR, ST_DIR_CHILDREN, ST_PUT_DIR,
+	ST_DELETE_SUBTREE_FILES, ST_DELETE_SUBTREE_DIRS,
+	ST_DIR_ENTRIES, ST_PUT_ENTRY_OK, ST_PUT_ENTRY_ERROR, ST_DELETE_ENTRY,
+	ST_SCAN_BEGIN, ST_SCAN_FINISH, ST_ADD_ERROR, ST_PRUNE_ERRORS,
+	ST_TOTALS_TREE, ST_TOTALS_FILE, ST_LS_TREE, ST_LS_FILE,
+	ST__COUNT
+};
+
+#define SUBTREE "(d.path = ?1 OR (d.path >= ?2 AND d.path < ?3))"
+/* ?4 = include binary files; sums skip failed rows. */
+#define COUNTS_IF "(e.status = 'ok' AND (?4 OR (e.flags & 1) = 0))"
+#define TOTALS_COLS "count(*), coalesce(sum(ok), 0), " \
+	"coalesce(sum(ok * lines), 0), coalesce(sum(ok * words), 0), " \
+	"coalesce(sum(ok * chars), 0), coalesce(sum(ok * bytes), 0), " \
+	"coalesce(sum(flags & 1), 0), coalesce(sum(status != 'ok'), 0)"
+#define ENTRY_COLS "e.lines, e.words, e.chars, e.bytes, e.flags, e.status, e.error"
+
+static const char *const stmt_sql[ST__COUNT] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_FIND_ROOT] =
+		"SELECT id, path FROM roots WHERE path = ?1 OR "
+		"(?1 >= path || '/' AND ?1 < path || '0') OR path = '/' "
+		"ORDER BY length(CAST(path AS BLOB)) DESC LIMIT 1",
+	[ST_ADD_ROOT] = "INSERT INTO roots(path, added_ns) VALUES (?1, ?2)",
+	[ST_NESTED_ROOTS] =
+		"SELECT id FROM roots WHERE path >= ?1 AND path < ?2",
+	[ST_MOVE_ROOT_DIRS] = "UPDATE dirs SET root_id = ?1 WHERE root_id = ?2",
+	[ST_DELETE_ROOT] = "DELETE FROM roots WHERE id = ?1",
+	[ST_ROOT_SCANNED] = "UPDATE roots SET last_scan_id = ?2 WHERE id = ?1",
+	[ST_LIST_ROOTS] = "SELECT path FROM roots ORDER BY path",
+	[ST_DIR_LOOKUP] = "SELECT id FROM dirs WHERE path = ?1",
+	[ST_MAX_DIR] = "SELECT coalesce(max(id), 0) FROM dirs",
+	[ST_DIR_CHILDREN] =
+		"SELECT id, path FROM dirs WHERE parent = ?1 ORDER BY path",
+	[ST_PUT_DIR] =
+		"INSERT INTO dirs(id, path, parent, root_id, scan_id) "
+		"VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(path) DO UPDATE SET "
+		"parent = excluded.parent, root_id = excluded.root_id",
+	[ST_DELETE_SUBTREE_FILES] =
+		"DELETE FROM entries WHERE dir_id IN "
+		"(SELECT d.id FROM dirs d WHERE " SUBTREE ")",
+	[ST_DELETE_SUBTREE_DIRS] = "DELETE FROM dirs AS d WHERE " SUBTREE,
+	[ST_DIR_ENTRIES] =
+		"SELECT id, name, dev, ino, size, mtime_ns, ctime_ns, flags, "
+		"status != 'ok' FROM entries WHERE dir_id = ?1 ORDER BY name",
+	[ST_PUT_ENTRY_OK] =
+		"INSERT INTO entries(dir_id, name, ext, dev, ino, size, mtime_ns,"
+		" ctime_ns, bytes, lines, words, chars, flags, status, error,"
+		" scan_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+		" ?12, ?13, 'ok', NULL, ?14) "
+		"ON CONFLICT(dir_id, name) DO UPDATE SET ext = excluded.ext,"
+		" dev = excluded.dev, ino = excluded.ino, size = excluded.size,"
+		" mtime_ns = excluded.mtime_ns, ctime_ns = excluded.ctime_ns,"
+		" bytes = excluded.bytes, lines = excluded.lines,"
+		" words = excluded.words, chars = excluded.chars,"
+		" flags = excluded.flags, status = 'ok', error = NULL,"
+		" scan_id = excluded.scan_id",
+	[ST_PUT_ENTRY_ERROR] =
+		"INSERT INTO entries(dir_id, name, ext, dev, ino, size, mtime_ns,"
+		" ctime_ns, flags, status, error, scan_id) VALUES (?1, ?2, ?3,"
+		" ?4, ?5, ?6, ?7, ?8, ?9, 'error', ?10, ?11) "
+		"ON CONFLICT(dir_id, name) DO UPDATE SET ext = excluded.ext,"
+		" dev = excluded.dev, ino = excluded.ino, size = excluded.size,"
+		" mtime_ns = excluded.mtime_ns, ctime_ns = excluded.ctime_ns,"
+		" flags = excluded.flags, status = 'error',"
+		" error = excluded.error, scan_id = excluded.scan_id",
+	[ST_DELETE_ENTRY] = "DELETE FROM entries WHERE id = ?1",
+	[ST_SCAN_BEGIN] =
+		"INSERT INTO scans(started_ns, status, roots, options) "
+		"VALUES (?1, 'running', ?2, ?3)",
+	[ST_SCAN_FINISH] =
+		"UPDATE scans SET finished_ns = ?2, status = ?3, files_seen = ?4,"
+		" files_new = ?5, files_changed = ?6, files_unchanged = ?7,"
+		" files_deleted = ?8, files_failed = ?9, files_skipped = ?10,"
+		" bytes_read = ?11, words_read = ?12 WHERE id = ?1",
+	[ST_ADD_ERROR] =
+		"INSERT INTO scan_errors(scan_id, path, stage, errno, message) "
+		"VALUES (?1, ?2, ?3, ?4, ?5)",
+	/* Keep the errors of the last 20 scans: enough to see a pattern. */
+	[ST_PRUNE_ERRORS] =
+		"DELETE FROM scan_errors WHERE scan_id <= ?1 - 20",
+	[ST_TOTALS_TREE] =
+		"SELECT " TOTALS_COLS " FROM (SELECT e.*, " COUNTS_IF " AS ok "
+		"FROM dirs d JOIN entries e ON e.dir_id = d.id WHERE " SUBTREE ")",
+	[ST_TOTALS_FILE] =
+		"SELECT " TOTALS_COLS " FROM (SELECT e.*, " COUNTS_IF " AS ok "
+		"FROM dirs d JOIN entries e ON e.dir_id = d.id "
+		"WHERE d.path = ?1 AND e.name = ?2)",
+	[ST_LS_TREE] =
+		"SELECT d.path, e.name, " ENTRY_COLS " FROM dirs d "
+		"JOIN entries e ON e.dir_id = d.id WHERE " SUBTREE
+		" ORDER BY d.path, e.name",
+	[ST_LS_FILE] =
+		"SELECT d.path, e.name, " ENTRY_COLS " FROM dirs d "
+		"JOIN entries e ON e.dir_id = d.id "
+		"WHERE d.path = ?1 AND e.name = ?2",
+};
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	int readonly;
+	sqlite3_stmt *stmt[ST__COUNT];
+};
+
+static int db_error(struct store *s, const char *what)
+{
+	return error("%s in '%s': %s", what, s->path, sqlite3_errmsg(s->db));
+}
+
+static sqlite3_stmt *get_stmt(struct store *s, enum stmt_id id)
+{
+	if (!s->stmt[id] &&
+	    sqlite3_prepare_v3(s->db, stmt_sql[id], -1,
+			       SQLITE_PREPARE_PERSISTENT, &s->stmt[id],
+			       NULL) != SQLITE_OK) {
+		db_error(s, "cannot prepare statement");
+		s->stmt[id] = NULL;
+	}
+	return s->stmt[id];
+}
+
+static void done_stmt(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+static void bind_str(sqlite3_stmt *st, int i, const char *str)
+{
+	if (str)
+		sqlite3_bind_text(st, i, str, (int)strlen(str), SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static void bind_buf(sqlite3_stmt *st, int i, const struct strbuf *sb)
+{
+	sqlite3_bind_text(st, i, sb->buf, (int)sb->len, SQLITE_STATIC);
+}
+
+/* Copy a TEXT column with its exact bytes. */
+static char *column_dup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t ? xstrndup((const char *)t, (size_t)sqlite3_column_bytes(st, i))
+		 : xstrdup("");
+}
+
+/* Run a statement that returns no rows; 0 or -1 after reporting. */
+static int run(struct store *s, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	done_stmt(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return db_error(s, what);
+	return 0;
+}
+
+/* Bounds of "below path": lo = path + "/", hi = path + "0" ("/" is special). */
+static void subtree_bounds(const char *path, struct strbuf *lo,
+			   struct strbuf *hi)
+{
+	size_t len = strlen(path);
+
+	if (len == 1 && path[0] == '/')
+		len = 0;
+	strbuf_reset(lo);
+	strbuf_add(lo, path, len);
+	strbuf_addch(lo, '/');
+	strbuf_reset(hi);
+	strbuf_add(hi, path, len);
+	strbuf_addch(hi, '0');
+}
+
+static int bind_subtree(sqlite3_stmt *st, const char *path, struct strbuf *lo,
+			struct strbuf *hi)
+{
+	subtree_bounds(path, lo, hi);
+	bind_str(st, 1, path);
+	bind_buf(st, 2, lo);
+	bind_buf(st, 3, hi);
+	return 0;
+}
+
+static int exec_sql(struct store *s, const char *sql, const char *what)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		error("%s in '%s': %s", what, s->path,
+		      msg ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int pragma_int(struct store *s, const char *sql, int64_t *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_error(s, "cannot read the database");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return db_error(s, "cannot read the database");
+	return 0;
+}
+
+static int create_schema(struct store *s)
+{
+	struct strbuf sql = STRBUF_INIT;
+	int ret;
+
+	strbuf_addf(&sql, "BEGIN IMMEDIATE;\n%s\nPRAGMA application_id = %d;\n"
+		    "PRAGMA user_version = %d;\nCOMMIT;\n", wcindex_schema_sql,
+		    STORE_APPLICATION_ID, STORE_SCHEMA_VERSION);
+	ret = exec_sql(s, sql.buf, "cannot create the schema");
+	if (ret)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	strbuf_release(&sql);
+	return ret;
+}
+
+static int check_schema(struct store *s)
+{
+	int64_t app_id, version, objects;
+
+	if (pragma_int(s, "PRAGMA application_id", &app_id) ||
+	    pragma_int(s, "PRAGMA user_version", &version) ||
+	    pragma_int(s, "SELECT count(*) FROM sqlite_schema", &objects))
+		return -1;
+	if (!app_id && !version && !objects) {
+		if (s->readonly)
+			return error("'%s' holds no index yet: run 'wcindex scan' first",
+				     s->path);
+		return create_schema(s);
+	}
+	if (app_id != STORE_APPLICATION_ID)
+		return error("'%s' is not a wcindex database", s->path);
+	if (version > STORE_SCHEMA_VERSION)
+		return error("'%s' has schema version %lld, newer than this "
+			     "wcindex understands (%d): upgrade wcindex",
+			     s->path, (long long)version, STORE_SCHEMA_VERSION);
+	if (version < 1)
+		return error("'%s' has an unknown schema version %lld",
+			     s->path, (long long)version);
+	return 0;
+}
+
+struct store *store_open(const char *path, int flags)
+{
+	struct store *s = xcalloc(1, sizeof(*s));
+	int oflags = SQLITE_OPEN_NOMUTEX;
+	int rc;
+
+	s->path = xstrdup(path);
+	s->readonly = !!(flags & STORE_READONLY);
+	oflags |= s->readonly ? SQLITE_OPEN_READONLY
+			      : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	rc = sqlite3_open_v2(path, &s->db, oflags, NULL);
+	if (rc != SQLITE_OK) {
+		if (s->readonly && access(path, F_OK) < 0 && errno == ENOENT)
+			error("no index at '%s': run 'wcindex scan' first", path);
+		else
+			error("cannot open database '%s': %s", path,
+			      s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	if (sqlite3_busy_timeout(s->db, 10000) != SQLITE_OK)
+		goto fail_db;
+	if (!s->readonly) {
+		int64_t dummy;
+
+		/* Fails cleanly on a file that is not a database at all. */
+		if (pragma_int(s, "SELECT count(*) FROM sqlite_schema", &dummy))
+			goto fail;
+		if (exec_sql(s, "PRAGMA journal_mode = WAL", "cannot enable WAL") ||
+		    exec_sql(s, "PRAGMA synchronous = NORMAL", "cannot set synchronous"))
+			goto fail;
+	}
+	if (check_schema(s))
+		goto fail;
+	return s;
+fail_db:
+	db_error(s, "cannot configure the database");
+fail:
+	store_close(s);
+	return NULL;
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < ST__COUNT; i++)
+		sqlite3_finalize(s->stmt[i]);
+	if (s->db && sqlite3_close(s->db) != SQLITE_OK)
+		error("cannot close database '%s': %s", s->path,
+		      sqlite3_errmsg(s->db));
+	free(s->path);
+	free(s);
+}
+
+struct sqlite3 *store_handle(struct store *s)
+{
+	return s->db;
+}
+
+static int simple(struct store *s, enum stmt_id id, const char *what)
+{
+	sqlite3_stmt *st = get_stmt(s, id);
+
+	return st ? run(s, st, what) : -1;
+}
+
+int store_begin(struct store *s)
+{
+	return simple(s, ST_BEGIN, "cannot begin a transaction");
+}
+
+int store_commit(struct store *s)
+{
+	return simple(s, ST_COMMIT, "cannot commit");
+}
+
+int store_rollback(struct store *s)
+{
+	return simple(s, ST_ROLLBACK, "cannot roll back");
+}
+
+/* ---- roots ---- */
+
+int store_find_root(struct store *s, const char *path, int64_t *root_id,
+		    struct strbuf *root_path)
+{
+	sqlite3_stmt *st = get_stmt(s, ST_FIND_ROOT);
+	int rc, ret = 0;
+
+	if (!st)
+		return -1;
+	bind_str(st, 1, path);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*root_id = sqlite3_column_int64(st, 0);
+		if (root_path) {
+			strbuf_reset(root_path);
+			strbuf_add(root_path, sqlite3_column_text(st, 1),
+				   (size_t)sqlite3_column_bytes(st, 1));
+		}
+		ret = 1;
+	} else if (rc != SQLITE_DONE) {
+		ret = db_error(s, "cannot look up roots");
+	}
+	done_stmt(st);
+	return ret;
+}
+
+int store_add_root(struct store *s, const char *path, int64_t now,
+		   int64_t *root_id)
+{
+	struct strbuf lo = STRBUF_INIT, hi = STRBUF_INIT;
+	sqlite3_stmt *st = get_stmt(s, ST_ADD_ROOT);
+	int64_t *nested = NULL;
+	size_t nr = 0, alloc = 0;
+	int rc, ret = -1;
+
+	if (!st)
+		return -1;
+	bind_str(st, 1, path);
+	sqlite3_bind_int64(st, 2, now);
+	if (run(s, st, "cannot add root"))
+		return -1;
+	*root_id = sqlite3_last_insert_rowid(s->db);
+
+	if (!(st = get_stmt(s, ST_NESTED_ROOTS)))
+		goto out;
+	subtree_bounds(path, &lo, &hi);
+	bind_buf(st, 1, &lo);
+	bind_buf(st, 2, &hi);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ALLOC_GROW(nested, nr + 1, alloc);
+		nested[nr++] = sqlite3_column_int64(st, 0);
+	}
+	done_stmt(st);
+	if (rc != SQLITE_DONE) {
+		db_error(s, "cannot look up nested roots");
+		goto out;
+	}
+	for (size_t i = 0; i < nr; i++) {
+		if (!(st = get_stmt(s, ST_MOVE_ROOT_DIRS)))
+			goto out;
+		sqlite3_bind_int64(st, 1, *root_id);
+		sqlite3_bind_int64(st, 2, nested[i]);
+		if (run(s, st, "cannot merge a nested root"))
+			goto out;
+		if (!(st = get_stmt(s, ST_DELETE_ROOT)))
+			goto out;
+		sqlite3_bind_int64(st, 1, nested[i]);
+		if (run(s, st, "cannot merge a nested root"))
+			goto out;
+	}
+	ret = 0;
+out:
+	free(nested);
+	strbuf_release(&lo);
+	strbuf_release(&hi);
+	return ret;
+}
+
+int store_root_scanned(struct store *s, int64_t root_id, int64_t scan_id)
+{
+	sqlite3_stmt *st = get_stmt(s, ST_ROOT_SCANNED);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, root_id);
+	sqlite3_bind_int64(st, 2, scan_id);
+	return run(s, st, "cannot update root");
+}
+
+int store_list_roots(struct store *s, char ***paths, size_t *nr)
+{
+	sqlite3_stmt *st = get_stmt(s, ST_LIST_ROOTS);
+	size_t alloc = 0;
+	int rc;
+
+	*paths = NULL;
+	*nr = 0;
+	if (!st)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ALLOC_GROW(*paths, *nr + 1, alloc);
+		(*paths)[(*nr)++] = column_dup(st, 0);
+	}
+	done_stmt(st);
+	if (rc != SQLITE_DONE)
+		return db_error(s, "cannot list roots");
+	return 0;
+}
+
+/* ---- directories ---- */
+
+int store_dir_lookup(struct store *s, const char *path, int64_t *id)
+{
+	sqlite3_stmt *st = get_stmt(s, ST_DIR_LOOKUP);
+	int rc, ret = 0;
+
+	if (!st)
+		return -1;
+	bind_str(st, 1, path);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		ret = 1;
+	} else if (rc != SQLITE_DONE) {
+		ret = db_error(s, "cannot look up a directory");
+	}
+	done_stmt(st);
+	return ret;
+}
+
+int store_max_dir_id(struct store *s, int64_t *id)
+{
+	sqlite3_stmt *st = get_stmt(s, ST_MAX_DIR);
+	int rc;
+
+	if (!st)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	done_stmt(st);
+	return rc == SQLITE_ROW ? 0 : db_error(s, "cannot number directories");
+}
+
+void store_free_dir_rows(struct dir_row *rows, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++)
+		free(rows[i].path);
+}
+
+int store_dir_children(struct store *s, const char *path,
+		       struct dir_row **rows, size_t *nr, size_t *alloc)
+{
+	sqlite3_stmt *st = get_stmt(s, ST_DIR_CHILDREN);
+	int rc;
+
+	store_free_dir_rows(*rows, *nr);
+	*nr = 0;
+	if (!st)
+		return -1;
+	bind_str(st, 1, path);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ALLOC_GROW(*rows, *nr + 1, *alloc);
+		(*rows)[*nr].id = sqlite3_column_int64(st, 0);
+		(*rows)[*nr].path = column_dup(st, 1);
+		(*nr)++;
+	}
+	done_stmt(st);
+	if (rc != SQLITE_DONE)
+		return db_error(s, "cannot list indexed directories");
+	return 0;
+}
+
+int store_put_dir(struct store *s, int64_t id, const char *path,
+		  const char *parent, int64_t root_id, int64_t scan_id)
+{
+	sqlite3_stmt *st = get_stmt(s, ST_PUT_DIR);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	bind_str(st, 2, path);
+	bind_str(st, 3, parent);
+	sqlite3_bind_int64(st, 4, root_id);
+	sqlite3_bind_int64(st, 5, scan_id);
+	return run(s, st, "cannot record a directory");
+}
+
+int store_delete_subtree(struct store *s, const char *path, uint64_t *files)
+{
+	struct strbuf lo = STRBUF_INIT, hi = STRBUF_INIT;
+	sqlite3_stmt *st = get_stmt(s, ST_DELETE_SUBTREE_FILES);
+	int ret = -1;
+
+	*files = 0;
+	if (!st)
+		goto out;
+	bind_subtree(st, path, &lo, &hi);
+	if (run(s, st, "cannot delete files of a removed directory"))
+		goto out;
+	*files = (uint64_t)sqlite3_changes(s->db);
+	if (!(st = get_stmt(s, ST_DELETE_SUBTREE_DIRS)))
+		goto out;
+	bind_subtree(st, path, &lo, &hi);
+	ret = run(s, st, "cannot delete a removed directory");
+out:
+	strbuf_release(&lo);
+	strbuf_release(&hi);
+	return ret;
+}
+
+/* ---- files ---- */
+
+void store_free_index_rows(struct index_row *rows, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++)
+		free(rows[i].name);
+}
+
+int store_dir_entries(struct store *s, int64_t dir_id,
+		      struct index_row **rows, size_t *nr, size_t *alloc)
+{
+	sqlite3_stmt *st = get_stmt(s, ST_DIR_ENTRIES);
+	int rc;
+
+	store_free_index_rows(*rows, *nr);
+	*nr = 0;
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, dir_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct index_row *r;
+
+		ALLOC_GROW(*rows, *nr + 1, *alloc);
+		r = &(*rows)[(*nr)++];
+		r->id = sqlite3_column_int64(st, 0);
+		r->name = column_dup(st, 1);
+		r->meta.dev = (uint64_t)sqlite3_column_int64(st, 2);
+		r->meta.ino = (uint64_t)sqlite3_column_int64(st, 3);
+		r->meta.size = (uint64_t)sqlite3_column_int64(st, 4);
+		r->meta.mtime_ns = sqlite3_column_int64(st, 5);
+		r->meta.ctime_ns = sqlite3_column_int64(st, 6);
+		r->flags = (unsigned)sqlite3_column_int(st, 7);
+		r->failed = sqlite3_column_int(st, 8);
+	}
+	done_stmt(st);
+	if (rc != SQLITE_DONE)
+		return db_error(s, "cannot list indexed files");
+	return 0;
+}
+
+static void bind_common(sqlite3_stmt *st, const struct entry_update *u)
+{
+	sqlite3_bind_int64(st, 1, u->dir_id);
+	bind_str(st, 2, u->name);
+	bind_str(st, 3, u->ext);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)u->meta.dev);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)u->meta.ino);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)u->meta.size);
+	sqlite3_bind_int64(st, 7, u->meta.mtime_ns);
+	sqlite3_bind_int64(st, 8, u->meta.ctime_ns);
+}
+
+int store_put_entry(struct store *s, const struct entry_update *u)
+{
+	sqlite3_stmt *st;
+
+	if (u->error) {
+		if (!(st = get_stmt(s, ST_PUT_ENTRY_ERROR)))
+			return -1;
+		bind_common(st, u);
+		sqlite3_bind_int(st, 9, (int)u->flags);
+		bind_str(st, 10, u->error);
+		sqlite3_bind_int64(st, 11, u->scan_id);
+	} else {
+		if (!(st = get_stmt(s, ST_PUT_ENTRY_OK)))
+			return -1;
+		bind_common(st, u);
+		sqlite3_bind_int64(st, 9, (sqlite3_int64)u->counts.bytes);
+		sqlite3_bind_int64(st, 10, (sqlite3_int64)u->counts.lines);
+		sqlite3_bind_int64(st, 11, (sqlite3_int64)u->counts.words);
+		sqlite3_bind_int64(st, 12, (sqlite3_int64)u->counts.chars);
+		sqlite3_bind_int(st, 13, (int)u->flags);
+		sqlite3_bind_int64(st, 14, u->scan_id);
+	}
+	return run(s, st, "cannot record a file");
+}
+
+int store_delete_entry(struct store *s, int64_t id)
+{
+	sqlite3_stmt *st = get_stmt(s, ST_DELETE_ENTRY);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	return run(s, st, "cannot delete a file");
+}
+
+/* ---- scans ---- */
+
+int store_scan_begin(struct store *s, const char *roots, const char *options,
+		     int64_t started_ns, int64_t *scan_id)
+{
+	sqlite3_stmt *st = get_stmt(s, ST_SCAN_BEGIN);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, started_ns);
+	bind_str(st, 2, roots);
+	bind_str(st, 3, options);
+	if (run(s, st, "cannot record the scan"))
+		return -1;
+	*scan_id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int store_scan_finish(struct store *s, int64_t scan_id,
+		      const struct scan_stats *sst, const char *status,
+		      int64_t finished_ns)
+{
+	sqlite3_stmt *st = get_stmt(s, ST_SCAN_FINISH);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, scan_id);
+	sqlite3_bind_int64(st, 2, finished_ns);
+	bind_str(st, 3, status);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)sst->seen);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)sst->new_files);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)sst->changed);
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)sst->unchanged);
+	sqlite3_bind_int64(st, 8, (sqlite3_int64)sst->deleted);
+	sqlite3_bind_int64(st, 9, (sqlite3_int64)sst->failed);
+	sqlite3_bind_int64(st, 10, (sqlite3_int64)sst->skipped);
+	sqlite3_bind_int64(st, 11, (sqlite3_int64)sst->bytes);
+	sqlite3_bind_int64(st, 12, (sqlite3_int64)sst->words);
+	if (run(s, st, "cannot record the end of the scan"))
+		return -1;
+	if (!(st = get_stmt(s, ST_PRUNE_ERRORS)))
+		return -1;
+	sqlite3_bind_int64(st, 1, scan_id);
+	return run(s, st, "cannot prune old errors");
+}
+
+int store_add_error(struct store *s, int64_t scan_id, const char *path,
+		    const char *stage, int err, const char *message)
+{
+	sqlite3_stmt *st = get_stmt(s, ST_ADD_ERROR);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, scan_id);
+	bind_str(st, 2, path);
+	bind_str(st, 3, stage);
+	if (err)
+		sqlite3_bind_int(st, 4, err);
+	else
+		sqlite3_bind_null(st, 4);
+	bind_str(st, 5, message);
+	return run(s, st, "cannot record an error");
+}
+
+/* ---- queries for the commands ---- */
+
+/* Split path into its directory and base name (for file lookups). */
+static void split_path(const char *path, struct strbuf *dir, const char **name)
+{
+	const char *slash = strrchr(path, '/');
+
+	strbuf_reset(dir);
+	if (!slash || slash == path)
+		strbuf_addch(dir, '/');
+	else
+		strbuf_add(dir, path, (size_t)(slash - path));
+	*name = slash ? slash + 1 : path;
+}
+
+static int read_totals(struct store *s, sqlite3_stmt *st, struct totals *t,
+		       int64_t *rows)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW) {
+		*rows = sqlite3_column_int64(st, 0);
+		t->files = (uint64_t)sqlite3_column_int64(st, 1);
+		t->lines = (uint64_t)sqlite3_column_int64(st, 2);
+		t->words = (uint64_t)sqlite3_column_int64(st, 3);
+		t->chars = (uint64_t)sqlite3_column_int64(st, 4);
+		t->bytes = (uint64_t)sqlite3_column_int64(st, 5);
+		t->binary = (uint64_t)sqlite3_column_int64(st, 6);
+		t->failed = (uint64_t)sqlite3_column_int64(st, 7);
+	}
+	done_stmt(st);
+	return rc == SQLITE_ROW ? 0 : db_error(s, "cannot compute totals");
+}
+
+int store_totals(struct store *s, const char *path, int include_binary,
+		 struct totals *t)
+{
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	sqlite3_stmt *st;
+	const char *name;
+	int64_t dir_id, rows = 0;
+	int ret = -1, is_dir;
+
+	memset(t, 0, sizeof(*t));
+	if ((is_dir = store_dir_lookup(s, path, &dir_id)) < 0)
+		goto out;
+	if (is_dir) {
+		if (!(st = get_stmt(s, ST_TOTALS_TREE)))
+			goto out;
+		bind_subtree(st, path, &a, &b);
+	} else {
+		if (!(st = get_stmt(s, ST_TOTALS_FILE)))
+			goto out;
+		split_path(path, &a, &name);
+		bind_buf(st, 1, &a);
+		bind_str(st, 2, name);
+	}
+	sqlite3_bind_int(st, 4, !!include_binary);
+	if (read_totals(s, st, t, &rows))
+		goto out;
+	ret = is_dir || rows > 0;
+out:
+	strbuf_release(&a);
+	strbuf_release(&b);
+	return ret;
+}
+
+static int64_t column_count(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL
+		       ? -1 : sqlite3_column_int64(st, i);
+}
+
+int store_ls(struct store *s, const char *path, store_ls_fn fn, void *data)
+{
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	sqlite3_stmt *st;
+	const char *name;
+	int64_t dir_id;
+	int rc, ret = -1, is_dir, found = 0;
+
+	if ((is_dir = store_dir_lookup(s, path, &dir_id)) < 0)
+		goto out;
+	if (is_dir) {
+		if (!(st = get_stmt(s, ST_LS_TREE)))
+			goto out;
+		bind_subtree(st, path, &a, &b);
+	} else {
+		if (!(st = get_stmt(s, ST_LS_FILE)))
+			goto out;
+		split_path(path, &a, &name);
+		bind_buf(st, 1, &a);
+		bind_str(st, 2, name);
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ls_row row;
+
+		found = 1;
+		row.dir = (const char *)sqlite3_column_text(st, 0);
+		row.name = (const char *)sqlite3_column_text(st, 1);
+		row.lines = column_count(st, 2);
+		row.words = column_count(st, 3);
+		row.chars = column_count(st, 4);
+		row.bytes = column_count(st, 5);
+		row.flags = (unsigned)sqlite3_column_int(st, 6);
+		row.status = (const char *)sqlite3_column_text(st, 7);
+		row.error = (const char *)sqlite3_column_text(st, 8);
+		if (fn(data, &row)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	done_stmt(st);
+	if (rc != SQLITE_DONE) {
+		db_error(s, "cannot list files");
+		goto out;
+	}
+	ret = is_dir || found;
+out:
+	strbuf_release(&a);
+	strbuf_release(&b);
+	return ret;
+}

@@ -1,0 +1,178 @@
+/*
+ * store.h - everything wcindex reads from and writes to its SQLite
+ * database.  One struct store is one connection; a connection is used by one
+ * thread at a time and never crosses a fork().  Statements are prepared once
+ * per connection, on first use.
+ *
+ * The scan's writer thread owns the only read-write connection; the crawler
+ * and the read-only commands open their own read-only connections, which in
+ * WAL mode never wait for the writer and never block it.
+ */
+#ifndef WCINDEX_STORE_H
+#define WCINDEX_STORE_H
+
+#include <stdint.h>
+
+#include "change.h"
+#include "count.h"
+#include "proto.h"
+#include "strbuf.h"
+
+#define STORE_SCHEMA_VERSION 1
+#define STORE_APPLICATION_ID 0x77636978	/* "wcix" */
+
+#define STORE_READONLY 0x1	/* open read-only; the database must exist */
+#define STORE_CREATE   0x2	/* read-write; create the file if needed */
+
+struct store;
+struct sqlite3;
+
+/*
+ * Open the database at path.  A new database gets the schema; an older
+ * schema is migrated; a newer schema, a foreign SQLite file or a file that
+ * is not a database is refused.  Returns NULL after reporting why.
+ */
+struct store *store_open(const char *path, int flags);
+void store_close(struct store *s);
+
+/* The raw handle, for `wcindex sql`. */
+struct sqlite3 *store_handle(struct store *s);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK.  0 or -1 after reporting. */
+int store_begin(struct store *s);
+int store_commit(struct store *s);
+int store_rollback(struct store *s);
+
+/* ---- roots ---- */
+
+/*
+ * Find the root that contains path (or is path).  Returns 1 and fills
+ * *root_id and root_path, 0 when no root contains it, -1 on error.
+ */
+int store_find_root(struct store *s, const char *path, int64_t *root_id,
+		    struct strbuf *root_path);
+
+/*
+ * Register path as a new root and absorb the roots below it (their
+ * directories now belong to the new root).  Returns 0 or -1.
+ */
+int store_add_root(struct store *s, const char *path, int64_t now_ns,
+		   int64_t *root_id);
+
+/* Record that scan_id walked the whole of root_id. */
+int store_root_scanned(struct store *s, int64_t root_id, int64_t scan_id);
+
+/* All root paths, sorted; free each and the array. */
+int store_list_roots(struct store *s, char ***paths, size_t *nr);
+
+/* ---- directories ---- */
+
+struct dir_row {
+	int64_t id;
+	char *path;
+};
+
+/* Look up a directory: 1 found (*id set), 0 not indexed, -1 error. */
+int store_dir_lookup(struct store *s, const char *path, int64_t *id);
+
+/* The highest directory id in use (0 for none), to number new ones. */
+int store_max_dir_id(struct store *s, int64_t *id);
+
+/*
+ * The indexed subdirectories of path, sorted by path (which is sorting by
+ * name).  *rows is reused across calls: entries are freed by the next call
+ * or by store_free_dir_rows().
+ */
+int store_dir_children(struct store *s, const char *path,
+		       struct dir_row **rows, size_t *nr, size_t *alloc);
+void store_free_dir_rows(struct dir_row *rows, size_t nr);
+
+/*
+ * Insert directory path with the given id, or, when the path is already
+ * indexed, update its parent and root (it was the top of an absorbed root or
+ * of a subtree scan).
+ */
+int store_put_dir(struct store *s, int64_t id, const char *path,
+		  const char *parent, int64_t root_id, int64_t scan_id);
+
+/*
+ * Delete directory path and everything indexed below it.  *files gets the
+ * number of file rows removed.
+ */
+int store_delete_subtree(struct store *s, const char *path, uint64_t *files);
+
+/* ---- files ---- */
+
+/* The index rows of the files of dir_id, sorted by name; reused like above. */
+int store_dir_entries(struct store *s, int64_t dir_id,
+		      struct index_row **rows, size_t *nr, size_t *alloc);
+void store_free_index_rows(struct index_row *rows, size_t nr);
+
+struct entry_update {
+	int64_t dir_id;
+	const char *name;
+	const char *ext;
+	struct file_meta meta;
+	struct counts counts;	/* ignored when error is set */
+	unsigned flags;		/* entries.flags: COUNT_F_* | ENTRY_F_* */
+	const char *error;	/* NULL when counted */
+	int64_t scan_id;
+};
+
+/*
+ * Insert or replace the row of (dir_id, name).  A failed count keeps the
+ * counts of an existing row (the totals views leave failed rows out) and
+ * replaces its metadata, status and error.
+ */
+int store_put_entry(struct store *s, const struct entry_update *u);
+int store_delete_entry(struct store *s, int64_t id);
+
+/* ---- scans ---- */
+
+struct scan_stats {
+	uint64_t seen, new_files, changed, unchanged, deleted, failed, skipped;
+	uint64_t bytes, words;
+};
+
+int store_scan_begin(struct store *s, const char *roots, const char *options,
+		     int64_t started_ns, int64_t *scan_id);
+int store_scan_finish(struct store *s, int64_t scan_id,
+		      const struct scan_stats *st, const char *status,
+		      int64_t finished_ns);
+int store_add_error(struct store *s, int64_t scan_id, const char *path,
+		    const char *stage, int err, const char *message);
+
+/* ---- queries for the commands ---- */
+
+struct totals {
+	uint64_t files, lines, words, chars, bytes;
+	uint64_t binary, failed;	/* files left out of the sums */
+};
+
+/*
+ * Totals of the indexed files at path: the file itself, or everything below
+ * the directory.  Binary files are included only with include_binary.
+ * Returns 1 when path is indexed, 0 when it is not, -1 on error.
+ */
+int store_totals(struct store *s, const char *path, int include_binary,
+		 struct totals *t);
+
+struct ls_row {
+	const char *dir;
+	const char *name;
+	int64_t lines, words, chars, bytes;	/* -1 when not counted */
+	unsigned flags;
+	const char *status;
+	const char *error;
+};
+
+typedef int (*store_ls_fn)(void *data, const struct ls_row *row);
+
+/*
+ * Call fn for every indexed file at or below path, ordered by directory and
+ * name.  Stops early when fn returns non-zero.  Returns 1 when path is
+ * indexed, 0 when it is not, -1 on error.
+ */
+int store_ls(struct store *s, const char *path, store_ls_fn fn, void *data);
+
+#endif

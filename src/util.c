@@ -1,0 +1,238 @@
+/*
+ * util.c - the helpers every module leans on: checked allocation, error
+ * messages in one consistent format, and I/O loops that survive EINTR and
+ * short transfers.  Nothing here keeps state except the program name.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+static const char *progname = "wcindex";
+
+static void oom(size_t size)
+{
+	static const char msg[] = "wcindex: out of memory\n";
+
+	(void)size;
+	if (write(2, msg, sizeof(msg) - 1) < 0) {
+		/* nothing left to report with */
+	}
+	abort();
+}
+
+void *xmalloc(size_t size)
+{
+	void *p = malloc(size ? size : 1);
+
+	if (!p)
+		oom(size);
+	return p;
+}
+
+void *xcalloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+
+	if (!p)
+		oom(nmemb * size);
+	return p;
+}
+
+void *xrealloc(void *ptr, size_t size)
+{
+	void *p = realloc(ptr, size ? size : 1);
+
+	if (!p)
+		oom(size);
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+void *xgrow(void *array, size_t nr, size_t *alloc, size_t elem_size)
+{
+	size_t n;
+
+	if (nr <= *alloc)
+		return array;
+	n = *alloc ? *alloc : 16;
+	while (n < nr) {
+		if (n > SIZE_MAX / 2 / elem_size)
+			oom(SIZE_MAX);
+		n *= 2;
+	}
+	*alloc = n;
+	return xrealloc(array, n * elem_size);
+}
+
+void set_progname(const char *name)
+{
+	progname = name;
+}
+
+static void __attribute__((format(printf, 2, 0)))
+vreport(const char *prefix, const char *fmt, va_list ap,
+		    const char *suffix)
+{
+	char buf[4096];
+	int n = snprintf(buf, sizeof(buf), "%s: %s", progname, prefix);
+
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		n = 0;
+	vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
+	if (suffix)
+		fprintf(stderr, "%s: %s\n", buf, suffix);
+	else
+		fprintf(stderr, "%s\n", buf);
+}
+
+int error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("", fmt, ap, NULL);
+	va_end(ap);
+	return -1;
+}
+
+int error_errno(const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("", fmt, ap, strerror(saved));
+	va_end(ap);
+	errno = saved;
+	return -1;
+}
+
+void warning(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("warning: ", fmt, ap, NULL);
+	va_end(ap);
+}
+
+void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("", fmt, ap, NULL);
+	va_end(ap);
+	exit(2);
+}
+
+int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int read_exact(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, p + got, len - got);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0) {
+			if (!got)
+				return 0;
+			errno = EPROTO;
+			return -1;
+		}
+		got += (size_t)n;
+	}
+	return 1;
+}
+
+uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int64_t wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void sanitize_std_fds(void)
+{
+	int fd;
+
+	/*
+	 * cron may start us with 0-2 closed; a later open() of the database
+	 * would then become "stdout" and printf() would scribble on it.
+	 */
+	while ((fd = open("/dev/null", O_RDWR)) >= 0) {
+		if (fd > 2) {
+			close(fd);
+			break;
+		}
+	}
+}
+
+int parse_ulong(const char *s, unsigned long min, unsigned long max,
+		unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s || !*s || *s == '-' || *s == '+')
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}

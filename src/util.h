@@ -1,0 +1,67 @@
+/*
+ * util.h - allocation helpers that never return NULL, error reporting in the
+ * git style ("wcindex: cannot open 'x': reason"), and small I/O helpers that
+ * retry on EINTR and short transfers.
+ */
+#ifndef WCINDEX_UTIL_H
+#define WCINDEX_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdarg.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Allocation: abort the process with a message when memory is exhausted. */
+void *xmalloc(size_t size);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *ptr, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+
+/* Grow *array (of *alloc elements of elem_size) so that it holds at least nr. */
+void *xgrow(void *array, size_t nr, size_t *alloc, size_t elem_size);
+#define ALLOC_GROW(arr, nr, alloc) \
+	((arr) = xgrow((arr), (nr), &(alloc), sizeof(*(arr))))
+
+/*
+ * Set the name printed before every message (default "wcindex").  Worker
+ * processes use "wcindex worker" so that their messages can be told apart.
+ */
+void set_progname(const char *name);
+
+/*
+ * Report an error or warning on stderr, prefixed by the program name.
+ * error() always returns -1 so that modules can write "return error(...)".
+ * Messages are lowercase and quote their subject: "cannot open '%s'".
+ */
+int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int error_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Print a message and exit with status 2; only the command layer calls this. */
+void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/* Write all of buf; retries EINTR and short writes. Returns 0 or -1 (errno set). */
+int write_all(int fd, const void *buf, size_t len);
+
+/*
+ * Read exactly len bytes.  Returns 1 when done, 0 on end of file before any
+ * byte was read, -1 on error or on end of file in the middle (errno EPROTO).
+ */
+int read_exact(int fd, void *buf, size_t len);
+
+/* Monotonic clock in nanoseconds. */
+uint64_t now_ns(void);
+
+/* Wall clock (CLOCK_REALTIME) in nanoseconds since the epoch. */
+int64_t wall_ns(void);
+
+/* Make sure descriptors 0, 1 and 2 are open (on /dev/null if they were closed). */
+void sanitize_std_fds(void);
+
+/* Parse a decimal unsigned number in [min, max]; 0 on success, -1 otherwise. */
+int parse_ulong(const char *s, unsigned long min, unsigned long max,
+		unsigned long *out);
+
+#endif

@@ -1,0 +1,190 @@
+/*
+ * worker.c - the loop of a worker process and the code that counts one
+ * file.  Files are opened with O_NONBLOCK and O_NOFOLLOW and checked with
+ * fstat() on the descriptor, so that a FIFO, a device or a symlink swapped
+ * in after the crawler looked can never block or redirect the read.
+ *
+ * For tests only, WCINDEX_TEST_FAULT="crash:SUBSTR" (or "hang:", "spin:")
+ * makes the worker abort, sleep or loop forever on a path containing SUBSTR,
+ * so that the pool's isolation can be exercised with real processes.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "count.h"
+#include "fsutil.h"
+#include "util.h"
+#include "worker.h"
+
+static const char *fault_spec;
+
+static void maybe_inject_fault(const char *path)
+{
+	const char *colon;
+
+	if (!fault_spec || !(colon = strchr(fault_spec, ':')) ||
+	    !strstr(path, colon + 1))
+		return;
+	if (!strncmp(fault_spec, "crash:", 6))
+		abort();
+	if (!strncmp(fault_spec, "hang:", 5))
+		for (;;)
+			pause();
+	if (!strncmp(fault_spec, "spin:", 5))
+		for (volatile unsigned long i = 0;; i++)
+			;
+}
+
+static void set_failure(struct proto_result *res, struct strbuf *msg,
+			enum result_stage stage, int err, const char *what)
+{
+	res->stage = stage;
+	res->err = err;
+	strbuf_reset(msg);
+	if (err)
+		strbuf_addf(msg, "%s: %s", what, strerror(err));
+	else
+		strbuf_addstr(msg, what);
+}
+
+static int same_meta(const struct file_meta *a, const struct file_meta *b)
+{
+	return a->size == b->size && a->mtime_ns == b->mtime_ns &&
+	       a->ctime_ns == b->ctime_ns && a->ino == b->ino &&
+	       a->dev == b->dev;
+}
+
+void worker_count_file(const char *path, uint32_t flags, unsigned char *buf,
+		       size_t bufsize, struct proto_result *res,
+		       struct strbuf *msg)
+{
+	int oflags = O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
+	enum count_mode mode = (flags & JOB_ASCII) ? COUNT_ASCII : COUNT_UTF8;
+	struct count_state st;
+	struct file_meta after;
+	struct stat sb;
+	int fd, attempt;
+
+	memset(&res->counts, 0, sizeof(res->counts));
+	memset(&res->meta, 0, sizeof(res->meta));
+	res->err = 0;
+	res->stage = STAGE_NONE;
+	strbuf_reset(msg);
+	maybe_inject_fault(path);
+
+	if (!(flags & JOB_FOLLOW))
+		oflags |= O_NOFOLLOW;
+	fd = open_long_path(path, oflags);
+	if (fd < 0) {
+		set_failure(res, msg, STAGE_OPEN, errno, "open");
+		return;
+	}
+	if (fstat(fd, &sb) < 0) {
+		set_failure(res, msg, STAGE_OPEN, errno, "fstat");
+		goto out;
+	}
+	meta_from_stat(&res->meta, &sb);
+	if (!S_ISREG(sb.st_mode)) {
+		set_failure(res, msg, STAGE_TYPE, 0, "not a regular file");
+		goto out;
+	}
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+
+	for (attempt = 0;; attempt++) {
+		count_init(&st, mode);
+		for (;;) {
+			ssize_t n = read(fd, buf, bufsize);
+
+			if (n < 0) {
+				if (errno == EINTR)
+					continue;
+				set_failure(res, msg, STAGE_READ, errno, "read");
+				goto out;
+			}
+			if (!n)
+				break;
+			count_feed(&st, buf, (size_t)n);
+		}
+		count_finish(&st, &res->counts);
+		if (fstat(fd, &sb) < 0) {
+			set_failure(res, msg, STAGE_READ, errno, "fstat");
+			goto out;
+		}
+		meta_from_stat(&after, &sb);
+		if (same_meta(&after, &res->meta))
+			break;
+		/* Changed under us: count the new state from the start. */
+		res->meta = after;
+		if (attempt == 2 || lseek(fd, 0, SEEK_SET) < 0) {
+			set_failure(res, msg, STAGE_CHANGED, 0,
+				    "file changed while it was read");
+			break;
+		}
+	}
+out:
+	close(fd);
+	res->msg = msg->buf;
+	res->msg_len = (uint32_t)msg->len;
+}
+
+int worker_main(int in_fd, int out_fd)
+{
+	struct strbuf payload = STRBUF_INIT, path = STRBUF_INIT;
+	struct strbuf msg = STRBUF_INIT;
+	struct proto_writer out = { STRBUF_INIT, 0 };
+	unsigned char *buf = xmalloc(WORKER_BUFSIZE);
+	int status = 1;
+
+	fault_spec = getenv("WCINDEX_TEST_FAULT");
+	signal(SIGPIPE, SIG_IGN);
+	for (;;) {
+		struct proto_reader rd;
+		struct proto_job job;
+		uint32_t type;
+		int r = proto_read_frame(in_fd, "scanner", &type, &payload);
+
+		if (r == 0) {
+			status = 0;
+			break;
+		}
+		if (r < 0)
+			break;
+		if (type != PROTO_JOBS) {
+			error("protocol error: worker got frame type %u", type);
+			break;
+		}
+		if (proto_reader_init(&rd, &payload))
+			break;
+		proto_begin(&out, PROTO_RESULTS);
+		while ((r = proto_next_job(&rd, &job)) > 0) {
+			struct proto_result res;
+
+			strbuf_reset(&path);
+			strbuf_add(&path, job.path, job.path_len);
+			worker_count_file(path.buf, job.flags, buf,
+					  WORKER_BUFSIZE, &res, &msg);
+			res.id = job.id;
+			proto_add_result(&out, &res);
+		}
+		if (r < 0)
+			break;
+		proto_finish(&out);
+		if (write_all(out_fd, out.buf.buf, out.buf.len) < 0) {
+			error_errno("cannot send results");
+			break;
+		}
+	}
+	free(buf);
+	strbuf_release(&payload);
+	strbuf_release(&path);
+	strbuf_release(&msg);
+	proto_writer_release(&out);
+	return status;
+}

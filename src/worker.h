@@ -1,0 +1,39 @@
+/*
+ * worker.h - the counting side of the pool: a worker process reads batches
+ * of jobs on one descriptor, counts each file through a fixed buffer and
+ * writes a batch of results on another.  It holds no database handle and no
+ * thread: when it crashes or hangs, only the file in hand is lost.
+ */
+#ifndef WCINDEX_WORKER_H
+#define WCINDEX_WORKER_H
+
+#include "proto.h"
+#include "strbuf.h"
+
+/* The descriptors a worker process finds its pipes on after exec. */
+#define WORKER_JOB_FD 3
+#define WORKER_RESULT_FD 4
+
+/* The size of the read buffer each worker allocates once. */
+#define WORKER_BUFSIZE (256 * 1024)
+
+/*
+ * Serve jobs from in_fd until it reaches end of file, writing results to
+ * out_fd.  Returns the process exit status: 0 after a clean end, 1 after a
+ * protocol or I/O error on the pipes.
+ */
+int worker_main(int in_fd, int out_fd);
+
+/*
+ * Count one file: open it without blocking and without following a final
+ * symlink (unless JOB_FOLLOW), check that it is a regular file, read it
+ * through buf and fill res (counts, the metadata fstat() gave before the
+ * read, or err/stage and a message in msg on failure).  A file that changes
+ * while it is read is read again, up to twice; if it keeps changing the
+ * result has stage STAGE_CHANGED and err 0 (counts valid but racy).
+ */
+void worker_count_file(const char *path, uint32_t flags, unsigned char *buf,
+		       size_t bufsize, struct proto_result *res,
+		       struct strbuf *msg);
+
+#endif

@@ -1,0 +1,249 @@
+/*
+ * writer.c - applies the scan's messages to the database in batches.
+ *
+ * On a database error (disk full, I/O error) the open transaction is rolled
+ * back and the writer stops writing but keeps draining its queue, so that
+ * the other stages finish and the scan can report the failure; everything
+ * committed before stays, and the next scan recounts what was lost.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fsutil.h"
+#include "util.h"
+#include "writer.h"
+
+#define BATCH_ITEMS 256
+#define COMMIT_EVERY_OPS 50000
+#define COMMIT_EVERY_NS 1000000000ull
+#define IDLE_COMMIT_MS 200
+
+struct writer {
+	pthread_t thread;
+	struct store *s;
+	struct queue *q;
+	struct writer_options opt;
+	struct scan_stats st;
+	struct strbuf ext;
+	int failed;
+	int in_txn;
+	atomic_uint_fast64_t files_done, bytes_done;
+};
+
+struct wmsg *wmsg_new(enum wmsg_type type)
+{
+	struct wmsg *m = xcalloc(1, sizeof(*m));
+
+	m->type = type;
+	return m;
+}
+
+void wmsg_free(struct wmsg *m)
+{
+	if (!m)
+		return;
+	free(m->pj.path);
+	free(m->path);
+	free(m->parent);
+	free(m->msg);
+	free(m);
+}
+
+static int record_error(struct writer *w, const char *path, const char *stage,
+			int err, const char *message)
+{
+	return store_add_error(w->s, w->opt.scan_id, path, stage, err, message);
+}
+
+static const char *stage_name(uint32_t stage)
+{
+	switch (stage) {
+	case STAGE_OPEN: return "open";
+	case STAGE_READ: return "read";
+	case STAGE_TYPE: return "type";
+	case STAGE_CHANGED: return "read";
+	case STAGE_CRASH: return "worker";
+	default: return "count";
+	}
+}
+
+static int apply_result(struct writer *w, struct wmsg *m)
+{
+	const struct proto_result *res = &m->res;
+	struct entry_update u;
+	int vanished = res->stage == STAGE_OPEN && res->err == ENOENT;
+
+	if (vanished || res->stage == STAGE_TYPE) {
+		/*
+		 * Deleted, or no longer a regular file, between the walk and
+		 * the read: it is simply not a file to index any more.
+		 */
+		if (!m->is_new) {
+			w->st.deleted++;
+			return store_delete_entry(w->s, m->id);
+		}
+		return 0;
+	}
+
+	memset(&u, 0, sizeof(u));
+	u.dir_id = m->dir_id;
+	u.name = m->pj.path + m->name_off;
+	file_ext(u.name, &w->ext);
+	u.ext = w->ext.buf;
+	u.scan_id = w->opt.scan_id;
+	u.flags = w->opt.mode_flags;
+
+	if (res->stage == STAGE_NONE || res->stage == STAGE_CHANGED) {
+		u.meta = res->meta;
+		u.counts = res->counts;
+		u.flags |= res->counts.flags;
+		if (res->stage == STAGE_CHANGED ||
+		    change_is_racy(res->meta.mtime_ns, w->opt.racy_limit_ns))
+			u.flags |= ENTRY_F_RACY;
+		if (m->is_new)
+			w->st.new_files++;
+		else
+			w->st.changed++;
+		w->st.bytes += res->counts.bytes;
+		w->st.words += res->counts.words;
+		atomic_fetch_add(&w->bytes_done, res->counts.bytes);
+		return store_put_entry(w->s, &u);
+	}
+
+	/* A failure: keep the crawler's view of the metadata. */
+	u.meta = m->meta;
+	u.error = m->msg ? m->msg : "unknown error";
+	w->st.failed++;
+	error("cannot count '%s': %s", m->pj.path, u.error);
+	if (store_put_entry(w->s, &u))
+		return -1;
+	return record_error(w, m->pj.path, stage_name(res->stage), res->err,
+			    u.error);
+}
+
+static int apply(struct writer *w, struct wmsg *m)
+{
+	uint64_t n;
+
+	switch (m->type) {
+	case WMSG_RESULT:
+		atomic_fetch_add(&w->files_done, 1);
+		return apply_result(w, m);
+	case WMSG_DIR:
+		return store_put_dir(w->s, m->id, m->path, m->parent,
+				     m->root_id, w->opt.scan_id);
+	case WMSG_DEL_FILE:
+		w->st.deleted++;
+		return store_delete_entry(w->s, m->id);
+	case WMSG_DEL_DIR:
+		if (store_delete_subtree(w->s, m->path, &n))
+			return -1;
+		w->st.deleted += n;
+		return 0;
+	case WMSG_ERROR:
+		return record_error(w, m->path, m->stage, m->err, m->msg);
+	}
+	return 0;
+}
+
+static void stop_writing(struct writer *w)
+{
+	if (w->in_txn)
+		store_rollback(w->s);
+	w->in_txn = 0;
+	w->failed = 1;
+	error("database error: the scan goes on but records nothing more");
+}
+
+static void *writer_thread(void *arg)
+{
+	struct writer *w = arg;
+	void *items[BATCH_ITEMS];
+	uint64_t txn_start = 0, ops = 0;
+
+	for (;;) {
+		size_t n = queue_pop_many(w->q, items, BATCH_ITEMS,
+					  w->in_txn ? IDLE_COMMIT_MS : -1);
+
+		if (!n && queue_done(w->q))
+			break;
+		if (n && !w->in_txn && !w->failed) {
+			if (store_begin(w->s)) {
+				stop_writing(w);
+			} else {
+				w->in_txn = 1;
+				txn_start = now_ns();
+				ops = 0;
+			}
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (w->in_txn && apply(w, items[i]))
+				stop_writing(w);
+			wmsg_free(items[i]);
+		}
+		ops += n;
+		if (w->in_txn && (!n || ops >= COMMIT_EVERY_OPS ||
+				  now_ns() - txn_start >= COMMIT_EVERY_NS)) {
+			w->in_txn = 0;
+			if (store_commit(w->s))
+				stop_writing(w);
+		}
+	}
+	if (w->in_txn) {
+		w->in_txn = 0;
+		if (store_commit(w->s))
+			stop_writing(w);
+	}
+	return NULL;
+}
+
+struct writer *writer_start(struct store *s, struct queue *q,
+			    const struct writer_options *opt)
+{
+	struct writer *w = xcalloc(1, sizeof(*w));
+	int rc;
+
+	w->s = s;
+	w->q = q;
+	w->opt = *opt;
+	strbuf_init(&w->ext, 16);
+	atomic_init(&w->files_done, 0);
+	atomic_init(&w->bytes_done, 0);
+	rc = pthread_create(&w->thread, NULL, writer_thread, w);
+	if (rc) {
+		error("cannot start the writer thread: %s", strerror(rc));
+		strbuf_release(&w->ext);
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+int writer_finish(struct writer *w, struct scan_stats *st)
+{
+	int ret;
+
+	pthread_join(w->thread, NULL);
+	st->new_files += w->st.new_files;
+	st->changed += w->st.changed;
+	st->deleted += w->st.deleted;
+	st->failed += w->st.failed;
+	st->bytes += w->st.bytes;
+	st->words += w->st.words;
+	ret = w->failed ? -1 : 0;
+	strbuf_release(&w->ext);
+	free(w);
+	return ret;
+}
+
+void writer_progress(struct writer *w, uint64_t *files, uint64_t *bytes)
+{
+	*files = atomic_load(&w->files_done);
+	*bytes = atomic_load(&w->bytes_done);
+}
