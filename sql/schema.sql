@@ -85,7 +85,7 @@ CREATE TABLE scan_errors (
 	id      INTEGER PRIMARY KEY,
 	scan_id INTEGER NOT NULL REFERENCES scans(id),
 	path    TEXT NOT NULL,
-	stage   TEXT NOT NULL,		-- walk, stat, open, read
+	stage   TEXT NOT NULL,		-- walk, stat, open, read, type, worker
 	errno   INTEGER,		-- the system error number, when there is one
 	message TEXT NOT NULL
 );

@@ -288,8 +288,10 @@ static int cmd_total(int argc, char **argv, const char *db)
 			print_totals(&t[i], w, paths[i]);
 	if (n > 1)
 		print_totals(&sum, w, "total");
-	if (fflush(stdout) || ferror(stdout))
-		ret = error("cannot write output") ? EXIT_FATAL : EXIT_FATAL;
+	if (fflush(stdout) || ferror(stdout)) {
+		error("cannot write output");
+		ret = EXIT_FATAL;
+	}
 out:
 	for (size_t i = 0; i < n; i++)
 		free(paths[i]);
@@ -565,7 +567,9 @@ int cli_main(int argc, char **argv)
 	optind = 0;
 	ret = cmd->fn(argc - 1, argv + 1, db);
 	free(db);
-	if (fflush(stdout) && !ret)
-		ret = error("cannot write output") ? EXIT_FATAL : EXIT_FATAL;
+	if (fflush(stdout) && !ret) {
+		error("cannot write output");
+		ret = EXIT_FATAL;
+	}
 	return ret;
 }

@@ -2,13 +2,15 @@
  * count.c - the counting kernel.  Every byte of every indexed file goes
  * through count_feed(), so this is the hot loop of the program.
  *
- * Runs of ASCII are handled eight bytes at a time with word-at-a-time
+ * Runs of ASCII are counted eight bytes at a time with word-at-a-time
  * ("SWAR") arithmetic on a uint64_t: one mask marks the whitespace bytes,
  * another the newlines, and word starts are the non-space bytes whose
- * predecessor is a space.  Everything else goes through a careful scalar
- * UTF-8 decoder that follows the Unicode table 3-7 byte for byte, so that
- * the results match python3's surrogateescape decoding exactly (see
- * count.h).  The code is portable C11; no intrinsics.
+ * predecessor is a space.  Everything else goes through a scalar UTF-8
+ * decoder that follows the Unicode table 3-7 byte for byte, so that the
+ * results match python3's surrogateescape decoding exactly (see count.h):
+ * a table-driven loop for valid text, and a careful one-step decoder for
+ * invalid bytes, the ends of buffers and sequences split between feeds.
+ * The code is portable C11, with no intrinsics.
  */
 #include "config.h"
 
@@ -20,8 +22,9 @@
  * What the decoder needs to know about each byte as the first of a
  * character: the length of the sequence it starts (0 if it starts none),
  * the range its second byte must be in by table 3-7, and what kind of space
- * it is.  A single table keeps the character loop free of branches on the
- * byte's value, which are what make mixed-script text slow.
+ * it is.  One table lookup gives all of it, which keeps the character loop
+ * free of branches on the byte's value: those are what make text that mixes
+ * scripts slow.
  */
 struct lead {
 	unsigned char len;
@@ -34,10 +37,10 @@ struct lead {
 #define T_NEWLINE	0x4
 #define T_MAYBE_SPACE	0x8	/* C2, E1-E3: the sequence may be a space */
 
-#define A	{ 1, 0x00, 0xff, 0 }	/* the second byte is not ours */
+#define A	{ 1, 0x00, 0xff, 0 }	/* any second byte: it is not ours */
 #define S	{ 1, 0x00, 0xff, T_SPACE | T_SPACE_ASCII }
 #define N	{ 1, 0x00, 0xff, T_SPACE | T_SPACE_ASCII | T_NEWLINE }
-#define U	{ 1, 0x00, 0xff, T_SPACE }	/* 1C-1F: separators */
+#define U	{ 1, 0x00, 0xff, T_SPACE }	/* 1C-1F, the separators */
 #define X	{ 0, 0x00, 0x00, 0 }
 #define C2	{ 2, 0x80, 0x3f, T_MAYBE_SPACE }
 #define L2	{ 2, 0x80, 0x3f, 0 }
@@ -83,6 +86,18 @@ static const struct lead lead[256] = {
 #undef L4
 #undef F4
 
+/*
+ * The length of the sequence a lead byte starts, by its high nibble (a
+ * continuation byte says 0).  The character loop uses this rather than
+ * lead[].len because the length is on its loop-carried path, and a shift
+ * is a few cycles quicker than a second load.
+ */
+#define NIBBLE_LEN UINT64_C(0x4322000011111111)
+
+/* The third and fourth bytes of a sequence of each length, as loaded below. */
+static const uint16_t cont_mask[5] = { 0, 0, 0, 0x00c0, 0xc0c0 };
+static const uint16_t cont_want[5] = { 0, 0, 0, 0x0080, 0x8080 };
+
 #define ONES	UINT64_C(0x0101010101010101)
 #define HIGHS	UINT64_C(0x8080808080808080)
 #define LOW7	UINT64_C(0x7f7f7f7f7f7f7f7f)
@@ -112,6 +127,12 @@ static inline uint64_t lanes_between(uint64_t x, unsigned lo, unsigned hi)
 	return ge_lo & ~gt_hi & HIGHS;
 }
 
+/* The same for lane == c (c < 0x80), one operation cheaper. */
+static inline uint64_t lanes_eq(uint64_t x, unsigned c)
+{
+	return ~((x ^ ONES * c) + LOW7) & HIGHS;
+}
+
 /* Sum the lanes of an accumulator whose lanes are at most 255 each. */
 static inline uint64_t lanes_sum(uint64_t acc)
 {
@@ -122,40 +143,19 @@ static inline uint64_t lanes_sum(uint64_t acc)
 }
 
 /*
- * Per-call working copy of the counters: kept in locals so that the compiler
- * can hold them in registers across the loops instead of re-reading *st.
+ * The 8-byte loops add one per lane per block into lane accumulators, so
+ * they must be summed before 256 blocks wrap a lane.
+ */
+#define MAX_BLOCKS 255
+
+/*
+ * Working copy of the counters for one count_feed(), which the loops keep
+ * in registers rather than going through *st for every byte.
  */
 struct run {
 	uint64_t lines, words, chars;
 	uint64_t prev_space;	/* 1 if the last character was whitespace */
-	uint64_t acc_words;	/* lanes: word starts not yet in words */
-	uint64_t acc_lines;	/* lanes: newlines not yet in lines */
-	unsigned nacc;		/* blocks added to the accumulators */
 };
-
-static inline void run_flush(struct run *r)
-{
-	r->words += lanes_sum(r->acc_words);
-	r->lines += lanes_sum(r->acc_lines);
-	r->acc_words = r->acc_lines = 0;
-	r->nacc = 0;
-}
-
-/*
- * Account for one 8-byte block, given the masks of its space and newline
- * lanes.  A lane can count at most one per block, so flushing every 255
- * blocks keeps the accumulator lanes from overflowing.
- */
-static inline void run_block(struct run *r, uint64_t space, uint64_t nl)
-{
-	uint64_t prev = space << 8 | r->prev_space << 7;
-
-	r->acc_words += (~space & prev & HIGHS) >> 7;
-	r->acc_lines += nl >> 7;
-	r->prev_space = space >> 63;
-	if (++r->nacc == 255)
-		run_flush(r);
-}
 
 /* One character that is whitespace (space != 0) or not. */
 static inline void run_char(struct run *r, unsigned space)
@@ -196,6 +196,11 @@ static inline unsigned seq_space(const unsigned char *p, unsigned len)
  * *space; 0 if p[0] starts no valid sequence (it is one invalid byte, and
  * the caller retries at p + 1); or -n if all n bytes are a valid prefix of a
  * sequence that the end of the buffer cut short.
+ *
+ * Retrying at p + 1 is python's "maximal subpart" rule in disguise: the
+ * bytes after a broken prefix are continuation bytes, which never start a
+ * sequence, and surrogateescape turns each invalid byte into one character
+ * however the bytes are grouped.
  */
 static int utf8_seq(const unsigned char *p, size_t n, unsigned *space)
 {
@@ -218,28 +223,136 @@ static int utf8_seq(const unsigned char *p, size_t n, unsigned *space)
 	return need;
 }
 
+/*
+ * Count [p, end) in ASCII mode, where bytes >= 0x80 are word bytes.  Chars
+ * are not counted: they are the bytes, which count_finish() copies.
+ */
 static void feed_ascii(struct run *r, const unsigned char *p,
 		       const unsigned char *end)
 {
-	while (end - p >= 8) {
-		uint64_t w = load64(p);
-		/* bytes >= 0x80 are word characters: mask them out */
-		uint64_t x = w & LOW7, ascii = ~w & HIGHS;
-		uint64_t space = (lanes_between(x, 0x09, 0x0d) |
-				  lanes_between(x, 0x20, 0x20)) & ascii;
-		uint64_t nl = lanes_between(x, 0x0a, 0x0a) & ascii;
+	uint64_t prev = r->prev_space;
 
-		run_block(r, space, nl);
-		p += 8;
+	while (end - p >= 8) {
+		size_t nblk = (size_t)(end - p) / 8;
+		const unsigned char *stop;
+		uint64_t acc_words = 0, acc_lines = 0;
+
+		if (nblk > MAX_BLOCKS)
+			nblk = MAX_BLOCKS;
+		stop = p + nblk * 8;
+		for (; p < stop; p += 8) {
+			uint64_t w = load64(p);
+			/* the tests need lanes below 0x80: mask, then drop */
+			uint64_t x = w & LOW7, ascii = ~w & HIGHS;
+			uint64_t space = (lanes_between(x, 0x09, 0x0d) |
+					  lanes_eq(x, 0x20)) & ascii;
+			uint64_t nl = lanes_eq(x, 0x0a) & ascii;
+
+			acc_words += (~space & (space << 8 | prev << 7) &
+				      HIGHS) >> 7;
+			acc_lines += nl >> 7;
+			prev = space >> 63;
+		}
+		r->words += lanes_sum(acc_words);
+		r->lines += lanes_sum(acc_lines);
 	}
-	run_flush(r);
+	r->prev_space = prev;
 
 	for (; p < end; p++) {
 		unsigned t = lead[*p].type;
+		unsigned space = (t & T_SPACE_ASCII) != 0;
 
-		run_char(r, t & T_SPACE_ASCII);
+		r->words += r->prev_space & !space;
+		r->prev_space = space;
 		r->lines += (t & T_NEWLINE) != 0;
 	}
+}
+
+/*
+ * Count the 8-byte blocks of pure ASCII at p in UTF-8 mode, where python's
+ * whitespace below 0x80 is 09-0D and 1C-20.  Returns where it stopped: at a
+ * block with a byte >= 0x80, or with fewer than 8 bytes left.
+ */
+static const unsigned char *utf8_ascii_blocks(struct run *r,
+					      const unsigned char *p,
+					      const unsigned char *end)
+{
+	const unsigned char *start = p;
+	uint64_t prev = r->prev_space;
+
+	while (end - p >= 8) {
+		size_t nblk = (size_t)(end - p) / 8;
+		const unsigned char *stop;
+		uint64_t acc_words = 0, acc_lines = 0;
+
+		if (nblk > MAX_BLOCKS)
+			nblk = MAX_BLOCKS;
+		stop = p + nblk * 8;
+		for (; p < stop; p += 8) {
+			uint64_t w = load64(p);
+			uint64_t space;
+
+			if (w & HIGHS)
+				break;
+			space = lanes_between(w, 0x09, 0x0d) |
+				lanes_between(w, 0x1c, 0x20);
+			acc_words += (~space & (space << 8 | prev << 7) &
+				      HIGHS) >> 7;
+			acc_lines += lanes_eq(w, 0x0a) >> 7;
+			prev = space >> 63;
+		}
+		r->words += lanes_sum(acc_words);
+		r->lines += lanes_sum(acc_lines);
+		if (p < stop)
+			break;
+	}
+	r->prev_space = prev;
+	r->chars += (uint64_t)(p - start);
+	return p;
+}
+
+/*
+ * Count characters one at a time from p, which must have at least four
+ * bytes after it before end (so no sequence can run off the buffer).
+ * Valid text goes through without a branch on the bytes' values.  Returns
+ * where it stopped: before the first byte that needs utf8_seq(), with fewer
+ * than four bytes left, or where eight bytes of ASCII follow and the blocks
+ * can take over again.
+ */
+static const unsigned char *utf8_chars(struct run *r, const unsigned char *p,
+				       const unsigned char *end)
+{
+	uint64_t words = r->words, lines = r->lines, chars = r->chars;
+	uint64_t prev_space = r->prev_space;
+
+	while (end - p >= 4) {
+		unsigned b0 = p[0];
+		unsigned len = (unsigned)(NIBBLE_LEN >> (b0 >> 4 << 2)) & 0xf;
+		const struct lead *l = &lead[b0];
+		unsigned type = l->type, space;
+		unsigned c34 = p[2] | (unsigned)p[3] << 8;
+
+		/* one branch, which valid text never takes */
+		if ((l->len == 0) |
+		    ((unsigned)(p[1] - l->lo) > l->span) |
+		    ((c34 & cont_mask[len]) != cont_want[len]))
+			break;
+		space = type & T_SPACE;
+		if (type & T_MAYBE_SPACE)
+			space = seq_space(p, len);
+		lines += (type & T_NEWLINE) != 0;
+		words += prev_space & !space;
+		prev_space = space != 0;
+		chars++;
+		p += len;
+		if (end - p >= 8 && !(load64(p) & HIGHS))
+			break;
+	}
+	r->words = words;
+	r->lines = lines;
+	r->chars = chars;
+	r->prev_space = prev_space;
+	return p;
 }
 
 /*
@@ -247,7 +360,7 @@ static void feed_ascii(struct run *r, const unsigned char *p,
  * Returns the number of bytes used, or 0 if [p, end) is the start of a
  * sequence that the end of the buffer cut short.
  */
-static size_t step_slow(struct run *r, const unsigned char *p,
+static size_t utf8_step(struct run *r, const unsigned char *p,
 			const unsigned char *end, unsigned *flags)
 {
 	unsigned space;
@@ -272,18 +385,6 @@ static size_t step_slow(struct run *r, const unsigned char *p,
 	return 1;
 }
 
-/* Continuation bytes 3 and 4 of a sequence of each length, as by load16(). */
-static const uint16_t cont_mask[5] = { 0, 0, 0, 0x00c0, 0xc0c0 };
-static const uint16_t cont_want[5] = { 0, 0, 0, 0x0080, 0x8080 };
-
-/*
- * After this many ASCII characters in a row the character loop hands back
- * to the 8-byte blocks: short enough that ASCII text with the odd accent
- * stays fast, long enough not to bounce on the spaces between words of
- * other scripts.
- */
-#define ASCII_RUN 16
-
 /*
  * Count [p, end) in UTF-8 mode.  Returns the number of bytes at the end
  * that are a valid but incomplete sequence; the caller carries them over.
@@ -292,59 +393,22 @@ static size_t feed_utf8(struct run *r, const unsigned char *p,
 			const unsigned char *end, unsigned *flags)
 {
 	while (p < end) {
-		unsigned ascii_run = 0;
+		const unsigned char *q;
 		size_t n;
 
-		/* runs of ASCII, eight bytes at a time */
-		while (end - p >= 8) {
-			uint64_t w = load64(p);
-			uint64_t space, nl;
-
-			if (w & HIGHS)
-				break;
-			/* python's whitespace below 0x80 is 09-0D and 1C-20 */
-			space = lanes_between(w, 0x09, 0x0d) |
-				lanes_between(w, 0x1c, 0x20);
-			nl = lanes_between(w, 0x0a, 0x0a);
-			run_block(r, space, nl);
-			r->chars += 8;
-			p += 8;
-		}
-
-		/*
-		 * Then one character at a time.  Valid text goes through
-		 * without a branch that depends on the bytes; invalid bytes
-		 * and the last three bytes of the buffer, where a sequence
-		 * could be cut short, go to step_slow().
-		 */
-		while (end - p >= 4 && ascii_run < ASCII_RUN) {
-			const struct lead *l = &lead[p[0]];
-			unsigned len = l->len, type = l->type, space;
-			unsigned c34 = p[2] | (unsigned)p[3] << 8;
-
-			if ((len == 0) |
-			    ((unsigned)(p[1] - l->lo) > l->span) |
-			    ((c34 & cont_mask[len]) != cont_want[len]))
-				break;
-			space = type & T_SPACE;
-			if (type & T_MAYBE_SPACE)
-				space = seq_space(p, len);
-			r->lines += (type & T_NEWLINE) != 0;
-			run_char(r, space);
-			ascii_run = (ascii_run + 1) & -(unsigned)(len == 1);
-			p += len;
-		}
-
+		p = utf8_ascii_blocks(r, p, end);
 		if (p == end)
 			break;
-		n = step_slow(r, p, end, flags);
-		if (!n) {
-			run_flush(r);
-			return (size_t)(end - p);
+		q = utf8_chars(r, p, end);
+		if (q != p) {
+			p = q;
+			continue;
 		}
+		n = utf8_step(r, p, end, flags);
+		if (!n)
+			return (size_t)(end - p);
 		p += n;
 	}
-	run_flush(r);
 	return 0;
 }
 
@@ -421,8 +485,6 @@ void count_feed(struct count_state *st, const void *buf, size_t len)
 	r.words = st->c.words;
 	r.chars = st->c.chars;
 	r.prev_space = !st->in_word;
-	r.acc_words = r.acc_lines = 0;
-	r.nacc = 0;
 
 	if (st->mode == COUNT_ASCII) {
 		feed_ascii(&r, p, end);

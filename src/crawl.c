@@ -427,8 +427,6 @@ static int walk_dir(struct crawl *c, struct pending *d, int is_top)
 {
 	if (list_dir(c, d->path, is_top) < 0)
 		return 0;	/* reported; its index rows stay as they are */
-	c->nrows = 0;
-	c->ndrows = 0;
 	if (!d->is_new) {
 		if (store_dir_entries(c->ro, d->id, &c->rows, &c->nrows,
 				      &c->arows) ||
@@ -436,8 +434,10 @@ static int walk_dir(struct crawl *c, struct pending *d, int is_top)
 				       &c->adrows))
 			return -1;
 	} else {
+		/* Nothing of a new directory can be indexed yet. */
 		store_free_index_rows(c->rows, c->nrows);
 		store_free_dir_rows(c->drows, c->ndrows);
+		c->nrows = c->ndrows = 0;
 	}
 	merge_files(c, d);
 	return merge_dirs(c, d);
@@ -469,7 +469,7 @@ static int walk_top(struct crawl *c, const struct crawl_top *top)
 	while (c->nstack && !ret) {
 		struct pending d = c->stack[--c->nstack];
 
-		ret = walk_dir(c, &d, d.path == NULL ? 0 : !strcmp(d.path, top->path));
+		ret = walk_dir(c, &d, !strcmp(d.path, top->path));
 		free(d.path);
 	}
 	return ret;

@@ -35,7 +35,6 @@ struct crawl_options {
 	ino_t db_dir_ino;
 	const char *db_name;	/* base name of the database file */
 	int64_t scan_id;
-	int quiet;
 };
 
 struct crawl_stats {

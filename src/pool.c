@@ -305,9 +305,17 @@ static struct pool_job *next_job(struct pool *p, struct queue *jobs)
 	return NULL;
 }
 
-static uint64_t job_timeout_ms(struct pool *p, const struct pool_job *job)
+/*
+ * A batch may take base_ms plus the time to read its bytes at the slowest
+ * expected rate: a hung worker is caught after base_ms, a big file is not.
+ */
+static uint64_t batch_timeout_ms(struct pool *p, const struct batch *b)
 {
-	return p->base_ms + job->size / p->bytes_per_ms;
+	uint64_t bytes = 0;
+
+	for (unsigned i = 0; i < b->nr; i++)
+		bytes += b->job[i]->size;
+	return p->base_ms + bytes / p->bytes_per_ms;
 }
 
 static void send_batch(struct pool *p, struct worker *w, struct batch *b)
@@ -375,9 +383,7 @@ static int dispatch(struct pool *p, struct queue *jobs)
 				starved = 1;
 				continue;
 			}
-			b.timeout_ms = 0;
-			for (unsigned j = 0; j < b.nr; j++)
-				b.timeout_ms += job_timeout_ms(p, b.job[j]);
+			b.timeout_ms = batch_timeout_ms(p, &b);
 			send_batch(p, w, &b);
 		}
 	}

@@ -47,8 +47,9 @@ struct pool;
 struct pool *pool_new(const char *exe, unsigned n);
 
 /*
- * Time allowed to a worker for one job: base_ms plus one millisecond for
- * every bytes_per_ms bytes of the file's expected size.
+ * Time allowed to a worker for one batch of jobs: base_ms plus one
+ * millisecond for every bytes_per_ms bytes of the files' expected sizes
+ * (defaults: 30 s and 4 MB/s).  A worker past it is killed as hung.
  */
 void pool_set_timeout(struct pool *p, unsigned base_ms, unsigned bytes_per_ms);
 

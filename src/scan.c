@@ -293,7 +293,6 @@ int scan_run(const struct scan_options *opt)
 	copt.job_flags = opt->ascii ? JOB_ASCII : 0;
 	copt.ex = &opt->ex;
 	copt.scan_id = scan_id;
-	copt.quiet = opt->quiet;
 	dbcopy = xstrdup(opt->db_path);
 	copt.db_name = basename(dbcopy);
 	{
@@ -311,7 +310,6 @@ int scan_run(const struct scan_options *opt)
 	wopt.scan_id = scan_id;
 	wopt.racy_limit_ns = change_racy_limit(start);
 	wopt.mode_flags = copt.mode_flags;
-	wopt.quiet = opt->quiet;
 
 	sc.jobs = queue_new(JOB_QUEUE_SIZE);
 	sc.wq = queue_new(WRITER_QUEUE_SIZE);

@@ -56,7 +56,6 @@ struct writer_options {
 	int64_t scan_id;
 	int64_t racy_limit_ns;	/* mtime >= this: store as racy */
 	unsigned mode_flags;	/* ENTRY_F_ASCII or 0 */
-	int quiet;		/* do not name failed files on stderr */
 };
 
 /*

@@ -1,0 +1,62 @@
+#!/bin/bash
+# small-files.sh: first scan and unchanged rescan of a tree of small files,
+# next to the baselines measured in the same run (medians of REPS runs, page
+# cache warm).  Prints a table with ratios.
+#
+# usage: bench/small-files.sh [TREE]   (env: WCINDEX, FILES=100000, REPS=5)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+WCINDEX=${WCINDEX:-$here/../wcindex}
+FILES=${FILES:-100000}
+REPS=${REPS:-5}
+TREE=${1:-${TMPDIR:-/tmp}/wcindex-bench-$FILES}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+if [ ! -e "$TREE/.complete" ]; then
+	echo "generating $FILES files in $TREE ..." >&2
+	rm -rf "$TREE"
+	python3 "$here/gen-small-files.py" "$TREE" --files "$FILES" --dirs 100
+	touch -d '-1 hour' "$TREE/.complete"
+fi
+
+# time_cmd NAME CMD...: run REPS times (after one warm-up), record the median.
+declare -A median
+time_cmd() {
+	local name=$1; shift
+	local times=()
+	"$@" >/dev/null 2>&1 || true
+	for _ in $(seq "$REPS"); do
+		local t0 t1
+		t0=$(date +%s.%N)
+		"$@" >/dev/null 2>&1
+		t1=$(date +%s.%N)
+		times+=("$(echo "$t1 - $t0" | bc -l)")
+	done
+	median[$name]=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+}
+
+first_scan() {
+	rm -f "$work"/db "$work"/db-wal "$work"/db-shm
+	"$WCINDEX" --db "$work/db" scan -q "$TREE"
+}
+
+time_cmd cat    sh -c "find '$TREE' -type f -print0 | xargs -0 cat"
+time_cmd stat   find "$TREE" -type f -printf '%s %T@\n'
+time_cmd first  first_scan
+first_scan
+time_cmd rescan "$WCINDEX" --db "$work/db" scan -q "$TREE"
+
+bytes=$(du -sb --apparent-size "$TREE" | cut -f1)
+dbsize=$(stat -c %s "$work/db")
+printf '%s files, %s bytes, %s cores, median of %s runs\n' \
+	"$FILES" "$bytes" "$(nproc)" "$REPS"
+printf '%-44s %9s %8s\n' "command" "seconds" "ratio"
+row() { printf '%-44s %9.3f %8.2f\n' "$1" "${median[$2]}" \
+	"$(echo "${median[$2]} / ${median[$3]}" | bc -l)"; }
+row "find | xargs cat (read floor, baseline)" cat cat
+row "wcindex scan, first (vs cat)" first cat
+row "find -printf '%s %T@' (stat walk, baseline)" stat stat
+row "wcindex scan, unchanged rescan (vs stat)" rescan stat
+printf 'database: %s bytes (%.0f bytes/file)\n' "$dbsize" \
+	"$(echo "$dbsize / $FILES" | bc -l)"
