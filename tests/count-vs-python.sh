@@ -23,18 +23,23 @@ if test -z "$TEST_SRCDIR" || test ! -f "$TEST_SRCDIR/pycount.py"; then
 	exit 1
 fi
 
+# the tests run from inside the temporary directory, so that the file
+# lists can use short relative names that split safely into arguments
+case $WC_COUNT in /*) ;; *) WC_COUNT=$(pwd)/$WC_COUNT ;; esac
+case $TEST_SRCDIR in /*) ;; *) TEST_SRCDIR=$(pwd)/$TEST_SRCDIR ;; esac
+
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/count-vs-python.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' HUP INT TERM
+cd "$tmp" || exit 1
 
-# Writes the big cases to $tmp/big and the small ones to $tmp/small, and
-# lists each set in $tmp/big.list and $tmp/small.list.
-"$PYTHON3" - "$tmp" <<'EOF' || exit 1
+# Writes the big cases to big/ and the small ones to small/, and lists each
+# set in big.list and small.list.
+"$PYTHON3" - <<'EOF' || exit 1
 import os
 import random
 import sys
 
-top = sys.argv[1]
 rng = random.Random(20240611)
 
 def enc(cps):
@@ -116,27 +121,46 @@ MIXES = {
     'all':     (20, 10, 10, 10, 10, 10, 10, 2),
 }
 
+def tokens(size, mix):
+    out = bytearray()
+    while len(out) < size:
+        out += token(MIXES[mix])
+    return out
+
+# Big files are spliced from a corpus per mix, cut at token boundaries:
+# drawing every token afresh would make this the slowest part of the test.
+CORPUS = {}
+for mix in MIXES:
+    text, cuts = bytearray(), [0]
+    while len(text) < 16384:
+        text += token(MIXES[mix])
+        cuts.append(len(text))
+    CORPUS[mix] = (bytes(text), cuts)
+
 def make(size, mix, tail=b''):
+    text, cuts = CORPUS[mix]
     out = bytearray()
     want = size - len(tail)
     while len(out) < want:
-        out += token(MIXES[mix])
+        i = rng.randrange(len(cuts) - 1)
+        j = min(len(cuts) - 1, i + rng.randrange(1, 1000))
+        out += text[cuts[i]:cuts[j]]
     del out[want:]        # may cut a sequence short: that is a case too
     out += tail
     return bytes(out)
 
 def write(d, name, data, listing):
-    path = os.path.join(top, d, name)
+    path = os.path.join(d, name)
     with open(path, 'wb') as f:
         f.write(data)
     listing.append(path)
 
-os.mkdir(os.path.join(top, 'big'))
-os.mkdir(os.path.join(top, 'small'))
+os.mkdir('big')
+os.mkdir('small')
 big = []
 n = 0
 for size in (0, 1, 7, 8, 9, 4095, 4096, 4097, 8191, 8192, 8193,
-             65535, 65536, 65537, 131069, 131071, 131072, 131073, 131075):
+             65535, 65536, 65537, 131069, 131072, 131075):
     for mix in ('prose', 'broken') if size < 8191 else (rng.choice(list(MIXES)),):
         n += 1
         write('big', '%03d-%s-%d' % (n, mix, size), make(size, mix), big)
@@ -144,19 +168,27 @@ for mix in MIXES:
     size = rng.choice((65535, 65536, 65537, 131069, 131075))
     n += 1
     write('big', '%03d-%s-%d' % (n, mix, size), make(size, mix), big)
-# truncated sequences exactly at the end of a full buffer and of the file
+# a sequence cut short at the end of the file, and of a full 64 KiB read
 for tail in (b'\xe2\x80', b'\xf0\x9f\x98', b'\xc2', b'\xe3\x80', b'\xed\xa0'):
-    for size in (65536, 65537, 131072):
+    for size in (8192, 65536):
         n += 1
         write('big', '%03d-tail-%d' % (n, size), make(size, 'prose', tail), big)
-# a sequence straddling the 64 KiB boundary at each possible offset
-for seq in (b'\xe2\x80\xa8', b'\xf0\x9f\x98\x80', b'\xc2\xa0', b'\xe3\x80\x80'):
+# sequences straddling reads: across the 4 KiB boundaries at every offset,
+# and across the 64 KiB one
+for k, seq in enumerate((b'\xe2\x80\xa8', b'\xf0\x9f\x98\x80', b'\xc2\xa0',
+                         b'\xe3\x80\x80', b'\xe1\x9a\x80')):
+    data = bytearray(make(65536 + 64, 'mostly'))
     for off in range(len(seq)):
-        data = bytearray(make(65536 + 64, 'mostly'))
-        at = 65536 - 1 - off
+        at = 4096 * (off + 1) - 1 - off
         data[at:at + len(seq)] = seq
-        n += 1
-        write('big', '%03d-straddle-%d' % (n, off), bytes(data), big)
+    at = 65536 - 1 - k % len(seq)
+    data[at:at + len(seq)] = seq
+    n += 1
+    write('big', '%03d-straddle' % n, bytes(data), big)
+# long regular runs: the block loops' lane counters must not wrap
+for unit in (b'a ', b'\n', b'word\t', b'\xc3\xa9 '):
+    n += 1
+    write('big', '%03d-runs' % n, unit * (20000 // len(unit)), big)
 # NUL on either side of the binary window
 for at in (8190, 8191, 8192, 8193):
     data = bytearray(make(16384, 'ascii'))
@@ -166,21 +198,23 @@ for at in (8190, 8191, 8192, 8193):
 
 small = []
 for i in range(600):
-    data = make(rng.randrange(0, 48), rng.choice(list(MIXES)))
+    size = rng.randrange(0, 48)
+    data = tokens(size, rng.choice(list(MIXES)))[:size]
     write('small', '%03d' % i, data, small)
 
 for name, listing in (('big', big), ('small', small)):
-    with open(os.path.join(top, name + '.list'), 'w') as f:
+    with open(name + '.list', 'w') as f:
         f.write(''.join(p + '\n' for p in listing))
 EOF
 
 # compare FILELIST EXPECTED ACTUAL WHAT: 0 if the outputs agree, else
-# report the first file whose lines differ.
+# report the first file whose lines differ, with its bytes if it is small,
+# since the temporary directory goes away.
 compare () {
 	if cmp -s "$2" "$3"; then
 		return 0
 	fi
-	awk -v what="$4" '
+	awk -v what="$4" -v failed=failed '
 		FILENAME == ARGV[1] { name[FNR] = $0; next }
 		FILENAME == ARGV[2] { want[FNR] = $0; nwant = FNR; next }
 		{ got[FNR] = $0; ngot = FNR }
@@ -191,10 +225,18 @@ compare () {
 					printf "FAIL %s: %s\n", what, name[i]
 					printf "  python:   %s\n", want[i]
 					printf "  wc-count: %s\n", got[i]
+					print name[i] > failed
 					exit
 				}
 			}
 		}' "$1" "$2" "$3"
+	if test -f failed; then
+		f=$(cat failed)
+		if test "$(wc -c <"$f")" -le 256; then
+			echo "  bytes:"
+			od -An -tx1 "$f"
+		fi
+	fi
 	return 1
 }
 
@@ -203,25 +245,24 @@ for set in small big; do
 	for mode in utf8 ascii; do
 		opt=
 		test $mode = ascii && opt=--ascii
-		# shellcheck disable=SC2046 # the file names have no spaces
 		"$PYTHON3" "$TEST_SRCDIR/pycount.py" $opt \
-			$(cat "$tmp/$set.list") >"$tmp/want" || exit 1
+			$(cat $set.list) >want || exit 1
 		for chunk in 1 2 3 7 4096 65536; do
 			"$WC_COUNT" $opt --chunk $chunk \
-				$(cat "$tmp/$set.list") >"$tmp/got" 2>"$tmp/err"
+				$(cat $set.list) >got 2>err
 			status=$?
 			if test $status -ne 0; then
 				echo "FAIL: wc-count $opt --chunk $chunk exited $status"
-				cat "$tmp/err"
+				cat err
 				fail=1
-			elif ! compare "$tmp/$set.list" "$tmp/want" "$tmp/got" \
+			elif ! compare $set.list want got \
 					"$set files, $mode mode, --chunk $chunk"; then
 				fail=1
 			fi
 			test $fail = 0 || break 3
 		done
 	done
-	echo "ok: $(wc -l <"$tmp/$set.list") $set files match python in both modes"
+	echo "ok: $(wc -l <$set.list) $set files match python in both modes"
 done
 
 exit $fail

@@ -39,8 +39,13 @@ def main(argv):
         return 2
     out = []
     for path in args:
-        with open(path, 'rb') as f:
-            data = f.read()
+        try:
+            with open(path, 'rb') as f:
+                data = f.read()
+        except OSError as e:
+            sys.stderr.write("pycount.py: cannot read '%s': %s\n"
+                             % (path, e.strerror))
+            return 1
         out.append(' '.join(str(n) for n in count(data, ascii_mode)))
     sys.stdout.write(''.join(line + '\n' for line in out))
     return 0
