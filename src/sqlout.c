@@ -8,7 +8,6 @@
  */
 #include "config.h"
 
-#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,8 +176,6 @@ static size_t utf8_width(const char *s, size_t len)
  */
 static void format_real(char *buf, size_t size, double r, int json)
 {
-	const char *dp;
-	char *p;
 	int prec;
 
 	if (isnan(r)) {
@@ -200,21 +197,14 @@ static void format_real(char *buf, size_t size, double r, int json)
 	if (prec == 17)
 		snprintf(buf, size, "%.17g", r);
 
-	/* printf obeys LC_NUMERIC, but JSON and CSV readers expect a '.'. */
-	dp = localeconv()->decimal_point;
-	if (dp && *dp && strcmp(dp, ".") && (p = strstr(buf, dp))) {
-		size_t dl = strlen(dp);
+	/* wcindex never calls setlocale(), so printf writes a '.'. */
+	if (!strchr(buf, '.')) {
+		char tmp[64];
+		const char *e = strchr(buf, 'e');
+		int mant = e ? (int)(e - buf) : (int)strlen(buf);
 
-		*p = '.';
-		memmove(p + 1, p + dl, strlen(p + dl) + 1);
-	}
-
-	if (!strchr(buf, '.') && strlen(buf) + 3 <= size) {
-		p = strchr(buf, 'e');
-		if (!p)
-			p = buf + strlen(buf);
-		memmove(p + 2, p, strlen(p) + 1);
-		memcpy(p, ".0", 2);
+		snprintf(tmp, sizeof(tmp), "%.*s.0%s", mant, buf, e ? e : "");
+		snprintf(buf, size, "%s", tmp);
 	}
 }
 
