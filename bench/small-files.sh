@@ -31,7 +31,7 @@ time_cmd() {
 		t0=$(date +%s.%N)
 		"$@" >/dev/null 2>&1
 		t1=$(date +%s.%N)
-		times+=("$(echo "$t1 - $t0" | bc -l)")
+		times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')")
 	done
 	median[$name]=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
 }
@@ -52,11 +52,11 @@ dbsize=$(stat -c %s "$work/db")
 printf '%s files, %s bytes, %s cores, median of %s runs\n' \
 	"$FILES" "$bytes" "$(nproc)" "$REPS"
 printf '%-44s %9s %8s\n' "command" "seconds" "ratio"
-row() { printf '%-44s %9.3f %8.2f\n' "$1" "${median[$2]}" \
-	"$(echo "${median[$2]} / ${median[$3]}" | bc -l)"; }
+row() { awk -v n="$1" -v a="${median[$2]}" -v b="${median[$3]}" \
+	'BEGIN { printf "%-44s %9.3f %8.2f\n", n, a, a / b }'; }
 row "find | xargs cat (read floor, baseline)" cat cat
 row "wcindex scan, first (vs cat)" first cat
 row "find -printf '%s %T@' (stat walk, baseline)" stat stat
 row "wcindex scan, unchanged rescan (vs stat)" rescan stat
-printf 'database: %s bytes (%.0f bytes/file)\n' "$dbsize" \
-	"$(echo "$dbsize / $FILES" | bc -l)"
+awk -v d="$dbsize" -v f="$FILES" \
+	'BEGIN { printf "database: %d bytes (%.0f bytes/file)\n", d, d / f }'
