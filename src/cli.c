@@ -32,7 +32,7 @@
 
 struct cmd {
 	const char *name;
-	int (*fn)(int argc, char **argv, const char *db);
+	int (*fn)(int argc, char **argv, const char *db, int is_default);
 	const char *usage;
 };
 
@@ -150,7 +150,7 @@ static char *resolve_db(int *is_default)
 	return strbuf_detach(&abs, NULL);
 }
 
-static int cmd_scan(int argc, char **argv, const char *db)
+static int cmd_scan(int argc, char **argv, const char *db, int is_default)
 {
 	static const struct option longopts[] = {
 		{ "jobs", required_argument, NULL, 'j' },
@@ -193,6 +193,16 @@ static int cmd_scan(int argc, char **argv, const char *db)
 		default: return usage_error(usage_scan, NULL);
 		}
 	}
+	/* The default location is ours to create; a --db elsewhere is not. */
+	if (is_default) {
+		char *slash = strrchr(db, '/');
+
+		*slash = '\0';
+		ret = mkdir_p(db);
+		*slash = '/';
+		if (ret)
+			return EXIT_FATAL;
+	}
 	opt.roots = (const char *const *)argv + optind;
 	opt.nroots = (size_t)(argc - optind);
 	opt.progress = !opt.quiet && !no_progress && isatty(2);
@@ -225,7 +235,8 @@ static void print_totals(const struct totals *t, int w, const char *label)
 	       w, t->files, label);
 }
 
-static int cmd_total(int argc, char **argv, const char *db)
+static int cmd_total(int argc, char **argv, const char *db,
+		     int is_default)
 {
 	static const struct option longopts[] = {
 		{ "binary", no_argument, NULL, 'b' },
@@ -334,7 +345,8 @@ static int print_ls_row(void *data, const struct ls_row *row)
 	return fwrite(ctx->line.buf, 1, ctx->line.len, stdout) != ctx->line.len;
 }
 
-static int cmd_ls(int argc, char **argv, const char *db)
+static int cmd_ls(int argc, char **argv, const char *db,
+		  int is_default)
 {
 	static const struct option longopts[] = {
 		{ "null", no_argument, NULL, '0' },
@@ -396,7 +408,8 @@ out:
 	return ret;
 }
 
-static int cmd_sql(int argc, char **argv, const char *db)
+static int cmd_sql(int argc, char **argv, const char *db,
+		   int is_default)
 {
 	static const struct option longopts[] = {
 		{ "csv", no_argument, NULL, 'c' },
@@ -442,7 +455,8 @@ static const char status_sql[] =
 	"SELECT path, stage, message FROM errors"
 	" WHERE scan_id = (SELECT max(id) FROM scans) LIMIT 20;\n";
 
-static int cmd_status(int argc, char **argv, const char *db)
+static int cmd_status(int argc, char **argv, const char *db,
+		      int is_default)
 {
 	struct store *s;
 	int ret;
@@ -463,7 +477,8 @@ static int cmd_status(int argc, char **argv, const char *db)
 	return ret;
 }
 
-static int cmd_db_path(int argc, char **argv, const char *db)
+static int cmd_db_path(int argc, char **argv, const char *db,
+		       int is_default)
 {
 	if (argc > 1 && !strcmp(argv[1], "--help")) {
 		fputs(usage_dbpath, stdout);
@@ -553,19 +568,8 @@ int cli_main(int argc, char **argv)
 		return usage_error(usage_main, "unknown command '%s'", argv[1]);
 
 	db = resolve_db(&is_default);
-	if (cmd->fn == cmd_scan && is_default) {
-		char *slash = strrchr(db, '/');
-
-		*slash = '\0';
-		ret = mkdir_p(db);
-		*slash = '/';
-		if (ret) {
-			free(db);
-			return EXIT_FATAL;
-		}
-	}
 	optind = 0;
-	ret = cmd->fn(argc - 1, argv + 1, db);
+	ret = cmd->fn(argc - 1, argv + 1, db, is_default);
 	free(db);
 	if (fflush(stdout) && !ret) {
 		error("cannot write output");

@@ -479,9 +479,13 @@ static void *crawl_thread(void *arg)
 {
 	struct crawl *c = arg;
 
-	for (size_t i = 0; i < c->opt.ntops && !c->fatal; i++)
+	for (size_t i = 0; i < c->opt.ntops && !c->fatal; i++) {
+		uint64_t errors = c->st.errors;
+
 		if (walk_top(c, &c->opt.tops[i]))
 			c->fatal = 1;
+		c->opt.tops[i].complete = !c->fatal && c->st.errors == errors;
+	}
 	while (c->nstack)
 		free(c->stack[--c->nstack].path);
 	queue_close(c->jobs);

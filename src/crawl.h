@@ -19,10 +19,11 @@ struct crawl_top {
 	const char *path;	/* canonical directory to walk */
 	const char *root;	/* the root it belongs to (path or an ancestor) */
 	int64_t root_id;
+	int complete;		/* set by the crawler: walked without an error */
 };
 
 struct crawl_options {
-	const struct crawl_top *tops;
+	struct crawl_top *tops;
 	size_t ntops;
 	int follow;		/* follow symlinks (with loop detection) */
 	int one_fs;		/* do not cross into other file systems */

@@ -132,21 +132,18 @@ static int is_below(const char *path, const char *dir)
 	return !strncmp(path, dir, len) && path[len] == '/';
 }
 
-/* Canonical, sorted directories to walk, none below another. */
-static int resolve_tops(const struct scan_options *opt, struct store *s,
-			char ***out, size_t *nr)
+/*
+ * The directories named on the command line, canonical.  Checked before
+ * anything is created, so that a typo leaves no database behind.
+ */
+static int canonical_args(const struct scan_options *opt, char ***out,
+			  size_t *nr)
 {
-	char **paths = NULL;
-	size_t n = 0, alloc = 0, kept = 0;
 	struct strbuf canon = STRBUF_INIT;
+	char **paths = NULL;
+	size_t n = 0, alloc = 0;
 	struct stat st;
 
-	if (!opt->nroots) {
-		if (store_list_roots(s, &paths, &n))
-			return -1;
-		if (!n)
-			return error("no roots indexed yet: name a directory to scan");
-	}
 	for (size_t i = 0; i < opt->nroots; i++) {
 		if (canonical_path(opt->roots[i], &canon) < 0 ||
 		    stat(canon.buf, &st) < 0) {
@@ -160,18 +157,9 @@ static int resolve_tops(const struct scan_options *opt, struct store *s,
 		ALLOC_GROW(paths, n + 1, alloc);
 		paths[n++] = xstrndup(canon.buf, canon.len);
 	}
-	qsort(paths, n, sizeof(*paths), cmp_str);
-	for (size_t i = 0; i < n; i++) {
-		if (kept && (!strcmp(paths[i], paths[kept - 1]) ||
-			     is_below(paths[i], paths[kept - 1]))) {
-			free(paths[i]);
-			continue;
-		}
-		paths[kept++] = paths[i];
-	}
 	strbuf_release(&canon);
 	*out = paths;
-	*nr = kept;
+	*nr = n;
 	return 0;
 fail:
 	for (size_t i = 0; i < n; i++)
@@ -179,6 +167,23 @@ fail:
 	free(paths);
 	strbuf_release(&canon);
 	return -1;
+}
+
+/* Sort the directories to walk and drop any that lies below another. */
+static void drop_nested(char **paths, size_t *nr)
+{
+	size_t kept = 0;
+
+	qsort(paths, *nr, sizeof(*paths), cmp_str);
+	for (size_t i = 0; i < *nr; i++) {
+		if (kept && (!strcmp(paths[i], paths[kept - 1]) ||
+			     is_below(paths[i], paths[kept - 1]))) {
+			free(paths[i]);
+			continue;
+		}
+		paths[kept++] = paths[i];
+	}
+	*nr = kept;
 }
 
 static void describe_options(const struct scan_options *opt, struct strbuf *sb)
@@ -257,9 +262,11 @@ int scan_run(const struct scan_options *opt)
 	sc.opt = opt;
 	sc.started = now_ns();
 
+	if (canonical_args(opt, &paths, &ntops))
+		return SCAN_FATAL;
 	ret = take_lock(opt->db_path, &lock_fd, &fs_now);
 	if (ret != SCAN_OK)
-		return ret;
+		goto out;
 	ret = SCAN_FATAL;
 	/* The later of the two clocks: racy files are recounted, not missed. */
 	start = wall_ns();
@@ -268,8 +275,15 @@ int scan_run(const struct scan_options *opt)
 
 	if (!(rw = store_open(opt->db_path, STORE_CREATE)))
 		goto out;
-	if (resolve_tops(opt, rw, &paths, &ntops))
-		goto out;
+	if (!ntops) {
+		if (store_list_roots(rw, &paths, &ntops))
+			goto out;
+		if (!ntops) {
+			error("no roots indexed yet: name a directory to scan");
+			goto out;
+		}
+	}
+	drop_nested(paths, &ntops);
 	tops = xcalloc(ntops, sizeof(*tops));
 	root_paths = xcalloc(ntops, sizeof(*root_paths));
 	if (register_tops(rw, paths, ntops, tops, root_paths, wall_ns()))
@@ -344,6 +358,7 @@ int scan_run(const struct scan_options *opt)
 	if (!fatal) {
 		for (size_t i = 0; i < ntops; i++)
 			if (!strcmp(tops[i].path, tops[i].root) &&
+			    tops[i].complete &&
 			    store_root_scanned(rw, tops[i].root_id, scan_id))
 				fatal = 1;
 	}

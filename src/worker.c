@@ -84,7 +84,7 @@ void worker_count_file(const char *path, uint32_t flags, unsigned char *buf,
 	fd = open_long_path(path, oflags);
 	if (fd < 0) {
 		set_failure(res, msg, STAGE_OPEN, errno, "open");
-		return;
+		goto done;
 	}
 	if (fstat(fd, &sb) < 0) {
 		set_failure(res, msg, STAGE_OPEN, errno, "fstat");
@@ -130,6 +130,7 @@ void worker_count_file(const char *path, uint32_t flags, unsigned char *buf,
 	}
 out:
 	close(fd);
+done:
 	res->msg = msg->buf;
 	res->msg_len = (uint32_t)msg->len;
 }

@@ -18,9 +18,10 @@ arguments always give the same names and the same bytes.  The contents mix:
   - a few binary files (a NUL in the first 8 KiB), and a text file whose
     first NUL comes after 8 KiB;
   - empty files;
-  - K big files (default 4, 0 with --small) whose sizes straddle 65536 and
-    262144 (the worker reads 256 KiB at a time), with a multi-byte sequence
-    or a multi-byte space cut by those offsets.
+  - K big files (default 9, 0 with --small) of sizes around 65536, 262144
+    and 524288 (the worker reads 256 KiB at a time), with a multi-byte
+    sequence or a multi-byte space cut by every multiple of 64 KiB, and one
+    ending at, or cut short by, the end of the file.
 
 Some file and directory names hold spaces.  --small writes only small
 files (a few hundred bytes at most), for trees of many thousand files.
@@ -46,6 +47,9 @@ UNI_WORDS = ['naïve', 'café', 'Größe', 'Ελληνικά', 'русский',
 BAD = [bytes.fromhex(h) for h in (
     '80', 'bf', 'ff', 'fe', 'c0af', 'c1bf', 'e08080', 'eda080', 'edbfbf',
     'f4908080', 'f5', 'c2', 'e282', 'f09f98', 'e2e28080', 'c220')]
+BIG_SEQS = [chr(c).encode() for c in (0x3000, 0x2003, 0x85, 0xa0, 0x1680,
+                                       0x2028, 0xfeff, 0x1f600, 0x8a9e,
+                                       0xe9, 0x200b)]
 WORDS = ('lorem ipsum dolor sit amet consectetur adipiscing elit sed do '
          'eiusmod tempor incididunt ut labore et dolore magna aliqua').split()
 
@@ -126,23 +130,25 @@ class Gen:
                                 weights=[5, 4, 2, 1])[0]
         return getattr(self, kind + '_text')(size)
 
-    def big(self, size, boundary):
-        """size bytes, with a multi-byte sequence cut by boundary."""
+    def big(self, size, truncate_end):
+        """size bytes, with a multi-byte sequence cut by every multiple of
+        64 KiB inside (the 256 KiB read size among them) and one ending at
+        the very end of the file, or cut short by it."""
         r = self.rng
         data = bytearray(self.ascii_text(size) if r.random() < 0.5
                          else self.utf8_text(size))
-        seq = r.choice([u(0x3000), u(0x2003), u(0x85), u(0xa0), u(0x1680),
-                        '😀'.encode(), '語'.encode(), 'é'.encode(),
-                        u(0x2028), u(0xfeff)])
-        off = r.randrange(1, len(seq)) if len(seq) > 1 else 0
-        at = boundary - off
-        if 0 <= at and at + len(seq) <= size:
+        for boundary in range(65536, size, 65536):
+            seq = r.choice(BIG_SEQS)
+            at = boundary - r.randrange(1, len(seq))
             data[at:at + len(seq)] = seq
-            # put ASCII words on either side so the split matters
-            if at >= 3:
-                data[at - 3:at] = b'abc'
+            # ASCII letters on either side, so that the split matters
+            data[at - 3:at] = b'abc'
             if at + len(seq) + 3 <= size:
                 data[at + len(seq):at + len(seq) + 3] = b'xyz'
+        seq = r.choice(BIG_SEQS)
+        if truncate_end:
+            seq = seq[:r.randrange(1, len(seq))]
+        data[size - len(seq):] = seq
         return bytes(data)
 
 
@@ -155,6 +161,21 @@ def make_dirs(rng, top, n):
         name = ('sub dir %d' % i) if i % 5 == 3 else ('d%02d' % i)
         dirs.append(os.path.join(parent, name))
     return dirs
+
+
+def write_file(path, data):
+    # O_EXCL first: creating is much cheaper than truncating on some file
+    # systems, and the tree is usually new
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        fd = os.open(path, os.O_WRONLY | os.O_TRUNC)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
 
 
 def main():
@@ -172,7 +193,7 @@ def main():
     rng = random.Random(args.seed)
     gen = Gen(args.seed * 7919 + 1)
     ndirs = args.dirs if args.dirs is not None else max(1, args.files // 8)
-    nbig = args.big if args.big is not None else (0 if args.small else 4)
+    nbig = args.big if args.big is not None else (0 if args.small else 9)
     nbig = min(nbig, args.files)
 
     dirs = make_dirs(rng, '', ndirs)
@@ -180,7 +201,7 @@ def main():
         os.makedirs(os.path.join(args.dir, d), exist_ok=True)
 
     big_sizes = [65535, 65536, 65537, 262143, 262144, 262145, 262147,
-                 65536 * 3 + 1]
+                 65536 * 3 + 1, 524289]
     written = []
     for i in range(args.files):
         d = rng.choice(dirs)
@@ -191,8 +212,7 @@ def main():
             data = gen.small(rng.randrange(0, 200)) if i % 23 else b''
         elif i < nbig:
             size = big_sizes[i % len(big_sizes)]
-            boundary = 262144 if size > 200000 else 65536
-            data = gen.big(size, boundary)
+            data = gen.big(size, i % 2 == 1)
         elif i % 31 == 5:
             data = b''
         elif i % 37 == 6:
@@ -209,8 +229,7 @@ def main():
         else:
             data = gen.ascii_text(rng.randrange(1, 5000))
         rel = os.path.join(d, name)
-        with open(os.path.join(args.dir, rel), 'wb') as f:
-            f.write(data)
+        write_file(os.path.join(args.dir, rel), data)
         written.append(rel)
 
     if args.age:

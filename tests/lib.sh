@@ -30,6 +30,13 @@ note () {
 	echo "$TEST_NAME: $*"
 }
 
+# pass MESSAGE: the last line of a test that got to its end.
+pass () {
+	if [ "$FAILURES" = 0 ]; then
+		echo "$TEST_NAME: ok: $*"
+	fi
+}
+
 if [ -z "${WCINDEX:-}" ]; then
 	skip "WCINDEX is not set"
 fi
@@ -49,6 +56,8 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/wcindex-$TEST_NAME.XXXXXX")
 TMP=$(cd "$TMP" && pwd -P)
 BG_PIDS=
 cleanup () {
+	# background loops of the tests stop when $TMP/stop exists
+	: >"$TMP/stop" 2>/dev/null || true
 	for pid in $BG_PIDS; do
 		kill -9 "$pid" 2>/dev/null || true
 	done
@@ -56,9 +65,20 @@ cleanup () {
 		wait "$pid" 2>/dev/null || true
 	done
 	chmod -R u+rwX "$TMP" 2>/dev/null || true
-	rm -rf "$TMP"
+	# a process of a killed loop may still be writing there for a moment
+	rm -rf "$TMP" 2>/dev/null || { sleep 1; rm -rf "$TMP"; } || true
 }
-trap cleanup EXIT
+FAILURES=0
+on_exit () {
+	local rc=$?
+	cleanup
+	if [ $rc -eq 0 ] && [ "$FAILURES" -gt 0 ]; then
+		echo "$TEST_NAME: $FAILURES check(s) failed" >&2
+		rc=1
+	fi
+	exit $rc
+}
+trap on_exit EXIT
 trap 'exit 1' HUP INT TERM
 export HOME="$TMP/home"
 mkdir -p "$HOME"
@@ -86,6 +106,13 @@ q () {
 	out=$("$WCINDEX" --db "$DB" sql --csv "$sql") ||
 		fail "wcindex sql --csv '$1' failed"
 	printf '%s\n' "$out" | sed 1d
+}
+
+# soft ASSERTION...: run an assert_* (or any command) and, if it fails, go
+# on with the test, which then fails at the end.  For checks that later
+# steps do not depend on.
+soft () {
+	( "$@" ) || FAILURES=$((FAILURES + 1))
 }
 
 # assert_eq EXPECTED ACTUAL MESSAGE

@@ -150,8 +150,6 @@ rows = []
 for l in lines:
     f = l.split(None, 4)
     rows.append((f[4], f[:4]))
-if [r[0] for r in rows] != sorted(r[0] for r in rows):
-    pass   # ls orders by directory, then name: not a plain sort of paths
 out = subprocess.run([sys.executable, sys.argv[2]] + [r[0] for r in rows], check=True,
                      stdout=subprocess.PIPE).stdout.decode().splitlines()
 bad = [(p, c, w) for (p, c), w in zip(rows, out) if c != w.split()[:4]]
@@ -159,4 +157,4 @@ for b in bad[:10]:
     print('  %s: ls %s, pycount %s' % b)
 sys.exit(1 if bad else 0)
 EOF
-note "ok: $N generated files and $NEX example files match python"
+pass "$N generated files and $NEX example files match python"

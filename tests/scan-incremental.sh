@@ -9,7 +9,7 @@
 
 ROOT=$TMP/tree
 C=$ROOT/case
-gen_tree "$ROOT" --files 120 --dirs 15 --seed 21
+gen_tree "$ROOT" --files 120 --dirs 15 --seed 21 --big 3
 mkdir -p "$C" "$ROOT/gone/deep/er" "$ROOT/gone x" "$ROOT/gone.d" "$ROOT/gone0" \
 	"$ROOT/gone-" "$C/dirToFile/sub"
 for f in touch same-size append truncate truncate0 delete rename racy racy2; do
@@ -126,6 +126,12 @@ for d in "gone x" gone.d gone0 gone-; do
 		"sibling '$d' of the deleted directory"
 done
 
+# ---- rename a directory
+mv "$ROOT/gone x" "$ROOT/moved dir"
+step "rename a directory" 2 0 2 $((N - 2)) "moved dir/f1.txt" "moved dir/f2.txt"
+assert_eq "0 1" "$(q "SELECT count(*) FROM dirs WHERE path = '$ROOT/gone x'") $(q "SELECT count(*) FROM dirs WHERE path = '$ROOT/moved dir'")" \
+	"dirs rows of a renamed directory"
+
 # ---- a file replaced by a directory of the same name
 rm "$C/fileToDir"
 mkdir "$C/fileToDir"
@@ -179,4 +185,4 @@ assert_eq "$N 0" "$(q "SELECT count(*) || ' ' || count(*) FILTER (WHERE scan_id 
 	"rows counted by the --full scan"
 check_index "$ROOT"
 step "after --full" 0 0 0 "$N"
-note "ok: $N files, every case recounted exactly what changed"
+pass "$N files, every case recounted exactly what changed"

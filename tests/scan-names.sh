@@ -204,4 +204,51 @@ scan_ok "$ROOT"
 assert_stats 0 0 $((K + 2)) $((N - K - 2)) 0 0 "rescan after deleting strange names"
 check_index "$ROOT"
 assert_eq 0 "$(q "SELECT count(*) FROM dirs WHERE instr(path, 'newline') > 0")" "dirs rows of the deleted directory"
-note "ok: $N strangely named files round-trip"
+# ---- paths longer than PATH_MAX (4096): 25 levels of 200- to 244-byte names
+DB=$TMP/deep.db
+D=$TMP/deep
+mkdir "$D"
+deep_words=$("$PYTHON3" - "$D" <<'EOF'
+import os, sys, time
+t = time.time_ns() - 10 * 10**9
+fd = os.open(sys.argv[1], os.O_RDONLY)
+words = []
+for i in range(25):
+    name = ('%02d' % i) + ('d' * 200 if i % 2 else '\u00e9' * 120)
+    os.mkdir(name, dir_fd=fd)
+    nfd = os.open(name, os.O_RDONLY, dir_fd=fd)
+    os.close(fd)
+    fd = nfd
+    f = os.open('file.txt', os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
+    data = b'level %d has\xe3\x80\x80%s words\n' % (i, b' w' * i)
+    os.write(f, data)
+    os.close(f)
+    os.utime('file.txt', ns=(t, t), dir_fd=fd)
+    words.append(str(len(data.decode('utf-8').split())))
+print(' '.join(words))
+EOF
+) || fail "cannot create the deep tree"
+scan_ok "$D"
+assert_stats 25 0 0 0 0 "scan of a tree deeper than PATH_MAX"
+assert_eq "$deep_words" \
+	"$(q "SELECT group_concat(words, ' ') FROM (SELECT words FROM files ORDER BY length(path))")" "words of the deep files"
+[ "$(q "SELECT max(length(CAST(path AS BLOB))) FROM files")" -gt 5000 ] || fail "setup: the deep tree is not deep"
+assert_eq 25 "$(wci ls "$D" | wc -l)" "ls of the deep tree"
+scan_ok "$D"
+assert_stats 0 0 0 25 0 0 "rescan of the deep tree"
+"$PYTHON3" - "$D" <<'EOF' || fail "cannot delete part of the deep tree"
+import os, shutil, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+for i in range(2):
+    name = ('%02d' % i) + ('d' * 200 if i % 2 else '\u00e9' * 120)
+    nfd = os.open(name, os.O_RDONLY, dir_fd=fd)
+    os.close(fd)
+    fd = nfd
+shutil.rmtree('02' + '\u00e9' * 120, dir_fd=fd)
+EOF
+scan_ok "$D"
+assert_stats 0 0 23 2 0 0 "rescan after deleting most of the deep tree"
+assert_eq 2 "$(q "SELECT count(*) FROM files")" "rows left of the deep tree"
+assert_eq 3 "$(q "SELECT count(*) FROM dirs")" "dirs rows left of the deep tree"
+
+pass "$N strangely named files and a tree deeper than PATH_MAX round-trip"

@@ -1,0 +1,307 @@
+#!/bin/bash
+# cli.sh - the command line: --help and --version, usage errors, where the
+# database is (--db anywhere, $WCINDEX_DB, $XDG_DATA_HOME, $HOME), the
+# output formats of sql, read-only sql, total and ls with relative paths,
+# single files and paths that are not indexed, and databases that are not
+# wcindex's.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+. "${TEST_SRCDIR:-$(dirname "$0")}/lib.sh"
+
+# run CMD...: sets RC, OUT (stdout) and ERR (stderr); never fails.
+run () {
+	RC=0
+	timeout 60 "$@" >"$TMP/.out" 2>"$TMP/.err" || RC=$?
+	OUT=$(tr '\0' '\n' <"$TMP/.out")
+	ERR=$(cat "$TMP/.err")
+}
+
+# run_in DIR CMD...: run, in DIR.
+run_in () {
+	(cd "$1" && shift && run "$@" && echo "$RC" >"$TMP/.rc") || fail "cannot run in $1"
+	RC=$(cat "$TMP/.rc")
+	OUT=$(cat "$TMP/.out")
+	ERR=$(cat "$TMP/.err")
+}
+
+# ================================================ --help and --version
+for args in "--help" "-h" "help"; do
+	run "$WCINDEX" $args
+	assert_eq "0|" "$RC|$ERR" "wcindex $args: exit status|stderr"
+	assert_match '^usage: wcindex ' "$(printf '%s\n' "$OUT" | head -n 1)" "wcindex $args"
+	for c in scan total ls sql status db-path; do
+		printf '%s\n' "$OUT" | grep -q "^  $c " || fail "wcindex $args does not list the command $c"
+	done
+done
+for c in scan total ls sql status db-path; do
+	for form in "$c --help" "help $c" "--help $c"; do
+		# shellcheck disable=SC2086
+		run "$WCINDEX" $form
+		assert_eq "0|" "$RC|$ERR" "wcindex $form: exit status|stderr"
+		assert_match "^usage: wcindex $c( |\$)" "$(printf '%s\n' "$OUT" | head -n 1)" "wcindex $form"
+	done
+done
+run "$WCINDEX" scan --help
+for o in --jobs --full --ascii --follow --one-file-system --exclude --quiet --db; do
+	printf '%s\n' "$OUT" | grep -q -- "$o" || fail "scan --help does not describe $o"
+done
+[ ! -e "$DB" ] || fail "--help created a database"
+# --help has no side effects: nothing created under HOME (the default
+# database lives in ~/.local/share/wcindex)
+soft assert_eq "" "$(cd "$HOME" && find . -mindepth 1)" "files created in HOME by the --help runs"
+rm -rf "$HOME" && mkdir "$HOME"
+run "$WCINDEX" scan --bogus
+soft assert_eq "2|" "$RC|$(cd "$HOME" && find . -mindepth 1)" "exit status|files created in HOME by 'scan --bogus'"
+rm -rf "$HOME" && mkdir "$HOME"
+
+version=$(sed -n 's/^AC_INIT(\[[^]]*\], *\[\([^]]*\)\].*/\1/p' "$TEST_SRCDIR/../configure.ac")
+[ -n "$version" ] || fail "setup: no version in configure.ac"
+run "$WCINDEX" --version
+assert_eq "0|" "$RC|$ERR" "--version: exit status|stderr"
+assert_match "^wcindex $version( |\$)" "$OUT" "--version"
+assert_eq 1 "$(printf '%s\n' "$OUT" | wc -l)" "--version prints one line"
+
+# ======================================================== usage errors
+usage_error () {
+	run "$WCINDEX" --db "$DB" "$@"
+	assert_eq 2 "$RC" "exit status of: wcindex $*"
+	assert_eq "" "$OUT" "stdout of: wcindex $*"
+	[ -n "$ERR" ] || fail "wcindex $* printed no error"
+}
+run "$WCINDEX"
+assert_eq 2 "$RC" "exit status of wcindex without a command"
+assert_match '^usage: wcindex' "$ERR" "wcindex without a command prints the usage on stderr"
+usage_error frobnicate
+assert_match "unknown command 'frobnicate'" "$ERR" "unknown command message"
+usage_error --bogus
+usage_error scan --bogus "$TMP"
+usage_error scan -j 0 "$TMP"
+usage_error scan -j abc "$TMP"
+usage_error scan -j -3 "$TMP"
+usage_error scan -j 1025 "$TMP"
+usage_error scan --jobs= "$TMP"
+usage_error scan -j
+usage_error scan --exclude
+usage_error total --bogus
+usage_error ls --bogus
+usage_error ls -x
+usage_error sql --bogus "SELECT 1"
+usage_error sql
+usage_error sql "SELECT 1" "SELECT 2"
+usage_error status extra
+usage_error db-path extra
+run "$WCINDEX" scan "$TMP" --db
+assert_eq 2 "$RC" "exit status of --db without a FILE"
+[ ! -e "$DB" ] || fail "a usage error created the database"
+
+# ================================================= where the database is
+DIRX=$TMP/where
+mkdir -p "$DIRX/sub" "$TMP/real"
+ln -s "$TMP/real" "$TMP/sym"
+dbpath () {
+	run "$@"
+	assert_eq "0|" "$RC|$ERR" "exit status|stderr of: $*"
+	printf '%s\n' "$OUT"
+}
+W=$WCINDEX
+assert_eq "$TMP/x.db" "$(dbpath "$W" --db "$TMP/x.db" db-path)" "--db before the command"
+assert_eq "$TMP/x.db" "$(dbpath "$W" db-path --db "$TMP/x.db")" "--db after the command"
+assert_eq "$TMP/x.db" "$(dbpath "$W" --db="$TMP/x.db" db-path)" "--db=FILE"
+assert_eq "$DIRX/rel.db" "$(cd "$DIRX" && dbpath "$W" --db rel.db db-path)" "relative --db"
+assert_eq "$DIRX/up.db" "$(cd "$DIRX/sub" && dbpath "$W" db-path --db ../up.db)" "relative --db with .."
+assert_eq "$TMP/real/s.db" "$(dbpath "$W" --db "$TMP/sym/s.db" db-path)" "--db through a symlinked directory"
+assert_eq "$TMP/env.db" "$(WCINDEX_DB=$TMP/env.db dbpath "$W" db-path)" "WCINDEX_DB"
+assert_eq "$TMP/x.db" "$(WCINDEX_DB=$TMP/env.db dbpath "$W" db-path --db "$TMP/x.db")" "--db over WCINDEX_DB"
+assert_eq "$TMP/xdg/wcindex/index.db" "$(XDG_DATA_HOME=$TMP/xdg dbpath "$W" db-path)" "XDG_DATA_HOME"
+assert_eq "$TMP/env.db" "$(XDG_DATA_HOME=$TMP/xdg WCINDEX_DB=$TMP/env.db dbpath "$W" db-path)" "WCINDEX_DB over XDG_DATA_HOME"
+assert_eq "$TMP/xdg/wcindex/index.db" "$(XDG_DATA_HOME=$TMP/xdg WCINDEX_DB= dbpath "$W" db-path)" "empty WCINDEX_DB"
+assert_eq "$HOME/.local/share/wcindex/index.db" "$(dbpath "$W" db-path)" "default under HOME"
+assert_eq "$HOME/.local/share/wcindex/index.db" "$(XDG_DATA_HOME=relative/dir dbpath "$W" db-path)" "a relative XDG_DATA_HOME is ignored"
+for f in "$HOME/.local" "$TMP/xdg" "$TMP/x.db" "$TMP/env.db" "$TMP/real/s.db" "$DIRX/rel.db"; do
+	[ ! -e "$f" ] || fail "db-path created $f"
+done
+
+# a scan with the default database creates its directory; the other
+# commands find it there
+TINY=$TMP/tiny
+mkdir -p "$TINY/sub"
+printf 'hello world\n' >"$TINY/a.txt"
+printf 'comma, in the name\nand two lines\n' >"$TINY/b,c.txt"
+printf 'x\0binary' >"$TINY/bin.dat"
+printf 'deeper one\n' >"$TINY/sub/d.txt"
+age 10 "$TINY"
+run env XDG_DATA_HOME="$TMP/xdg" "$W" scan "$TINY"
+assert_eq 0 "$RC" "scan with the database under XDG_DATA_HOME"
+[ -f "$TMP/xdg/wcindex/index.db" ] || fail "scan did not create \$XDG_DATA_HOME/wcindex/index.db"
+run env XDG_DATA_HOME="$TMP/xdg" "$W" sql --csv "SELECT count(*) AS n FROM files"
+assert_eq "0|n
+4" "$RC|$OUT" "sql on the database under XDG_DATA_HOME"
+run env WCINDEX_DB="$TMP/xdg/wcindex/index.db" "$W" total "$TINY/a.txt"
+assert_eq 0 "$RC" "total with WCINDEX_DB"
+# --db after the arguments of scan and of sql
+run "$W" scan "$TINY" --db "$DB"
+assert_eq 0 "$RC" "scan DIR --db FILE"
+[ -f "$DB" ] || fail "scan DIR --db FILE did not use FILE"
+run "$W" sql --csv "SELECT count(*) AS n FROM files" --db "$DB"
+assert_eq "0|n
+4" "$RC|$OUT" "sql QUERY --db FILE"
+# after "--", --db is an argument
+run_in "$TINY" "$W" --db "$DB" total -- --db
+assert_eq 1 "$RC" "exit status of total -- --db"
+assert_match "'$TINY/--db' is not indexed" "$ERR" "--db after -- is a path"
+
+# ======================================================== sql outputs
+run "$W" --db "$DB" sql --csv "SELECT name, words FROM files WHERE dir = '$TINY' AND NOT binary ORDER BY name"
+assert_eq "0|name,words
+a.txt,$(pycount "$TINY/a.txt" | cut -d' ' -f2)
+\"b,c.txt\",$(pycount "$TINY/b,c.txt" | cut -d' ' -f2)" "$RC|$OUT" "sql --csv"
+run "$W" --db "$DB" sql --csv "SELECT 1 AS i, 2.5 AS r, 'x\"y' AS s, NULL AS n, x'00ff' AS b, 'multi
+line' AS m"
+assert_eq "0|i,r,s,n,b,m
+1,2.5,\"x\"\"y\",,x'00ff',\"multi
+line\"" "$RC|$OUT" "sql --csv of every type"
+run "$W" --db "$DB" sql --json "SELECT 1 AS i, 2.5 AS r, 'x\"y' AS s, NULL AS n, 'é☃' AS u, char(10) || char(9) || char(1) AS c"
+assert_eq 0 "$RC" "sql --json exit status"
+printf '%s' "$OUT" | "$PYTHON3" -c '
+import json, sys
+v = json.load(sys.stdin)
+want = [{"i": 1, "r": 2.5, "s": "x\"y", "n": None, "u": "é☃", "c": "\n\t\x01"}]
+if v != want or type(v[0]["i"]) is not int or type(v[0]["r"]) is not float:
+    sys.exit("sql --json gave %r" % v)' || fail "sql --json"
+run "$W" --db "$DB" sql --json "SELECT 0.1 AS a, 1e300 AS b, 1.0 AS c, 1.0 / 3 AS d, 1e-7 AS e, 9007199254740993 AS f, -9223372036854775808 AS g, x'00ff' AS h"
+assert_eq 0 "$RC" "sql --json of numbers: exit status"
+printf '%s' "$OUT" | "$PYTHON3" -c '
+import json, sys
+v = json.load(sys.stdin)[0]
+want = {"a": 0.1, "b": 1e300, "c": 1.0, "d": 1.0 / 3, "e": 1e-7, "f": 9007199254740993,
+        "g": -9223372036854775808}
+for k, w in want.items():
+    if v[k] != w or type(v[k]) is not type(w):
+        sys.exit("sql --json: %s is %r, want %r" % (k, v[k], w))
+if not isinstance(v["h"], str):
+    sys.exit("sql --json: a blob is %r" % v["h"])' || fail "sql --json of numbers"
+run "$W" --db "$DB" sql --json "SELECT name FROM files WHERE 0"
+assert_eq "0|[]" "$RC|$OUT" "sql --json of no rows"
+run "$W" --db "$DB" sql --json "SELECT name, lines, words, chars, bytes FROM files WHERE dir = '$TINY' ORDER BY name"
+printf '%s' "$OUT" | "$PYTHON3" -c '
+import json, os, sys
+rows = json.load(sys.stdin)
+names = sorted(n for n in os.listdir(sys.argv[1]) if os.path.isfile(os.path.join(sys.argv[1], n)))
+if [r["name"] for r in rows] != names:
+    sys.exit("sql --json names %r, want %r" % ([r["name"] for r in rows], names))' "$TINY" || fail "sql --json of files"
+# table, the default, and --table
+run "$W" --db "$DB" sql "SELECT name, words FROM files WHERE dir = '$TINY' AND NOT binary ORDER BY name"
+assert_eq 0 "$RC" "sql (table) exit status"
+table=$OUT
+run "$W" --db "$DB" sql --table "SELECT name, words FROM files WHERE dir = '$TINY' AND NOT binary ORDER BY name"
+assert_eq "$table" "$OUT" "sql --table is the default"
+assert_eq 4 "$(printf '%s\n' "$table" | wc -l)" "lines of a table of two rows"
+assert_match '^name +words$' "$(printf '%s\n' "$table" | sed -n 1p)" "table header"
+assert_match '^-+ +-+$' "$(printf '%s\n' "$table" | sed -n 2p)" "table rule"
+assert_match "^a\\.txt +$(pycount "$TINY/a.txt" | cut -d' ' -f2)\$" "$(printf '%s\n' "$table" | sed -n 3p)" "table row 1"
+assert_match "^b,c\\.txt +$(pycount "$TINY/b,c.txt" | cut -d' ' -f2)\$" "$(printf '%s\n' "$table" | sed -n 4p)" "table row 2"
+[ "$(printf '%s\n' "$table" | awk '{print length($0)}' | sort -u | wc -l)" = 1 ] ||
+	fail "table lines differ in length (numbers are right-aligned): $table"
+printf '%s\n' "$table" | grep -q ' $' && fail "table lines end in spaces"
+# several statements, one result after the other
+run "$W" --db "$DB" sql --csv "SELECT 1 AS a; SELECT 2 AS b;"
+assert_eq "0|a
+1
+b
+2" "$RC|$OUT" "sql --csv of two statements"
+# read-only
+before=$(q "SELECT count(*) FROM entries")
+for stmt in "DELETE FROM entries" "DROP TABLE entries" "CREATE TABLE t(x)" \
+	    "INSERT INTO meta VALUES ('k', 'v')" "UPDATE entries SET words = 0" \
+	    "SELECT 1; DELETE FROM entries"; do
+	run "$W" --db "$DB" sql "$stmt"
+	assert_eq 2 "$RC" "exit status of sql '$stmt'"
+	[ -n "$ERR" ] || fail "sql '$stmt' printed no error"
+done
+assert_eq "$before" "$(q "SELECT count(*) FROM entries")" "rows after write attempts through sql"
+assert_eq 0 "$(q "SELECT count(*) FROM sqlite_schema WHERE name = 't'")" "table created through sql"
+assert_eq 0 "$(q "SELECT count(*) FROM files WHERE words = 0 AND bytes > 1 AND NOT binary")" "rows updated through sql"
+run "$W" --db "$DB" sql "SELEKT 1"
+assert_eq 2 "$RC" "exit status of a syntax error"
+assert_match 'SELEKT' "$ERR" "a syntax error quotes the statement"
+run "$W" --db "$DB" sql "SELECT nosuchcolumn FROM files"
+assert_eq 2 "$RC" "exit status of an unknown column"
+# a database that does not exist is not created by read-only commands
+for cmd in sql total ls status; do
+	args=("$cmd")
+	[ "$cmd" != sql ] || args+=("SELECT 1")
+	run "$W" --db "$TMP/missing.db" "${args[@]}"
+	assert_eq 2 "$RC" "exit status of '$cmd' on a missing database"
+	assert_match 'missing\.db' "$ERR" "message of '$cmd' on a missing database"
+	[ ! -e "$TMP/missing.db" ] || fail "'$cmd' created the missing database"
+done
+run "$W" --db "$DB" status
+assert_eq 0 "$RC" "status exit status"
+assert_match "database: $DB" "$OUT" "status names the database"
+printf '%s\n' "$OUT" | grep -q "$TINY" || fail "status does not list the root"
+
+# ============================================ total and ls, relative paths
+abs_counts () { pycount "$1" | cut -d' ' -f1-4; }
+run_in "$TINY" "$W" --db "$DB" total a.txt
+assert_eq "0|$(abs_counts "$TINY/a.txt") 1 $TINY/a.txt" "$RC|$(printf '%s\n' "$OUT" | sed 's/^ *//; s/  */ /g')" "total of a single file, relative"
+run_in "$TINY/sub" "$W" --db "$DB" total ../a.txt ./d.txt
+assert_eq 0 "$RC" "total of two relative files"
+assert_eq "$(abs_counts "$TINY/a.txt") 1" "$(total_of "$OUT" "$TINY/a.txt")" "total ../a.txt"
+assert_eq "$(abs_counts "$TINY/sub/d.txt") 1" "$(total_of "$OUT" "$TINY/sub/d.txt")" "total ./d.txt"
+assert_eq "$(pycount "$TINY/a.txt" "$TINY/sub/d.txt" | awk '{for (i = 1; i <= 4; i++) s[i] += $i} END {print s[1], s[2], s[3], s[4], 2}')" \
+	"$(total_of "$OUT" total)" "total line of ../a.txt ./d.txt"
+run_in "$TINY" "$W" --db "$DB" total .
+assert_eq "$(py_totals "$TINY")" "$(total_of "$OUT" "$TINY")" "total ."
+ln -s "$TINY" "$TMP/tiny-link"
+run "$W" --db "$DB" total "$TMP/tiny-link/a.txt" "$TMP/tiny-link"
+assert_eq 0 "$RC" "total through a symlink"
+assert_eq "$(abs_counts "$TINY/a.txt") 1" "$(total_of "$OUT" "$TINY/a.txt")" "total of a file through a symlink"
+assert_eq "$(py_totals "$TINY")" "$(total_of "$OUT" "$TINY")" "total of a root through a symlink"
+run_in "$TINY" "$W" --db "$DB" ls sub a.txt
+assert_eq "0|$(abs_counts "$TINY/sub/d.txt") $TINY/sub/d.txt
+$(abs_counts "$TINY/a.txt") $TINY/a.txt" "$RC|$(printf '%s\n' "$OUT" | sed 's/^ *//; s/  */ /g')" "ls of relative paths"
+run_in "$TINY" "$W" --db "$DB" ls
+assert_eq "0 4" "$RC $(printf '%s\n' "$OUT" | wc -l)" "ls without arguments lists every file"
+# binary files: left out of total unless --binary
+run "$W" --db "$DB" total "$TINY/bin.dat"
+assert_eq "0|0 0 0 0 0 $TINY/bin.dat" "$RC|$(printf '%s\n' "$OUT" | sed 's/^ *//; s/  */ /g')" "total of a binary file"
+run "$W" --db "$DB" total --binary "$TINY/bin.dat"
+assert_eq "0|$(abs_counts "$TINY/bin.dat") 1 $TINY/bin.dat" "$RC|$(printf '%s\n' "$OUT" | sed 's/^ *//; s/  */ /g')" "total --binary of a binary file"
+run "$W" --db "$DB" total --binary "$TINY"
+assert_eq "$(py_totals --binary "$TINY")" "$(total_of "$OUT" "$TINY")" "total --binary of a root"
+# paths that are not indexed
+for p in "$TMP/nonexistent" "$TMP" "$TINY/nonexistent.txt" "$TMP/where"; do
+	for c in total ls; do
+		run "$W" --db "$DB" $c "$p"
+		assert_eq "1|" "$RC|$OUT" "$c of '$p' (not indexed): exit status|stdout"
+		assert_match "'$p' is not indexed" "$ERR" "$c of '$p' (not indexed): message"
+	done
+done
+run "$W" --db "$DB" total "$TINY/a.txt" "$TMP/nonexistent"
+assert_eq 1 "$RC" "total of an indexed and a missing path: exit status"
+assert_eq "$(abs_counts "$TINY/a.txt") 1" "$(total_of "$OUT" "$TINY/a.txt")" "total of an indexed and a missing path: the indexed one"
+run "$W" --db "$DB" ls -0 "$TINY/a.txt"
+assert_eq "$(abs_counts "$TINY/a.txt") $TINY/a.txt|" "$(tr '\0' '|' <"$TMP/.out" | sed 's/^ *//; s/  */ /g')" "ls -0 of one file"
+
+# ======================================== scan without roots, foreign files
+run "$W" --db "$TMP/empty.db" scan
+assert_eq 2 "$RC" "scan without arguments on a new database"
+assert_match 'no roots' "$ERR" "message of a scan without roots"
+printf 'just some text, not a database\n' >"$TMP/text.db"
+cp "$TMP/text.db" "$TMP/text.db.orig"
+for cmd in sql scan total; do
+	args=("$cmd")
+	[ "$cmd" != sql ] || args+=("SELECT 1")
+	[ "$cmd" != scan ] || args+=("$TINY")
+	run "$W" --db "$TMP/text.db" "${args[@]}"
+	assert_eq 2 "$RC" "exit status of '$cmd' on a text file"
+	[ -n "$ERR" ] || fail "'$cmd' on a text file printed no error"
+done
+cmp -s "$TMP/text.db" "$TMP/text.db.orig" || fail "a text file given as --db was modified"
+"$PYTHON3" -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute("CREATE TABLE mine(x)"); c.execute("INSERT INTO mine VALUES (42)"); c.commit()' "$TMP/other.db" ||
+	fail "setup: cannot create a foreign database"
+run "$W" --db "$TMP/other.db" scan "$TINY"
+assert_eq 2 "$RC" "exit status of a scan into a foreign SQLite database"
+assert_match 'not a wcindex database' "$ERR" "message of a scan into a foreign database"
+assert_eq "mine" "$("$PYTHON3" -c 'import sqlite3, sys; print(" ".join(r[0] for r in sqlite3.connect(sys.argv[1]).execute("SELECT name FROM sqlite_schema")))' "$TMP/other.db")" \
+	"tables of the foreign database after the scan"
+pass "done"
