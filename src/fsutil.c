@@ -38,8 +38,7 @@ int open_long_path(const char *path, int flags)
 			continue;
 		}
 		comp = xstrndup(p, (size_t)(slash - p));
-		next = openat(dirfd, comp, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
-			      (flags & O_NOFOLLOW));
+		next = openat(dirfd, comp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		free(comp);
 		if (next < 0)
 			goto fail;
@@ -101,6 +100,9 @@ void absolute_path(const char *path, struct strbuf *out)
 	struct strbuf abs = STRBUF_INIT, prefix = STRBUF_INIT;
 	size_t cut;
 
+	/* An existing path resolves like the roots of a scan do. */
+	if (!canonical_path(path, out))
+		return;
 	if (path[0] != '/') {
 		char *cwd = getcwd(NULL, 0);
 

@@ -51,7 +51,7 @@ static const char *const stmt_sql[ST__COUNT] = {
 		"ORDER BY length(CAST(path AS BLOB)) DESC LIMIT 1",
 	[ST_ADD_ROOT] = "INSERT INTO roots(path, added_ns) VALUES (?1, ?2)",
 	[ST_NESTED_ROOTS] =
-		"SELECT id FROM roots WHERE path >= ?1 AND path < ?2",
+		"SELECT id FROM roots WHERE path >= ?1 AND path < ?2 AND id != ?3",
 	[ST_MOVE_ROOT_DIRS] = "UPDATE dirs SET root_id = ?1 WHERE root_id = ?2",
 	[ST_DELETE_ROOT] = "DELETE FROM roots WHERE id = ?1",
 	[ST_ROOT_SCANNED] = "UPDATE roots SET last_scan_id = ?2 WHERE id = ?1",
@@ -305,17 +305,12 @@ struct store *store_open(const char *path, int flags)
 	sqlite3_extended_result_codes(s->db, 1);
 	if (sqlite3_busy_timeout(s->db, 10000) != SQLITE_OK)
 		goto fail_db;
-	if (!s->readonly) {
-		int64_t dummy;
-
-		/* Fails cleanly on a file that is not a database at all. */
-		if (pragma_int(s, "SELECT count(*) FROM sqlite_schema", &dummy))
-			goto fail;
-		if (exec_sql(s, "PRAGMA journal_mode = WAL", "cannot enable WAL") ||
-		    exec_sql(s, "PRAGMA synchronous = NORMAL", "cannot set synchronous"))
-			goto fail;
-	}
+	/* Refuse foreign and newer databases before changing anything. */
 	if (check_schema(s))
+		goto fail;
+	if (!s->readonly &&
+	    (exec_sql(s, "PRAGMA journal_mode = WAL", "cannot enable WAL") ||
+	     exec_sql(s, "PRAGMA synchronous = NORMAL", "cannot set synchronous")))
 		goto fail;
 	return s;
 fail_db:
@@ -414,6 +409,7 @@ int store_add_root(struct store *s, const char *path, int64_t now,
 	subtree_bounds(path, &lo, &hi);
 	bind_buf(st, 1, &lo);
 	bind_buf(st, 2, &hi);
+	sqlite3_bind_int64(st, 3, *root_id);	/* "/" is within its own bounds */
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		ALLOC_GROW(nested, nr + 1, alloc);
 		nested[nr++] = sqlite3_column_int64(st, 0);

@@ -1,0 +1,841 @@
+/*
+ * test_pool.c - unit tests of the worker pool (src/pool.c) with real
+ * worker processes: the wcindex binary named by $WCINDEX (which `make
+ * check` sets; the tests are skipped with a message when it is not set).
+ *
+ * Files of many kinds are created in a temporary directory and counted by
+ * pool_run() from a queue of jobs that embed struct pool_job; every job
+ * must reach the callback exactly once, with the counts count_buffer()
+ * gives for the file's content and the file's metadata.  Failures come back
+ * with the right stage and errno: a missing file, a directory, a FIFO
+ * (which must not block the worker), a device, symlinks with and without
+ * JOB_FOLLOW.  Isolation is tested with the worker's fault injection
+ * (WCINDEX_TEST_FAULT, inherited through the environment): a worker that
+ * crashes on one file costs that file only (STAGE_CRASH, a message naming
+ * the signal) and is replaced; one that hangs or spins is killed after the
+ * timeout.  A worker program that cannot be executed, or that exits at
+ * once, must make every job fail instead of hanging the pool.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pool.h"
+#include "count.h"
+#include "queue.h"
+#include "strbuf.h"
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ------------------------------------------------------- fixture ---- */
+
+static const char *exe;			/* the worker program, or NULL */
+static char basedir[64];
+static char tmpdir[128];
+
+static void base_setup(void)
+{
+	snprintf(basedir, sizeof(basedir), "/tmp/test_pool.XXXXXX");
+	if (!mkdtemp(basedir)) {
+		perror("test_pool: mkdtemp");
+		exit(2);
+	}
+}
+
+static void base_teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", basedir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "test_pool: cannot remove %s\n", basedir);
+}
+
+static void setup(void)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "%s/t.XXXXXX", basedir);
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void teardown(void)
+{
+	unsetenv("WCINDEX_TEST_FAULT");
+}
+
+/* True (after saying so) when the tests cannot run here. */
+static int skip_without_worker(void)
+{
+	if (exe)
+		return 0;
+	fprintf(stderr, "test_pool: WCINDEX is not set (make check sets it to "
+		"the built wcindex): skipping\n");
+	return 1;
+}
+
+/* ---------------------------------------------------------- jobs ---- */
+
+struct tjob {
+	struct pool_job pj;	/* first, as pool.h requires */
+	char *content;		/* what was written, to compute the counts */
+	size_t len;
+	int calls;		/* times the callback saw this job */
+	uint32_t stage;
+	int32_t err;
+	struct counts counts;
+	struct file_meta meta;
+	char msg[PROTO_MAX_ERRMSG + 64];
+};
+
+struct run {
+	struct tjob *jobs;
+	size_t nr, alloc;
+	size_t done;		/* callbacks */
+	size_t foreign;		/* callbacks with a job we never queued */
+	unsigned ticks;
+};
+
+static void on_done(void *data, struct pool_job *job,
+		    const struct proto_result *res)
+{
+	struct run *run = data;
+	struct tjob *j = (struct tjob *)job;
+	size_t len;
+
+	run->done++;
+	if (j < run->jobs || j >= run->jobs + run->nr) {
+		run->foreign++;
+		return;
+	}
+	j->calls++;
+	j->stage = res->stage;
+	j->err = res->err;
+	j->counts = res->counts;
+	j->meta = res->meta;
+	len = res->msg_len < sizeof(j->msg) - 1 ? res->msg_len
+						: sizeof(j->msg) - 1;
+	memcpy(j->msg, res->msg, len);
+	j->msg[len] = '\0';
+}
+
+static void on_tick(void *data)
+{
+	((struct run *)data)->ticks++;
+}
+
+/* A new job for path; the array may move, so jobs are found by index. */
+static size_t add_job(struct run *run, const char *path, uint32_t flags)
+{
+	struct tjob *j;
+
+	if (run->nr == run->alloc) {
+		run->alloc = run->alloc ? 2 * run->alloc : 64;
+		run->jobs = realloc(run->jobs, run->alloc * sizeof(*run->jobs));
+		ck_assert_ptr_nonnull(run->jobs);
+	}
+	j = &run->jobs[run->nr];
+	memset(j, 0, sizeof(*j));
+	j->pj.path = strdup(path);
+	ck_assert_ptr_nonnull(j->pj.path);
+	j->pj.flags = flags;
+	j->stage = 0xdead;
+	return run->nr++;
+}
+
+/* Write content to tmpdir/name and queue a job for it. */
+static size_t add_file(struct run *run, const char *name, const char *content,
+		       size_t len, uint32_t flags)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct tjob *j;
+	size_t i;
+	FILE *f;
+
+	strbuf_addf(&path, "%s/%s", tmpdir, name);
+	f = fopen(path.buf, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(content, 1, len, f), len);
+	ck_assert_int_eq(fclose(f), 0);
+	i = add_job(run, path.buf, flags);
+	j = &run->jobs[i];
+	j->content = malloc(len ? len : 1);
+	ck_assert_ptr_nonnull(j->content);
+	memcpy(j->content, content, len);
+	j->len = len;
+	j->pj.size = len;
+	strbuf_release(&path);
+	return i;
+}
+
+static void free_run(struct run *run)
+{
+	for (size_t i = 0; i < run->nr; i++) {
+		free(run->jobs[i].pj.path);
+		free(run->jobs[i].content);
+	}
+	free(run->jobs);
+	memset(run, 0, sizeof(*run));
+}
+
+/*
+ * Content number i of a varied set: empty, ASCII text, UTF-8 with
+ * non-ASCII spaces, invalid UTF-8, binary, one file larger than the
+ * worker's buffer, and pseudo-random text.
+ */
+static void make_content(struct strbuf *sb, unsigned i)
+{
+	uint32_t x = 2166136261u ^ i;
+
+	strbuf_reset(sb);
+	switch (i % 7) {
+	case 0:
+		break;
+	case 1:
+		for (unsigned k = 0; k < i; k++)
+			strbuf_addf(sb, "word%u%s", k, k % 5 == 4 ? "\n" : " ");
+		break;
+	case 2:
+		strbuf_addf(sb, "caf\xc3\xa9\xc2\xa0na\xc3\xafve\xe2\x80\x83%u\n"
+			    "\xe3\x80\x80\xe6\x97\xa5\xe6\x9c\xac\n", i);
+		break;
+	case 3:
+		strbuf_addf(sb, "bad \xff\xfe bytes \x80\xc3 %u\xe2\x82", i);
+		break;
+	case 4:
+		strbuf_addf(sb, "bin %u", i);
+		strbuf_add(sb, "\0\0\1\2 text after", 16);
+		break;
+	case 5:
+		if (i == 5) {	/* one big file: several reads */
+			while (sb->len < 700 * 1024)
+				strbuf_addstr(sb, "The quick brown fox \xe2\x80\x94 "
+					      "jumps\tover the lazy dog.\n");
+			break;
+		}
+		/* fall through */
+	default:
+		for (unsigned k = 0; k < 50 + i % 300; k++) {
+			static const char alphabet[] = "ab c\nd\te\xc3\xa9\xff ";
+
+			x = x * 1664525u + 1013904223u;
+			strbuf_addch(sb, alphabet[(x >> 24) % (sizeof(alphabet) - 1)]);
+		}
+		break;
+	}
+}
+
+/* Check that job i was counted correctly and saw the file's metadata. */
+static void assert_counted(const struct run *run, size_t i)
+{
+	const struct tjob *j = &run->jobs[i];
+	struct counts want;
+	struct stat sb;
+
+	count_buffer(j->content, j->len,
+		     (j->pj.flags & JOB_ASCII) ? COUNT_ASCII : COUNT_UTF8, &want);
+	ck_assert_msg(j->calls == 1, "%s: %d callbacks", j->pj.path, j->calls);
+	ck_assert_msg(j->stage == STAGE_NONE && j->err == 0,
+		      "%s: stage %u err %d '%s'", j->pj.path, j->stage, j->err,
+		      j->msg);
+	ck_assert_msg(j->counts.bytes == want.bytes &&
+		      j->counts.lines == want.lines &&
+		      j->counts.words == want.words &&
+		      j->counts.chars == want.chars &&
+		      j->counts.flags == want.flags,
+		      "%s: got %llu/%llu/%llu/%llu/%u, want %llu/%llu/%llu/%llu/%u",
+		      j->pj.path,
+		      (unsigned long long)j->counts.bytes,
+		      (unsigned long long)j->counts.lines,
+		      (unsigned long long)j->counts.words,
+		      (unsigned long long)j->counts.chars, j->counts.flags,
+		      (unsigned long long)want.bytes,
+		      (unsigned long long)want.lines,
+		      (unsigned long long)want.words,
+		      (unsigned long long)want.chars, want.flags);
+	ck_assert_int_eq(stat(j->pj.path, &sb), 0);
+	ck_assert_uint_eq(j->meta.size, j->len);
+	ck_assert_uint_eq(j->meta.ino, (uint64_t)sb.st_ino);
+	ck_assert_uint_eq(j->meta.dev, (uint64_t)sb.st_dev);
+	ck_assert_int_eq(j->meta.mtime_ns,
+			 (int64_t)sb.st_mtim.tv_sec * 1000000000 +
+			 sb.st_mtim.tv_nsec);
+}
+
+/* Job i failed at stage with err; its message contains msg_part (if set). */
+static void assert_failed(const struct run *run, size_t i, uint32_t stage,
+			  int err, const char *msg_part)
+{
+	const struct tjob *j = &run->jobs[i];
+
+	ck_assert_msg(j->calls == 1, "%s: %d callbacks", j->pj.path, j->calls);
+	ck_assert_msg(j->stage == stage && j->err == err,
+		      "%s: stage %u err %d ('%s'), want stage %u err %d",
+		      j->pj.path, j->stage, j->err, j->msg, stage, err);
+	if (msg_part)
+		ck_assert_msg(strstr(j->msg, msg_part) != NULL,
+			      "%s: message '%s' does not mention '%s'",
+			      j->pj.path, j->msg, msg_part);
+}
+
+/* Every queued job came back exactly once, and nothing else did. */
+static void assert_all_once(const struct run *run)
+{
+	ck_assert_uint_eq(run->foreign, 0);
+	ck_assert_uint_eq(run->done, run->nr);
+	for (size_t i = 0; i < run->nr; i++)
+		ck_assert_msg(run->jobs[i].calls == 1, "%s: %d callbacks",
+			      run->jobs[i].pj.path, run->jobs[i].calls);
+}
+
+/*
+ * Queue every job, close the queue and run a pool of n workers of prog
+ * over it.  Returns pool_run()'s result; *restarts gets pool_restarts().
+ * timeout_ms, if not 0, is the base timeout (with no allowance per byte).
+ */
+static int run_all(struct run *run, const char *prog, unsigned n,
+		   unsigned timeout_ms, unsigned *restarts)
+{
+	struct queue *q = queue_new(run->nr + 1);
+	struct pool *p;
+	int r;
+
+	for (size_t i = 0; i < run->nr; i++)
+		ck_assert_int_eq(queue_push(q, &run->jobs[i].pj), 0);
+	queue_close(q);
+	p = pool_new(prog, n);
+	ck_assert_ptr_nonnull(p);
+	if (timeout_ms)
+		pool_set_timeout(p, timeout_ms, 1u << 30);
+	r = pool_run(p, q, on_done, on_tick, run);
+	ck_assert_uint_eq(pool_in_flight(p), 0);
+	if (restarts)
+		*restarts = pool_restarts(p);
+	pool_free(p);
+	ck_assert(queue_done(q));
+	queue_free(q);
+	return r;
+}
+
+/* ---------------------------------------------------------- tests ---- */
+
+START_TEST(test_counts_match)
+{
+	struct run run = { 0 };
+	struct strbuf content = STRBUF_INIT;
+	char name[32];
+	unsigned restarts = 99;
+
+	if (skip_without_worker())
+		return;
+	for (unsigned i = 0; i < 150; i++) {
+		make_content(&content, i);
+		snprintf(name, sizeof(name), "f%03u.txt", i);
+		/* every third file in ASCII mode */
+		add_file(&run, name, content.buf, content.len,
+			 i % 3 == 2 ? JOB_ASCII : 0);
+	}
+	ck_assert_int_eq(run_all(&run, exe, 2, 0, &restarts), 0);
+	assert_all_once(&run);
+	for (size_t i = 0; i < run.nr; i++)
+		assert_counted(&run, i);
+	ck_assert_uint_eq(restarts, 0);
+	strbuf_release(&content);
+	free_run(&run);
+}
+END_TEST
+
+/* The same content in both modes gives the two modes' counts. */
+START_TEST(test_ascii_flag)
+{
+	static const char text[] = "a\xc2\xa0" "b \xe3\x80\x80" "c\n";
+	struct run run = { 0 };
+
+	if (skip_without_worker())
+		return;
+	add_file(&run, "u.txt", text, sizeof(text) - 1, 0);
+	add_file(&run, "a.txt", text, sizeof(text) - 1, JOB_ASCII);
+	ck_assert_int_eq(run_all(&run, exe, 1, 0, NULL), 0);
+	assert_counted(&run, 0);
+	assert_counted(&run, 1);
+	/* and they differ, so the flag really travelled */
+	ck_assert_uint_eq(run.jobs[0].counts.words, 3);
+	ck_assert_uint_eq(run.jobs[1].counts.words, 2);
+	free_run(&run);
+}
+END_TEST
+
+/* Jobs arrive while the pool runs, through a small queue. */
+struct producer {
+	struct queue *q;
+	struct run *run;
+	int failed;
+};
+
+static void *produce(void *arg)
+{
+	struct producer *pr = arg;
+
+	for (size_t i = 0; i < pr->run->nr; i++)
+		if (queue_push(pr->q, &pr->run->jobs[i].pj))
+			pr->failed++;
+	queue_close(pr->q);
+	return NULL;
+}
+
+START_TEST(test_concurrent_producer)
+{
+	struct run run = { 0 };
+	struct strbuf content = STRBUF_INIT;
+	struct producer pr;
+	struct queue *q;
+	struct pool *p;
+	pthread_t tid;
+	char name[32];
+
+	if (skip_without_worker())
+		return;
+	for (unsigned i = 0; i < 300; i++) {
+		make_content(&content, i + 1000);
+		snprintf(name, sizeof(name), "c%03u", i);
+		add_file(&run, name, content.buf, content.len, 0);
+	}
+	q = queue_new(4);
+	p = pool_new(exe, 3);
+	ck_assert_ptr_nonnull(p);
+	pr.q = q;
+	pr.run = &run;
+	pr.failed = 0;
+	ck_assert_int_eq(pthread_create(&tid, NULL, produce, &pr), 0);
+	ck_assert_int_eq(pool_run(p, q, on_done, NULL, &run), 0);
+	ck_assert_int_eq(pthread_join(tid, NULL), 0);
+	ck_assert_int_eq(pr.failed, 0);
+	pool_free(p);
+	queue_free(q);
+	assert_all_once(&run);
+	for (size_t i = 0; i < run.nr; i++)
+		assert_counted(&run, i);
+	strbuf_release(&content);
+	free_run(&run);
+}
+END_TEST
+
+START_TEST(test_empty_queue)
+{
+	struct run run = { 0 };
+
+	if (skip_without_worker())
+		return;
+	ck_assert_int_eq(run_all(&run, exe, 2, 0, NULL), 0);
+	ck_assert_uint_eq(run.done, 0);
+	free_run(&run);
+}
+END_TEST
+
+START_TEST(test_failures)
+{
+	struct run run = { 0 };
+	struct strbuf path = STRBUF_INIT;
+	size_t missing, dir, fifo, dev, link_nofollow, link_follow, dangling;
+	size_t ok, missing_dir;
+
+	if (skip_without_worker())
+		return;
+	ok = add_file(&run, "target.txt", "one two\nthree\n", 14, 0);
+
+	strbuf_addf(&path, "%s/missing.txt", tmpdir);
+	missing = add_job(&run, path.buf, 0);
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/nodir/x.txt", tmpdir);
+	missing_dir = add_job(&run, path.buf, 0);
+
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/subdir", tmpdir);
+	ck_assert_int_eq(mkdir(path.buf, 0755), 0);
+	dir = add_job(&run, path.buf, 0);
+
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/fifo", tmpdir);
+	ck_assert_int_eq(mkfifo(path.buf, 0644), 0);
+	fifo = add_job(&run, path.buf, 0);
+
+	dev = add_job(&run, "/dev/null", 0);
+
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/link", tmpdir);
+	ck_assert_int_eq(symlink("target.txt", path.buf), 0);
+	link_nofollow = add_job(&run, path.buf, 0);
+	link_follow = add_job(&run, path.buf, JOB_FOLLOW);
+	run.jobs[link_follow].content = strdup("one two\nthree\n");
+	run.jobs[link_follow].len = 14;
+
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/dangling", tmpdir);
+	ck_assert_int_eq(symlink("nothing-here", path.buf), 0);
+	dangling = add_job(&run, path.buf, JOB_FOLLOW);
+
+	ck_assert_int_eq(run_all(&run, exe, 2, 0, NULL), 0);
+	assert_all_once(&run);
+	assert_counted(&run, ok);
+	assert_counted(&run, link_follow);
+	/* stages and errno first, then the messages */
+	assert_failed(&run, missing, STAGE_OPEN, ENOENT, NULL);
+	assert_failed(&run, missing_dir, STAGE_OPEN, ENOENT, NULL);
+	assert_failed(&run, dir, STAGE_TYPE, 0, NULL);
+	assert_failed(&run, fifo, STAGE_TYPE, 0, NULL);
+	assert_failed(&run, dev, STAGE_TYPE, 0, NULL);
+	assert_failed(&run, link_nofollow, STAGE_OPEN, ELOOP, NULL);
+	assert_failed(&run, dangling, STAGE_OPEN, ENOENT, NULL);
+	/* the metadata of what was opened comes back even on STAGE_TYPE */
+	ck_assert_uint_ne(run.jobs[dir].meta.ino, 0);
+	assert_failed(&run, dir, STAGE_TYPE, 0, "not a regular file");
+	assert_failed(&run, fifo, STAGE_TYPE, 0, "not a regular file");
+	assert_failed(&run, dev, STAGE_TYPE, 0, "not a regular file");
+	strbuf_release(&path);
+	free_run(&run);
+}
+END_TEST
+
+/*
+ * The message of an open() failure names the call and the reason, as the
+ * other failures do ("open: No such file or directory").
+ */
+START_TEST(test_open_failure_message)
+{
+	struct run run = { 0 };
+	struct strbuf path = STRBUF_INIT;
+	char msg[3][sizeof(run.jobs[0].msg)];
+	size_t missing, type, loop;
+
+	if (skip_without_worker())
+		return;
+	strbuf_addf(&path, "%s/missing.txt", tmpdir);
+	missing = add_job(&run, path.buf, 0);
+	/* a failure with a message just before, in the same batch */
+	type = add_job(&run, "/dev/null", 0);
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/loop", tmpdir);
+	ck_assert_int_eq(symlink("/dev/null", path.buf), 0);
+	loop = add_job(&run, path.buf, 0);
+	ck_assert_int_eq(run_all(&run, exe, 1, 0, NULL), 0);
+	assert_all_once(&run);
+	assert_failed(&run, missing, STAGE_OPEN, ENOENT, NULL);
+	assert_failed(&run, type, STAGE_TYPE, 0, "not a regular file");
+	assert_failed(&run, loop, STAGE_OPEN, ELOOP, NULL);
+	memcpy(msg[0], run.jobs[missing].msg, sizeof(msg[0]));
+	memcpy(msg[2], run.jobs[loop].msg, sizeof(msg[2]));
+	strbuf_release(&path);
+	free_run(&run);
+	ck_assert_msg(!strcmp(msg[0], "open: No such file or directory"),
+		      "ENOENT reported as '%s'", msg[0]);
+	ck_assert_msg(!strcmp(msg[2], "open: Too many levels of symbolic links"),
+		      "ELOOP reported as '%s'", msg[2]);
+}
+END_TEST
+
+/* A path longer than PATH_MAX is counted (through open_long_path). */
+START_TEST(test_long_path)
+{
+	struct run run = { 0 };
+	struct strbuf path = STRBUF_INIT;
+	char comp[201];
+	int dirfd, fd;
+	size_t i;
+
+	if (skip_without_worker())
+		return;
+	memset(comp, 'L', 200);
+	comp[200] = '\0';
+	strbuf_addstr(&path, tmpdir);
+	dirfd = open(tmpdir, O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ge(dirfd, 0);
+	for (int level = 0; level < 25; level++) {
+		int next;
+
+		ck_assert_int_eq(mkdirat(dirfd, comp, 0755), 0);
+		next = openat(dirfd, comp, O_RDONLY | O_DIRECTORY);
+		ck_assert_int_ge(next, 0);
+		close(dirfd);
+		dirfd = next;
+		strbuf_addf(&path, "/%s", comp);
+	}
+	fd = openat(dirfd, "deep.txt", O_WRONLY | O_CREAT, 0644);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "deep down here\n", 15), 15);
+	close(fd);
+	close(dirfd);
+	strbuf_addstr(&path, "/deep.txt");
+	ck_assert_uint_gt(path.len, PATH_MAX);
+
+	i = add_job(&run, path.buf, 0);
+	ck_assert_int_eq(run_all(&run, exe, 1, 0, NULL), 0);
+	assert_all_once(&run);
+	ck_assert_msg(run.jobs[i].stage == STAGE_NONE, "stage %u: %s",
+		      run.jobs[i].stage, run.jobs[i].msg);
+	ck_assert_uint_eq(run.jobs[i].counts.words, 3);
+	ck_assert_uint_eq(run.jobs[i].counts.lines, 1);
+	ck_assert_uint_eq(run.jobs[i].counts.bytes, 15);
+	strbuf_release(&path);
+	free_run(&run);
+}
+END_TEST
+
+/* Worker crashes must not leave core files behind. */
+static void no_core_files(void)
+{
+	struct rlimit rl;
+
+	if (!getrlimit(RLIMIT_CORE, &rl)) {
+		rl.rlim_cur = 0;
+		setrlimit(RLIMIT_CORE, &rl);
+	}
+}
+
+START_TEST(test_crash_isolated)
+{
+	struct run run = { 0 };
+	struct strbuf content = STRBUF_INIT;
+	unsigned restarts = 0;
+	size_t poison = 0;
+	char name[40];
+
+	if (skip_without_worker())
+		return;
+	no_core_files();
+	for (unsigned i = 0; i < 201; i++) {
+		make_content(&content, i);
+		if (i == 100) {
+			poison = add_file(&run, "f_POISON_.txt", content.buf,
+					  content.len, 0);
+			continue;
+		}
+		snprintf(name, sizeof(name), "f%03u.txt", i);
+		add_file(&run, name, content.buf, content.len, 0);
+	}
+	ck_assert_int_eq(setenv("WCINDEX_TEST_FAULT", "crash:POISON", 1), 0);
+	ck_assert_int_eq(run_all(&run, exe, 2, 0, &restarts), 0);
+	unsetenv("WCINDEX_TEST_FAULT");
+
+	assert_all_once(&run);
+	assert_failed(&run, poison, STAGE_CRASH, 0, "signal");
+	for (size_t i = 0; i < run.nr; i++)
+		if (i != poison)
+			assert_counted(&run, i);
+	ck_assert_uint_gt(restarts, 0);
+	strbuf_release(&content);
+	free_run(&run);
+}
+END_TEST
+
+/* Two poisoned files in the same batch: both pinned, nobody else. */
+START_TEST(test_two_crashes)
+{
+	struct run run = { 0 };
+	struct strbuf content = STRBUF_INIT;
+	unsigned restarts = 0;
+	size_t p1 = 0, p2 = 0;
+	char name[40];
+
+	if (skip_without_worker())
+		return;
+	no_core_files();
+	for (unsigned i = 0; i < 40; i++) {
+		make_content(&content, i + 7);
+		snprintf(name, sizeof(name), "%s%03u.txt",
+			 i == 3 || i == 30 ? "POISON" : "f", i);
+		if (i == 3)
+			p1 = add_file(&run, name, content.buf, content.len, 0);
+		else if (i == 30)
+			p2 = add_file(&run, name, content.buf, content.len, 0);
+		else
+			add_file(&run, name, content.buf, content.len, 0);
+	}
+	ck_assert_int_eq(setenv("WCINDEX_TEST_FAULT", "crash:POISON", 1), 0);
+	ck_assert_int_eq(run_all(&run, exe, 1, 0, &restarts), 0);
+	unsetenv("WCINDEX_TEST_FAULT");
+
+	assert_all_once(&run);
+	assert_failed(&run, p1, STAGE_CRASH, 0, "signal");
+	assert_failed(&run, p2, STAGE_CRASH, 0, "signal");
+	for (size_t i = 0; i < run.nr; i++)
+		if (i != p1 && i != p2)
+			assert_counted(&run, i);
+	ck_assert_uint_ge(restarts, 2);
+	strbuf_release(&content);
+	free_run(&run);
+}
+END_TEST
+
+static const struct {
+	const char *fault, *marker;
+} hangs[] = {
+	{ "hang:SLOW", "SLOW" },	/* sleeps */
+	{ "spin:SPIN", "SPIN" },	/* burns the CPU */
+};
+
+START_TEST(test_hang_timed_out)
+{
+	struct run run = { 0 };
+	struct strbuf content = STRBUF_INIT;
+	unsigned restarts = 0;
+	size_t slow = 0;
+	char name[40];
+
+	if (skip_without_worker())
+		return;
+	for (unsigned i = 0; i < 41; i++) {
+		make_content(&content, i + 11);
+		if (i == 20)
+			snprintf(name, sizeof(name), "x_%s_.txt", hangs[_i].marker);
+		else
+			snprintf(name, sizeof(name), "f%03u.txt", i);
+		if (i == 20)
+			slow = add_file(&run, name, content.buf, content.len, 0);
+		else
+			add_file(&run, name, content.buf, content.len, 0);
+	}
+	ck_assert_int_eq(setenv("WCINDEX_TEST_FAULT", hangs[_i].fault, 1), 0);
+	ck_assert_int_eq(run_all(&run, exe, 2, 300, &restarts), 0);
+	unsetenv("WCINDEX_TEST_FAULT");
+
+	assert_all_once(&run);
+	assert_failed(&run, slow, STAGE_CRASH, 0, "timed out");
+	for (size_t i = 0; i < run.nr; i++)
+		if (i != slow)
+			assert_counted(&run, i);
+	ck_assert_uint_gt(restarts, 0);
+	strbuf_release(&content);
+	free_run(&run);
+}
+END_TEST
+
+/*
+ * A worker program that cannot be executed: pool_new() forks before it can
+ * know, so it returns a pool; pool_run() must give up after a few failed
+ * starts and fail every job instead of hanging.
+ */
+START_TEST(test_bad_exe)
+{
+	struct run run = { 0 };
+	struct strbuf content = STRBUF_INIT;
+	struct queue *q;
+	struct pool *p;
+	char name[32];
+	int r;
+
+	if (skip_without_worker())
+		return;
+	for (unsigned i = 0; i < 20; i++) {
+		make_content(&content, i);
+		snprintf(name, sizeof(name), "b%02u", i);
+		add_file(&run, name, content.buf, content.len, 0);
+	}
+	q = queue_new(run.nr + 1);
+	for (size_t i = 0; i < run.nr; i++)
+		ck_assert_int_eq(queue_push(q, &run.jobs[i].pj), 0);
+	queue_close(q);
+	p = pool_new("/nonexistent/wcindex", 2);
+	if (p) {
+		r = pool_run(p, q, on_done, NULL, &run);
+		ck_assert_int_eq(r, -1);
+		ck_assert_uint_eq(pool_in_flight(p), 0);
+		pool_free(p);
+		assert_all_once(&run);
+		for (size_t i = 0; i < run.nr; i++)
+			assert_failed(&run, i, STAGE_CRASH, 0,
+				      "no worker process could be started");
+	} else {
+		ck_assert_uint_eq(run.done, 0);
+	}
+	queue_free(q);
+	strbuf_release(&content);
+	free_run(&run);
+}
+END_TEST
+
+/*
+ * A "worker" that exits at once without answering: every job is tried
+ * alone and then reported as crashed, and the run ends.
+ */
+START_TEST(test_worker_exits)
+{
+	struct run run = { 0 };
+	struct strbuf content = STRBUF_INIT;
+	unsigned restarts = 0;
+	char name[32];
+
+	if (skip_without_worker())
+		return;
+	if (access("/bin/true", X_OK)) {
+		fprintf(stderr, "test_pool: no /bin/true: skipping\n");
+		return;
+	}
+	for (unsigned i = 0; i < 10; i++) {
+		make_content(&content, i);
+		snprintf(name, sizeof(name), "e%02u", i);
+		add_file(&run, name, content.buf, content.len, 0);
+	}
+	(void)run_all(&run, "/bin/true", 2, 0, &restarts);
+	assert_all_once(&run);
+	for (size_t i = 0; i < run.nr; i++)
+		assert_failed(&run, i, STAGE_CRASH, 0, "exited with status 0");
+	ck_assert_uint_ge(restarts, run.nr);
+	strbuf_release(&content);
+	free_run(&run);
+}
+END_TEST
+
+static Suite *pool_suite(void)
+{
+	Suite *s = suite_create("pool");
+	TCase *tc;
+
+	tc = tcase_create("counting");
+	tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_counts_match);
+	tcase_add_test(tc, test_ascii_flag);
+	tcase_add_test(tc, test_concurrent_producer);
+	tcase_add_test(tc, test_empty_queue);
+	tcase_add_test(tc, test_failures);
+	tcase_add_test(tc, test_open_failure_message);
+	tcase_add_test(tc, test_long_path);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("isolation");
+	tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_crash_isolated);
+	tcase_add_test(tc, test_two_crashes);
+	tcase_add_loop_test(tc, test_hang_timed_out, 0, ARRAY_LEN(hangs));
+	tcase_add_test(tc, test_bad_exe);
+	tcase_add_test(tc, test_worker_exits);
+	suite_add_tcase(s, tc);
+
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr;
+	int failures;
+
+	exe = getenv("WCINDEX");
+	if (exe && !*exe)
+		exe = NULL;
+	sr = srunner_create(pool_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failures = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failures != 0;
+}

@@ -1,0 +1,1476 @@
+/*
+ * test_store.c - unit tests of the SQLite store (src/store.c), each on a
+ * fresh database in a temporary directory.  Opening: a new file gets the
+ * schema, user_version and application_id; a missing file cannot be opened
+ * read-only; a foreign SQLite database, a newer schema and a file that is
+ * not a database are refused (and left as they were).  Roots: lookup of
+ * the root itself and of paths below it, "/" as a root, siblings sharing a
+ * prefix (/a/bc is not below /a/b), the longest root winning, and the
+ * absorption of nested roots.  Directories: upsert, sorted children,
+ * subtree deletion that spares siblings sharing a prefix.  Files: ok and
+ * error rows (an error keeps the old counts), sorted entries with every
+ * field, deletion, and names with newlines and invalid UTF-8 coming back
+ * byte for byte.  Scans and their errors, totals (trees, single files,
+ * binary and failed files, paths not indexed), ls order and early stop,
+ * and transactions (a rollback really discards).
+ */
+#include "config.h"
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store.h"
+#include "strbuf.h"
+#include "util.h"
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ------------------------------------------------------- fixture ---- */
+
+/*
+ * The base directory is made and removed by an unchecked fixture (in the
+ * runner, so it goes even when a test fails); each test gets its own
+ * directory inside it and its own database, and stderr is sent to a file
+ * so that the errors the store reports on purpose can be checked.
+ */
+static char basedir[64];
+static char tmpdir[128];
+static char dbpath[160];
+static struct store *st;		/* the test's read-write connection */
+
+static void base_setup(void)
+{
+	snprintf(basedir, sizeof(basedir), "/tmp/test_store.XXXXXX");
+	if (!mkdtemp(basedir)) {
+		perror("test_store: mkdtemp");
+		exit(2);
+	}
+}
+
+static void base_teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", basedir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "test_store: cannot remove %s\n", basedir);
+}
+
+static void setup(void)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "%s/t.XXXXXX", basedir);
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	snprintf(dbpath, sizeof(dbpath), "%s/index.db", tmpdir);
+	st = NULL;
+}
+
+static void teardown(void)
+{
+	store_close(st);
+	st = NULL;
+}
+
+/* A fixture that also opens the database read-write. */
+static void setup_open(void)
+{
+	setup();
+	st = store_open(dbpath, STORE_CREATE);
+	ck_assert_ptr_nonnull(st);
+}
+
+/* stderr captured around a call that is expected to report an error. */
+struct capture {
+	int saved;
+	FILE *tmp;
+};
+
+static void capture_start(struct capture *c)
+{
+	fflush(stderr);
+	c->saved = dup(2);
+	ck_assert_int_ge(c->saved, 0);
+	c->tmp = tmpfile();
+	ck_assert_ptr_nonnull(c->tmp);
+	ck_assert_int_ge(dup2(fileno(c->tmp), 2), 0);
+}
+
+static void capture_end(struct capture *c, struct strbuf *out)
+{
+	char buf[1024];
+	size_t n;
+
+	fflush(stderr);
+	ck_assert_int_ge(dup2(c->saved, 2), 0);
+	close(c->saved);
+	strbuf_reset(out);
+	rewind(c->tmp);
+	while ((n = fread(buf, 1, sizeof(buf), c->tmp)) > 0)
+		strbuf_add(out, buf, n);
+	fclose(c->tmp);
+}
+
+/* store_open() that must fail, saying something that contains want. */
+static void expect_open_fails(const char *path, int flags, const char *want)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct capture cap;
+	struct store *s;
+
+	capture_start(&cap);
+	s = store_open(path, flags);
+	capture_end(&cap, &err);
+	store_close(s);
+	ck_assert_msg(s == NULL, "store_open(%s, %d) succeeded", path, flags);
+	ck_assert_msg(strstr(err.buf, want) != NULL,
+		      "error '%s' does not mention '%s'", err.buf, want);
+	strbuf_release(&err);
+}
+
+/* ------------------------------------------------ SQL side-door ---- */
+
+static void sql_exec(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+
+	ck_assert_msg(rc == SQLITE_OK, "%s: %s", sql, msg ? msg : "?");
+	sqlite3_free(msg);
+}
+
+/* The single integer a query returns (-999 for NULL). */
+static int64_t sql_int(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *stmt;
+	int64_t v;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
+	v = sqlite3_column_type(stmt, 0) == SQLITE_NULL
+		? -999 : sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return v;
+}
+
+/* The single text a query returns, into out ("<NULL>" for NULL). */
+static void sql_text(sqlite3 *db, const char *sql, struct strbuf *out)
+{
+	sqlite3_stmt *stmt;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
+	strbuf_reset(out);
+	if (sqlite3_column_type(stmt, 0) == SQLITE_NULL)
+		strbuf_addstr(out, "<NULL>");
+	else
+		strbuf_add(out, sqlite3_column_text(stmt, 0),
+			   (size_t)sqlite3_column_bytes(stmt, 0));
+	sqlite3_finalize(stmt);
+}
+
+static int64_t q(const char *sql)
+{
+	return sql_int(store_handle(st), sql);
+}
+
+/* ------------------------------------------------ data builders ---- */
+
+static int64_t add_root(const char *path)
+{
+	int64_t id = -1;
+
+	ck_assert_int_eq(store_add_root(st, path, 1000, &id), 0);
+	ck_assert_int_gt(id, 0);
+	return id;
+}
+
+static int64_t next_dir_id = 1;
+
+/* Record dir path (parent computed from it) under root_id; return its id. */
+static int64_t put_dir(const char *path, int64_t root_id)
+{
+	struct strbuf parent = STRBUF_INIT;
+	const char *slash = strrchr(path, '/');
+	int64_t id = next_dir_id++;
+
+	if (slash == path)
+		strbuf_addstr(&parent, "/");
+	else
+		strbuf_add(&parent, path, (size_t)(slash - path));
+	ck_assert_int_eq(store_put_dir(st, id, path,
+				       strcmp(path, "/") ? parent.buf : NULL,
+				       root_id, 1), 0);
+	strbuf_release(&parent);
+	return id;
+}
+
+static void put_ok(int64_t dir_id, const char *name, uint64_t lines,
+		   uint64_t words, uint64_t chars, uint64_t bytes,
+		   unsigned flags)
+{
+	struct entry_update u;
+
+	memset(&u, 0, sizeof(u));
+	u.dir_id = dir_id;
+	u.name = name;
+	u.ext = "txt";
+	u.meta.dev = 1;
+	u.meta.ino = bytes + 1000;
+	u.meta.size = bytes;
+	u.meta.mtime_ns = 111;
+	u.meta.ctime_ns = 222;
+	u.counts.lines = lines;
+	u.counts.words = words;
+	u.counts.chars = chars;
+	u.counts.bytes = bytes;
+	u.flags = flags;
+	u.scan_id = 1;
+	ck_assert_int_eq(store_put_entry(st, &u), 0);
+}
+
+static void put_err(int64_t dir_id, const char *name, const char *why)
+{
+	struct entry_update u;
+
+	memset(&u, 0, sizeof(u));
+	u.dir_id = dir_id;
+	u.name = name;
+	u.ext = "";
+	u.meta.size = 99;
+	u.meta.mtime_ns = 333;
+	u.meta.ctime_ns = 444;
+	u.error = why;
+	u.scan_id = 2;
+	ck_assert_int_eq(store_put_entry(st, &u), 0);
+}
+
+/* -------------------------------------------------------- opening ---- */
+
+START_TEST(test_create_schema)
+{
+	sqlite3 *db;
+	struct store *ro;
+
+	st = store_open(dbpath, STORE_CREATE);
+	ck_assert_ptr_nonnull(st);
+	db = store_handle(st);
+	ck_assert_ptr_nonnull(db);
+	ck_assert_int_eq(sql_int(db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	ck_assert_int_eq(sql_int(db, "PRAGMA application_id"),
+			 STORE_APPLICATION_ID);
+	ck_assert_int_eq(sql_int(db, "SELECT count(*) FROM sqlite_schema WHERE "
+				 "type = 'table' AND name IN ('meta', 'roots', "
+				 "'dirs', 'entries', 'scans', 'scan_errors')"), 6);
+	ck_assert_int_eq(sql_int(db, "SELECT count(*) FROM sqlite_schema WHERE "
+				 "type = 'view' AND name IN ('files', "
+				 "'totals_by_root', 'totals_by_dir', "
+				 "'totals_by_ext', 'errors', 'last_scan')"), 6);
+	ck_assert_int_eq(sql_int(db, "SELECT count(*) FROM roots"), 0);
+	store_close(st);
+
+	/* reopening, read-write and read-only, accepts it as is */
+	st = store_open(dbpath, STORE_CREATE);
+	ck_assert_ptr_nonnull(st);
+	ck_assert_int_eq(q("PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	ro = store_open(dbpath, STORE_READONLY);
+	ck_assert_ptr_nonnull(ro);
+	ck_assert_int_eq(sql_int(store_handle(ro), "PRAGMA application_id"),
+			 STORE_APPLICATION_ID);
+	store_close(ro);
+}
+END_TEST
+
+START_TEST(test_readonly_missing)
+{
+	expect_open_fails(dbpath, STORE_READONLY, "no index");
+	/* and the file was not created */
+	errno = 0;
+	ck_assert_int_lt(access(dbpath, F_OK), 0);
+	ck_assert_int_eq(errno, ENOENT);
+}
+END_TEST
+
+/* An empty file is an empty database: fine to create in, not to read. */
+START_TEST(test_readonly_empty_db)
+{
+	int fd = open(dbpath, O_WRONLY | O_CREAT | O_EXCL, 0644);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	expect_open_fails(dbpath, STORE_READONLY, "no index yet");
+	st = store_open(dbpath, STORE_CREATE);
+	ck_assert_ptr_nonnull(st);
+	ck_assert_int_eq(q("PRAGMA user_version"), STORE_SCHEMA_VERSION);
+}
+END_TEST
+
+static void make_foreign_db(const char *path)
+{
+	sqlite3 *db;
+
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	sql_exec(db, "CREATE TABLE t(x); INSERT INTO t VALUES (42);");
+	ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
+}
+
+START_TEST(test_foreign_db)
+{
+	sqlite3 *db;
+
+	make_foreign_db(dbpath);
+	expect_open_fails(dbpath, STORE_CREATE, "not a wcindex database");
+	expect_open_fails(dbpath, STORE_READONLY, "not a wcindex database");
+
+	/* nothing was added to it */
+	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	ck_assert_int_eq(sql_int(db, "SELECT count(*) FROM sqlite_schema"), 1);
+	ck_assert_int_eq(sql_int(db, "SELECT x FROM t"), 42);
+	ck_assert_int_eq(sql_int(db, "PRAGMA application_id"), 0);
+	ck_assert_int_eq(sql_int(db, "PRAGMA user_version"), 0);
+	ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
+}
+END_TEST
+
+/*
+ * A refused database must be left as it was: store_open() switches the
+ * file to WAL mode before it looks at what the file is, which rewrites the
+ * header of somebody else's database.
+ */
+START_TEST(test_foreign_db_untouched)
+{
+	struct strbuf mode = STRBUF_INIT;
+	char got[32];
+	sqlite3 *db;
+
+	make_foreign_db(dbpath);
+	expect_open_fails(dbpath, STORE_CREATE, "not a wcindex database");
+	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	sql_text(db, "PRAGMA journal_mode", &mode);
+	ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
+	snprintf(got, sizeof(got), "%s", mode.buf);
+	strbuf_release(&mode);
+	ck_assert_msg(!strcmp(got, "delete"),
+		      "refused foreign database left in journal_mode '%s'", got);
+}
+END_TEST
+
+START_TEST(test_newer_schema)
+{
+	sqlite3 *db;
+
+	st = store_open(dbpath, STORE_CREATE);
+	ck_assert_ptr_nonnull(st);
+	store_close(st);
+	st = NULL;
+	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	sql_exec(db, "PRAGMA user_version = 2");
+	ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
+
+	expect_open_fails(dbpath, STORE_CREATE, "newer than this wcindex");
+	expect_open_fails(dbpath, STORE_READONLY, "newer than this wcindex");
+}
+END_TEST
+
+/* Our application id with no version at all is not a usable index. */
+START_TEST(test_unknown_version)
+{
+	sqlite3 *db;
+	char sql[64];
+
+	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	snprintf(sql, sizeof(sql), "PRAGMA application_id = %d",
+		 STORE_APPLICATION_ID);
+	sql_exec(db, sql);
+	sql_exec(db, "CREATE TABLE roots(x)");
+	ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
+	expect_open_fails(dbpath, STORE_CREATE, "unknown schema version");
+}
+END_TEST
+
+START_TEST(test_not_a_database)
+{
+	unsigned char junk[8192], back[8192];
+	uint32_t x = 0x12345678;
+	FILE *f;
+
+	for (size_t i = 0; i < sizeof(junk); i++) {
+		x = x * 1103515245u + 12345u;
+		junk[i] = (unsigned char)(x >> 16);
+	}
+	ck_assert(memcmp(junk, "SQLite format 3", 15));
+	f = fopen(dbpath, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(junk, 1, sizeof(junk), f), sizeof(junk));
+	ck_assert_int_eq(fclose(f), 0);
+
+	expect_open_fails(dbpath, STORE_CREATE, "not a database");
+	expect_open_fails(dbpath, STORE_READONLY, "not a database");
+
+	/* the file is still the same bytes */
+	f = fopen(dbpath, "rb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fread(back, 1, sizeof(back), f), sizeof(back));
+	ck_assert_int_eq(fgetc(f), EOF);
+	fclose(f);
+	ck_assert(!memcmp(junk, back, sizeof(junk)));
+}
+END_TEST
+
+/* A read-only connection refuses to write. */
+START_TEST(test_readonly_refuses_writes)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct capture cap;
+	struct store *ro;
+	int64_t id;
+	int r;
+
+	store_close(st);
+	st = NULL;
+	ro = store_open(dbpath, STORE_READONLY);
+	ck_assert_ptr_nonnull(ro);
+	capture_start(&cap);
+	r = store_add_root(ro, "/x", 1, &id);
+	capture_end(&cap, &err);
+	store_close(ro);
+	ck_assert_int_eq(r, -1);
+	ck_assert_ptr_nonnull(strstr(err.buf, "cannot add root"));
+	strbuf_release(&err);
+}
+END_TEST
+
+/* ---------------------------------------------------------- roots ---- */
+
+static void expect_root(const char *path, int64_t want_id, const char *want)
+{
+	struct strbuf rp = STRBUF_INIT;
+	int64_t id = -1;
+	int r = store_find_root(st, path, &id, &rp);
+
+	ck_assert_msg(r == 1, "find_root(%s) = %d, want 1", path, r);
+	ck_assert_msg(id == want_id && !strcmp(rp.buf, want),
+		      "find_root(%s) = %lld '%s', want %lld '%s'", path,
+		      (long long)id, rp.buf, (long long)want_id, want);
+	strbuf_release(&rp);
+}
+
+static void expect_no_root(const char *path)
+{
+	struct strbuf rp = STRBUF_INIT;
+	int64_t id = -1;
+	int r = store_find_root(st, path, &id, &rp);
+
+	strbuf_release(&rp);
+	ck_assert_msg(r == 0, "find_root(%s) = %d (id %lld), want 0", path, r,
+		      (long long)id);
+}
+
+START_TEST(test_find_root)
+{
+	int64_t ab, abc, other;
+	int64_t id;
+
+	expect_no_root("/a/b");
+	ab = add_root("/a/b");
+	expect_root("/a/b", ab, "/a/b");
+	expect_root("/a/b/c", ab, "/a/b");
+	expect_root("/a/b/c/d/e.txt", ab, "/a/b");
+	expect_root("/a/b/\n\xff", ab, "/a/b");
+	/* siblings sharing a prefix are not below it */
+	expect_no_root("/a/bc");
+	expect_no_root("/a/bc/d");
+	expect_no_root("/a/b.c");
+	expect_no_root("/a/b-c/d");
+	expect_no_root("/a/b0");
+	expect_no_root("/a");
+	expect_no_root("/");
+	expect_no_root("/z");
+
+	abc = add_root("/a/bc");
+	ck_assert_int_ne(abc, ab);
+	expect_root("/a/bc/d", abc, "/a/bc");
+	expect_root("/a/b/c", ab, "/a/b");
+	other = add_root("/other");
+	expect_root("/other/x", other, "/other");
+	/* root_path may be NULL */
+	ck_assert_int_eq(store_find_root(st, "/a/bc/q", &id, NULL), 1);
+	ck_assert_int_eq(id, abc);
+}
+END_TEST
+
+/* The longest containing root wins. */
+START_TEST(test_find_root_longest)
+{
+	int64_t a, ab;
+
+	a = add_root("/a");
+	ab = add_root("/a/b");			/* below /a: not absorbed */
+	ck_assert_int_eq(q("SELECT count(*) FROM roots"), 2);
+	expect_root("/a/b/c", ab, "/a/b");
+	expect_root("/a/b", ab, "/a/b");
+	expect_root("/a/c", a, "/a");
+	expect_root("/a/bc", a, "/a");
+	expect_root("/a", a, "/a");
+}
+END_TEST
+
+/* A "/" root contains everything (inserted directly: see test_add_root_slash). */
+START_TEST(test_find_root_slash)
+{
+	int64_t slash, a;
+
+	sql_exec(store_handle(st),
+		 "INSERT INTO roots(id, path, added_ns) VALUES (50, '/', 1)");
+	slash = 50;
+	expect_root("/", slash, "/");
+	expect_root("/x", slash, "/");
+	expect_root("/x/y/z", slash, "/");
+	a = add_root("/a");
+	expect_root("/a/q", a, "/a");
+	expect_root("/ab", slash, "/");
+}
+END_TEST
+
+/* store_add_root("/") must leave a "/" root behind. */
+START_TEST(test_add_root_slash)
+{
+	char **paths = NULL;
+	size_t nr = 0;
+	int64_t id = -1, found = -1;
+	int listed, r;
+
+	ck_assert_int_eq(store_add_root(st, "/", 1, &id), 0);
+	ck_assert_int_eq(store_list_roots(st, &paths, &nr), 0);
+	listed = nr == 1 && !strcmp(paths[0], "/");
+	for (size_t i = 0; i < nr; i++)
+		free(paths[i]);
+	free(paths);
+	r = store_find_root(st, "/x", &found, NULL);
+	ck_assert_msg(listed, "after store_add_root(\"/\"), %zu roots listed", nr);
+	ck_assert_int_eq(r, 1);
+	ck_assert_int_eq(found, id);
+}
+END_TEST
+
+/* Adding "/" over existing roots absorbs them into a "/" root. */
+START_TEST(test_add_root_slash_absorbs)
+{
+	int64_t a, slash = -1, dir;
+	int64_t roots, dir_root, slash_rows;
+
+	a = add_root("/a");
+	dir = put_dir("/a", a);
+	ck_assert_int_eq(store_add_root(st, "/", 1, &slash), 0);
+	roots = q("SELECT count(*) FROM roots");
+	slash_rows = q("SELECT count(*) FROM roots WHERE path = '/'");
+	dir_root = q("SELECT root_id FROM dirs WHERE path = '/a'");
+	ck_assert_int_gt(dir, 0);
+	ck_assert_msg(roots == 1 && slash_rows == 1,
+		      "%lld roots, %lld of them '/', after adding '/' over '/a'",
+		      (long long)roots, (long long)slash_rows);
+	ck_assert_int_eq(dir_root, slash);
+}
+END_TEST
+
+START_TEST(test_add_root_twice)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct capture cap;
+	int64_t id;
+	int r;
+
+	(void)add_root("/dup");
+	capture_start(&cap);
+	r = store_add_root(st, "/dup", 2, &id);
+	capture_end(&cap, &err);
+	ck_assert_int_eq(r, -1);
+	ck_assert_ptr_nonnull(strstr(err.buf, "cannot add root"));
+	ck_assert_int_eq(q("SELECT count(*) FROM roots"), 1);
+	strbuf_release(&err);
+}
+END_TEST
+
+START_TEST(test_nested_root_absorbed)
+{
+	int64_t xy, xy2, xyother, x;
+	char **paths = NULL;
+	size_t nr = 0;
+
+	xy = add_root("/x/y");
+	(void)put_dir("/x/y", xy);
+	(void)put_dir("/x/y/z", xy);
+	(void)put_dir("/x/y/z/w", xy);
+	xy2 = add_root("/x/q");
+	(void)put_dir("/x/q", xy2);
+	xyother = add_root("/xy");		/* shares a prefix, not below /x */
+	(void)put_dir("/xy", xyother);
+	(void)put_dir("/xy/k", xyother);
+
+	x = add_root("/x");
+	ck_assert_int_eq(store_list_roots(st, &paths, &nr), 0);
+	ck_assert_uint_eq(nr, 2);
+	ck_assert_str_eq(paths[0], "/x");
+	ck_assert_str_eq(paths[1], "/xy");
+	for (size_t i = 0; i < nr; i++)
+		free(paths[i]);
+	free(paths);
+
+	/* the absorbed roots' directories moved, the sibling's did not */
+	ck_assert_int_eq(q("SELECT count(*) FROM dirs WHERE path LIKE '/x/%'"), 4);
+	{
+		char sql[128];
+
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM dirs WHERE "
+			 "root_id = %lld", (long long)x);
+		ck_assert_int_eq(q(sql), 4);
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM dirs WHERE "
+			 "root_id = %lld AND path LIKE '/xy%%'",
+			 (long long)xyother);
+		ck_assert_int_eq(q(sql), 2);
+	}
+	ck_assert_int_eq(q("SELECT count(*) FROM dirs WHERE root_id NOT IN "
+			   "(SELECT id FROM roots)"), 0);
+	expect_root("/x/y/z", x, "/x");
+	expect_root("/xy/k", xyother, "/xy");
+}
+END_TEST
+
+START_TEST(test_root_scanned_and_list)
+{
+	char **paths = NULL;
+	size_t nr = 0;
+	int64_t b;
+
+	ck_assert_int_eq(store_list_roots(st, &paths, &nr), 0);
+	ck_assert_uint_eq(nr, 0);
+	free(paths);
+
+	(void)add_root("/c");
+	b = add_root("/b");
+	(void)add_root("/a\nnl");
+	ck_assert_int_eq(store_root_scanned(st, b, 77), 0);
+	ck_assert_int_eq(q("SELECT last_scan_id FROM roots WHERE path = '/b'"), 77);
+	ck_assert_int_eq(q("SELECT last_scan_id FROM roots WHERE path = '/c'"),
+			 -999);
+	ck_assert_int_eq(q("SELECT added_ns FROM roots WHERE path = '/c'"), 1000);
+
+	ck_assert_int_eq(store_list_roots(st, &paths, &nr), 0);
+	ck_assert_uint_eq(nr, 3);
+	ck_assert_str_eq(paths[0], "/a\nnl");
+	ck_assert_str_eq(paths[1], "/b");
+	ck_assert_str_eq(paths[2], "/c");
+	for (size_t i = 0; i < nr; i++)
+		free(paths[i]);
+	free(paths);
+}
+END_TEST
+
+/* ---------------------------------------------------- directories ---- */
+
+START_TEST(test_put_dir_upsert)
+{
+	int64_t r1, r2, r3, id = -1, max = -1;
+
+	ck_assert_int_eq(store_max_dir_id(st, &max), 0);
+	ck_assert_int_eq(max, 0);
+	r1 = add_root("/m/n");
+	ck_assert_int_eq(store_put_dir(st, 10, "/m/n", NULL, r1, 3), 0);
+	ck_assert_int_eq(store_put_dir(st, 11, "/m/n/o", "/m/n", r1, 3), 0);
+	ck_assert_int_eq(store_dir_lookup(st, "/m/n", &id), 1);
+	ck_assert_int_eq(id, 10);
+	ck_assert_int_eq(store_dir_lookup(st, "/m/n/o", &id), 1);
+	ck_assert_int_eq(id, 11);
+	ck_assert_int_eq(store_dir_lookup(st, "/m/n/p", &id), 0);
+	ck_assert_int_eq(store_dir_lookup(st, "/m", &id), 0);
+	ck_assert_int_eq(q("SELECT parent IS NULL FROM dirs WHERE id = 10"), 1);
+
+	/* the top of an absorbed root gets a parent and the new root */
+	r2 = add_root("/m");
+	ck_assert_int_eq(store_put_dir(st, 12, "/m", NULL, r2, 4), 0);
+	ck_assert_int_eq(store_put_dir(st, 99, "/m/n", "/m", r2, 4), 0);
+	ck_assert_int_eq(store_dir_lookup(st, "/m/n", &id), 1);
+	ck_assert_int_eq(id, 10);			/* the id is kept */
+	ck_assert_int_eq(q("SELECT count(*) FROM dirs"), 3);
+	ck_assert_int_eq(q("SELECT count(*) FROM dirs WHERE id = 99"), 0);
+	ck_assert_int_eq(q("SELECT count(*) FROM dirs WHERE id = 10 AND "
+			   "parent = '/m'"), 1);
+	{
+		char sql[96];
+
+		snprintf(sql, sizeof(sql), "SELECT root_id = %lld FROM dirs "
+			 "WHERE id = 10", (long long)r2);
+		ck_assert_int_eq(q(sql), 1);
+	}
+	/* scan_id records the scan that first saw it */
+	ck_assert_int_eq(q("SELECT scan_id FROM dirs WHERE id = 10"), 3);
+
+	/* an upsert moves a directory to the root it is given */
+	r3 = add_root("/elsewhere");
+	ck_assert_int_eq(store_put_dir(st, 98, "/m/n/o", "/m/n", r3, 5), 0);
+	{
+		char sql[96];
+
+		snprintf(sql, sizeof(sql), "SELECT root_id = %lld FROM dirs "
+			 "WHERE id = 11", (long long)r3);
+		ck_assert_int_eq(q(sql), 1);
+	}
+	ck_assert_int_eq(q("SELECT count(*) FROM dirs WHERE id = 98"), 0);
+	ck_assert_int_eq(store_max_dir_id(st, &max), 0);
+	ck_assert_int_eq(max, 12);
+}
+END_TEST
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+START_TEST(test_dir_children_sorted)
+{
+	static const char *names[] = {
+		"b", "a", "A", "a b", "a.b", "a0", "\xc3\xa9t\xc3\xa9", "z",
+		"new\nline", "\xff\xfe", "_", "aa",
+	};
+	const char *want[ARRAY_LEN(names)];
+	struct dir_row *rows = NULL;
+	size_t nr = 0, alloc = 0;
+	struct strbuf p = STRBUF_INIT;
+	int64_t root = add_root("/p");
+
+	(void)put_dir("/p", root);
+	for (size_t i = 0; i < ARRAY_LEN(names); i++) {
+		strbuf_reset(&p);
+		strbuf_addf(&p, "/p/%s", names[i]);
+		(void)put_dir(p.buf, root);
+		want[i] = names[i];
+	}
+	(void)put_dir("/p/a/deeper", root);	/* a grandchild */
+	(void)put_dir("/pq", root);		/* a sibling of /p */
+	qsort(want, ARRAY_LEN(want), sizeof(want[0]), cmp_str);
+
+	ck_assert_int_eq(store_dir_children(st, "/p", &rows, &nr, &alloc), 0);
+	ck_assert_uint_eq(nr, ARRAY_LEN(names));
+	for (size_t i = 0; i < nr; i++) {
+		int64_t id;
+
+		strbuf_reset(&p);
+		strbuf_addf(&p, "/p/%s", want[i]);
+		ck_assert_msg(!strcmp(rows[i].path, p.buf),
+			      "child %zu is '%s', want '%s'", i, rows[i].path,
+			      p.buf);
+		ck_assert_int_eq(store_dir_lookup(st, p.buf, &id), 1);
+		ck_assert_int_eq(rows[i].id, id);
+	}
+
+	/* the array is reused: one child, then none */
+	ck_assert_int_eq(store_dir_children(st, "/p/a", &rows, &nr, &alloc), 0);
+	ck_assert_uint_eq(nr, 1);
+	ck_assert_str_eq(rows[0].path, "/p/a/deeper");
+	ck_assert_int_eq(store_dir_children(st, "/p/z", &rows, &nr, &alloc), 0);
+	ck_assert_uint_eq(nr, 0);
+	/* the children of "/" are found by their parent "/" */
+	ck_assert_int_eq(store_dir_children(st, "/", &rows, &nr, &alloc), 0);
+	ck_assert_uint_eq(nr, 2);
+	ck_assert_str_eq(rows[0].path, "/p");
+	ck_assert_str_eq(rows[1].path, "/pq");
+	store_free_dir_rows(rows, nr);
+	free(rows);
+	strbuf_release(&p);
+}
+END_TEST
+
+static int64_t count_dir(const char *path)
+{
+	int64_t id;
+
+	return store_dir_lookup(st, path, &id);
+}
+
+START_TEST(test_delete_subtree)
+{
+	static const char *dirs[] = {
+		"/r", "/r/a", "/r/a/s", "/r/a/s/t", "/r/ab", "/r/a.b", "/r/a0",
+		"/r/a-", "/r/b",
+	};
+	int64_t ids[ARRAY_LEN(dirs)];
+	int64_t root = add_root("/r");
+	uint64_t files = 12345;
+
+	for (size_t i = 0; i < ARRAY_LEN(dirs); i++) {
+		ids[i] = put_dir(dirs[i], root);
+		put_ok(ids[i], "f1", 1, 1, 1, 1, 0);
+		put_ok(ids[i], "f2", 1, 1, 1, 1, 0);
+	}
+	put_err(ids[2], "bad", "boom");		/* failed rows go too */
+
+	ck_assert_int_eq(store_delete_subtree(st, "/r/a", &files), 0);
+	ck_assert_uint_eq(files, 2 + 2 + 1 + 2);
+	ck_assert_int_eq(count_dir("/r/a"), 0);
+	ck_assert_int_eq(count_dir("/r/a/s"), 0);
+	ck_assert_int_eq(count_dir("/r/a/s/t"), 0);
+	/* the siblings sharing the prefix survive, with their files */
+	ck_assert_int_eq(count_dir("/r"), 1);
+	ck_assert_int_eq(count_dir("/r/ab"), 1);
+	ck_assert_int_eq(count_dir("/r/a.b"), 1);
+	ck_assert_int_eq(count_dir("/r/a0"), 1);
+	ck_assert_int_eq(count_dir("/r/a-"), 1);
+	ck_assert_int_eq(count_dir("/r/b"), 1);
+	ck_assert_int_eq(q("SELECT count(*) FROM entries"), 2 * 6);
+	ck_assert_int_eq(q("SELECT count(*) FROM entries WHERE dir_id NOT IN "
+			   "(SELECT id FROM dirs)"), 0);
+
+	/* a path that is not indexed: nothing happens */
+	ck_assert_int_eq(store_delete_subtree(st, "/r/zz", &files), 0);
+	ck_assert_uint_eq(files, 0);
+	ck_assert_int_eq(q("SELECT count(*) FROM dirs"), 6);
+
+	/* the whole root */
+	ck_assert_int_eq(store_delete_subtree(st, "/r", &files), 0);
+	ck_assert_uint_eq(files, 12);
+	ck_assert_int_eq(q("SELECT count(*) FROM dirs"), 0);
+	ck_assert_int_eq(q("SELECT count(*) FROM entries"), 0);
+}
+END_TEST
+
+START_TEST(test_delete_subtree_slash)
+{
+	int64_t root = add_root("/s");
+	uint64_t files = 0;
+
+	put_ok(put_dir("/s", root), "f", 1, 1, 1, 1, 0);
+	put_ok(put_dir("/s/t", root), "g", 1, 1, 1, 1, 0);
+	ck_assert_int_eq(store_delete_subtree(st, "/", &files), 0);
+	ck_assert_uint_eq(files, 2);
+	ck_assert_int_eq(q("SELECT count(*) FROM dirs"), 0);
+}
+END_TEST
+
+/* ---------------------------------------------------------- files ---- */
+
+START_TEST(test_put_entry_ok_and_error)
+{
+	struct index_row *rows = NULL;
+	size_t nr = 0, alloc = 0;
+	struct strbuf txt = STRBUF_INIT;
+	struct entry_update u;
+	int64_t root = add_root("/e"), dir = put_dir("/e", root);
+
+	memset(&u, 0, sizeof(u));
+	u.dir_id = dir;
+	u.name = "f.txt";
+	u.ext = "txt";
+	u.meta.dev = 0x801;
+	u.meta.ino = (1ull << 63) + 4242;	/* above INT64_MAX */
+	u.meta.size = 1ull << 33;
+	u.meta.mtime_ns = 1700000000123456789LL;
+	u.meta.ctime_ns = -5;
+	u.counts.bytes = 1ull << 33;
+	u.counts.lines = 10;
+	u.counts.words = 20;
+	u.counts.chars = 30;
+	u.flags = COUNT_F_INVALID_UTF8 | ENTRY_F_RACY;
+	u.scan_id = 5;
+	ck_assert_int_eq(store_put_entry(st, &u), 0);
+
+	ck_assert_int_eq(store_dir_entries(st, dir, &rows, &nr, &alloc), 0);
+	ck_assert_uint_eq(nr, 1);
+	ck_assert_str_eq(rows[0].name, "f.txt");
+	ck_assert_uint_eq(rows[0].meta.dev, 0x801);
+	ck_assert_uint_eq(rows[0].meta.ino, (1ull << 63) + 4242);
+	ck_assert_uint_eq(rows[0].meta.size, 1ull << 33);
+	ck_assert_int_eq(rows[0].meta.mtime_ns, 1700000000123456789LL);
+	ck_assert_int_eq(rows[0].meta.ctime_ns, -5);
+	ck_assert_uint_eq(rows[0].flags, COUNT_F_INVALID_UTF8 | ENTRY_F_RACY);
+	ck_assert_int_eq(rows[0].failed, 0);
+	ck_assert_int_eq(q("SELECT lines * 1000000 + words * 1000 + chars "
+			   "FROM entries"), 10020030);
+	ck_assert_int_eq(q("SELECT bytes FROM entries"), 1ll << 33);
+	ck_assert_int_eq(q("SELECT scan_id FROM entries"), 5);
+	sql_text(store_handle(st), "SELECT status || '|' || ext || '|' || "
+		 "coalesce(error, 'NULL') FROM entries", &txt);
+	ck_assert_str_eq(txt.buf, "ok|txt|NULL");
+
+	/* a failed recount: new metadata, status and error; old counts */
+	u.meta.size = 7;
+	u.meta.mtime_ns = 99;
+	u.counts.lines = 555;			/* ignored */
+	u.flags = 0;
+	u.error = "read: Input/output error";
+	u.scan_id = 6;
+	ck_assert_int_eq(store_put_entry(st, &u), 0);
+	ck_assert_int_eq(store_dir_entries(st, dir, &rows, &nr, &alloc), 0);
+	ck_assert_uint_eq(nr, 1);
+	ck_assert_int_eq(rows[0].failed, 1);
+	ck_assert_uint_eq(rows[0].meta.size, 7);
+	ck_assert_int_eq(rows[0].meta.mtime_ns, 99);
+	ck_assert_uint_eq(rows[0].flags, 0);
+	ck_assert_int_eq(q("SELECT lines * 1000000 + words * 1000 + chars "
+			   "FROM entries"), 10020030);
+	ck_assert_int_eq(q("SELECT scan_id FROM entries"), 6);
+	sql_text(store_handle(st), "SELECT status || '|' || error FROM entries",
+		 &txt);
+	ck_assert_str_eq(txt.buf, "error|read: Input/output error");
+	ck_assert_int_eq(q("SELECT count(*) FROM entries"), 1);
+
+	/* counted again: ok, error cleared, new counts */
+	u.error = NULL;
+	u.counts.lines = 1;
+	u.counts.words = 2;
+	u.counts.chars = 3;
+	ck_assert_int_eq(store_put_entry(st, &u), 0);
+	ck_assert_int_eq(store_dir_entries(st, dir, &rows, &nr, &alloc), 0);
+	ck_assert_int_eq(rows[0].failed, 0);
+	ck_assert_int_eq(q("SELECT lines * 1000000 + words * 1000 + chars "
+			   "FROM entries"), 1002003);
+	ck_assert_int_eq(q("SELECT error IS NULL AND status = 'ok' FROM entries"),
+			 1);
+
+	store_free_index_rows(rows, nr);
+	free(rows);
+	strbuf_release(&txt);
+}
+END_TEST
+
+/* A file that failed the first time it was seen has no counts at all. */
+START_TEST(test_put_entry_new_error)
+{
+	int64_t root = add_root("/e"), dir = put_dir("/e", root);
+
+	put_err(dir, "x", "open: Permission denied");
+	ck_assert_int_eq(q("SELECT lines IS NULL AND words IS NULL AND "
+			   "chars IS NULL AND bytes IS NULL FROM entries"), 1);
+	ck_assert_int_eq(q("SELECT size FROM entries"), 99);
+}
+END_TEST
+
+START_TEST(test_dir_entries_sorted_and_delete)
+{
+	static const char *names[] = {
+		"b.txt", "a.txt", "B.txt", "a", "a\n", "\xff", "_x", "a b",
+		"\xc3\xa9", "~",
+	};
+	const char *want[ARRAY_LEN(names)];
+	struct index_row *rows = NULL;
+	size_t nr = 0, alloc = 0;
+	int64_t root = add_root("/d"), dir = put_dir("/d", root);
+	int64_t other = put_dir("/d/sub", root), victim = -1;
+
+	for (size_t i = 0; i < ARRAY_LEN(names); i++) {
+		put_ok(dir, names[i], i, i, i, i, 0);
+		want[i] = names[i];
+	}
+	put_ok(other, "elsewhere", 1, 1, 1, 1, 0);
+	qsort(want, ARRAY_LEN(want), sizeof(want[0]), cmp_str);
+
+	ck_assert_int_eq(store_dir_entries(st, dir, &rows, &nr, &alloc), 0);
+	ck_assert_uint_eq(nr, ARRAY_LEN(names));
+	for (size_t i = 0; i < nr; i++) {
+		ck_assert_msg(!strcmp(rows[i].name, want[i]),
+			      "entry %zu is '%s', want '%s'", i, rows[i].name,
+			      want[i]);
+		if (!strcmp(rows[i].name, "a.txt"))
+			victim = rows[i].id;
+	}
+	ck_assert_int_gt(victim, 0);
+
+	ck_assert_int_eq(store_delete_entry(st, victim), 0);
+	ck_assert_int_eq(store_dir_entries(st, dir, &rows, &nr, &alloc), 0);
+	ck_assert_uint_eq(nr, ARRAY_LEN(names) - 1);
+	for (size_t i = 0; i < nr; i++)
+		ck_assert_str_ne(rows[i].name, "a.txt");
+	/* deleting what is not there is not an error */
+	ck_assert_int_eq(store_delete_entry(st, victim), 0);
+
+	ck_assert_int_eq(store_dir_entries(st, other, &rows, &nr, &alloc), 0);
+	ck_assert_uint_eq(nr, 1);
+	ck_assert_str_eq(rows[0].name, "elsewhere");
+	ck_assert_int_eq(store_dir_entries(st, 9999, &rows, &nr, &alloc), 0);
+	ck_assert_uint_eq(nr, 0);
+	store_free_index_rows(rows, nr);
+	free(rows);
+}
+END_TEST
+
+struct ls_collect {
+	struct strbuf out;	/* "dir|name|lines|status|error\n" per row */
+	int calls, stop_after;
+};
+
+static int collect_ls(void *data, const struct ls_row *row)
+{
+	struct ls_collect *c = data;
+
+	c->calls++;
+	strbuf_addf(&c->out, "%s|", row->dir);
+	strbuf_add(&c->out, row->name, strlen(row->name));
+	strbuf_addf(&c->out, "|%lld|%lld|%lld|%lld|%u|%s|%s\n",
+		    (long long)row->lines, (long long)row->words,
+		    (long long)row->chars, (long long)row->bytes, row->flags,
+		    row->status, row->error ? row->error : "-");
+	return c->stop_after && c->calls >= c->stop_after;
+}
+
+START_TEST(test_names_round_trip)
+{
+	static const char *names[] = {
+		"new\nline", "bad\xff\xfe", "cr\rlf\n", "\x80", "tab\tx",
+		"emoji \xf0\x9f\x98\x80", "quote'\"", "back\\slash", "%s%n",
+		"\xed\xa0\x80 surrogate", "\xc0\xaf overlong",
+	};
+	static const char dirpath[] = "/n/dir\nwith\xff";
+	struct index_row *rows = NULL;
+	size_t nr = 0, alloc = 0, found = 0;
+	struct ls_collect c = { STRBUF_INIT, 0, 0 };
+	struct dir_row *drows = NULL;
+	size_t dnr = 0, dalloc = 0;
+	int64_t root = add_root("/n"), dir, id;
+
+	(void)put_dir("/n", root);
+	dir = put_dir(dirpath, root);
+	for (size_t i = 0; i < ARRAY_LEN(names); i++)
+		put_ok(dir, names[i], 1, 1, 1, 1, 0);
+
+	ck_assert_int_eq(store_dir_entries(st, dir, &rows, &nr, &alloc), 0);
+	ck_assert_uint_eq(nr, ARRAY_LEN(names));
+	for (size_t i = 0; i < ARRAY_LEN(names); i++)
+		for (size_t k = 0; k < nr; k++)
+			if (strlen(rows[k].name) == strlen(names[i]) &&
+			    !memcmp(rows[k].name, names[i], strlen(names[i])))
+				found++;
+	ck_assert_uint_eq(found, ARRAY_LEN(names));
+
+	/* the directory path too */
+	ck_assert_int_eq(store_dir_lookup(st, dirpath, &id), 1);
+	ck_assert_int_eq(id, dir);
+	ck_assert_int_eq(store_dir_children(st, "/n", &drows, &dnr, &dalloc), 0);
+	ck_assert_uint_eq(dnr, 1);
+	ck_assert_uint_eq(strlen(drows[0].path), sizeof(dirpath) - 1);
+	ck_assert(!memcmp(drows[0].path, dirpath, sizeof(dirpath) - 1));
+
+	/* and through ls, of the directory and of one file */
+	ck_assert_int_eq(store_ls(st, dirpath, collect_ls, &c), 1);
+	ck_assert_int_eq(c.calls, (int)ARRAY_LEN(names));
+	ck_assert_ptr_nonnull(strstr(c.out.buf, "|bad\xff\xfe|"));
+	ck_assert_ptr_nonnull(strstr(c.out.buf, "|new\nline|"));
+	strbuf_reset(&c.out);
+	c.calls = 0;
+	{
+		struct strbuf p = STRBUF_INIT;
+
+		strbuf_addf(&p, "%s/%s", dirpath, "new\nline");
+		ck_assert_int_eq(store_ls(st, p.buf, collect_ls, &c), 1);
+		strbuf_release(&p);
+	}
+	ck_assert_int_eq(c.calls, 1);
+	ck_assert_str_eq(c.out.buf, "/n/dir\nwith\xff|new\nline|1|1|1|1|0|ok|-\n");
+
+	store_free_index_rows(rows, nr);
+	free(rows);
+	store_free_dir_rows(drows, dnr);
+	free(drows);
+	strbuf_release(&c.out);
+}
+END_TEST
+
+/* ---------------------------------------------------------- scans ---- */
+
+START_TEST(test_scans)
+{
+	struct scan_stats s = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+	struct strbuf txt = STRBUF_INIT;
+	int64_t id1 = -1, id2 = -1;
+
+	ck_assert_int_eq(store_scan_begin(st, "/a\n/b", "utf8", 1000, &id1), 0);
+	ck_assert_int_gt(id1, 0);
+	ck_assert_int_eq(store_scan_begin(st, "/c", "ascii", 2000, &id2), 0);
+	ck_assert_int_gt(id2, id1);
+	sql_text(store_handle(st), "SELECT status || '|' || roots || '|' || "
+		 "options FROM scans ORDER BY id LIMIT 1", &txt);
+	ck_assert_str_eq(txt.buf, "running|/a\n/b|utf8");
+	ck_assert_int_eq(q("SELECT finished_ns IS NULL FROM scans ORDER BY id "
+			   "LIMIT 1"), 1);
+
+	ck_assert_int_eq(store_scan_finish(st, id1, &s, "done", 3000), 0);
+	ck_assert_int_eq(q("SELECT finished_ns FROM scans ORDER BY id LIMIT 1"),
+			 3000);
+	ck_assert_int_eq(q("SELECT started_ns FROM scans ORDER BY id LIMIT 1"),
+			 1000);
+	/* every counter in its own column */
+	ck_assert_int_eq(q("SELECT files_seen || files_new || files_changed || "
+			   "files_unchanged || files_deleted || files_failed || "
+			   "files_skipped || bytes_read || words_read FROM "
+			   "scans ORDER BY id LIMIT 1"), 123456789);
+	sql_text(store_handle(st), "SELECT group_concat(status, ',') FROM "
+		 "(SELECT status FROM scans ORDER BY id)", &txt);
+	ck_assert_str_eq(txt.buf, "done,running");
+	strbuf_release(&txt);
+}
+END_TEST
+
+START_TEST(test_scan_errors)
+{
+	struct scan_stats s;
+	struct strbuf txt = STRBUF_INIT;
+	int64_t id = -1;
+
+	memset(&s, 0, sizeof(s));
+	ck_assert_int_eq(store_scan_begin(st, "/r", "", 1, &id), 0);
+	ck_assert_int_eq(store_add_error(st, id, "/r/x\n\xff", "open", 13,
+					 "open: Permission denied"), 0);
+	ck_assert_int_eq(store_add_error(st, id, "/r/y", "walk", 0,
+					 "not a directory any more"), 0);
+	ck_assert_int_eq(q("SELECT count(*) FROM scan_errors"), 2);
+	ck_assert_int_eq(q("SELECT errno FROM scan_errors WHERE stage = 'open'"),
+			 13);
+	ck_assert_int_eq(q("SELECT errno FROM scan_errors WHERE stage = 'walk'"),
+			 -999);				/* NULL */
+	sql_text(store_handle(st), "SELECT path || '|' || message FROM "
+		 "scan_errors WHERE stage = 'open'", &txt);
+	ck_assert_str_eq(txt.buf, "/r/x\n\xff|open: Permission denied");
+	ck_assert_int_eq(store_scan_finish(st, id, &s, "done", 2), 0);
+	ck_assert_int_eq(q("SELECT count(*) FROM scan_errors"), 2);
+	strbuf_release(&txt);
+}
+END_TEST
+
+/* Finishing a scan keeps the errors of the last 20 scans only. */
+START_TEST(test_scan_errors_pruned)
+{
+	struct scan_stats s;
+	int64_t id = -1;
+
+	memset(&s, 0, sizeof(s));
+	for (int i = 1; i <= 22; i++) {
+		ck_assert_int_eq(store_scan_begin(st, "/r", "", i, &id), 0);
+		ck_assert_int_eq(id, i);
+		ck_assert_int_eq(store_add_error(st, id, "/r/x", "read", 5,
+						 "read: I/O error"), 0);
+	}
+	ck_assert_int_eq(q("SELECT count(*) FROM scan_errors"), 22);
+	ck_assert_int_eq(store_scan_finish(st, id, &s, "done", 100), 0);
+	ck_assert_int_eq(q("SELECT count(*) FROM scan_errors"), 20);
+	ck_assert_int_eq(q("SELECT min(scan_id) FROM scan_errors"), 3);
+}
+END_TEST
+
+/* --------------------------------------------------------- totals ---- */
+
+/*
+ * /t             a.txt      1    2    3    4
+ * /t/sub         b.txt     10   20   30   40
+ *                bin.dat 1000 2000 3000 4000  binary
+ *                bad.txt   (error, never counted)
+ *                old.txt    5    5    5    5  then an error: left out
+ * /t/sub/deep    c.txt    100  200  300  400
+ * /tx            z.txt      7    7    7    7  (a sibling sharing a prefix)
+ */
+static void build_totals_tree(void)
+{
+	int64_t t = add_root("/t"), tx = add_root("/tx");
+	int64_t d_t = put_dir("/t", t), d_sub = put_dir("/t/sub", t);
+	int64_t d_deep = put_dir("/t/sub/deep", t), d_tx = put_dir("/tx", tx);
+
+	put_ok(d_t, "a.txt", 1, 2, 3, 4, 0);
+	put_ok(d_sub, "b.txt", 10, 20, 30, 40, COUNT_F_INVALID_UTF8);
+	put_ok(d_sub, "bin.dat", 1000, 2000, 3000, 4000, COUNT_F_BINARY);
+	put_err(d_sub, "bad.txt", "open: Permission denied");
+	put_ok(d_sub, "old.txt", 5, 5, 5, 5, 0);
+	put_err(d_sub, "old.txt", "read: Input/output error");
+	put_ok(d_deep, "c.txt", 100, 200, 300, 400, ENTRY_F_RACY);
+	put_ok(d_tx, "z.txt", 7, 7, 7, 7, 0);
+}
+
+static void expect_totals(const char *path, int binary, int want_ret,
+			  uint64_t files, uint64_t lines, uint64_t words,
+			  uint64_t chars, uint64_t bytes, uint64_t nbinary,
+			  uint64_t failed)
+{
+	struct totals t;
+	int r;
+
+	memset(&t, 0xff, sizeof(t));
+	r = store_totals(st, path, binary, &t);
+	ck_assert_msg(r == want_ret, "totals(%s) returned %d, want %d", path, r,
+		      want_ret);
+	ck_assert_msg(t.files == files && t.lines == lines && t.words == words &&
+		      t.chars == chars && t.bytes == bytes &&
+		      t.binary == nbinary && t.failed == failed,
+		      "totals(%s, %d) = %llu files %llu %llu %llu %llu, "
+		      "binary %llu failed %llu", path, binary,
+		      (unsigned long long)t.files, (unsigned long long)t.lines,
+		      (unsigned long long)t.words, (unsigned long long)t.chars,
+		      (unsigned long long)t.bytes, (unsigned long long)t.binary,
+		      (unsigned long long)t.failed);
+}
+
+START_TEST(test_totals)
+{
+	build_totals_tree();
+
+	/* a whole tree: text files only; the sibling /tx is not in it */
+	expect_totals("/t", 0, 1, 3, 111, 222, 333, 444, 1, 2);
+	/* binary files included on request */
+	expect_totals("/t", 1, 1, 4, 1111, 2222, 3333, 4444, 1, 2);
+	expect_totals("/t/sub", 0, 1, 2, 110, 220, 330, 440, 1, 2);
+	expect_totals("/t/sub/deep", 0, 1, 1, 100, 200, 300, 400, 0, 0);
+	expect_totals("/tx", 0, 1, 1, 7, 7, 7, 7, 0, 0);
+
+	/* single files */
+	expect_totals("/t/sub/b.txt", 0, 1, 1, 10, 20, 30, 40, 0, 0);
+	expect_totals("/t/a.txt", 0, 1, 1, 1, 2, 3, 4, 0, 0);
+	expect_totals("/t/sub/bin.dat", 0, 1, 0, 0, 0, 0, 0, 1, 0);
+	expect_totals("/t/sub/bin.dat", 1, 1, 1, 1000, 2000, 3000, 4000, 1, 0);
+	expect_totals("/t/sub/bad.txt", 0, 1, 0, 0, 0, 0, 0, 0, 1);
+	expect_totals("/t/sub/old.txt", 1, 1, 0, 0, 0, 0, 0, 0, 1);
+
+	/* not indexed */
+	expect_totals("/t/nope", 0, 0, 0, 0, 0, 0, 0, 0, 0);
+	expect_totals("/t/sub/nope.txt", 0, 0, 0, 0, 0, 0, 0, 0, 0);
+	expect_totals("/nowhere/x", 0, 0, 0, 0, 0, 0, 0, 0, 0);
+	expect_totals("/t/su", 0, 0, 0, 0, 0, 0, 0, 0, 0);
+	/* the directory part of a file path must match exactly */
+	expect_totals("/t/a.txt/x", 0, 0, 0, 0, 0, 0, 0, 0, 0);
+}
+END_TEST
+
+/* An indexed directory without files: found, all zero. */
+START_TEST(test_totals_empty_dir)
+{
+	int64_t r = add_root("/empty");
+
+	(void)put_dir("/empty", r);
+	expect_totals("/empty", 0, 1, 0, 0, 0, 0, 0, 0, 0);
+}
+END_TEST
+
+/* ------------------------------------------------------------- ls ---- */
+
+START_TEST(test_ls_order)
+{
+	struct ls_collect c = { STRBUF_INIT, 0, 0 };
+
+	build_totals_tree();
+	ck_assert_int_eq(store_ls(st, "/t", collect_ls, &c), 1);
+	ck_assert_int_eq(c.calls, 6);
+	ck_assert_str_eq(c.out.buf,
+		"/t|a.txt|1|2|3|4|0|ok|-\n"
+		"/t/sub|b.txt|10|20|30|40|2|ok|-\n"
+		"/t/sub|bad.txt|-1|-1|-1|-1|0|error|open: Permission denied\n"
+		"/t/sub|bin.dat|1000|2000|3000|4000|1|ok|-\n"
+		"/t/sub|old.txt|5|5|5|5|0|error|read: Input/output error\n"
+		"/t/sub/deep|c.txt|100|200|300|400|4|ok|-\n");
+
+	/* one file */
+	strbuf_reset(&c.out);
+	c.calls = 0;
+	ck_assert_int_eq(store_ls(st, "/t/sub/bin.dat", collect_ls, &c), 1);
+	ck_assert_int_eq(c.calls, 1);
+	ck_assert_str_eq(c.out.buf, "/t/sub|bin.dat|1000|2000|3000|4000|1|ok|-\n");
+
+	/* not indexed: no call */
+	c.calls = 0;
+	ck_assert_int_eq(store_ls(st, "/t/none", collect_ls, &c), 0);
+	ck_assert_int_eq(store_ls(st, "/t/sub/none.txt", collect_ls, &c), 0);
+	ck_assert_int_eq(store_ls(st, "/t/su", collect_ls, &c), 0);
+	ck_assert_int_eq(c.calls, 0);
+	strbuf_release(&c.out);
+}
+END_TEST
+
+START_TEST(test_ls_early_stop)
+{
+	struct ls_collect c = { STRBUF_INIT, 0, 2 };
+
+	build_totals_tree();
+	ck_assert_int_eq(store_ls(st, "/t", collect_ls, &c), 1);
+	ck_assert_int_eq(c.calls, 2);
+	ck_assert_str_eq(c.out.buf,
+		"/t|a.txt|1|2|3|4|0|ok|-\n"
+		"/t/sub|b.txt|10|20|30|40|2|ok|-\n");
+
+	/* the statement was reset: the next call starts over */
+	strbuf_reset(&c.out);
+	c.calls = 0;
+	c.stop_after = 1;
+	ck_assert_int_eq(store_ls(st, "/t", collect_ls, &c), 1);
+	ck_assert_int_eq(c.calls, 1);
+	ck_assert_str_eq(c.out.buf, "/t|a.txt|1|2|3|4|0|ok|-\n");
+	strbuf_release(&c.out);
+}
+END_TEST
+
+/* --------------------------------------------------- transactions ---- */
+
+START_TEST(test_rollback_discards)
+{
+	int64_t root;
+
+	ck_assert_int_eq(store_begin(st), 0);
+	root = add_root("/tr");
+	put_ok(put_dir("/tr", root), "f", 1, 1, 1, 1, 0);
+	ck_assert_int_eq(q("SELECT count(*) FROM entries"), 1);
+	ck_assert_int_eq(store_rollback(st), 0);
+	ck_assert_int_eq(q("SELECT count(*) FROM roots"), 0);
+	ck_assert_int_eq(q("SELECT count(*) FROM dirs"), 0);
+	ck_assert_int_eq(q("SELECT count(*) FROM entries"), 0);
+	expect_no_root("/tr/x");
+}
+END_TEST
+
+START_TEST(test_commit_persists)
+{
+	struct store *ro;
+	struct strbuf rp = STRBUF_INIT;
+	int64_t root, id;
+
+	ck_assert_int_eq(store_begin(st), 0);
+	root = add_root("/tc");
+	put_ok(put_dir("/tc", root), "f", 1, 1, 1, 1, 0);
+
+	/* a second connection does not see it before the commit */
+	ro = store_open(dbpath, STORE_READONLY);
+	ck_assert_ptr_nonnull(ro);
+	ck_assert_int_eq(store_find_root(ro, "/tc", &id, &rp), 0);
+	ck_assert_int_eq(store_commit(st), 0);
+	ck_assert_int_eq(store_find_root(ro, "/tc", &id, &rp), 1);
+	ck_assert_int_eq(id, root);
+	store_close(ro);
+
+	/* and it survives closing and reopening */
+	store_close(st);
+	st = store_open(dbpath, STORE_CREATE);
+	ck_assert_ptr_nonnull(st);
+	ck_assert_int_eq(q("SELECT count(*) FROM entries"), 1);
+	strbuf_release(&rp);
+}
+END_TEST
+
+START_TEST(test_transaction_misuse)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct capture cap;
+	int r1, r2, r3;
+
+	capture_start(&cap);
+	r1 = store_commit(st);			/* no transaction */
+	r2 = store_rollback(st);
+	capture_end(&cap, &err);
+	ck_assert_int_eq(r1, -1);
+	ck_assert_int_eq(r2, -1);
+	ck_assert_ptr_nonnull(strstr(err.buf, "cannot commit"));
+	ck_assert_ptr_nonnull(strstr(err.buf, "cannot roll back"));
+
+	ck_assert_int_eq(store_begin(st), 0);
+	capture_start(&cap);
+	r3 = store_begin(st);			/* nested */
+	capture_end(&cap, &err);
+	ck_assert_int_eq(r3, -1);
+	ck_assert_ptr_nonnull(strstr(err.buf, "cannot begin"));
+	/* the outer transaction is still usable */
+	(void)add_root("/tm");
+	ck_assert_int_eq(store_commit(st), 0);
+	ck_assert_int_eq(q("SELECT count(*) FROM roots"), 1);
+	strbuf_release(&err);
+}
+END_TEST
+
+static Suite *store_suite(void)
+{
+	Suite *s = suite_create("store");
+	TCase *tc;
+
+	tc = tcase_create("open");
+	tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_create_schema);
+	tcase_add_test(tc, test_readonly_missing);
+	tcase_add_test(tc, test_readonly_empty_db);
+	tcase_add_test(tc, test_foreign_db);
+	tcase_add_test(tc, test_foreign_db_untouched);
+	tcase_add_test(tc, test_newer_schema);
+	tcase_add_test(tc, test_unknown_version);
+	tcase_add_test(tc, test_not_a_database);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("roots");
+	tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
+	tcase_add_checked_fixture(tc, setup_open, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_readonly_refuses_writes);
+	tcase_add_test(tc, test_find_root);
+	tcase_add_test(tc, test_find_root_longest);
+	tcase_add_test(tc, test_find_root_slash);
+	tcase_add_test(tc, test_add_root_slash);
+	tcase_add_test(tc, test_add_root_slash_absorbs);
+	tcase_add_test(tc, test_add_root_twice);
+	tcase_add_test(tc, test_nested_root_absorbed);
+	tcase_add_test(tc, test_root_scanned_and_list);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("dirs");
+	tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
+	tcase_add_checked_fixture(tc, setup_open, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_put_dir_upsert);
+	tcase_add_test(tc, test_dir_children_sorted);
+	tcase_add_test(tc, test_delete_subtree);
+	tcase_add_test(tc, test_delete_subtree_slash);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("files");
+	tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
+	tcase_add_checked_fixture(tc, setup_open, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_put_entry_ok_and_error);
+	tcase_add_test(tc, test_put_entry_new_error);
+	tcase_add_test(tc, test_dir_entries_sorted_and_delete);
+	tcase_add_test(tc, test_names_round_trip);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("scans");
+	tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
+	tcase_add_checked_fixture(tc, setup_open, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_scans);
+	tcase_add_test(tc, test_scan_errors);
+	tcase_add_test(tc, test_scan_errors_pruned);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("queries");
+	tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
+	tcase_add_checked_fixture(tc, setup_open, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_totals);
+	tcase_add_test(tc, test_totals_empty_dir);
+	tcase_add_test(tc, test_ls_order);
+	tcase_add_test(tc, test_ls_early_stop);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("transactions");
+	tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
+	tcase_add_checked_fixture(tc, setup_open, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_rollback_discards);
+	tcase_add_test(tc, test_commit_persists);
+	tcase_add_test(tc, test_transaction_misuse);
+	suite_add_tcase(s, tc);
+
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(store_suite());
+	int failures;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failures = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failures != 0;
+}
