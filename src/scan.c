@@ -250,7 +250,7 @@ int scan_run(const struct scan_options *opt)
 	struct scan_stats stats;
 	struct crawl_stats cst;
 	struct strbuf sb = STRBUF_INIT, opts = STRBUF_INIT;
-	char **paths = NULL, **root_paths = NULL, *dbcopy = NULL;
+	char **paths = NULL, **root_paths = NULL, *dbcopy = NULL, *exe = NULL;
 	size_t ntops = 0;
 	int64_t scan_id = 0, fs_now = 0, start;
 	int lock_fd = -1, ret = SCAN_FATAL, fatal = 0;
@@ -327,8 +327,17 @@ int scan_run(const struct scan_options *opt)
 
 	sc.jobs = queue_new(JOB_QUEUE_SIZE);
 	sc.wq = queue_new(WRITER_QUEUE_SIZE);
-	sc.pool = pool_new(opt->worker_exe ? opt->worker_exe : "/proc/self/exe",
-			   opt->jobs);
+	if (opt->worker_exe) {
+		exe = xstrdup(opt->worker_exe);
+	} else if (!(exe = realpath("/proc/self/exe", NULL))) {
+		/*
+		 * Resolved once, here: exec("/proc/self/exe") would start the
+		 * interpreter of a program run under valgrind, not wcindex.
+		 */
+		error_errno("cannot find the wcindex executable");
+		goto out;
+	}
+	sc.pool = pool_new(exe, opt->jobs);
 	if (!sc.pool)
 		goto out;
 	if (!(sc.writer = writer_start(rw, sc.wq, &wopt)))
@@ -405,6 +414,7 @@ out:
 	free(root_paths);
 	free(tops);
 	free(dbcopy);
+	free(exe);
 	strbuf_release(&sb);
 	strbuf_release(&opts);
 	if (lock_fd >= 0)

@@ -19,7 +19,7 @@ struct scan_options {
 	unsigned jobs;			/* worker processes */
 	int full, ascii, follow, one_fs, quiet, progress;
 	struct excludes ex;
-	const char *worker_exe;		/* default /proc/self/exe */
+	const char *worker_exe;		/* default: this program */
 };
 
 /* Exit codes of `wcindex scan` (documented in wcindex(1)). */
