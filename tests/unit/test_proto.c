@@ -24,6 +24,7 @@
 #include "proto.h"
 #include "strbuf.h"
 #include "util.h"
+#include "capture.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 /* Offsets inside a frame and inside its first result record. */
@@ -69,41 +70,6 @@ static void raw_header(struct strbuf *sb, uint32_t magic, uint32_t type,
 	add32(sb, magic);
 	add32(sb, type);
 	add32(sb, len);
-}
-
-/*
- * stderr is captured while a malformed frame is decoded, so that the test
- * can check what was reported (and the run's output stays readable).
- */
-struct capture {
-	int saved;
-	FILE *tmp;
-};
-
-static void capture_start(struct capture *c)
-{
-	fflush(stderr);
-	c->saved = dup(2);
-	ck_assert_int_ge(c->saved, 0);
-	c->tmp = tmpfile();
-	ck_assert_ptr_nonnull(c->tmp);
-	ck_assert_int_ge(dup2(fileno(c->tmp), 2), 0);
-}
-
-/* Stop capturing; the text is left in out. */
-static void capture_end(struct capture *c, struct strbuf *out)
-{
-	char buf[1024];
-	size_t n;
-
-	fflush(stderr);
-	ck_assert_int_ge(dup2(c->saved, 2), 0);
-	close(c->saved);
-	strbuf_reset(out);
-	rewind(c->tmp);
-	while ((n = fread(buf, 1, sizeof(buf), c->tmp)) > 0)
-		strbuf_add(out, buf, n);
-	fclose(c->tmp);
 }
 
 /*

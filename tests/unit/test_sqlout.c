@@ -15,6 +15,7 @@
 #include "sqlout.h"
 #include "strbuf.h"
 #include "util.h"
+#include "capture.h"
 
 static sqlite3 *open_db(void)
 {
@@ -60,41 +61,6 @@ static void expect(sqlite3 *db, const char *sql, enum sqlout_format fmt,
 	ck_assert_str_eq(got, want);
 	ck_assert_uint_eq(len, strlen(want));
 	free(got);
-}
-
-/*
- * stderr of the code under test, for checking messages: point fd 2 at a
- * temporary file and read it back afterwards.
- */
-struct capture {
-	FILE *tmp;
-	int saved;
-};
-
-static void capture_start(struct capture *c)
-{
-	fflush(stderr);
-	c->tmp = tmpfile();
-	ck_assert_ptr_nonnull(c->tmp);
-	c->saved = dup(2);
-	ck_assert_int_ge(c->saved, 0);
-	ck_assert_int_ge(dup2(fileno(c->tmp), 2), 0);
-}
-
-static char *capture_end(struct capture *c)
-{
-	struct strbuf sb = STRBUF_INIT;
-	char buf[512];
-	size_t n;
-
-	fflush(stderr);
-	ck_assert_int_ge(dup2(c->saved, 2), 0);
-	close(c->saved);
-	rewind(c->tmp);
-	while ((n = fread(buf, 1, sizeof(buf), c->tmp)) > 0)
-		strbuf_add(&sb, buf, n);
-	fclose(c->tmp);
-	return strbuf_detach(&sb, NULL);
 }
 
 /*
@@ -483,16 +449,17 @@ static void expect_failure(sqlite3 *db, const char *sql,
 {
 	struct capture cap;
 	int ret;
-	char *got, *err;
+	struct strbuf err = STRBUF_INIT;
+	char *got;
 
 	capture_start(&cap);
 	got = run(db, sql, fmt, &ret, NULL);
-	err = capture_end(&cap);
+	capture_end(&cap, &err);
 	ck_assert_int_eq(ret, -1);
 	ck_assert_str_eq(got, want_out);
-	ck_assert_str_eq(err, want_err);
+	ck_assert_str_eq(err.buf, want_err);
 	free(got);
-	free(err);
+	strbuf_release(&err);
 }
 
 START_TEST(test_errors)
@@ -533,7 +500,7 @@ START_TEST(test_error_stops_script)
 	got = run(db, "CREATE TABLE q(a); INSERT INTO q VALUES (1); "
 		  "SELECT a FROM q; SELECT * FROM nope; "
 		  "INSERT INTO q VALUES (2)", SQLOUT_CSV, &ret, NULL);
-	free(capture_end(&cap));
+	capture_end(&cap, NULL);
 	ck_assert_int_eq(ret, -1);
 	ck_assert_str_eq(got, "a\n1\n");
 	free(got);
@@ -546,13 +513,13 @@ START_TEST(test_error_stops_script)
 		       "SELECT n + 1 FROM c WHERE n < 5) SEL...')\n");
 	capture_start(&cap);
 	got = run(db, rows, SQLOUT_TABLE, &ret, NULL);
-	free(capture_end(&cap));
+	capture_end(&cap, NULL);
 	ck_assert_int_eq(ret, -1);
 	ck_assert_str_eq(got, "v\n-\n1\n2\n");
 	free(got);
 	capture_start(&cap);
 	got = run(db, rows, SQLOUT_JSON, &ret, NULL);
-	free(capture_end(&cap));
+	capture_end(&cap, NULL);
 	ck_assert_int_eq(ret, -1);
 	ck_assert_str_eq(got, "[\n{\"v\":1},\n{\"v\":2}");
 	free(got);
@@ -565,7 +532,7 @@ START_TEST(test_write_error)
 	sqlite3 *db = open_db();
 	struct capture cap;
 	FILE *f = fopen("/dev/full", "w");
-	char *err;
+	struct strbuf err = STRBUF_INIT;
 	int ret;
 
 	if (!f) {
@@ -575,11 +542,11 @@ START_TEST(test_write_error)
 	}
 	capture_start(&cap);
 	ret = sqlout_run(db, "SELECT 1 AS one", SQLOUT_CSV, f);
-	err = capture_end(&cap);
+	capture_end(&cap, &err);
 	ck_assert_int_eq(ret, -1);
-	ck_assert_str_eq(err, "wcindex: cannot write output\n");
+	ck_assert_str_eq(err.buf, "wcindex: cannot write output\n");
 	fclose(f);
-	free(err);
+	strbuf_release(&err);
 	sqlite3_close(db);
 }
 END_TEST

@@ -28,6 +28,7 @@
 #include "store.h"
 #include "strbuf.h"
 #include "util.h"
+#include "capture.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -82,37 +83,6 @@ static void setup_open(void)
 	setup();
 	st = store_open(dbpath, STORE_CREATE);
 	ck_assert_ptr_nonnull(st);
-}
-
-/* stderr captured around a call that is expected to report an error. */
-struct capture {
-	int saved;
-	FILE *tmp;
-};
-
-static void capture_start(struct capture *c)
-{
-	fflush(stderr);
-	c->saved = dup(2);
-	ck_assert_int_ge(c->saved, 0);
-	c->tmp = tmpfile();
-	ck_assert_ptr_nonnull(c->tmp);
-	ck_assert_int_ge(dup2(fileno(c->tmp), 2), 0);
-}
-
-static void capture_end(struct capture *c, struct strbuf *out)
-{
-	char buf[1024];
-	size_t n;
-
-	fflush(stderr);
-	ck_assert_int_ge(dup2(c->saved, 2), 0);
-	close(c->saved);
-	strbuf_reset(out);
-	rewind(c->tmp);
-	while ((n = fread(buf, 1, sizeof(buf), c->tmp)) > 0)
-		strbuf_add(out, buf, n);
-	fclose(c->tmp);
 }
 
 /* store_open() that must fail, saying something that contains want. */
