@@ -31,7 +31,7 @@ int64_t change_racy_limit(int64_t start_ns)
 	return start_ns - RACY_MARGIN_NS;
 }
 
-int change_is_racy(int64_t mtime_ns, int64_t racy_limit_ns)
+int change_is_racy(int64_t ctime_ns, int64_t racy_limit_ns)
 {
-	return mtime_ns >= racy_limit_ns;
+	return ctime_ns >= racy_limit_ns;
 }

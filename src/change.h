@@ -4,9 +4,11 @@
  * A file is recounted when its identity or metadata (dev, inode, size,
  * mtime, ctime) differ from the index, when its last count was marked racy
  * or failed, or when it was counted with other counting options.  "Racy"
- * follows git: a file whose mtime is not safely older than the start of the
- * scan may still be changing within the same timestamp tick, so its count
- * is kept but recounted next time even if its metadata look unchanged.
+ * follows git: a file changed too close to the start of the scan may change
+ * again within the same timestamp tick without its metadata showing it, so
+ * its count is kept but it is recounted next time.  The test uses ctime,
+ * which every change of content moves and which nobody can set: an mtime
+ * set into the future (archives, touch -d) would make a file racy forever.
  */
 #ifndef WCINDEX_CHANGE_H
 #define WCINDEX_CHANGE_H
@@ -49,12 +51,12 @@ enum change change_check(const struct file_meta *disk,
 			 int full);
 
 /*
- * The racy limit of a scan that started at start_ns (file system clock):
- * files with mtime >= the limit are racy.
+ * The racy limit of a scan that started at start_ns: files whose ctime is
+ * >= the limit are racy.
  */
 int64_t change_racy_limit(int64_t start_ns);
 
-/* True when a file with this mtime, counted now, must be marked racy. */
-int change_is_racy(int64_t mtime_ns, int64_t racy_limit_ns);
+/* True when a file with this ctime, counted now, must be marked racy. */
+int change_is_racy(int64_t ctime_ns, int64_t racy_limit_ns);
 
 #endif

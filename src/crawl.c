@@ -49,6 +49,7 @@ struct pending {
 struct devino {
 	dev_t dev;
 	ino_t ino;
+	int used;
 };
 
 struct crawl {
@@ -72,7 +73,12 @@ struct crawl {
 	size_t nrows, arows;
 	struct dir_row *drows;
 	size_t ndrows, adrows;
-	struct devino *visited;	/* --follow: directories already walked */
+	/*
+	 * --follow: directories walked under the current top, a hash set, so
+	 * that a link back to an ancestor (or to a tree already walked) is not
+	 * followed again.
+	 */
+	struct devino *visited;
 	size_t nvisited, avisited;
 	struct strbuf path;
 };
@@ -128,14 +134,38 @@ static int is_db_file(struct crawl *c, const char *name)
 	return 0;
 }
 
+static size_t devino_hash(dev_t dev, ino_t ino)
+{
+	uint64_t h = ((uint64_t)dev * 0x9e3779b97f4a7c15ull) ^ (uint64_t)ino;
+
+	return (size_t)(h ^ (h >> 29));
+}
+
+/* Add (dev, ino) to the --follow set; 0 if it was already there. */
 static int visit_once(struct crawl *c, dev_t dev, ino_t ino)
 {
-	for (size_t i = 0; i < c->nvisited; i++)
+	size_t mask, i;
+
+	if (2 * (c->nvisited + 1) > c->avisited) {
+		struct devino *old = c->visited;
+		size_t oldcap = c->avisited;
+
+		c->avisited = oldcap ? 2 * oldcap : 64;
+		c->visited = xcalloc(c->avisited, sizeof(*c->visited));
+		c->nvisited = 0;
+		for (i = 0; i < oldcap; i++)
+			if (old[i].used)
+				visit_once(c, old[i].dev, old[i].ino);
+		free(old);
+	}
+	mask = c->avisited - 1;
+	for (i = devino_hash(dev, ino) & mask; c->visited[i].used;
+	     i = (i + 1) & mask)
 		if (c->visited[i].dev == dev && c->visited[i].ino == ino)
 			return 0;
-	ALLOC_GROW(c->visited, c->nvisited + 1, c->avisited);
-	c->visited[c->nvisited].dev = dev;
-	c->visited[c->nvisited].ino = ino;
+	c->visited[i].used = 1;
+	c->visited[i].dev = dev;
+	c->visited[i].ino = ino;
 	c->nvisited++;
 	return 1;
 }
@@ -185,8 +215,9 @@ static void classify(struct crawl *c, int dfd, const char *dirpath,
 	} else if (S_ISDIR(st.st_mode)) {
 		if (c->opt.one_fs && st.st_dev != c->top_dev)
 			e->kind = K_SKIP;
-		else if (c->opt.follow && !visit_once(c, st.st_dev, st.st_ino))
-			e->kind = K_SKIP;	/* a loop, or seen by another way */
+		else if (c->opt.follow && !visit_once(c, st.st_dev, st.st_ino) &&
+			 e->via_link)
+			e->kind = K_SKIP;	/* a link to a tree already walked */
 		else
 			e->kind = K_DIR;
 	} else {
@@ -460,6 +491,9 @@ static int walk_top(struct crawl *c, const struct crawl_top *top)
 	int is_new, ret = 0;
 
 	c->top = top;
+	if (c->visited)
+		memset(c->visited, 0, c->avisited * sizeof(*c->visited));
+	c->nvisited = 0;
 	if (add_dir(c, top->path, parent, &id, &is_new)) {
 		free(parent);
 		return -1;

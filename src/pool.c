@@ -8,10 +8,11 @@
  * can block the other on a full pipe.
  *
  * Results come back in the order the batches were sent, so the oldest batch
- * in flight is the one a frame answers.  When a worker dies, the job it was
- * on is unknown (results are batched); its in-flight jobs go to a suspect
- * list and are sent again one per batch, where a second death pins the
- * culprit, which is then reported as crashed instead of being retried.
+ * in flight is the one a frame answers, and the one a dead worker died on.
+ * Which of its jobs killed it is unknown (results are batched): they go to a
+ * suspect list and are sent again one per batch, where a death pins the
+ * culprit, which is then reported as crashed instead of being retried.  The
+ * jobs of later batches were never started and simply go back in line.
  */
 #include "config.h"
 
@@ -33,6 +34,7 @@
 #define BATCH_MAX_PATH_BYTES (32 * 1024)
 #define BATCH_MAX_SIZE (8u << 20)	/* bytes of content per batch */
 #define MAX_IN_FLIGHT 2
+#define PIPE_SIZE (1 << 20)
 #define TICK_MS 200
 #define MAX_FAILED_STARTS 5
 
@@ -48,7 +50,7 @@ struct worker {
 	pid_t pid;
 	int job_fd, res_fd;
 	struct batch inflight[MAX_IN_FLIGHT];
-	unsigned n_inflight;
+	unsigned n_inflight, max_inflight;
 	uint64_t busy_since;	/* when the oldest batch started running */
 	unsigned results;	/* frames received since it started */
 };
@@ -79,6 +81,7 @@ static int spawn_worker(struct pool *p, struct worker *w)
 	int jobp[2] = { -1, -1 }, resp[2] = { -1, -1 };
 	int child_in = -1, child_out = -1;
 	pid_t parent = getpid(), pid;
+	unsigned max_inflight;
 	sigset_t all;
 
 	if (pipe2(jobp, O_CLOEXEC) < 0 || pipe2(resp, O_CLOEXEC) < 0) {
@@ -98,9 +101,16 @@ static int spawn_worker(struct pool *p, struct worker *w)
 	close(jobp[0]);
 	close(resp[1]);
 	jobp[0] = resp[1] = -1;
-	/* A larger pipe lets a whole batch of long paths go in one write. */
-	fcntl(jobp[1], F_SETPIPE_SZ, 1 << 20);
-	fcntl(child_out, F_SETPIPE_SZ, 1 << 20);
+	/*
+	 * Two batches in flight need room for a second job frame while the
+	 * worker writes the first results.  Where the pipes cannot grow (the
+	 * per-user pipe quota), the worker gets one batch at a time, which
+	 * cannot deadlock: it is then always reading when we write.
+	 */
+	max_inflight = MAX_IN_FLIGHT;
+	if (fcntl(jobp[1], F_SETPIPE_SZ, PIPE_SIZE) < PIPE_SIZE ||
+	    fcntl(child_out, F_SETPIPE_SZ, PIPE_SIZE) < PIPE_SIZE)
+		max_inflight = 1;
 
 	pid = fork();
 	if (pid < 0) {
@@ -125,6 +135,7 @@ static int spawn_worker(struct pool *p, struct worker *w)
 	w->pid = pid;
 	w->job_fd = jobp[1];
 	w->res_fd = resp[0];
+	w->max_inflight = max_inflight;
 	return 0;
 fail:
 	if (jobp[0] >= 0)
@@ -356,7 +367,8 @@ static int dispatch(struct pool *p, struct queue *jobs)
 			size_t path_bytes = 0;
 			uint64_t size = 0;
 
-			if (w->pid <= 0 || w->n_inflight > round)
+			if (w->pid <= 0 || w->n_inflight > round ||
+			    round >= w->max_inflight)
 				continue;
 			memset(&b, 0, sizeof(b));
 			if (p->n_suspects) {
@@ -430,10 +442,20 @@ broken:
 	worker_lost(p, w, 0, done, data);
 }
 
-static void fail_everything(struct pool *p, struct queue *jobs,
-			    pool_done_fn done, void *data)
+/*
+ * True when the worker has answered and we have not read it yet (we were
+ * blocked handing results on): late reading is not a reason to kill it.
+ */
+static int results_waiting(struct worker *w)
 {
-	const char *why = "no worker process could be started";
+	struct pollfd pfd = { w->res_fd, POLLIN, 0 };
+
+	return poll(&pfd, 1, 0) > 0;
+}
+
+static void fail_everything(struct pool *p, struct queue *jobs,
+			    const char *why, pool_done_fn done, void *data)
+{
 	struct pool_job *job;
 
 	while (p->n_suspects)
@@ -447,6 +469,24 @@ static void fail_everything(struct pool *p, struct queue *jobs,
 		if (job)
 			fail_job(job, why, done, data);
 	}
+}
+
+/*
+ * Give up: every job still held, sent or queued is handed to done as failed,
+ * so that the producer never waits on a queue nobody drains.
+ */
+static void abandon(struct pool *p, struct queue *jobs, pool_done_fn done,
+		    void *data)
+{
+	for (unsigned i = 0; i < p->n; i++) {
+		struct worker *w = &p->w[i];
+
+		for (unsigned b = 0; b < w->n_inflight; b++)
+			for (unsigned j = 0; j < w->inflight[b].nr; j++)
+				add_retry(p, w->inflight[b].job[j]);
+		w->n_inflight = 0;
+	}
+	fail_everything(p, jobs, "the worker pool failed", done, data);
 }
 
 int pool_run(struct pool *p, struct queue *jobs, pool_done_fn done,
@@ -463,7 +503,9 @@ int pool_run(struct pool *p, struct queue *jobs, pool_done_fn done,
 		uint64_t now;
 
 		if (!live_workers(p)) {
-			fail_everything(p, jobs, done, data);
+			fail_everything(p, jobs,
+					"no worker process could be started",
+					done, data);
 			ret = error("all workers failed; giving up");
 			break;
 		}
@@ -498,6 +540,7 @@ int pool_run(struct pool *p, struct queue *jobs, pool_done_fn done,
 		}
 		if (poll(pfd, npfd, timeout) < 0 && errno != EINTR) {
 			ret = error_errno("poll failed");
+			abandon(p, jobs, done, data);
 			break;
 		}
 
@@ -521,7 +564,8 @@ int pool_run(struct pool *p, struct queue *jobs, pool_done_fn done,
 
 			if (w->pid > 0 && w->n_inflight &&
 			    now - w->busy_since >
-			    w->inflight[0].timeout_ms * 1000000u)
+			    w->inflight[0].timeout_ms * 1000000u &&
+			    !results_waiting(w))
 				worker_lost(p, w, 1, done, data);
 		}
 		if (tick && now - last_tick >= TICK_MS * 1000000u) {

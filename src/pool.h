@@ -6,8 +6,10 @@
  * while the scanner runs threads.  The pool runs in the calling thread: it
  * takes jobs from a queue, sends them to the workers in batches, and hands
  * every finished job to a callback.  A worker that dies or overruns its time
- * is killed and replaced; the jobs it held are sent again one at a time, and
- * the one it dies on is reported with stage STAGE_CRASH and the reason.
+ * is killed and replaced.  The jobs of the batch it was working on are sent
+ * again one per batch, those of batches it had not started go back in line,
+ * and a job that a worker dies on alone is reported with stage STAGE_CRASH
+ * and the reason.
  */
 #ifndef WCINDEX_POOL_H
 #define WCINDEX_POOL_H

@@ -6,9 +6,11 @@
  *         +----------- dirs, deletions, errors ------> writer thread
  *
  * The worker processes are exec()ed, so starting them after the threads is
- * safe.  A lock file next to the database keeps a second scan out; its
- * mtime, set by the file system when we touch it, is the scan's start time
- * on the file system's own clock for the racy rule.
+ * safe.  A lock file next to the database keeps a second scan out.  Touching
+ * it reads the clock of the database's file system; the later of that and
+ * the system clock is the start of the scan for the racy rule.  (A scanned
+ * file system whose clock runs more than the 2 s margin ahead of both is
+ * not covered.)
  */
 #include "config.h"
 
@@ -169,19 +171,26 @@ fail:
 	return -1;
 }
 
-/* Sort the directories to walk and drop any that lies below another. */
+/*
+ * Sort the directories to walk and drop any that lies below another (or
+ * repeats it), so that no directory is walked twice in one scan.  Every
+ * pair is compared: in byte order "/a-b" sorts between "/a" and "/a/c".
+ */
 static void drop_nested(char **paths, size_t *nr)
 {
 	size_t kept = 0;
 
 	qsort(paths, *nr, sizeof(*paths), cmp_str);
 	for (size_t i = 0; i < *nr; i++) {
-		if (kept && (!strcmp(paths[i], paths[kept - 1]) ||
-			     is_below(paths[i], paths[kept - 1]))) {
+		int covered = 0;
+
+		for (size_t k = 0; k < kept && !covered; k++)
+			covered = !strcmp(paths[i], paths[k]) ||
+				  is_below(paths[i], paths[k]);
+		if (covered)
 			free(paths[i]);
-			continue;
-		}
-		paths[kept++] = paths[i];
+		else
+			paths[kept++] = paths[i];
 	}
 	*nr = kept;
 }
@@ -210,7 +219,7 @@ static void print_size(struct strbuf *sb, uint64_t bytes)
 /* Register the tops: find the root of each, adding new roots. */
 static int register_tops(struct store *s, char **paths, size_t n,
 			 struct crawl_top *tops, char **root_paths,
-			 int64_t now)
+			 int64_t now, int64_t scan_id)
 {
 	struct strbuf root = STRBUF_INIT;
 	int ret = -1;
@@ -223,10 +232,15 @@ static int register_tops(struct store *s, char **paths, size_t n,
 		if (found < 0)
 			goto out;
 		if (!found) {
-			if (store_add_root(s, paths[i], now, &tops[i].root_id))
+			if (store_add_root(s, paths[i], now, scan_id,
+					   &tops[i].root_id))
 				goto out;
 			strbuf_reset(&root);
 			strbuf_addstr(&root, paths[i]);
+		} else if (strcmp(root.buf, paths[i]) &&
+			   store_link_dirs(s, root.buf, tops[i].root_id,
+					   paths[i], scan_id)) {
+			goto out;
 		}
 		root_paths[i] = xstrndup(root.buf, root.len);
 		tops[i].path = paths[i];
@@ -255,6 +269,8 @@ int scan_run(const struct scan_options *opt)
 	int64_t scan_id = 0, fs_now = 0, start;
 	int lock_fd = -1, ret = SCAN_FATAL, fatal = 0;
 	struct stat dbdir;
+	unsigned long margin_ms;
+	const char *env;
 
 	memset(&sc, 0, sizeof(sc));
 	memset(&stats, 0, sizeof(stats));
@@ -286,13 +302,13 @@ int scan_run(const struct scan_options *opt)
 	drop_nested(paths, &ntops);
 	tops = xcalloc(ntops, sizeof(*tops));
 	root_paths = xcalloc(ntops, sizeof(*root_paths));
-	if (register_tops(rw, paths, ntops, tops, root_paths, wall_ns()))
-		goto out;
-
 	for (size_t i = 0; i < ntops; i++)
 		strbuf_addf(&sb, "%s%s", i ? "\n" : "", paths[i]);
 	describe_options(opt, &opts);
 	if (store_scan_begin(rw, sb.buf, opts.buf, wall_ns(), &scan_id))
+		goto out;
+	if (register_tops(rw, paths, ntops, tops, root_paths, wall_ns(),
+			  scan_id))
 		goto out;
 	if (!(ro = store_open(opt->db_path, STORE_READONLY)))
 		goto out;
@@ -323,6 +339,13 @@ int scan_run(const struct scan_options *opt)
 	memset(&wopt, 0, sizeof(wopt));
 	wopt.scan_id = scan_id;
 	wopt.racy_limit_ns = change_racy_limit(start);
+	/*
+	 * For the test suite only: a smaller margin lets tests that make files
+	 * and scan them at once check exact recount sets without waiting.
+	 */
+	if ((env = getenv("WCINDEX_TEST_RACY_MARGIN_MS")) &&
+	    !parse_ulong(env, 0, 60000, &margin_ms))
+		wopt.racy_limit_ns = start - (int64_t)margin_ms * 1000000;
 	wopt.mode_flags = copt.mode_flags;
 
 	sc.jobs = queue_new(JOB_QUEUE_SIZE);

@@ -51,7 +51,7 @@ static const char *const stmt_sql[ST__COUNT] = {
 		"ORDER BY length(CAST(path AS BLOB)) DESC LIMIT 1",
 	[ST_ADD_ROOT] = "INSERT INTO roots(path, added_ns) VALUES (?1, ?2)",
 	[ST_NESTED_ROOTS] =
-		"SELECT id FROM roots WHERE path >= ?1 AND path < ?2 AND id != ?3",
+		"SELECT id, path FROM roots WHERE path >= ?1 AND path < ?2 AND id != ?3",
 	[ST_MOVE_ROOT_DIRS] = "UPDATE dirs SET root_id = ?1 WHERE root_id = ?2",
 	[ST_DELETE_ROOT] = "DELETE FROM roots WHERE id = ?1",
 	[ST_ROOT_SCANNED] = "UPDATE roots SET last_scan_id = ?2 WHERE id = ?1",
@@ -388,12 +388,13 @@ int store_find_root(struct store *s, const char *path, int64_t *root_id,
 }
 
 int store_add_root(struct store *s, const char *path, int64_t now,
-		   int64_t *root_id)
+		   int64_t scan_id, int64_t *root_id)
 {
 	struct strbuf lo = STRBUF_INIT, hi = STRBUF_INIT;
 	sqlite3_stmt *st = get_stmt(s, ST_ADD_ROOT);
 	int64_t *nested = NULL;
-	size_t nr = 0, alloc = 0;
+	char **nested_path = NULL;
+	size_t nr = 0, alloc = 0, alloc_path = 0;
 	int rc, ret = -1;
 
 	if (!st)
@@ -412,7 +413,9 @@ int store_add_root(struct store *s, const char *path, int64_t now,
 	sqlite3_bind_int64(st, 3, *root_id);	/* "/" is within its own bounds */
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		ALLOC_GROW(nested, nr + 1, alloc);
-		nested[nr++] = sqlite3_column_int64(st, 0);
+		ALLOC_GROW(nested_path, nr + 1, alloc_path);
+		nested[nr] = sqlite3_column_int64(st, 0);
+		nested_path[nr++] = column_dup(st, 1);
 	}
 	done_stmt(st);
 	if (rc != SQLITE_DONE) {
@@ -431,9 +434,15 @@ int store_add_root(struct store *s, const char *path, int64_t now,
 		sqlite3_bind_int64(st, 1, nested[i]);
 		if (run(s, st, "cannot merge a nested root"))
 			goto out;
+		/* Its top now hangs under the new root's tree. */
+		if (store_link_dirs(s, path, *root_id, nested_path[i], scan_id))
+			goto out;
 	}
 	ret = 0;
 out:
+	for (size_t i = 0; i < nr; i++)
+		free(nested_path[i]);
+	free(nested_path);
 	free(nested);
 	strbuf_release(&lo);
 	strbuf_release(&hi);
@@ -542,12 +551,42 @@ int store_put_dir(struct store *s, int64_t id, const char *path,
 
 	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
+	if (id)
+		sqlite3_bind_int64(st, 1, id);
+	else
+		sqlite3_bind_null(st, 1);	/* a fresh rowid */
 	bind_str(st, 2, path);
 	bind_str(st, 3, parent);
 	sqlite3_bind_int64(st, 4, root_id);
 	sqlite3_bind_int64(st, 5, scan_id);
 	return run(s, st, "cannot record a directory");
+}
+
+int store_link_dirs(struct store *s, const char *root, int64_t root_id,
+		    const char *path, int64_t scan_id)
+{
+	struct strbuf dir = STRBUF_INIT, parent = STRBUF_INIT;
+	size_t root_len = strlen(root);
+	int ret = 0;
+
+	strbuf_addstr(&dir, path);
+	while (!ret && dir.len > root_len) {
+		char *slash = memrchr(dir.buf, '/', dir.len);
+
+		strbuf_reset(&parent);
+		if (slash == dir.buf)
+			strbuf_addch(&parent, '/');
+		else
+			strbuf_add(&parent, dir.buf, (size_t)(slash - dir.buf));
+		ret = store_put_dir(s, 0, dir.buf, parent.buf, root_id, scan_id);
+		strbuf_reset(&dir);
+		strbuf_add(&dir, parent.buf, parent.len);
+	}
+	if (!ret)
+		ret = store_put_dir(s, 0, root, NULL, root_id, scan_id);
+	strbuf_release(&dir);
+	strbuf_release(&parent);
+	return ret;
 }
 
 int store_delete_subtree(struct store *s, const char *path, uint64_t *files)

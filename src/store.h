@@ -57,7 +57,7 @@ int store_find_root(struct store *s, const char *path, int64_t *root_id,
  * directories now belong to the new root).  Returns 0 or -1.
  */
 int store_add_root(struct store *s, const char *path, int64_t now_ns,
-		   int64_t *root_id);
+		   int64_t scan_id, int64_t *root_id);
 
 /* Record that scan_id walked the whole of root_id. */
 int store_root_scanned(struct store *s, int64_t root_id, int64_t scan_id);
@@ -88,12 +88,23 @@ int store_dir_children(struct store *s, const char *path,
 void store_free_dir_rows(struct dir_row *rows, size_t nr);
 
 /*
- * Insert directory path with the given id, or, when the path is already
+ * Insert directory path with the given id (0: the next free one), or, when
+ * the path is already
  * indexed, update its parent and root (it was the top of an absorbed root or
  * of a subtree scan).
  */
 int store_put_dir(struct store *s, int64_t id, const char *path,
 		  const char *parent, int64_t root_id, int64_t scan_id);
+
+/*
+ * Record every directory from root down to path (which lies below root),
+ * each under its parent, numbering the new ones after the highest id.  A
+ * subtree scan and a root absorbing the roots below it use this, so that
+ * the next walk of the root lists those directories as children and
+ * notices when they disappear.
+ */
+int store_link_dirs(struct store *s, const char *root, int64_t root_id,
+		    const char *path, int64_t scan_id);
 
 /*
  * Delete directory path and everything indexed below it.  *files gets the

@@ -77,7 +77,13 @@ static int apply_result(struct writer *w, struct wmsg *m)
 {
 	const struct proto_result *res = &m->res;
 	struct entry_update u;
-	int vanished = res->stage == STAGE_OPEN && res->err == ENOENT;
+	/*
+	 * Gone (or a directory on its path replaced) since the walk, or made a
+	 * symlink, which is not followed: no longer a file to index.
+	 */
+	int vanished = res->stage == STAGE_OPEN &&
+		       (res->err == ENOENT || res->err == ENOTDIR ||
+			(res->err == ELOOP && !(m->pj.flags & JOB_FOLLOW)));
 
 	if (vanished || res->stage == STAGE_TYPE) {
 		/*
@@ -104,7 +110,7 @@ static int apply_result(struct writer *w, struct wmsg *m)
 		u.counts = res->counts;
 		u.flags |= res->counts.flags;
 		if (res->stage == STAGE_CHANGED ||
-		    change_is_racy(res->meta.mtime_ns, w->opt.racy_limit_ns))
+		    change_is_racy(res->meta.ctime_ns, w->opt.racy_limit_ns))
 			u.flags |= ENTRY_F_RACY;
 		if (m->is_new)
 			w->st.new_files++;

@@ -54,7 +54,7 @@ struct writer;
 
 struct writer_options {
 	int64_t scan_id;
-	int64_t racy_limit_ns;	/* mtime >= this: store as racy */
+	int64_t racy_limit_ns;	/* ctime >= this: store as racy */
 	unsigned mode_flags;	/* ENTRY_F_ASCII or 0 */
 };
 

@@ -154,7 +154,7 @@ static int64_t add_root(const char *path)
 {
 	int64_t id = -1;
 
-	ck_assert_int_eq(store_add_root(st, path, 1000, &id), 0);
+	ck_assert_int_eq(store_add_root(st, path, 1000, 1, &id), 0);
 	ck_assert_int_gt(id, 0);
 	return id;
 }
@@ -405,7 +405,7 @@ START_TEST(test_readonly_refuses_writes)
 	ro = store_open(dbpath, STORE_READONLY);
 	ck_assert_ptr_nonnull(ro);
 	capture_start(&cap);
-	r = store_add_root(ro, "/x", 1, &id);
+	r = store_add_root(ro, "/x", 1, 1, &id);
 	capture_end(&cap, &err);
 	store_close(ro);
 	ck_assert_int_eq(r, -1);
@@ -514,7 +514,7 @@ START_TEST(test_add_root_slash)
 	int64_t id = -1, found = -1;
 	int listed, r;
 
-	ck_assert_int_eq(store_add_root(st, "/", 1, &id), 0);
+	ck_assert_int_eq(store_add_root(st, "/", 1, 1, &id), 0);
 	ck_assert_int_eq(store_list_roots(st, &paths, &nr), 0);
 	listed = nr == 1 && !strcmp(paths[0], "/");
 	for (size_t i = 0; i < nr; i++)
@@ -535,7 +535,7 @@ START_TEST(test_add_root_slash_absorbs)
 
 	a = add_root("/a");
 	dir = put_dir("/a", a);
-	ck_assert_int_eq(store_add_root(st, "/", 1, &slash), 0);
+	ck_assert_int_eq(store_add_root(st, "/", 1, 1, &slash), 0);
 	roots = q("SELECT count(*) FROM roots");
 	slash_rows = q("SELECT count(*) FROM roots WHERE path = '/'");
 	dir_root = q("SELECT root_id FROM dirs WHERE path = '/a'");
@@ -556,7 +556,7 @@ START_TEST(test_add_root_twice)
 
 	(void)add_root("/dup");
 	capture_start(&cap);
-	r = store_add_root(st, "/dup", 2, &id);
+	r = store_add_root(st, "/dup", 2, 1, &id);
 	capture_end(&cap, &err);
 	ck_assert_int_eq(r, -1);
 	ck_assert_ptr_nonnull(strstr(err.buf, "cannot add root"));
@@ -595,9 +595,10 @@ START_TEST(test_nested_root_absorbed)
 	{
 		char sql[128];
 
+		/* ... plus /x itself, linked so that its walk finds them */
 		snprintf(sql, sizeof(sql), "SELECT count(*) FROM dirs WHERE "
 			 "root_id = %lld", (long long)x);
-		ck_assert_int_eq(q(sql), 4);
+		ck_assert_int_eq(q(sql), 5);
 		snprintf(sql, sizeof(sql), "SELECT count(*) FROM dirs WHERE "
 			 "root_id = %lld AND path LIKE '/xy%%'",
 			 (long long)xyother);
@@ -607,6 +608,11 @@ START_TEST(test_nested_root_absorbed)
 			   "(SELECT id FROM roots)"), 0);
 	expect_root("/x/y/z", x, "/x");
 	expect_root("/xy/k", xyother, "/xy");
+	/* the absorbed tops hang under the new root, which has no parent */
+	ck_assert_int_eq(q("SELECT count(*) FROM dirs WHERE path IN ('/x/y', "
+			   "'/x/q') AND parent = '/x'"), 2);
+	ck_assert_int_eq(q("SELECT count(*) FROM dirs WHERE path = '/x' "
+			   "AND parent IS NULL"), 1);
 }
 END_TEST
 
