@@ -215,14 +215,32 @@ static void classify(struct crawl *c, int dfd, const char *dirpath,
 	} else if (S_ISDIR(st.st_mode)) {
 		if (c->opt.one_fs && st.st_dev != c->top_dev)
 			e->kind = K_SKIP;
-		else if (c->opt.follow && !visit_once(c, st.st_dev, st.st_ino) &&
-			 e->via_link)
-			e->kind = K_SKIP;	/* a link to a tree already walked */
 		else
 			e->kind = K_DIR;
 	} else {
 		e->kind = K_SKIP;
 		c->st.skipped++;
+	}
+}
+
+/*
+ * --follow: a link to a directory already walked (an ancestor: a loop) or
+ * about to be walked from here is not followed.  Real directories are
+ * marked first and links are then taken in name order, so the outcome does
+ * not depend on the order readdir() returned them in.
+ */
+static void skip_walked_links(struct crawl *c)
+{
+	for (size_t i = 0; i < c->nents; i++)
+		if (c->ents[i].kind == K_DIR && !c->ents[i].via_link)
+			visit_once(c, (dev_t)c->ents[i].meta.dev,
+				   (ino_t)c->ents[i].meta.ino);
+	for (size_t i = 0; i < c->nents; i++) {
+		struct dentry *e = &c->ents[i];
+
+		if (e->kind == K_DIR && e->via_link &&
+		    !visit_once(c, (dev_t)e->meta.dev, (ino_t)e->meta.ino))
+			e->kind = K_SKIP;
 	}
 }
 
@@ -296,6 +314,8 @@ static int list_dir(struct crawl *c, const char *dirpath, int is_top)
 	}
 	closedir(dir);
 	qsort(c->ents, c->nents, sizeof(*c->ents), by_name);
+	if (c->opt.follow)
+		skip_walked_links(c);
 	return 0;
 }
 

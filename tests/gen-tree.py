@@ -25,9 +25,10 @@ arguments always give the same names and the same bytes.  The contents mix:
 
 Some file and directory names hold spaces.  --small writes only small
 files (a few hundred bytes at most), for trees of many thousand files.
---age SECS sets every file's mtime SECS seconds into the past, so that the
-"racy" rule of wcindex does not recount them on the next scan.  --list
-FILE writes the paths written, relative to DIR, one per line.
+--age SECS sets every file's mtime SECS seconds into the past (it sets
+their ctime to now, so it does not keep them out of the "racy" rule of
+wcindex, which looks at the ctime).  --list FILE writes the paths written,
+relative to DIR, one per line.
 """
 
 import argparse

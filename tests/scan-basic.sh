@@ -6,7 +6,7 @@
 . "${TEST_SRCDIR:-$(dirname "$0")}/lib.sh"
 
 ROOT=$TMP/tree
-gen_tree "$ROOT" --files 300 --dirs 40 --seed 11 --age 10
+gen_tree "$ROOT" --files 300 --dirs 40 --seed 11
 N=$(count_files "$ROOT")
 [ "$N" -eq 300 ] || fail "gen-tree wrote $N files, not 300"
 

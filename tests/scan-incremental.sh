@@ -2,8 +2,9 @@
 # scan-incremental.sh - rescans recount exactly the files that changed:
 # one case at a time (touch, same-size edit, append, truncate, delete,
 # rename, new directory, deleted directory, file <-> directory, the racy
-# rule, --full), each checked against the scans row, the set of rows the
-# scan rewrote (entries.scan_id) and python's counts of the whole tree.
+# rule on ctime with its real 2 s margin, an mtime in the future, --full),
+# each checked against the scans row, the set of rows the scan rewrote
+# (entries.scan_id) and python's counts of the whole tree.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 . "${TEST_SRCDIR:-$(dirname "$0")}/lib.sh"
 
@@ -21,7 +22,6 @@ printf 'deep\n' >"$C/dirToFile/sub/c"
 for d in gone gone/deep gone/deep/er "gone x" gone.d gone0 gone-; do
 	for f in 1 2; do printf 'in %s: %s\n' "$d" $f >"$ROOT/$d/f$f.txt"; done
 done
-age 10 "$ROOT"
 
 N=$(count_files "$ROOT")
 
@@ -52,7 +52,8 @@ step "rescan, nothing changed" 0 0 0 "$N"
 assert_eq "$before" "$(q "SELECT id || ' ' || scan_id || ' ' || mtime_ns || ' ' || ctime_ns FROM entries ORDER BY id")" \
 	"rows after a rescan with nothing changed"
 assert_eq 0 "$(q "SELECT count(*) FROM entries WHERE scan_id = 2")" "rows rewritten by an idle rescan"
-assert_eq 0 "$(q "SELECT count(*) FROM entries WHERE flags & 4")" "racy rows among aged files"
+assert_eq 0 "$(q "SELECT count(*) FROM entries WHERE flags & 4")" \
+	"racy rows among files written before the scan (lib.sh sets the margin to 0)"
 
 # ---- one file's mtime
 touch -d '-20 seconds' "$C/touch.txt"
@@ -76,13 +77,11 @@ assert_ne "$old_words" "$(q "SELECT words FROM files WHERE name = 'same-size.txt
 
 # ---- append
 printf 'three more words\n' >>"$C/append.txt"
-age 5 "$C/append.txt"
 step "append" 0 1 0 $((N - 1)) case/append.txt
 
 # ---- truncate, shorter and to nothing
 truncate -s 7 "$C/truncate.txt"
 : >"$C/truncate0.txt"
-age 5 "$C/truncate.txt" "$C/truncate0.txt"
 step "truncate" 0 2 0 $((N - 2)) case/truncate.txt case/truncate0.txt
 assert_eq "0 0 0 0" "$(q "SELECT lines || ' ' || words || ' ' || chars || ' ' || bytes FROM files WHERE name = 'truncate0.txt'")" \
 	"counts of a file truncated to nothing"
@@ -103,7 +102,6 @@ mkdir -p "$ROOT/newdir/a/b"
 printf 'one\n' >"$ROOT/newdir/n1"
 printf 'two words\n' >"$ROOT/newdir/a/n2"
 printf 'three words here\n' >"$ROOT/newdir/a/b/n3"
-age 5 "$ROOT/newdir"
 step "new directory" 3 0 0 "$N" newdir/n1 newdir/a/n2 newdir/a/b/n3
 N=$((N + 3))
 assert_eq 3 "$(q "SELECT count(*) FROM dirs WHERE path IN ('$ROOT/newdir', '$ROOT/newdir/a', '$ROOT/newdir/a/b')")" \
@@ -137,7 +135,6 @@ rm "$C/fileToDir"
 mkdir "$C/fileToDir"
 printf 'now in a directory\n' >"$C/fileToDir/x"
 printf 'and another\n' >"$C/fileToDir/y"
-age 5 "$C/fileToDir"
 step "file replaced by a directory" 2 0 1 $((N - 1)) case/fileToDir/x case/fileToDir/y
 N=$((N + 1))
 assert_eq 0 "$(q "SELECT count(*) FROM files WHERE path = '$C/fileToDir'")" "row of the replaced file"
@@ -145,38 +142,64 @@ assert_eq 0 "$(q "SELECT count(*) FROM files WHERE path = '$C/fileToDir'")" "row
 # ---- a directory replaced by a file of the same name
 rm -rf "$C/dirToFile"
 printf 'a file now\n' >"$C/dirToFile"
-age 5 "$C/dirToFile"
 step "directory replaced by a file" 1 0 3 $((N - 3)) case/dirToFile
 N=$((N - 2))
 assert_eq 0 "$(q "SELECT count(*) FROM dirs WHERE path = '$C/dirToFile' OR path LIKE '$C/dirToFile/%'")" \
 	"dirs rows of the replaced directory"
 
-# ---- the racy rule.  racy.txt and racy2.txt are written just before a scan:
-# counted and flagged racy; recounted by the next scan although nothing
-# changed; racy.txt is then made older (a metadata change), and racy2.txt
-# is left alone until its mtime is more than 2 s before a scan: both are
-# counted once more, no longer flagged, and then left alone.
+# ---- the racy rule, with its real margin: a file whose ctime is less than
+# 2 s before the start of a scan is flagged racy and recounted by the next
+# scan, changed or not.  racy.txt, racy2.txt and future.txt (a new file with
+# its mtime set to 2031) are written just before a scan: counted and
+# flagged racy.  Then racy.txt has its mtime set 10 s back, which makes it
+# changed but not old: that sets its ctime to now.  The rescan counts all
+# three again (racy).  Once their ctimes are more than 2 s before a scan,
+# that scan counts them once more (they were racy) and clears the flags; the
+# scans after it count nothing.  (When the rule looked at the mtime,
+# future.txt was racy forever and racy.txt no longer racy after ageing.)
+unset WCINDEX_TEST_RACY_MARGIN_MS
+RACY="case/future.txt case/racy.txt case/racy2.txt"
+# racy_flags: flags & 4 of future.txt, racy.txt and racy2.txt
+racy_flags () {
+	q "SELECT group_concat(flags & 4, ' ') FROM (SELECT flags FROM files
+	   WHERE dir = '$C' AND name IN ('future.txt', 'racy.txt', 'racy2.txt') ORDER BY name)"
+}
+# unflagged_recent: how many of them have a ctime less than 2 s before the
+# start of the last scan as scans.started_ns records it, and no racy flag.
+# The rule uses a start taken a moment before started_ns: must be 0.
+unflagged_recent () {
+	q "SELECT count(*) FROM files WHERE dir = '$C' AND name IN ('future.txt', 'racy.txt', 'racy2.txt')
+	   AND ctime_ns >= (SELECT started_ns FROM scans ORDER BY id DESC LIMIT 1) - 2000000000
+	   AND (flags & 4) = 0"
+}
 printf 'racy now, with words\n' >"$C/racy.txt"
 printf 'racy too\n' >"$C/racy2.txt"
-step "racy: first scan" 0 2 0 $((N - 2)) case/racy.txt case/racy2.txt
-assert_eq "4 4" "$(q "SELECT group_concat(flags & 4, ' ') FROM (SELECT flags FROM files WHERE name IN ('racy.txt', 'racy2.txt') ORDER BY name)")" \
-	"racy flags of files modified right before the scan"
-step "racy: rescan at once" 0 2 0 $((N - 2)) case/racy.txt case/racy2.txt
-still=$("$PYTHON3" -c 'import os, sys, time; print(int(time.time_ns() - os.stat(sys.argv[1]).st_mtime_ns < 1500000000))' "$C/racy2.txt")
-if [ "$still" = 1 ]; then
-	assert_eq 4 "$(q "SELECT flags & 4 FROM files WHERE name = 'racy2.txt'")" \
-		"racy flag of a file modified less than 2 s before the scan"
-fi
+printf 'mtime in the future\n' >"$C/future.txt"
+touch -d '2031-01-01' "$C/future.txt"
+# shellcheck disable=SC2086
+step "racy: first scan" 1 2 0 $((N - 2)) $RACY
+N=$((N + 1))
+assert_eq "4 4 4" "$(racy_flags)" "racy flags of files written right before the scan"
 age 10 "$C/racy.txt"
+# shellcheck disable=SC2086
+step "racy: rescan at once, racy.txt with its mtime set back" 0 3 0 $((N - 3)) $RACY
+assert_eq 4 "$(q "SELECT flags & 4 FROM files WHERE path = '$C/racy.txt'")" \
+	"racy flag of a file whose mtime was just set 10 s back (its ctime is new)"
+assert_eq 0 "$(unflagged_recent)" "files with a ctime less than 2 s before the rescan, not flagged racy"
+# The one wait of this test: a ctime cannot be set back.  Wait until the
+# newest of the three ctimes is 2.1 s old; the next scan starts later.
 "$PYTHON3" -c '
 import os, sys, time
-left = os.stat(sys.argv[1]).st_mtime_ns + 2300000000 - time.time_ns()
+left = max(os.stat(p).st_ctime_ns for p in sys.argv[1:]) + 2100000000 - time.time_ns()
 if left > 0:
-    time.sleep(left / 1e9)' "$C/racy2.txt"
-step "racy: scan once they are old" 0 2 0 $((N - 2)) case/racy.txt case/racy2.txt
-assert_eq "0 0" "$(q "SELECT group_concat(flags & 4, ' ') FROM (SELECT flags FROM files WHERE name IN ('racy.txt', 'racy2.txt') ORDER BY name)")" \
-	"racy flags once the files are old"
+    time.sleep(left / 1e9)' "$C/future.txt" "$C/racy.txt" "$C/racy2.txt"
+# shellcheck disable=SC2086
+step "racy: scan once their ctimes are old" 0 3 0 $((N - 3)) $RACY
+assert_eq "0 0 0" "$(racy_flags)" "racy flags once the ctimes are old"
+assert_eq 0 "$(q "SELECT count(*) FROM entries WHERE flags & 4")" "racy rows once every ctime is old"
 step "racy: and then left alone" 0 0 0 "$N"
+step "racy: still left alone, the mtime in the future too" 0 0 0 "$N"
+export WCINDEX_TEST_RACY_MARGIN_MS=0
 
 # ---- --full recounts everything, and the next scan nothing
 scan_ok --full "$ROOT"

@@ -36,7 +36,6 @@ for i, d in enumerate(dirs):
         out.append(p)
 open(sys.argv[2], 'wb').write(b''.join(p + b'\0' for p in out))
 EOF
-age 10 "$ROOT"
 N=$(count_files "$ROOT")
 [ "$N" -gt 80 ] || fail "setup: only $N files"
 

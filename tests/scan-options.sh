@@ -1,14 +1,15 @@
 #!/bin/bash
 # scan-options.sh - the options of scan: --ascii (and switching modes),
-# --exclude, --follow (with a symlink loop), FIFOs and other special files,
-# unreadable files and directories (as an unprivileged user), -j, -q and
-# -x, and a worker crash.
+# --exclude, --follow (symlink loops, links between the DIRs of one scan,
+# a link reaching a directory before its real path), FIFOs and other
+# special files, unreadable files and directories (as an unprivileged
+# user), -j, -q and -x, and a worker crash.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 . "${TEST_SRCDIR:-$(dirname "$0")}/lib.sh"
 
 # ============================================================ --ascii
 ROOT=$TMP/tree
-gen_tree "$ROOT" --files 80 --dirs 8 --seed 41 --big 2 --age 10
+gen_tree "$ROOT" --files 80 --dirs 8 --seed 41 --big 2
 N=$(count_files "$ROOT")
 DB=$TMP/ascii-first.db
 scan_ok --ascii "$ROOT"
@@ -46,7 +47,6 @@ for f in a.txt b.log sub/c.log sub/dir1/d.txt sub/dir1/deep/e.txt sub/dir2/f.md 
 	keep/node_modules.txt keep/l.log.txt; do
 	printf 'file %s\nwith words\n' "$f" >"$X/$f"
 done
-age 10 "$X"
 NX=$(count_files "$X")
 scan_ok "$X"
 assert_stats "$NX" 0 0 0 0 "scan without excludes"
@@ -88,7 +88,6 @@ ln -s .. "$F/sub/loop"
 ln -s "$F" "$F/sub/abs-loop"
 ln -s self-loop "$F/self-loop"
 ln -s "$TMP/nowhere" "$F/dangling"
-age 10 "$F" "$O"
 SCAN_TIMEOUT=20 scan_ok "$F"
 assert_stats 2 0 0 0 0 7 "default scan: symlinks are skipped"
 check_index "$F"
@@ -107,6 +106,55 @@ assert_stats 0 0 5 2 0 7 "default scan after --follow forgets what links led to"
 check_index "$F"
 assert_eq 0 "$(q "SELECT count(*) FROM dirs WHERE path LIKE '$F/link-dir%'")" "dirs rows reached through a link"
 
+# --follow with a link from one DIR into another: each DIR has its own set
+# of directories walked, so fb/sub is walked under fb although fa/link led
+# to it first (fa sorts first), and its files stay indexed under their own
+# paths as well as under fa/link
+DB=$TMP/follow-tops.db
+FA=$TMP/fa
+FB=$TMP/fb
+mkdir -p "$FA" "$FB/sub/in"
+printf 'top of fb\n' >"$FB/top.txt"
+printf 'in fb/sub\n' >"$FB/sub/s1.txt"
+printf 'deeper in fb/sub\n' >"$FB/sub/in/s2.txt"
+ln -s ../fb/sub "$FA/link"
+scan_ok "$FB"
+assert_stats 3 0 0 0 0 "scan of fb"
+SCAN_TIMEOUT=20 scan_ok --follow "$FA" "$FB"
+assert_stats 2 0 0 3 0 "--follow scan of fa (fa/link -> fb/sub) and fb"
+assert_eq "$FA/link/in/s2.txt $FA/link/s1.txt $FB/sub/in/s2.txt $FB/sub/s1.txt $FB/top.txt" \
+	"$(q "SELECT group_concat(path, ' ') FROM (SELECT path FROM files ORDER BY path)")" \
+	"files after a --follow scan of fa and fb"
+check_index --follow "$FA" "$FB"
+SCAN_TIMEOUT=20 scan_ok --follow "$FB" "$FA"
+assert_stats 0 0 0 5 0 "--follow rescan of fb and fa"
+
+# --follow within one root: a link to a directory that the walk reaches
+# later by its real path (r/link sorts before r/z).  r/z/deep is walked all
+# the same: its file, indexed before the link existed, is not deleted.  And
+# a link to the parent of the root (r/loop -> ..): the walk goes up through
+# it and down into r once more, and ends there, at the links to directories
+# it has seen.  r lies in a directory of its own, so that what r/loop leads
+# to stays small.
+DB=$TMP/follow-one.db
+FR=$TMP/fr/r
+mkdir -p "$FR/z/deep"
+printf 'deep down\n' >"$FR/z/deep/f.txt"
+printf 'top of r\n' >"$FR/top.txt"
+SCAN_TIMEOUT=20 scan_ok --follow "$FR"
+assert_stats 2 0 0 0 0 "--follow scan of r"
+ln -s z/deep "$FR/link"
+ln -s .. "$FR/loop"
+SCAN_TIMEOUT=20 scan_ok --follow "$FR"
+assert_eq 0 "$(scan_stats | cut -d' ' -f3)" "files deleted by a --follow scan once r/link -> z/deep and r/loop -> .. exist"
+assert_eq "$FR/z/deep/f.txt" "$(q "SELECT path FROM files WHERE path = '$FR/z/deep/f.txt'")" \
+	"r/z/deep/f.txt after a --follow scan that reached r/z/deep through r/link first"
+assert_eq 1 "$(q "SELECT count(*) FROM files WHERE path = '$FR/link/f.txt'")" "r/link/f.txt (reached through the link)"
+check_index --follow "$FR"
+nfr=$(q "SELECT count(*) FROM files")
+SCAN_TIMEOUT=20 scan_ok --follow "$FR"
+assert_stats 0 0 0 "$nfr" 0 "--follow rescan of r with the link and the loop"
+
 # ================================================ FIFOs and special files
 DB=$TMP/special.db
 S=$TMP/special
@@ -124,7 +172,6 @@ if [ "$(id -u)" = 0 ] && mknod "$S/d/null" c 1 3 2>/dev/null; then
 fi
 ln -s fifo "$S/link-to-fifo"
 nspecial=$((nspecial + 1))
-age 10 "$S"
 SCAN_TIMEOUT=20 scan_ok "$S"
 assert_stats 3 0 0 0 0 "$nspecial" "scan of a tree with a FIFO, a socket, a device"
 check_index "$S"
@@ -205,7 +252,6 @@ else
 	chmod -R a+rX "$U"
 	chmod 000 "$U/priv/secret.txt"
 	[ "$(id -u)" = 0 ] && chown 65534:65534 "$TMP/udb"
-	age 10 "$U"
 	NU=$(count_files "$U")
 	DB=$TMP/udb/index.db
 	uscan () {

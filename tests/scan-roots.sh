@@ -1,16 +1,18 @@
 #!/bin/bash
 # scan-roots.sh - roots: two roots in one database stay independent; a scan
 # without arguments rescans them all; a scan of a subdirectory touches only
-# that subtree; a scan of a parent absorbs the root below it; root paths are
-# stored absolute and canonical; a missing root is an error that changes
-# nothing; the database inside a scanned root is never indexed.
+# that subtree, and a later scan of the root deletes it if it is gone; a
+# scan of a parent absorbs the root below it (also when it is gone); root
+# paths are stored absolute and canonical, and nested arguments are walked
+# once; a missing root is an error that changes nothing; the database
+# inside a scanned root is never indexed.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 . "${TEST_SRCDIR:-$(dirname "$0")}/lib.sh"
 
 A=$TMP/a
 B=$TMP/b
-gen_tree "$A" --files 60 --dirs 10 --seed 31 --big 0 --age 10
-gen_tree "$B" --files 40 --dirs 6 --seed 32 --big 0 --age 10
+gen_tree "$A" --files 60 --dirs 10 --seed 31 --big 0
+gen_tree "$B" --files 40 --dirs 6 --seed 32 --big 0
 NA=$(count_files "$A")
 NB=$(count_files "$B")
 
@@ -65,7 +67,6 @@ mapfile -t in_s < <(q "SELECT path FROM files WHERE dir = '$S' ORDER BY path LIM
 outside=$(q "SELECT path FROM files WHERE dir NOT LIKE '$S%' AND dir != '$S' ORDER BY path LIMIT 1")
 [ -n "$outside" ] || fail "setup: no file outside $S"
 printf 'changed in the subtree\n' >>"${in_s[0]}"
-age 5 "${in_s[0]}"
 rm "${in_s[1]}" "$outside"
 NS=$(count_files "$S")
 root_scan=$(q "SELECT last_scan_id FROM roots WHERE path = '$A'")
@@ -97,7 +98,6 @@ mkdir -p "$A/brand/new/deeper"
 printf 'one two three\n' >"$A/brand/new/deeper/x.txt"
 printf 'four\n' >"$A/brand/new/deeper/y.txt"
 printf 'five six\n' >"$A/brand/b.txt"
-age 10 "$A/brand"
 scan_ok "$A/brand/new/deeper"
 assert_stats 2 0 0 0 0 "subtree scan of a new directory"
 assert_eq 2 "$(q "SELECT count(*) FROM roots")" "roots after a subtree scan of a new directory"
@@ -111,13 +111,36 @@ check_index "$A"
 assert_eq "$A/brand/new" "$(q "SELECT parent FROM dirs WHERE path = '$A/brand/new/deeper'")" "parent of the directory first scanned alone"
 assert_eq 1 "$(q "SELECT count(DISTINCT root_id) FROM dirs WHERE path LIKE '$A/%' OR path = '$A'")" "root of A's directories"
 
+# ==== a subtree scan of a new directory two levels below the root, then the
+# directory between them deleted: the scan of the root must delete the
+# subtree's rows (its top is recorded under the root, through r/a)
+DB=$TMP/subdel.db
+SR=$TMP/subdel
+mkdir -p "$SR"
+printf 'stays\n' >"$SR/keep.txt"
+scan_ok "$SR"
+assert_stats 1 0 0 0 0 "scan of a root holding one file"
+mkdir -p "$SR/a/b"
+echo x y >"$SR/a/b/g"
+scan_ok "$SR/a/b"
+assert_stats 1 0 0 0 0 "subtree scan of a new r/a/b"
+assert_eq "$SR/a $SR" "$(q "SELECT (SELECT parent FROM dirs WHERE path = '$SR/a/b') || ' ' || (SELECT parent FROM dirs WHERE path = '$SR/a')")" \
+	"parents of r/a/b and r/a after the subtree scan"
+rm -rf "$SR/a"
+scan_ok "$SR"
+assert_stats 0 0 1 1 0 "scan of the root once r/a (holding r/a/b/g) is deleted"
+assert_eq 0 "$(q "SELECT count(*) FROM files WHERE path = '$SR/a/b/g'")" "row of r/a/b/g after its directory was deleted"
+assert_eq 0 "$(q "SELECT count(*) FROM dirs WHERE path = '$SR/a' OR path LIKE '$SR/a/%'")" "dirs rows under r/a after it was deleted"
+out=$(wci total "$SR") || fail "total of the root exited $?"
+assert_eq "$(py_totals "$SR")" "$(total_of "$out" "$SR")" "total of the root once r/a is deleted"
+check_index "$SR"
+
 # ============================ a parent of an existing root absorbs it
 DB=$TMP/absorb.db
 P=$TMP/p
-gen_tree "$P/inner" --files 30 --dirs 5 --seed 33 --big 0 --age 10
-gen_tree "$P/outer" --files 20 --dirs 3 --seed 34 --big 0 --age 10
+gen_tree "$P/inner" --files 30 --dirs 5 --seed 33 --big 0
+gen_tree "$P/outer" --files 20 --dirs 3 --seed 34 --big 0
 printf 'top level\n' >"$P/top.txt"
-age 10 "$P/top.txt"
 NI=$(count_files "$P/inner")
 NP=$(count_files "$P")
 scan_ok "$P/inner"
@@ -138,10 +161,44 @@ assert_eq "$(py_totals "$P")" "$(total_of "$out" "$P")" "total of the parent"
 scan_ok
 assert_stats 0 0 0 "$NP" 0 "rescan of every root after absorbing"
 
+# ==== an absorbed root two levels down (r/x is a directory the index does
+# not know): its files are not recounted, its top hangs under r through
+# r/x; and if r/x is deleted before the scan of r, nothing under it stays
+DB=$TMP/absorb-deep.db
+AR=$TMP/ar
+mkdir -p "$AR/x/y/z"
+printf 'top\n' >"$AR/top.txt"
+printf 'b c\n' >"$AR/x/y/f.txt"
+printf 'd\n' >"$AR/x/y/z/g.txt"
+scan_ok "$AR/x/y"
+assert_stats 2 0 0 0 0 "scan of r/x/y"
+ids=$(q "SELECT id || ' ' || scan_id FROM entries ORDER BY id")
+scan_ok "$AR"
+assert_stats 1 0 0 2 0 "scan of r after a scan of r/x/y"
+assert_eq "$ids" "$(q "SELECT e.id || ' ' || e.scan_id FROM entries e JOIN dirs d ON d.id = e.dir_id WHERE d.path = '$AR/x/y' OR d.path LIKE '$AR/x/y/%' ORDER BY e.id")" \
+	"rows of the absorbed root r/x/y (not recounted)"
+assert_eq "$AR/x" "$(q "SELECT parent FROM dirs WHERE path = '$AR/x/y'")" "parent of the absorbed root's top r/x/y"
+assert_eq "$AR" "$(q "SELECT parent FROM dirs WHERE path = '$AR/x'")" "parent of r/x"
+assert_eq "$AR" "$(q "SELECT group_concat(path) FROM roots")" "roots after absorbing r/x/y"
+check_index "$AR"
+DB=$TMP/absorb-deleted.db
+scan_ok "$AR/x/y"
+assert_stats 2 0 0 0 0 "scan of r/x/y (second database)"
+rm -rf "$AR/x"
+scan_ok "$AR"
+assert_stats 1 0 2 0 0 "scan of r after a scan of r/x/y, r/x deleted in between"
+assert_eq "0 0" "$(q "SELECT (SELECT count(*) FROM entries e JOIN dirs d ON d.id = e.dir_id WHERE d.path = '$AR/x' OR d.path LIKE '$AR/x/%') || ' ' || (SELECT count(*) FROM dirs WHERE path = '$AR/x' OR path LIKE '$AR/x/%')")" \
+	"entries and dirs rows under the deleted r/x"
+assert_eq 0 "$(q "SELECT count(*) FROM entries WHERE dir_id NOT IN (SELECT id FROM dirs)")" "entries rows whose directory is not in dirs"
+assert_eq "$AR" "$(q "SELECT group_concat(path) FROM roots")" "roots after absorbing the deleted r/x/y"
+out=$(wci total "$AR") || fail "total of r exited $?"
+assert_eq "$(py_totals "$AR")" "$(total_of "$out" "$AR")" "total of r once r/x is deleted"
+check_index "$AR"
+
 # ================================ relative and symlinked roots, canonical
 DB=$TMP/rel.db
 R=$TMP/rel
-gen_tree "$R" --files 10 --dirs 2 --seed 35 --big 0 --age 10
+gen_tree "$R" --files 10 --dirs 2 --seed 35 --big 0
 NR=$(count_files "$R")
 (cd "$R" && timeout 60 "$WCINDEX" --db "$DB" scan -q .) || fail "scan . exited $?"
 assert_eq "$R" "$(q "SELECT path FROM roots")" "root of 'scan .'"
@@ -165,12 +222,33 @@ scan_ok "$R/$sub" "$R" "$TMP/rel-link"
 assert_stats "$NR" 0 0 0 0 "scan of a root, a subdirectory and a link to it"
 assert_eq "$R" "$(q "SELECT group_concat(path) FROM roots")" "roots of that scan"
 
+# arguments nested with a name sorting between them: in byte order "a-b"
+# comes between "a" and "a/c", yet a/c lies inside a and must not be
+# walked a second time
+DB=$TMP/nested.db
+NE=$TMP/nested
+mkdir -p "$NE/a/c/new" "$NE/a-b"
+for i in $(seq 50); do printf 'file %d of a/c/new\n' "$i" >"$NE/a/c/new/f$i.txt"; done
+printf 'in a\n' >"$NE/a/x.txt"
+printf 'in a/c\n' >"$NE/a/c/y.txt"
+printf 'in a-b\n' >"$NE/a-b/z.txt"
+NN=$(count_files "$NE")
+scan_ok "$NE/a" "$NE/a-b" "$NE/a/c"
+assert_stats "$NN" 0 0 0 0 "scan of a, a-b and a/c"
+assert_eq "$NN 0" "$(q "SELECT count(*) || ' ' || (SELECT count(*) FROM (SELECT name FROM entries GROUP BY name HAVING count(*) > 1)) FROM entries")" \
+	"entries rows, and names with more than one row, after a scan of a, a-b and a/c"
+assert_eq 0 "$(q "SELECT count(*) FROM entries WHERE dir_id NOT IN (SELECT id FROM dirs)")" "entries rows whose directory is not in dirs"
+assert_eq "$NE/a $NE/a-b" "$(q "SELECT group_concat(path, ' ') FROM (SELECT path FROM roots ORDER BY path)")" "roots of a scan of a, a-b and a/c"
+check_index "$NE"
+scan_ok "$NE/a/c" "$NE/a-b" "$NE/a"
+assert_stats 0 0 0 "$NN" 0 "rescan of a/c, a-b and a"
+
 # ===================== a root that disappeared: an error, its rows kept
 DB=$TMP/vanished.db
 G1=$TMP/g1
 G2=$TMP/g2
-gen_tree "$G1" --files 8 --dirs 2 --seed 36 --big 0 --age 10
-gen_tree "$G2" --files 6 --dirs 2 --seed 37 --big 0 --age 10
+gen_tree "$G1" --files 8 --dirs 2 --seed 36 --big 0
+gen_tree "$G2" --files 6 --dirs 2 --seed 37 --big 0
 scan_ok "$G1" "$G2"
 assert_stats 14 0 0 0 0 "scan of two roots"
 g2scan=$(q "SELECT last_scan_id FROM roots WHERE path = '$G2'")
@@ -213,7 +291,6 @@ mkdir -p "$TMP/inside/sub"
 for f in index.db.bak index.db-walx xindex.db index.db-journal.txt sub/index.db sub/index.db-wal sub/index.db.lock; do
 	printf 'not the database: %s\n' "$f" >"$TMP/inside/$f"
 done
-age 10 "$TMP/inside"
 scan_ok "$TMP/inside"
 assert_stats 7 0 0 0 0 "scan of a root holding the database"
 scan_ok "$TMP/inside"
