@@ -8,20 +8,21 @@
 
 enum change change_check(const struct file_meta *disk,
 			 const struct index_row *row, unsigned mode_flags,
-			 int full)
+			 unsigned force)
 {
-	if (full)
+	if (force & CHANGE_FORCE_ALL)
 		return CHANGE_FULL;
 	if (disk->dev != row->meta.dev || disk->ino != row->meta.ino ||
 	    disk->size != row->meta.size ||
 	    disk->mtime_ns != row->meta.mtime_ns ||
 	    disk->ctime_ns != row->meta.ctime_ns)
 		return CHANGE_META;
-	if (row->failed)
+	if (row->failed && (!(row->flags & ENTRY_F_NORETRY) ||
+			    (force & CHANGE_FORCE_FAILED)))
 		return CHANGE_FAILED;
 	if (row->flags & ENTRY_F_RACY)
 		return CHANGE_RACY;
-	if ((row->flags & ENTRY_F_ASCII) != (mode_flags & ENTRY_F_ASCII))
+	if ((row->flags & ENTRY_F_OPTIONS) != (mode_flags & ENTRY_F_OPTIONS))
 		return CHANGE_MODE;
 	return CHANGE_NONE;
 }

@@ -18,8 +18,16 @@
 #include "proto.h"
 
 /* entries.flags bits owned by the scanner (the low bits are COUNT_F_*). */
-#define ENTRY_F_RACY  0x4u
-#define ENTRY_F_ASCII 0x8u
+#define ENTRY_F_RACY       0x4u
+#define ENTRY_F_ASCII      0x8u
+#define ENTRY_F_ARCHIVE    0x10u	/* a container: members carry counts */
+#define ENTRY_F_COMPRESSED 0x20u	/* counted as what it decompresses to */
+#define ENTRY_F_LINK       0x40u	/* a link member: never followed */
+#define ENTRY_F_NORETRY    0x80u	/* failed for good: retried only once changed */
+#define ENTRY_F_NOARCHIVES 0x100u	/* counted with --no-archives */
+
+/* The flags that record counting options: a change of them recounts. */
+#define ENTRY_F_OPTIONS (ENTRY_F_ASCII | ENTRY_F_NOARCHIVES)
 
 /* Timestamp granularity allowance: at least 2 s (FAT, drifting servers). */
 #define RACY_MARGIN_NS (2 * 1000000000LL)
@@ -42,13 +50,18 @@ enum change {
 	CHANGE_FULL,		/* --full */
 };
 
+#define CHANGE_FORCE_ALL    0x1	/* --full: recount everything */
+#define CHANGE_FORCE_FAILED 0x2	/* --retry-failed: even ENTRY_F_NORETRY rows */
+
 /*
- * Compare what is on disk with the index row.  mode_flags is ENTRY_F_ASCII
- * when this scan counts in ASCII mode, else 0.
+ * Compare what is on disk with the index row.  mode_flags holds the
+ * ENTRY_F_OPTIONS bits of this scan (ENTRY_F_ASCII, ENTRY_F_NOARCHIVES).  A failed row is retried
+ * unless it failed for good (a damaged archive, a limit hit: the same bytes
+ * would fail the same way), which only CHANGE_FORCE_FAILED overrides.
  */
 enum change change_check(const struct file_meta *disk,
 			 const struct index_row *row, unsigned mode_flags,
-			 int full);
+			 unsigned force);
 
 /*
  * The racy limit of a scan that started at start_ns: files whose ctime is

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 
 #include <sqlite3.h>
 
+#include "archive.h"
 #include "cli.h"
 #include "fsutil.h"
 #include "scan.h"
@@ -64,6 +66,13 @@ static const char usage_scan[] =
 	"      --follow          follow symbolic links (loops are detected)\n"
 	"  -x, --one-file-system stay on the file system of each DIR\n"
 	"      --exclude GLOB    skip names, root-relative or absolute paths matching GLOB\n"
+	"      --no-archives     count archives and compressed files as plain bytes\n"
+	"      --retry-failed    count damaged archives and limit hits again, changed or not\n"
+	"      --archive-depth N        archives inside archives: N levels (default 4)\n"
+	"      --max-member-bytes N     bytes one archive member may produce (1 GiB)\n"
+	"      --max-archive-bytes N    bytes one archive may produce (4 GiB)\n"
+	"      --max-ratio N            produced/stored bytes of an archive (1000)\n"
+	"      --max-members N          members of one archive (100000)\n"
 	"  -q, --quiet           no summary line and no progress\n"
 	"      --no-progress     no progress line even on a terminal\n"
 	"      --db FILE         the database\n";
@@ -162,6 +171,13 @@ static int cmd_scan(int argc, char **argv, const char *db, int is_default)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "no-progress", no_argument, NULL, 'P' },
 		{ "worker-exe", required_argument, NULL, 'W' },
+		{ "no-archives", no_argument, NULL, 'N' },
+		{ "retry-failed", no_argument, NULL, 'Y' },
+		{ "archive-depth", required_argument, NULL, 'D' },
+		{ "max-member-bytes", required_argument, NULL, 'M' },
+		{ "max-archive-bytes", required_argument, NULL, 'T' },
+		{ "max-ratio", required_argument, NULL, 'R' },
+		{ "max-members", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -173,6 +189,7 @@ static int cmd_scan(int argc, char **argv, const char *db, int is_default)
 	memset(&opt, 0, sizeof(opt));
 	opt.db_path = db;
 	opt.jobs = cpus > 0 ? (unsigned)cpus : 1;
+	archive_limits_default(&opt.limits);
 	while ((c = getopt_long(argc, argv, "j:xqh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
@@ -189,6 +206,28 @@ static int cmd_scan(int argc, char **argv, const char *db, int is_default)
 		case 'q': opt.quiet = 1; break;
 		case 'P': no_progress = 1; break;
 		case 'W': opt.worker_exe = optarg; break;
+		case 'N': opt.no_archives = 1; break;
+		case 'Y': opt.retry_failed = 1; break;
+		case 'D':
+			if (parse_ulong(optarg, 1, 64, &n))
+				return usage_error(usage_scan,
+						   "bad --archive-depth '%s': want 1-64",
+						   optarg);
+			opt.limits.depth = (unsigned)n;
+			break;
+		case 'M': case 'T': case 'R': case 'C':
+			if (parse_ulong(optarg, 1, ULONG_MAX, &n))
+				return usage_error(usage_scan,
+						   "bad number '%s'", optarg);
+			if (c == 'M')
+				opt.limits.member_bytes = n;
+			else if (c == 'T')
+				opt.limits.total_bytes = n;
+			else if (c == 'R')
+				opt.limits.ratio = n;
+			else
+				opt.limits.members = n;
+			break;
 		case 'h': fputs(usage_scan, stdout); return 0;
 		default: return usage_error(usage_scan, NULL);
 		}
@@ -330,7 +369,8 @@ static void add_count(struct strbuf *sb, int64_t v)
 static int print_ls_row(void *data, const struct ls_row *row)
 {
 	struct ls_ctx *ctx = data;
-	int failed = strcmp(row->status, "ok") != 0;
+	int failed = strcmp(row->status, "ok") != 0 ||
+		     (row->flags & (ENTRY_F_ARCHIVE | ENTRY_F_LINK));
 
 	strbuf_reset(&ctx->line);
 	add_count(&ctx->line, failed ? -1 : row->lines);
@@ -341,6 +381,10 @@ static int print_ls_row(void *data, const struct ls_row *row)
 	if (strcmp(row->dir, "/"))
 		strbuf_addch(&ctx->line, '/');
 	strbuf_addstr(&ctx->line, row->name);
+	if (row->member_len) {
+		strbuf_addstr(&ctx->line, ARCHIVE_NEST_SEP);
+		strbuf_add(&ctx->line, row->member, row->member_len);
+	}
 	strbuf_addch(&ctx->line, ctx->terminator);
 	return fwrite(ctx->line.buf, 1, ctx->line.len, stdout) != ctx->line.len;
 }
@@ -538,8 +582,12 @@ int cli_main(int argc, char **argv)
 
 	sanitize_std_fds();
 	if (argc >= 2 && !strcmp(argv[1], "__worker")) {
+		struct archive_limits lim;
+
 		set_progname("wcindex worker");
-		return worker_main(WORKER_JOB_FD, WORKER_RESULT_FD);
+		if (worker_parse_args(argc - 2, argv + 2, &lim))
+			return EXIT_FATAL;
+		return worker_main(WORKER_JOB_FD, WORKER_RESULT_FD, &lim);
 	}
 	if (extract_db(&argc, argv))
 		return EXIT_FATAL;

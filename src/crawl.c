@@ -360,7 +360,9 @@ static void merge_files(struct crawl *c, const struct pending *d)
 			if (!row)
 				new_job(c, d->path, d->id, e, NULL);
 			else if (change_check(&e->meta, row, c->opt.mode_flags,
-					      c->opt.full) != CHANGE_NONE)
+					      (c->opt.full ? CHANGE_FORCE_ALL : 0) |
+					      (c->opt.retry_failed ?
+					       CHANGE_FORCE_FAILED : 0)) != CHANGE_NONE)
 				new_job(c, d->path, d->id, e, row);
 			else
 				c->st.unchanged++;

@@ -28,7 +28,8 @@ struct crawl_options {
 	int follow;		/* follow symlinks (with loop detection) */
 	int one_fs;		/* do not cross into other file systems */
 	int full;		/* recount every file */
-	unsigned mode_flags;	/* ENTRY_F_ASCII or 0 */
+	int retry_failed;	/* retry even files that failed for good */
+	unsigned mode_flags;	/* ENTRY_F_OPTIONS bits of this scan */
 	uint32_t job_flags;	/* JOB_* passed to the workers */
 	const struct excludes *ex;
 	int has_db_dir;		/* skip the database files in that directory */

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -57,6 +58,8 @@ struct worker {
 
 struct pool {
 	char *exe;
+	char **argv;		/* for execv(): "wcindex", "__worker", args */
+	uint64_t memory_limit;
 	unsigned n;
 	struct worker *w;
 	unsigned base_ms, bytes_per_ms;
@@ -77,7 +80,7 @@ struct pool {
 
 static int spawn_worker(struct pool *p, struct worker *w)
 {
-	char *const argv[] = { (char *)"wcindex", (char *)"__worker", NULL };
+	struct rlimit as = { p->memory_limit, p->memory_limit };
 	int jobp[2] = { -1, -1 }, resp[2] = { -1, -1 };
 	int child_in = -1, child_out = -1;
 	pid_t parent = getpid(), pid;
@@ -126,7 +129,9 @@ static int spawn_worker(struct pool *p, struct worker *w)
 		if (dup2(child_in, WORKER_JOB_FD) < 0 ||
 		    dup2(child_out, WORKER_RESULT_FD) < 0)
 			_exit(127);
-		execv(p->exe, argv);
+		if (p->memory_limit && setrlimit(RLIMIT_AS, &as) < 0)
+			_exit(127);
+		execv(p->exe, p->argv);
 		_exit(127);
 	}
 	close(child_in);
@@ -155,14 +160,22 @@ fail:
 	return -1;
 }
 
-struct pool *pool_new(const char *exe, unsigned n)
+struct pool *pool_new(const char *exe, unsigned n, const char *const *args)
 {
 	struct pool *p = xcalloc(1, sizeof(*p));
 	unsigned started = 0;
+	size_t nargs = 0;
 
 	/* A worker that dies must show up as EOF, not kill us with SIGPIPE. */
 	signal(SIGPIPE, SIG_IGN);
 	p->exe = xstrdup(exe);
+	while (args && args[nargs])
+		nargs++;
+	p->argv = xcalloc(nargs + 3, sizeof(*p->argv));
+	p->argv[0] = xstrdup("wcindex");
+	p->argv[1] = xstrdup("__worker");
+	for (size_t i = 0; i < nargs; i++)
+		p->argv[i + 2] = xstrdup(args[i]);
 	p->n = n ? n : 1;
 	p->w = xcalloc(p->n, sizeof(*p->w));
 	p->base_ms = 30000;
@@ -178,6 +191,11 @@ struct pool *pool_new(const char *exe, unsigned n)
 		return NULL;
 	}
 	return p;
+}
+
+void pool_set_memory_limit(struct pool *p, uint64_t bytes)
+{
+	p->memory_limit = bytes;
 }
 
 void pool_set_timeout(struct pool *p, unsigned base_ms, unsigned bytes_per_ms)
@@ -402,9 +420,38 @@ static int dispatch(struct pool *p, struct queue *jobs)
 	return starved;
 }
 
-/* Read one result frame of w and hand its results out. */
+/*
+ * Hand out the members of a PROTO_MEMBERS frame: each must name a job of
+ * the batch the worker is on.  0, or -1 on a protocol error.
+ */
+static int collect_members(struct pool *p, struct worker *w,
+			   pool_member_fn member, void *data)
+{
+	struct batch *b = &w->inflight[0];
+	struct proto_reader rd;
+	struct proto_member m;
+	int r;
+
+	if (proto_reader_init(&rd, &p->payload))
+		return -1;
+	while ((r = proto_next_member(&rd, &m)) > 0) {
+		unsigned i;
+
+		for (i = 0; i < b->nr && b->id[i] != m.id; i++)
+			;
+		if (i == b->nr)
+			return error("protocol error: member of an unknown job");
+		if (member)
+			member(data, b->job[i], &m);
+	}
+	/* Progress: a long archive is not a hung worker. */
+	w->busy_since = now_ns();
+	return r;
+}
+
+/* Read one frame of w and hand its members or results out. */
 static void collect(struct pool *p, struct worker *w, pool_done_fn done,
-		    void *data)
+		    pool_member_fn member, void *data)
 {
 	struct proto_result res[BATCH_MAX_JOBS], one;
 	struct proto_reader rd;
@@ -415,6 +462,11 @@ static void collect(struct pool *p, struct worker *w, pool_done_fn done,
 
 	if (r <= 0 || !w->n_inflight)
 		goto broken;
+	if (type == PROTO_MEMBERS) {
+		if (collect_members(p, w, member, data) < 0)
+			goto broken;
+		return;
+	}
 	if (type != PROTO_RESULTS || proto_reader_init(&rd, &p->payload))
 		goto broken;
 	/* Check the whole frame before handing out any of it. */
@@ -490,7 +542,7 @@ static void abandon(struct pool *p, struct queue *jobs, pool_done_fn done,
 }
 
 int pool_run(struct pool *p, struct queue *jobs, pool_done_fn done,
-	     pool_tick_fn tick, void *data)
+	     pool_member_fn member, pool_tick_fn tick, void *data)
 {
 	struct pollfd *pfd = xcalloc(p->n + 1, sizeof(*pfd));
 	int efd = queue_event_fd(jobs);
@@ -553,7 +605,8 @@ int pool_run(struct pool *p, struct queue *jobs, pool_done_fn done,
 			}
 			for (unsigned i = 0; i < p->n; i++)
 				if (p->w[i].pid > 0 && p->w[i].res_fd == pfd[k].fd) {
-					collect(p, &p->w[i], done, data);
+					collect(p, &p->w[i], done, member,
+						data);
 					break;
 				}
 		}
@@ -613,6 +666,9 @@ reaped:
 	free(p->retry);
 	free(p->w);
 	free(p->exe);
+	for (size_t i = 0; p->argv && p->argv[i]; i++)
+		free(p->argv[i]);
+	free(p->argv);
 	proto_writer_release(&p->out);
 	strbuf_release(&p->payload);
 	strbuf_release(&p->msg);

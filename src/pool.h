@@ -37,16 +37,30 @@ struct pool_job {
 typedef void (*pool_done_fn)(void *data, struct pool_job *job,
 			     const struct proto_result *res);
 
+/*
+ * Called for each archive member a worker reports, before the job's own
+ * result, with pointers valid only during the call.
+ */
+typedef void (*pool_member_fn)(void *data, struct pool_job *job,
+			       const struct proto_member *m);
+
 /* Called about every 200 ms while the pool runs (progress display). */
 typedef void (*pool_tick_fn)(void *data);
 
 struct pool;
 
 /*
- * Create a pool of n workers that exec exe (normally "/proc/self/exe") with
- * the argument "__worker".  Returns NULL after reporting if none can start.
+ * Create a pool of n workers that exec exe with the argument "__worker"
+ * followed by args (NULL-terminated; may be NULL).  Returns NULL after
+ * reporting if none can start.
  */
-struct pool *pool_new(const char *exe, unsigned n);
+struct pool *pool_new(const char *exe, unsigned n, const char *const *args);
+
+/*
+ * Cap the address space of every worker started from now on (0: none), so
+ * that a decompression bomb makes malloc() fail instead of eating memory.
+ */
+void pool_set_memory_limit(struct pool *p, uint64_t bytes);
 
 /*
  * Time allowed to a worker for one batch of jobs: base_ms plus one
@@ -61,7 +75,7 @@ void pool_set_timeout(struct pool *p, unsigned base_ms, unsigned bytes_per_ms);
  * jobs not yet done are then still handed to done with a failure.
  */
 int pool_run(struct pool *p, struct queue *jobs, pool_done_fn done,
-	     pool_tick_fn tick, void *data);
+	     pool_member_fn member, pool_tick_fn tick, void *data);
 
 /* Number of jobs sent to workers and not finished (for progress). */
 unsigned pool_in_flight(struct pool *p);

@@ -65,6 +65,28 @@ void proto_add_result(struct proto_writer *w, const struct proto_result *res)
 	w->count++;
 }
 
+void proto_add_member(struct proto_writer *w, const struct proto_member *m)
+{
+	uint32_t msg_len = m->msg_len;
+
+	if (msg_len > PROTO_MAX_ERRMSG)
+		msg_len = PROTO_MAX_ERRMSG;
+	put64(&w->buf, m->id);
+	put32(&w->buf, m->kind);
+	put32(&w->buf, m->status);
+	put64(&w->buf, m->counts.bytes);
+	put64(&w->buf, m->counts.lines);
+	put64(&w->buf, m->counts.words);
+	put64(&w->buf, m->counts.chars);
+	put32(&w->buf, m->counts.flags);
+	put64(&w->buf, (uint64_t)m->mtime_ns);
+	put32(&w->buf, m->name_len);
+	strbuf_add(&w->buf, m->name, m->name_len);
+	put32(&w->buf, msg_len);
+	strbuf_add(&w->buf, m->msg, msg_len);
+	w->count++;
+}
+
 void proto_finish(struct proto_writer *w)
 {
 	uint32_t len = (uint32_t)(w->buf.len - PROTO_HEADER_SIZE);
@@ -91,7 +113,8 @@ int proto_read_frame(int fd, const char *who, uint32_t *type,
 	if (hdr[0] != PROTO_MAGIC)
 		return error("protocol error from %s: bad magic 0x%08x",
 			     who, hdr[0]);
-	if (hdr[1] != PROTO_JOBS && hdr[1] != PROTO_RESULTS)
+	if (hdr[1] != PROTO_JOBS && hdr[1] != PROTO_RESULTS &&
+	    hdr[1] != PROTO_MEMBERS)
 		return error("protocol error from %s: unknown frame type %u",
 			     who, hdr[1]);
 	if (hdr[2] < 4 || hdr[2] > PROTO_MAX_PAYLOAD)
@@ -185,12 +208,36 @@ int proto_next_result(struct proto_reader *rd, struct proto_result *res)
 	    res->msg_len > PROTO_MAX_ERRMSG ||
 	    get_bytes(rd, res->msg_len, &res->msg))
 		return error("protocol error: truncated result record");
-	if (res->stage > STAGE_CRASH)
+	if (res->stage > STAGE_DAMAGED)
 		return error("protocol error: unknown stage %u", res->stage);
 	res->err = (int32_t)err;
 	res->counts.flags = flags;
 	res->meta.mtime_ns = (int64_t)mtime;
 	res->meta.ctime_ns = (int64_t)ctime;
+	rd->left--;
+	return 1;
+}
+
+int proto_next_member(struct proto_reader *rd, struct proto_member *m)
+{
+	uint32_t flags;
+	uint64_t mtime;
+
+	if (!rd->left)
+		return at_end(rd);
+	if (get64(rd, &m->id) || get32(rd, &m->kind) || get32(rd, &m->status) ||
+	    get64(rd, &m->counts.bytes) || get64(rd, &m->counts.lines) ||
+	    get64(rd, &m->counts.words) || get64(rd, &m->counts.chars) ||
+	    get32(rd, &flags) || get64(rd, &mtime) ||
+	    get32(rd, &m->name_len) || m->name_len > PROTO_MAX_MEMBER_NAME ||
+	    get_bytes(rd, m->name_len, &m->name) ||
+	    get32(rd, &m->msg_len) || m->msg_len > PROTO_MAX_ERRMSG ||
+	    get_bytes(rd, m->msg_len, &m->msg))
+		return error("protocol error: truncated member record");
+	if (m->kind > 2 || m->status > 2)
+		return error("protocol error: bad member kind or status");
+	m->counts.flags = flags;
+	m->mtime_ns = (int64_t)mtime;
 	rd->left--;
 	return 1;
 }

@@ -26,12 +26,17 @@
 
 enum proto_type {
 	PROTO_JOBS = 1,
-	PROTO_RESULTS = 2,
+	PROTO_RESULTS = 2,	/* one result per job of the batch, in order */
+	PROTO_MEMBERS = 3,	/* archive members, before their job's result */
 };
+
+/* Longest archive member name carried (longer ones are reported failed). */
+#define PROTO_MAX_MEMBER_NAME 65536
 
 /* Job flags. */
 #define JOB_ASCII  0x1u		/* count in COUNT_ASCII mode */
 #define JOB_FOLLOW 0x2u		/* the path may be a symlink to a regular file */
+#define JOB_ARCHIVES 0x4u	/* look inside archives and compressed files */
 
 struct proto_job {
 	uint64_t id;
@@ -63,6 +68,21 @@ enum result_stage {
 	STAGE_TYPE = 3,		/* not a regular file any more */
 	STAGE_CHANGED = 4,	/* the file changed while it was read */
 	STAGE_CRASH = 5,	/* the worker died on it */
+	STAGE_LIMIT = 6,	/* an archive limit was hit */
+	STAGE_DAMAGED = 7,	/* the archive is corrupt or truncated */
+};
+
+/* One member of an archive: sent before the result of its job. */
+struct proto_member {
+	uint64_t id;		/* the job */
+	uint32_t kind;		/* enum member_kind */
+	uint32_t status;	/* enum member_status */
+	struct counts counts;
+	int64_t mtime_ns;
+	uint32_t name_len;
+	const char *name;
+	uint32_t msg_len;
+	const char *msg;	/* why it is not ok, or a link's target */
 };
 
 /* A frame under construction. */
@@ -75,6 +95,7 @@ struct proto_writer {
 void proto_begin(struct proto_writer *w, enum proto_type type);
 void proto_add_job(struct proto_writer *w, const struct proto_job *job);
 void proto_add_result(struct proto_writer *w, const struct proto_result *res);
+void proto_add_member(struct proto_writer *w, const struct proto_member *m);
 /* Finish the frame: afterwards w->buf holds the bytes to send. */
 void proto_finish(struct proto_writer *w);
 void proto_writer_release(struct proto_writer *w);
@@ -101,5 +122,6 @@ struct proto_reader {
 int proto_reader_init(struct proto_reader *rd, const struct strbuf *payload);
 int proto_next_job(struct proto_reader *rd, struct proto_job *job);
 int proto_next_result(struct proto_reader *rd, struct proto_result *res);
+int proto_next_member(struct proto_reader *rd, struct proto_member *m);
 
 #endif

@@ -28,9 +28,15 @@
 #include "pool.h"
 #include "scan.h"
 #include "util.h"
+#include "worker.h"
 #include "writer.h"
 
 #define JOB_QUEUE_SIZE 4096
+/*
+ * Address space of a worker: far more than counting needs, far less than
+ * the machine, so that a decompression bomb ends in a failed malloc().
+ */
+#define WORKER_MEMORY_LIMIT (2ull << 30)
 #define WRITER_QUEUE_SIZE 8192
 
 struct scan {
@@ -53,6 +59,16 @@ static void on_done(void *data, struct pool_job *pj,
 	m->res.msg = NULL;
 	if (res->msg_len)
 		m->msg = xstrndup(res->msg, res->msg_len);
+	if (queue_push(sc->wq, m) < 0)
+		wmsg_free(m);
+}
+
+static void on_member(void *data, struct pool_job *pj,
+		      const struct proto_member *pm)
+{
+	struct scan *sc = data;
+	struct wmsg *m = wmsg_member((struct wmsg *)pj, pm);
+
 	if (queue_push(sc->wq, m) < 0)
 		wmsg_free(m);
 }
@@ -200,6 +216,16 @@ static void describe_options(const struct scan_options *opt, struct strbuf *sb)
 	strbuf_addf(sb, "mode=%s follow=%d one-file-system=%d full=%d jobs=%u",
 		    opt->ascii ? "ascii" : "utf8", opt->follow, opt->one_fs,
 		    opt->full, opt->jobs);
+	if (opt->no_archives)
+		strbuf_addstr(sb, " archives=no");
+	else
+		strbuf_addf(sb, " archive-depth=%u max-member-bytes=%llu "
+			    "max-archive-bytes=%llu max-ratio=%llu "
+			    "max-members=%llu", opt->limits.depth,
+			    (unsigned long long)opt->limits.member_bytes,
+			    (unsigned long long)opt->limits.total_bytes,
+			    (unsigned long long)opt->limits.ratio,
+			    (unsigned long long)opt->limits.members);
 	for (size_t i = 0; i < opt->ex.nr; i++)
 		strbuf_addf(sb, " exclude=%s", opt->ex.pat[i]);
 }
@@ -265,6 +291,8 @@ int scan_run(const struct scan_options *opt)
 	struct crawl_stats cst;
 	struct strbuf sb = STRBUF_INIT, opts = STRBUF_INIT;
 	char **paths = NULL, **root_paths = NULL, *dbcopy = NULL, *exe = NULL;
+	char *limits_arg = NULL;
+	const char *worker_args[2] = { NULL, NULL };
 	size_t ntops = 0;
 	int64_t scan_id = 0, fs_now = 0, start;
 	int lock_fd = -1, ret = SCAN_FATAL, fatal = 0;
@@ -319,8 +347,11 @@ int scan_run(const struct scan_options *opt)
 	copt.follow = opt->follow;
 	copt.one_fs = opt->one_fs;
 	copt.full = opt->full;
-	copt.mode_flags = opt->ascii ? ENTRY_F_ASCII : 0;
-	copt.job_flags = opt->ascii ? JOB_ASCII : 0;
+	copt.retry_failed = opt->retry_failed;
+	copt.mode_flags = (opt->ascii ? ENTRY_F_ASCII : 0) |
+			  (opt->no_archives ? ENTRY_F_NOARCHIVES : 0);
+	copt.job_flags = (opt->ascii ? JOB_ASCII : 0) |
+			 (opt->no_archives ? 0 : JOB_ARCHIVES);
 	copt.ex = &opt->ex;
 	copt.scan_id = scan_id;
 	dbcopy = xstrdup(opt->db_path);
@@ -360,9 +391,14 @@ int scan_run(const struct scan_options *opt)
 		error_errno("cannot find the wcindex executable");
 		goto out;
 	}
-	sc.pool = pool_new(exe, opt->jobs);
+	limits_arg = worker_limits_arg(&opt->limits);
+	worker_args[0] = limits_arg;
+	sc.pool = pool_new(exe, opt->jobs, worker_args);
 	if (!sc.pool)
 		goto out;
+#ifndef __SANITIZE_ADDRESS__	/* ASan reserves terabytes of address space */
+	pool_set_memory_limit(sc.pool, WORKER_MEMORY_LIMIT);
+#endif
 	if (!(sc.writer = writer_start(rw, sc.wq, &wopt)))
 		goto out;
 	if (!(sc.crawl = crawl_start(ro, &copt, sc.jobs, sc.wq))) {
@@ -372,7 +408,7 @@ int scan_run(const struct scan_options *opt)
 		goto out;
 	}
 
-	if (pool_run(sc.pool, sc.jobs, on_done, on_tick, &sc))
+	if (pool_run(sc.pool, sc.jobs, on_done, on_member, on_tick, &sc))
 		fatal = 1;
 	if (crawl_finish(sc.crawl, &cst))
 		fatal = 1;
@@ -438,6 +474,7 @@ out:
 	free(tops);
 	free(dbcopy);
 	free(exe);
+	free(limits_arg);
 	strbuf_release(&sb);
 	strbuf_release(&opts);
 	if (lock_fd >= 0)

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "archive.h"
 #include "fsutil.h"
 #include "store.h"
 
@@ -18,6 +19,9 @@ struct scan_options {
 	size_t nroots;
 	unsigned jobs;			/* worker processes */
 	int full, ascii, follow, one_fs, quiet, progress;
+	int no_archives;		/* count archives as plain bytes */
+	int retry_failed;		/* retry damaged archives and limits */
+	struct archive_limits limits;
 	struct excludes ex;
 	const char *worker_exe;		/* default: this program */
 };

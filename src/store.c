@@ -19,6 +19,13 @@
 #include "util.h"
 
 extern const char wcindex_schema_sql[];
+extern const char wcindex_views_sql[];
+extern const char wcindex_migrate_1_2_sql[];
+
+/* migrations[v] brings a database from schema version v to v + 1. */
+static const char *const migrations[STORE_SCHEMA_VERSION] = {
+	[1] = wcindex_migrate_1_2_sql,
+};
 
 enum stmt_id {
 	ST_BEGIN, ST_COMMIT, ST_ROLLBACK,
@@ -27,19 +34,25 @@ enum stmt_id {
 	ST_DIR_LOOKUP, ST_MAX_DIR, ST_DIR_CHILDREN, ST_PUT_DIR,
 	ST_DELETE_SUBTREE_FILES, ST_DELETE_SUBTREE_DIRS,
 	ST_DIR_ENTRIES, ST_PUT_ENTRY_OK, ST_PUT_ENTRY_ERROR, ST_DELETE_ENTRY,
+	ST_DELETE_STALE_MEMBERS,
 	ST_SCAN_BEGIN, ST_SCAN_FINISH, ST_ADD_ERROR, ST_PRUNE_ERRORS,
 	ST_TOTALS_TREE, ST_TOTALS_FILE, ST_LS_TREE, ST_LS_FILE,
 	ST__COUNT
 };
 
 #define SUBTREE "(d.path = ?1 OR (d.path >= ?2 AND d.path < ?3))"
-/* ?4 = include binary files; sums skip failed rows. */
-#define COUNTS_IF "(e.status = 'ok' AND (?4 OR (e.flags & 1) = 0))"
+/*
+ * ?4 = include binary files; sums skip rows not 'ok', archives themselves
+ * (flag 16: their members count) and links (64).
+ */
+#define COUNTS_IF "(e.status = 'ok' AND (?4 OR (e.flags & 1) = 0) AND " \
+	"(e.flags & 80) = 0)"
 #define TOTALS_COLS "count(*), coalesce(sum(ok), 0), " \
 	"coalesce(sum(ok * lines), 0), coalesce(sum(ok * words), 0), " \
 	"coalesce(sum(ok * chars), 0), coalesce(sum(ok * bytes), 0), " \
 	"coalesce(sum(flags & 1), 0), coalesce(sum(status != 'ok'), 0)"
-#define ENTRY_COLS "e.lines, e.words, e.chars, e.bytes, e.flags, e.status, e.error"
+#define ENTRY_COLS "e.lines, e.words, e.chars, e.bytes, e.flags, e.status, " \
+	"e.error, e.member"
 
 static const char *const stmt_sql[ST__COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -70,29 +83,38 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_DELETE_SUBTREE_DIRS] = "DELETE FROM dirs AS d WHERE " SUBTREE,
 	[ST_DIR_ENTRIES] =
 		"SELECT id, name, dev, ino, size, mtime_ns, ctime_ns, flags, "
-		"status != 'ok' FROM entries WHERE dir_id = ?1 ORDER BY name",
+		"status != 'ok' FROM entries WHERE dir_id = ?1 AND member = '' "
+		"ORDER BY name",
 	[ST_PUT_ENTRY_OK] =
-		"INSERT INTO entries(dir_id, name, ext, dev, ino, size, mtime_ns,"
-		" ctime_ns, bytes, lines, words, chars, flags, status, error,"
-		" scan_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
-		" ?12, ?13, 'ok', NULL, ?14) "
-		"ON CONFLICT(dir_id, name) DO UPDATE SET ext = excluded.ext,"
+		"INSERT INTO entries(dir_id, name, member, ext, dev, ino, size,"
+		" mtime_ns, ctime_ns, bytes, lines, words, chars, flags, status,"
+		" error, scan_id) VALUES (?1, ?2, ?15, ?3, ?4, ?5, ?6, ?7, ?8,"
+		" ?9, ?10, ?11, ?12, ?13, ?16, ?17, ?14) "
+		"ON CONFLICT(dir_id, name, member) DO UPDATE SET"
+		" ext = excluded.ext,"
 		" dev = excluded.dev, ino = excluded.ino, size = excluded.size,"
 		" mtime_ns = excluded.mtime_ns, ctime_ns = excluded.ctime_ns,"
 		" bytes = excluded.bytes, lines = excluded.lines,"
 		" words = excluded.words, chars = excluded.chars,"
-		" flags = excluded.flags, status = 'ok', error = NULL,"
-		" scan_id = excluded.scan_id",
+		" flags = excluded.flags, status = excluded.status,"
+		" error = excluded.error, scan_id = excluded.scan_id",
 	[ST_PUT_ENTRY_ERROR] =
 		"INSERT INTO entries(dir_id, name, ext, dev, ino, size, mtime_ns,"
-		" ctime_ns, flags, status, error, scan_id) VALUES (?1, ?2, ?3,"
-		" ?4, ?5, ?6, ?7, ?8, ?9, 'error', ?10, ?11) "
-		"ON CONFLICT(dir_id, name) DO UPDATE SET ext = excluded.ext,"
+		" ctime_ns, flags, status, error, scan_id, member) VALUES (?1,"
+		" ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'error', ?10, ?11, '') "
+		"ON CONFLICT(dir_id, name, member) DO UPDATE SET"
+		" ext = excluded.ext,"
 		" dev = excluded.dev, ino = excluded.ino, size = excluded.size,"
 		" mtime_ns = excluded.mtime_ns, ctime_ns = excluded.ctime_ns,"
 		" flags = excluded.flags, status = 'error',"
 		" error = excluded.error, scan_id = excluded.scan_id",
-	[ST_DELETE_ENTRY] = "DELETE FROM entries WHERE id = ?1",
+	/* A file goes with its members. */
+	[ST_DELETE_ENTRY] =
+		"DELETE FROM entries WHERE (dir_id, name) = "
+		"(SELECT dir_id, name FROM entries WHERE id = ?1)",
+	[ST_DELETE_STALE_MEMBERS] =
+		"DELETE FROM entries WHERE dir_id = ?1 AND name = ?2 AND "
+		"member != '' AND scan_id != ?3",
 	[ST_SCAN_BEGIN] =
 		"INSERT INTO scans(started_ns, status, roots, options) "
 		"VALUES (?1, 'running', ?2, ?3)",
@@ -117,11 +139,11 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_LS_TREE] =
 		"SELECT d.path, e.name, " ENTRY_COLS " FROM dirs d "
 		"JOIN entries e ON e.dir_id = d.id WHERE " SUBTREE
-		" ORDER BY d.path, e.name",
+		" ORDER BY d.path, e.name, e.member",
 	[ST_LS_FILE] =
 		"SELECT d.path, e.name, " ENTRY_COLS " FROM dirs d "
 		"JOIN entries e ON e.dir_id = d.id "
-		"WHERE d.path = ?1 AND e.name = ?2",
+		"WHERE d.path = ?1 AND e.name = ?2 ORDER BY e.member",
 };
 
 struct store {
@@ -247,10 +269,29 @@ static int create_schema(struct store *s)
 	struct strbuf sql = STRBUF_INIT;
 	int ret;
 
-	strbuf_addf(&sql, "BEGIN IMMEDIATE;\n%s\nPRAGMA application_id = %d;\n"
+	strbuf_addf(&sql, "BEGIN IMMEDIATE;\n%s\n%s\nPRAGMA application_id = %d;\n"
 		    "PRAGMA user_version = %d;\nCOMMIT;\n", wcindex_schema_sql,
-		    STORE_APPLICATION_ID, STORE_SCHEMA_VERSION);
+		    wcindex_views_sql, STORE_APPLICATION_ID,
+		    STORE_SCHEMA_VERSION);
 	ret = exec_sql(s, sql.buf, "cannot create the schema");
+	if (ret)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	strbuf_release(&sql);
+	return ret;
+}
+
+/* Bring an older schema up to date, all steps in one transaction. */
+static int migrate(struct store *s, int64_t from)
+{
+	struct strbuf sql = STRBUF_INIT;
+	int ret;
+
+	strbuf_addstr(&sql, "BEGIN IMMEDIATE;\n");
+	for (int64_t v = from; v < STORE_SCHEMA_VERSION; v++)
+		strbuf_addf(&sql, "%s\n", migrations[v]);
+	strbuf_addf(&sql, "%s\nPRAGMA user_version = %d;\nCOMMIT;\n",
+		    wcindex_views_sql, STORE_SCHEMA_VERSION);
+	ret = exec_sql(s, sql.buf, "cannot upgrade the schema");
 	if (ret)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	strbuf_release(&sql);
@@ -280,6 +321,13 @@ static int check_schema(struct store *s)
 	if (version < 1)
 		return error("'%s' has an unknown schema version %lld",
 			     s->path, (long long)version);
+	if (version < STORE_SCHEMA_VERSION) {
+		if (s->readonly)
+			return error("'%s' has schema version %lld: run "
+				     "'wcindex scan' once to upgrade it",
+				     s->path, (long long)version);
+		return migrate(s, version);
+	}
 	return 0;
 }
 
@@ -668,7 +716,7 @@ int store_put_entry(struct store *s, const struct entry_update *u)
 {
 	sqlite3_stmt *st;
 
-	if (u->error) {
+	if (u->error && !u->status) {
 		if (!(st = get_stmt(s, ST_PUT_ENTRY_ERROR)))
 			return -1;
 		bind_common(st, u);
@@ -679,14 +727,34 @@ int store_put_entry(struct store *s, const struct entry_update *u)
 		if (!(st = get_stmt(s, ST_PUT_ENTRY_OK)))
 			return -1;
 		bind_common(st, u);
-		sqlite3_bind_int64(st, 9, (sqlite3_int64)u->counts.bytes);
-		sqlite3_bind_int64(st, 10, (sqlite3_int64)u->counts.lines);
-		sqlite3_bind_int64(st, 11, (sqlite3_int64)u->counts.words);
-		sqlite3_bind_int64(st, 12, (sqlite3_int64)u->counts.chars);
+		if (!u->no_counts) {
+			sqlite3_bind_int64(st, 9, (sqlite3_int64)u->counts.bytes);
+			sqlite3_bind_int64(st, 10, (sqlite3_int64)u->counts.lines);
+			sqlite3_bind_int64(st, 11, (sqlite3_int64)u->counts.words);
+			sqlite3_bind_int64(st, 12, (sqlite3_int64)u->counts.chars);
+		}
 		sqlite3_bind_int(st, 13, (int)u->flags);
 		sqlite3_bind_int64(st, 14, u->scan_id);
+		sqlite3_bind_text(st, 15, u->member ? u->member : "",
+				  u->member ? (int)u->member_len : 0,
+				  SQLITE_STATIC);
+		bind_str(st, 16, u->status ? u->status : "ok");
+		bind_str(st, 17, u->error);
 	}
 	return run(s, st, "cannot record a file");
+}
+
+int store_delete_stale_members(struct store *s, int64_t dir_id,
+			       const char *name, int64_t scan_id)
+{
+	sqlite3_stmt *st = get_stmt(s, ST_DELETE_STALE_MEMBERS);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, dir_id);
+	bind_str(st, 2, name);
+	sqlite3_bind_int64(st, 3, scan_id);
+	return run(s, st, "cannot delete old archive members");
 }
 
 int store_delete_entry(struct store *s, int64_t id)
@@ -870,6 +938,8 @@ int store_ls(struct store *s, const char *path, store_ls_fn fn, void *data)
 		row.flags = (unsigned)sqlite3_column_int(st, 6);
 		row.status = (const char *)sqlite3_column_text(st, 7);
 		row.error = (const char *)sqlite3_column_text(st, 8);
+		row.member = (const char *)sqlite3_column_text(st, 9);
+		row.member_len = (size_t)sqlite3_column_bytes(st, 9);
 		if (fn(data, &row)) {
 			rc = SQLITE_DONE;
 			break;

@@ -18,7 +18,7 @@
 #include "proto.h"
 #include "strbuf.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 #define STORE_APPLICATION_ID 0x77636978	/* "wcix" */
 
 #define STORE_READONLY 0x1	/* open read-only; the database must exist */
@@ -122,21 +122,32 @@ void store_free_index_rows(struct index_row *rows, size_t nr);
 struct entry_update {
 	int64_t dir_id;
 	const char *name;
+	const char *member;	/* NULL for the file itself */
+	size_t member_len;	/* member names are opaque bytes */
 	const char *ext;
 	struct file_meta meta;
-	struct counts counts;	/* ignored when error is set */
+	struct counts counts;
+	int no_counts;		/* store NULL counts (archives, links) */
 	unsigned flags;		/* entries.flags: COUNT_F_* | ENTRY_F_* */
-	const char *error;	/* NULL when counted */
+	const char *status;	/* "ok" (NULL), "error", "limit" */
+	const char *error;	/* the reason, when not ok */
 	int64_t scan_id;
 };
 
 /*
- * Insert or replace the row of (dir_id, name).  A failed count keeps the
- * counts of an existing row (the totals views leave failed rows out) and
- * replaces its metadata, status and error.
+ * Insert or replace the row of (dir_id, name, member).  With error set and
+ * status NULL (a file that could not be read), an existing row keeps its
+ * counts (the totals views leave failed rows out) and gets the new
+ * metadata, status 'error' and the error; otherwise every column is set.
  */
 int store_put_entry(struct store *s, const struct entry_update *u);
+
+/* Delete the row of a file (by id) together with its archive members. */
 int store_delete_entry(struct store *s, int64_t id);
+
+/* Delete the members of a file that scan_id did not record (again). */
+int store_delete_stale_members(struct store *s, int64_t dir_id,
+			       const char *name, int64_t scan_id);
 
 /* ---- scans ---- */
 
@@ -171,6 +182,8 @@ int store_totals(struct store *s, const char *path, int include_binary,
 struct ls_row {
 	const char *dir;
 	const char *name;
+	const char *member;	/* "" for the file itself */
+	size_t member_len;
 	int64_t lines, words, chars, bytes;	/* -1 when not counted */
 	unsigned flags;
 	const char *status;

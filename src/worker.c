@@ -12,12 +12,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "archive.h"
+#include "change.h"
 #include "count.h"
 #include "fsutil.h"
 #include "util.h"
@@ -61,9 +65,93 @@ static int same_meta(const struct file_meta *a, const struct file_meta *b)
 	       a->dev == b->dev;
 }
 
+#define MEMBER_FRAME_FLUSH (256 * 1024)
+
+int member_sink_flush(struct member_sink *sink)
+{
+	if (sink->failed)
+		return -1;
+	if (!sink->frame.count)
+		return 0;
+	proto_finish(&sink->frame);
+	if (write_all(sink->fd, sink->frame.buf.buf, sink->frame.buf.len) < 0) {
+		sink->failed = 1;
+		return error_errno("cannot send archive members");
+	}
+	proto_begin(&sink->frame, PROTO_MEMBERS);
+	return 0;
+}
+
+static int add_member(void *data, const struct member_result *m)
+{
+	struct member_sink *sink = data;
+	struct proto_member pm;
+	const char *msg = m->message ? m->message :
+			  m->link_target ? m->link_target : "";
+
+	memset(&pm, 0, sizeof(pm));
+	pm.id = sink->job_id;
+	pm.kind = (uint32_t)m->kind;
+	pm.status = (uint32_t)m->status;
+	pm.counts = m->counts;
+	pm.mtime_ns = m->mtime_ns;
+	pm.name = m->name;
+	pm.name_len = (uint32_t)m->name_len;
+	if (m->name_len > PROTO_MAX_MEMBER_NAME) {
+		pm.name_len = PROTO_MAX_MEMBER_NAME;
+		pm.status = MEMBER_ERROR;
+		msg = "member name too long (cut short)";
+	}
+	pm.msg = msg;
+	pm.msg_len = (uint32_t)strlen(msg);
+	proto_add_member(&sink->frame, &pm);
+	if (sink->frame.buf.len >= MEMBER_FRAME_FLUSH)
+		return member_sink_flush(sink);
+	return sink->failed ? -1 : 0;
+}
+
+/*
+ * Count the archive or compressed file open on fd.  Returns 1 when it was
+ * one (res filled), 0 when its content is not an archive after all.
+ */
+static int count_archive(int fd, uint32_t flags, unsigned char *buf,
+			 size_t bufsize, struct proto_result *res,
+			 struct strbuf *msg, struct member_sink *sink)
+{
+	enum count_mode mode = (flags & JOB_ASCII) ? COUNT_ASCII : COUNT_UTF8;
+	struct archive_summary sum;
+	enum archive_kind kind;
+	ssize_t n;
+	int r;
+
+	n = pread(fd, buf, bufsize < ARCHIVE_SNIFF_BYTES ? bufsize :
+		  ARCHIVE_SNIFF_BYTES, 0);
+	if (n <= 0)
+		return 0;
+	kind = archive_sniff(buf, (size_t)n);
+	if (kind == ARCHIVE_NONE)
+		return 0;
+	memset(&sum, 0, sizeof(sum));
+	r = archive_count(fd, kind, mode, sink->lim, add_member, sink, &sum);
+	res->counts = sum.counts;
+	res->counts.flags |= sum.container ? ENTRY_F_ARCHIVE : ENTRY_F_COMPRESSED;
+	if (sum.container)
+		res->counts.bytes = res->counts.lines = res->counts.words =
+			res->counts.chars = 0;
+	strbuf_reset(msg);
+	if (r < 0 || sum.status == MEMBER_ERROR) {
+		res->stage = STAGE_DAMAGED;
+		strbuf_addstr(msg, *sum.message ? sum.message : "damaged archive");
+	} else if (sum.status == MEMBER_LIMIT) {
+		res->stage = STAGE_LIMIT;
+		strbuf_addstr(msg, sum.message);
+	}
+	return 1;
+}
+
 void worker_count_file(const char *path, uint32_t flags, unsigned char *buf,
 		       size_t bufsize, struct proto_result *res,
-		       struct strbuf *msg)
+		       struct strbuf *msg, struct member_sink *sink)
 {
 	int oflags = O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
 	enum count_mode mode = (flags & JOB_ASCII) ? COUNT_ASCII : COUNT_UTF8;
@@ -96,6 +184,19 @@ void worker_count_file(const char *path, uint32_t flags, unsigned char *buf,
 		goto out;
 	}
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	if ((flags & JOB_ARCHIVES) && sink &&
+	    count_archive(fd, flags, buf, bufsize, res, msg, sink)) {
+		/* Members are sent already: no second reading. */
+		if (!fstat(fd, &sb)) {
+			meta_from_stat(&after, &sb);
+			if (!same_meta(&after, &res->meta) &&
+			    res->stage == STAGE_NONE) {
+				res->stage = STAGE_CHANGED;
+				strbuf_addstr(msg, "file changed while it was read");
+			}
+		}
+		goto out;
+	}
 
 	for (attempt = 0;; attempt++) {
 		count_init(&st, mode);
@@ -135,13 +236,52 @@ done:
 	res->msg_len = (uint32_t)msg->len;
 }
 
-int worker_main(int in_fd, int out_fd)
+int worker_parse_args(int argc, char **argv, struct archive_limits *lim)
+{
+	archive_limits_default(lim);
+	for (int i = 0; i < argc; i++) {
+		unsigned long long m, t, r, n;
+		unsigned d;
+		char end;
+
+		if (strncmp(argv[i], "--archive-limits=", 17))
+			return error("unknown worker argument '%s'", argv[i]);
+		if (sscanf(argv[i] + 17, "%llu:%llu:%llu:%llu:%u%c", &m, &t, &r,
+			   &n, &d, &end) != 5)
+			return error("bad worker argument '%s'", argv[i]);
+		lim->member_bytes = m;
+		lim->total_bytes = t;
+		lim->ratio = r;
+		lim->members = n;
+		lim->depth = d;
+	}
+	return 0;
+}
+
+char *worker_limits_arg(const struct archive_limits *lim)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addf(&sb, "--archive-limits=%" PRIu64 ":%" PRIu64 ":%" PRIu64
+		    ":%" PRIu64 ":%u", lim->member_bytes, lim->total_bytes,
+		    lim->ratio, lim->members, lim->depth);
+	return strbuf_detach(&sb, NULL);
+}
+
+int worker_main(int in_fd, int out_fd, const struct archive_limits *lim)
 {
 	struct strbuf payload = STRBUF_INIT, path = STRBUF_INIT;
 	struct strbuf msg = STRBUF_INIT;
 	struct proto_writer out = { STRBUF_INIT, 0 };
+	struct member_sink sink;
 	unsigned char *buf = xmalloc(WORKER_BUFSIZE);
 	int status = 1;
+
+	memset(&sink, 0, sizeof(sink));
+	sink.fd = out_fd;
+	sink.lim = lim;
+	strbuf_init(&sink.frame.buf, 0);
+	proto_begin(&sink.frame, PROTO_MEMBERS);
 
 	fault_spec = getenv("WCINDEX_TEST_FAULT");
 	signal(SIGPIPE, SIG_IGN);
@@ -169,12 +309,13 @@ int worker_main(int in_fd, int out_fd)
 
 			strbuf_reset(&path);
 			strbuf_add(&path, job.path, job.path_len);
+			sink.job_id = job.id;
 			worker_count_file(path.buf, job.flags, buf,
-					  WORKER_BUFSIZE, &res, &msg);
+					  WORKER_BUFSIZE, &res, &msg, &sink);
 			res.id = job.id;
 			proto_add_result(&out, &res);
 		}
-		if (r < 0)
+		if (r < 0 || member_sink_flush(&sink) < 0)
 			break;
 		proto_finish(&out);
 		if (write_all(out_fd, out.buf.buf, out.buf.len) < 0) {
@@ -187,5 +328,6 @@ int worker_main(int in_fd, int out_fd)
 	strbuf_release(&path);
 	strbuf_release(&msg);
 	proto_writer_release(&out);
+	proto_writer_release(&sink.frame);
 	return status;
 }

@@ -17,12 +17,36 @@
 /* The size of the read buffer each worker allocates once. */
 #define WORKER_BUFSIZE (256 * 1024)
 
+struct archive_limits;
+
 /*
- * Serve jobs from in_fd until it reaches end of file, writing results to
- * out_fd.  Returns the process exit status: 0 after a clean end, 1 after a
- * protocol or I/O error on the pipes.
+ * Parse the worker's command line ("--archive-limits=M:T:R:N:D", made by
+ * worker_limits_arg()) into lim, which starts from the defaults.
+ * Returns 0 or -1 after reporting.
  */
-int worker_main(int in_fd, int out_fd);
+int worker_parse_args(int argc, char **argv, struct archive_limits *lim);
+
+/* The argument that passes lim to a worker; the caller frees it. */
+char *worker_limits_arg(const struct archive_limits *lim);
+
+/*
+ * Serve jobs from in_fd until it reaches end of file, writing members and
+ * results to out_fd.  Returns the process exit status: 0 after a clean end,
+ * 1 after a protocol or I/O error on the pipes.
+ */
+int worker_main(int in_fd, int out_fd, const struct archive_limits *lim);
+
+/* Where the members of an archive go while it is read. */
+struct member_sink {
+	int fd;				/* the result pipe */
+	uint64_t job_id;
+	struct proto_writer frame;	/* PROTO_MEMBERS records not yet sent */
+	const struct archive_limits *lim;
+	int failed;			/* the pipe broke: stop reading */
+};
+
+/* Send the members collected so far; 0 or -1. */
+int member_sink_flush(struct member_sink *sink);
 
 /*
  * Count one file: open it without blocking and without following a final
@@ -31,9 +55,14 @@ int worker_main(int in_fd, int out_fd);
  * read, or err/stage and a message in msg on failure).  A file that changes
  * while it is read is read again, up to twice; if it keeps changing the
  * result has stage STAGE_CHANGED and err 0 (counts valid but racy).
+ *
+ * With JOB_ARCHIVES and a sink, a file whose content is an archive has its
+ * members sent to the sink and gets ENTRY_F_ARCHIVE in res->counts.flags
+ * (a single compressed file: ENTRY_F_COMPRESSED and the counts of what it
+ * decompresses to); a hit limit or damage gives STAGE_LIMIT / STAGE_DAMAGED.
  */
 void worker_count_file(const char *path, uint32_t flags, unsigned char *buf,
 		       size_t bufsize, struct proto_result *res,
-		       struct strbuf *msg);
+		       struct strbuf *msg, struct member_sink *sink);
 
 #endif

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "archive.h"
 #include "fsutil.h"
 #include "util.h"
 #include "writer.h"
@@ -52,7 +53,72 @@ void wmsg_free(struct wmsg *m)
 	free(m->path);
 	free(m->parent);
 	free(m->msg);
+	free(m->member);
 	free(m);
+}
+
+struct wmsg *wmsg_member(const struct wmsg *job, const struct proto_member *pm)
+{
+	struct wmsg *m = wmsg_new(WMSG_MEMBER);
+
+	m->path = xstrdup(job->pj.path);
+	m->name_off = job->name_off;
+	m->dir_id = job->dir_id;
+	m->meta = job->meta;
+	m->member = xstrndup(pm->name, pm->name_len);
+	m->member_len = pm->name_len;
+	m->member_kind = pm->kind;
+	m->member_status = pm->status;
+	m->member_mtime_ns = pm->mtime_ns;
+	m->res.counts = pm->counts;
+	if (pm->msg_len)
+		m->msg = xstrndup(pm->msg, pm->msg_len);
+	return m;
+}
+
+static int apply_member(struct writer *w, struct wmsg *m)
+{
+	struct entry_update u;
+	const char *base = memrchr(m->member, '/', m->member_len);
+	struct strbuf name = STRBUF_INIT;
+
+	memset(&u, 0, sizeof(u));
+	u.dir_id = m->dir_id;
+	u.name = m->path + m->name_off;
+	u.member = m->member;
+	u.member_len = m->member_len;
+	/* The extension of the member's own name, not of its archive. */
+	strbuf_add(&name, base ? base + 1 : m->member,
+		   base ? m->member_len - (size_t)(base + 1 - m->member)
+			: m->member_len);
+	file_ext(name.buf, &w->ext);
+	strbuf_release(&name);
+	u.ext = w->ext.buf;
+	u.meta = m->meta;
+	u.meta.size = m->res.counts.bytes;
+	u.meta.mtime_ns = m->member_mtime_ns;
+	u.counts = m->res.counts;
+	u.flags = w->opt.mode_flags | m->res.counts.flags;
+	u.scan_id = w->opt.scan_id;
+	if (m->member_kind == MEMBER_LINK) {
+		u.flags |= ENTRY_F_LINK;
+		u.no_counts = 1;
+	} else if (m->member_kind == MEMBER_ARCHIVE) {
+		u.flags |= ENTRY_F_ARCHIVE;
+		u.no_counts = 1;
+	}
+	if (m->member_status == MEMBER_LIMIT) {
+		u.status = "limit";
+		u.error = m->msg ? m->msg : "limit reached";
+	} else if (m->member_status == MEMBER_ERROR) {
+		u.status = "error";
+		u.error = m->msg ? m->msg : "damaged member";
+	} else if (m->member_kind != MEMBER_LINK) {
+		w->st.bytes += m->res.counts.bytes;
+		w->st.words += m->res.counts.words;
+		atomic_fetch_add(&w->bytes_done, m->res.counts.bytes);
+	}
+	return store_put_entry(w->s, &u);
 }
 
 static int record_error(struct writer *w, const char *path, const char *stage,
@@ -69,6 +135,8 @@ static const char *stage_name(uint32_t stage)
 	case STAGE_TYPE: return "type";
 	case STAGE_CHANGED: return "read";
 	case STAGE_CRASH: return "worker";
+	case STAGE_LIMIT: return "limit";
+	case STAGE_DAMAGED: return "archive";
 	default: return "count";
 	}
 }
@@ -105,10 +173,12 @@ static int apply_result(struct writer *w, struct wmsg *m)
 	u.scan_id = w->opt.scan_id;
 	u.flags = w->opt.mode_flags;
 
-	if (res->stage == STAGE_NONE || res->stage == STAGE_CHANGED) {
+	if (res->stage == STAGE_NONE || res->stage == STAGE_CHANGED ||
+	    res->stage == STAGE_LIMIT || res->stage == STAGE_DAMAGED) {
 		u.meta = res->meta;
 		u.counts = res->counts;
 		u.flags |= res->counts.flags;
+		u.no_counts = !!(u.flags & ENTRY_F_ARCHIVE);
 		if (res->stage == STAGE_CHANGED ||
 		    change_is_racy(res->meta.ctime_ns, w->opt.racy_limit_ns))
 			u.flags |= ENTRY_F_RACY;
@@ -116,10 +186,39 @@ static int apply_result(struct writer *w, struct wmsg *m)
 			w->st.new_files++;
 		else
 			w->st.changed++;
-		w->st.bytes += res->counts.bytes;
-		w->st.words += res->counts.words;
-		atomic_fetch_add(&w->bytes_done, res->counts.bytes);
-		return store_put_entry(w->s, &u);
+		if (res->stage == STAGE_LIMIT || res->stage == STAGE_DAMAGED)
+			u.flags |= ENTRY_F_NORETRY;
+		if (res->stage == STAGE_LIMIT) {
+			u.status = "limit";
+			u.error = m->msg ? m->msg : "limit reached";
+			warning("'%s': %s", m->pj.path, u.error);
+		} else if (res->stage == STAGE_DAMAGED) {
+			u.status = "error";
+			u.error = m->msg ? m->msg : "damaged archive";
+			w->st.failed++;
+			error("cannot read archive '%s': %s", m->pj.path,
+			      u.error);
+		} else if (!u.no_counts) {
+			w->st.bytes += res->counts.bytes;
+			w->st.words += res->counts.words;
+			atomic_fetch_add(&w->bytes_done, res->counts.bytes);
+		}
+		if (store_put_entry(w->s, &u))
+			return -1;
+		/*
+		 * Its members were (re)recorded by this scan just before: any
+		 * other is gone from the archive, or it is no archive now.
+		 */
+		if (!m->is_new &&
+		    store_delete_stale_members(w->s, m->dir_id, u.name,
+					       w->opt.scan_id))
+			return -1;
+		if (res->stage == STAGE_LIMIT || res->stage == STAGE_DAMAGED)
+			return record_error(w, m->pj.path,
+					    res->stage == STAGE_LIMIT ? "limit"
+								      : "archive",
+					    0, u.error);
+		return 0;
 	}
 
 	/* A failure: keep the crawler's view of the metadata. */
@@ -154,6 +253,8 @@ static int apply(struct writer *w, struct wmsg *m)
 		return 0;
 	case WMSG_ERROR:
 		return record_error(w, m->path, m->stage, m->err, m->msg);
+	case WMSG_MEMBER:
+		return apply_member(w, m);
 	}
 	return 0;
 }

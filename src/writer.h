@@ -23,6 +23,7 @@ enum wmsg_type {
 	WMSG_DEL_FILE,		/* a file row whose file is gone */
 	WMSG_DEL_DIR,		/* a directory (and all below) that is gone */
 	WMSG_ERROR,		/* a problem met while walking */
+	WMSG_MEMBER,		/* a member of an archive being counted */
 };
 
 /*
@@ -44,7 +45,18 @@ struct wmsg {
 	char *msg;		/* RESULT/ERROR: the error text */
 	const char *stage;	/* ERROR: walk, stat... */
 	int err;		/* ERROR: errno */
+	/* MEMBER: path/name_off/dir_id/meta name its archive */
+	char *member;
+	size_t member_len;
+	uint32_t member_kind, member_status;
+	int64_t member_mtime_ns;
 };
+
+/*
+ * A member message for the archive counted by job: copies what it needs,
+ * so it outlives the pool's buffers.
+ */
+struct wmsg *wmsg_member(const struct wmsg *job, const struct proto_member *m);
 
 /* Allocate a zeroed message of a type. */
 struct wmsg *wmsg_new(enum wmsg_type type);
@@ -55,7 +67,7 @@ struct writer;
 struct writer_options {
 	int64_t scan_id;
 	int64_t racy_limit_ns;	/* ctime >= this: store as racy */
-	unsigned mode_flags;	/* ENTRY_F_ASCII or 0 */
+	unsigned mode_flags;	/* ENTRY_F_OPTIONS bits of this scan */
 };
 
 /*

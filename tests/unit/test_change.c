@@ -192,10 +192,54 @@ START_TEST(test_full)
 	struct index_row row;
 
 	make_row(&row, 0, 0);
-	ck_assert_int_eq(change_check(&base_meta, &row, 0, 1), CHANGE_FULL);
-	ck_assert_int_eq(change_check(&base_meta, &row, 0, 2), CHANGE_FULL);
+	ck_assert_int_eq(change_check(&base_meta, &row, 0, CHANGE_FORCE_ALL),
+			 CHANGE_FULL);
+	ck_assert_int_eq(change_check(&base_meta, &row, 0,
+				      CHANGE_FORCE_ALL | CHANGE_FORCE_FAILED),
+			 CHANGE_FULL);
 	make_row(&row, ENTRY_F_RACY | ENTRY_F_ASCII, 1);
-	ck_assert_int_eq(change_check(&base_meta, &row, 0, 1), CHANGE_FULL);
+	ck_assert_int_eq(change_check(&base_meta, &row, 0, CHANGE_FORCE_ALL),
+			 CHANGE_FULL);
+	/* --retry-failed alone does not recount a file that is fine */
+	make_row(&row, 0, 0);
+	ck_assert_int_eq(change_check(&base_meta, &row, 0, CHANGE_FORCE_FAILED),
+			 CHANGE_NONE);
+}
+END_TEST
+
+/*
+ * A file that failed for good (a damaged archive, a limit hit) is retried
+ * only when it changes or with CHANGE_FORCE_FAILED; other failures always.
+ */
+START_TEST(test_failed_for_good)
+{
+	struct index_row row;
+	struct file_meta other = base_meta;
+
+	make_row(&row, ENTRY_F_NORETRY, 1);
+	ck_assert_int_eq(change_check(&base_meta, &row, 0, 0), CHANGE_NONE);
+	ck_assert_int_eq(change_check(&base_meta, &row, 0, CHANGE_FORCE_FAILED),
+			 CHANGE_FAILED);
+	other.mtime_ns++;
+	ck_assert_int_eq(change_check(&other, &row, 0, 0), CHANGE_META);
+	make_row(&row, 0, 1);
+	ck_assert_int_eq(change_check(&base_meta, &row, 0, 0), CHANGE_FAILED);
+}
+END_TEST
+
+/* --no-archives is a counting option like --ascii: switching recounts. */
+START_TEST(test_no_archives_mode)
+{
+	struct index_row row;
+
+	make_row(&row, ENTRY_F_NOARCHIVES, 0);
+	ck_assert_int_eq(change_check(&base_meta, &row, 0, 0), CHANGE_MODE);
+	ck_assert_int_eq(change_check(&base_meta, &row, ENTRY_F_NOARCHIVES, 0),
+			 CHANGE_NONE);
+	make_row(&row, ENTRY_F_ARCHIVE, 0);
+	ck_assert_int_eq(change_check(&base_meta, &row, ENTRY_F_NOARCHIVES, 0),
+			 CHANGE_MODE);
+	ck_assert_int_eq(change_check(&base_meta, &row, 0, 0), CHANGE_NONE);
 }
 END_TEST
 
@@ -281,6 +325,8 @@ static Suite *change_suite(void)
 	tcase_add_test(tc, test_racy);
 	tcase_add_test(tc, test_mode);
 	tcase_add_test(tc, test_full);
+	tcase_add_test(tc, test_failed_for_good);
+	tcase_add_test(tc, test_no_archives_mode);
 	tcase_add_test(tc, test_precedence);
 	tcase_add_test(tc, test_inputs_untouched);
 	suite_add_tcase(s, tc);

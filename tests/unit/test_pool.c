@@ -311,11 +311,11 @@ static int run_all(struct run *run, const char *prog, unsigned n,
 	for (size_t i = 0; i < run->nr; i++)
 		ck_assert_int_eq(queue_push(q, &run->jobs[i].pj), 0);
 	queue_close(q);
-	p = pool_new(prog, n);
+	p = pool_new(prog, n, NULL);
 	ck_assert_ptr_nonnull(p);
 	if (timeout_ms)
 		pool_set_timeout(p, timeout_ms, 1u << 30);
-	r = pool_run(p, q, on_done, on_tick, run);
+	r = pool_run(p, q, on_done, NULL, on_tick, run);
 	ck_assert_uint_eq(pool_in_flight(p), 0);
 	if (restarts)
 		*restarts = pool_restarts(p);
@@ -409,13 +409,13 @@ START_TEST(test_concurrent_producer)
 		add_file(&run, name, content.buf, content.len, 0);
 	}
 	q = queue_new(4);
-	p = pool_new(exe, 3);
+	p = pool_new(exe, 3, NULL);
 	ck_assert_ptr_nonnull(p);
 	pr.q = q;
 	pr.run = &run;
 	pr.failed = 0;
 	ck_assert_int_eq(pthread_create(&tid, NULL, produce, &pr), 0);
-	ck_assert_int_eq(pool_run(p, q, on_done, NULL, &run), 0);
+	ck_assert_int_eq(pool_run(p, q, on_done, NULL, NULL, &run), 0);
 	ck_assert_int_eq(pthread_join(tid, NULL), 0);
 	ck_assert_int_eq(pr.failed, 0);
 	pool_free(p);
@@ -742,9 +742,9 @@ START_TEST(test_bad_exe)
 	for (size_t i = 0; i < run.nr; i++)
 		ck_assert_int_eq(queue_push(q, &run.jobs[i].pj), 0);
 	queue_close(q);
-	p = pool_new("/nonexistent/wcindex", 2);
+	p = pool_new("/nonexistent/wcindex", 2, NULL);
 	if (p) {
-		r = pool_run(p, q, on_done, NULL, &run);
+		r = pool_run(p, q, on_done, NULL, NULL, &run);
 		ck_assert_int_eq(r, -1);
 		ck_assert_uint_eq(pool_in_flight(p), 0);
 		pool_free(p);

@@ -380,7 +380,7 @@ END_TEST
 
 START_TEST(test_unknown_type)
 {
-	static const uint32_t bad[] = { 0, 3, 0x100, 0xffffffffu };
+	static const uint32_t bad[] = { 0, PROTO_MEMBERS + 1, 0x100, 0xffffffffu };
 	struct strbuf sb = STRBUF_INIT;
 
 	raw_header(&sb, PROTO_MAGIC, bad[_i], 4);
@@ -700,6 +700,107 @@ START_TEST(test_result_long_message)
 }
 END_TEST
 
+/* The payload of a finished frame, without going through a pipe. */
+static void frame_payload(const struct proto_writer *w, struct strbuf *payload)
+{
+	strbuf_reset(payload);
+	strbuf_add(payload, w->buf.buf + PROTO_HEADER_SIZE,
+		   w->buf.len - PROTO_HEADER_SIZE);
+}
+
+/*
+ * Archive members: opaque names (newlines, invalid UTF-8, the longest
+ * allowed), link targets and messages survive a pipe byte for byte; a name
+ * over the limit, a bad kind and a cut record are refused.
+ */
+START_TEST(test_members_round_trip)
+{
+	struct proto_writer w = { STRBUF_INIT, 0 };
+	struct strbuf payload = STRBUF_INIT, longname = STRBUF_INIT;
+	struct proto_reader rd;
+	struct proto_member want[3], got;
+
+	for (size_t i = 0; i < PROTO_MAX_MEMBER_NAME; i++)
+		strbuf_addch(&longname, 'a' + (char)(i % 26));
+	memset(want, 0, sizeof(want));
+	want[0].id = 9;
+	want[0].name = "../../etc/passwd\n\xff";
+	want[0].name_len = 19;
+	want[0].counts.bytes = 10;
+	want[0].counts.words = 2;
+	want[0].counts.flags = COUNT_F_INVALID_UTF8;
+	want[0].mtime_ns = -5;
+	want[1].id = 9;
+	want[1].kind = 1;	/* a link */
+	want[1].name = "link";
+	want[1].name_len = 4;
+	want[1].msg = "/etc/passwd";
+	want[1].msg_len = 11;
+	want[2].id = 10;
+	want[2].status = 1;	/* a limit */
+	want[2].name = longname.buf;
+	want[2].name_len = (uint32_t)longname.len;
+	want[2].msg = "member larger than 1000 bytes";
+	want[2].msg_len = 29;
+
+	proto_begin(&w, PROTO_MEMBERS);
+	for (size_t i = 0; i < ARRAY_LEN(want); i++)
+		proto_add_member(&w, &want[i]);
+	proto_finish(&w);
+	frame_payload(&w, &payload);
+	ck_assert_int_eq(proto_reader_init(&rd, &payload), 0);
+	for (size_t i = 0; i < ARRAY_LEN(want); i++) {
+		ck_assert_int_eq(proto_next_member(&rd, &got), 1);
+		ck_assert_uint_eq(got.id, want[i].id);
+		ck_assert_uint_eq(got.kind, want[i].kind);
+		ck_assert_uint_eq(got.status, want[i].status);
+		ck_assert_uint_eq(got.counts.bytes, want[i].counts.bytes);
+		ck_assert_uint_eq(got.counts.words, want[i].counts.words);
+		ck_assert_uint_eq(got.counts.flags, want[i].counts.flags);
+		ck_assert_int_eq(got.mtime_ns, want[i].mtime_ns);
+		ck_assert_uint_eq(got.name_len, want[i].name_len);
+		ck_assert_int_eq(memcmp(got.name, want[i].name, got.name_len), 0);
+		ck_assert_uint_eq(got.msg_len, want[i].msg_len);
+		ck_assert_int_eq(memcmp(got.msg, want[i].msg, got.msg_len), 0);
+	}
+	ck_assert_int_eq(proto_next_member(&rd, &got), 0);
+
+	/* a name one byte over the limit */
+	strbuf_addch(&longname, 'z');
+	want[2].name = longname.buf;
+	want[2].name_len = (uint32_t)longname.len;
+	proto_begin(&w, PROTO_MEMBERS);
+	proto_add_member(&w, &want[2]);
+	proto_finish(&w);
+	frame_payload(&w, &payload);
+	ck_assert_int_eq(proto_reader_init(&rd, &payload), 0);
+	EXPECT_RECORD_ERROR(proto_next_member(&rd, &got), "truncated member");
+
+	/* an unknown kind */
+	want[0].kind = 3;
+	proto_begin(&w, PROTO_MEMBERS);
+	proto_add_member(&w, &want[0]);
+	proto_finish(&w);
+	frame_payload(&w, &payload);
+	ck_assert_int_eq(proto_reader_init(&rd, &payload), 0);
+	EXPECT_RECORD_ERROR(proto_next_member(&rd, &got), "bad member kind");
+
+	/* a record cut short */
+	want[0].kind = 0;
+	proto_begin(&w, PROTO_MEMBERS);
+	proto_add_member(&w, &want[0]);
+	strbuf_setlen(&w.buf, w.buf.len - 3);
+	proto_finish(&w);
+	frame_payload(&w, &payload);
+	ck_assert_int_eq(proto_reader_init(&rd, &payload), 0);
+	EXPECT_RECORD_ERROR(proto_next_member(&rd, &got), "truncated member");
+
+	strbuf_release(&payload);
+	strbuf_release(&longname);
+	proto_writer_release(&w);
+}
+END_TEST
+
 START_TEST(test_result_unknown_stage)
 {
 	struct proto_writer w = { STRBUF_INIT, 0 };
@@ -708,13 +809,13 @@ START_TEST(test_result_unknown_stage)
 	struct proto_result res;
 
 	fill_result(&res, 1, "x", 1);
-	res.stage = STAGE_CRASH + 1;
+	res.stage = STAGE_DAMAGED + 1;
 	proto_begin(&w, PROTO_RESULTS);
 	proto_add_result(&w, &res);
 	proto_finish(&w);
 	frame_to_payload(&w, &payload);
 	ck_assert_int_eq(proto_reader_init(&rd, &payload), 0);
-	EXPECT_RECORD_ERROR(proto_next_result(&rd, &res), "unknown stage 6");
+	EXPECT_RECORD_ERROR(proto_next_result(&rd, &res), "unknown stage 8");
 
 	fill_result(&res, 1, "x", 1);
 	res.stage = 0xffffffffu;
@@ -787,6 +888,7 @@ static Suite *proto_suite(void)
 	tcase_add_test(tc, test_job_path_overruns);
 	tcase_add_test(tc, test_result_long_message);
 	tcase_add_test(tc, test_result_unknown_stage);
+	tcase_add_test(tc, test_members_round_trip);
 	tcase_add_test(tc, test_result_cut_anywhere);
 	suite_add_tcase(s, tc);
 

@@ -338,7 +338,13 @@ START_TEST(test_newer_schema)
 	store_close(st);
 	st = NULL;
 	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
-	sql_exec(db, "PRAGMA user_version = 2");
+	{
+		char sql[64];
+
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+			 STORE_SCHEMA_VERSION + 1);
+		sql_exec(db, sql);
+	}
 	ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
 
 	expect_open_fails(dbpath, STORE_CREATE, "newer than this wcindex");
@@ -359,6 +365,60 @@ START_TEST(test_unknown_version)
 	sql_exec(db, "CREATE TABLE roots(x)");
 	ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
 	expect_open_fails(dbpath, STORE_CREATE, "unknown schema version");
+}
+END_TEST
+
+/*
+ * A database of schema version 1 (tests/data/schema-v1.sql, the schema as
+ * released) is upgraded by a read-write open, keeping its rows; a reader
+ * refuses it with a hint instead of failing on missing columns.
+ */
+START_TEST(test_migrate_from_v1)
+{
+	const char *srcdir = getenv("TEST_SRCDIR");
+	struct strbuf path = STRBUF_INIT, schema = STRBUF_INIT;
+	char buf[4096], sql[128];
+	sqlite3 *db;
+	size_t n;
+	FILE *f;
+
+	strbuf_addf(&path, "%s/data/schema-v1.sql", srcdir ? srcdir : "tests");
+	f = fopen(path.buf, "r");
+	ck_assert_msg(f != NULL, "cannot open '%s'", path.buf);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		strbuf_add(&schema, buf, n);
+	fclose(f);
+
+	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	sql_exec(db, schema.buf);
+	snprintf(sql, sizeof(sql), "PRAGMA application_id = %d",
+		 STORE_APPLICATION_ID);
+	sql_exec(db, sql);
+	sql_exec(db, "PRAGMA user_version = 1");
+	sql_exec(db, "INSERT INTO roots(id, path, added_ns) VALUES (1, '/r', 0);"
+		 "INSERT INTO dirs(id, path, parent, root_id, scan_id) "
+		 "VALUES (1, '/r', NULL, 1, 1);"
+		 "INSERT INTO entries(dir_id, name, ext, dev, ino, size, "
+		 "mtime_ns, ctime_ns, bytes, lines, words, chars, flags, status,"
+		 " scan_id) VALUES (1, 'a.txt', 'txt', 1, 2, 3, 4, 5, 3, 1, 2, "
+		 "3, 0, 'ok', 1)");
+	ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
+
+	expect_open_fails(dbpath, STORE_READONLY, "to upgrade it");
+	st = store_open(dbpath, STORE_CREATE);
+	ck_assert_ptr_nonnull(st);
+	ck_assert_int_eq(q("PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	ck_assert_int_eq(q("SELECT count(*) FROM files WHERE path = '/r/a.txt' "
+			   "AND member = '' AND words = 2"), 1);
+	/* the new key: the same file may now have members */
+	sql_exec(store_handle(st), "INSERT INTO entries(dir_id, name, member, "
+		 "ext, dev, ino, size, mtime_ns, ctime_ns, flags, status, "
+		 "scan_id) VALUES (1, 'a.txt', 'in/side.txt', 'txt', 1, 2, 3, "
+		 "4, 5, 0, 'ok', 2)");
+	ck_assert_int_eq(q("SELECT count(*) FROM entries"), 2);
+	ck_assert_int_eq(q("SELECT count(*) FROM totals_by_root"), 1);
+	strbuf_release(&path);
+	strbuf_release(&schema);
 }
 END_TEST
 
@@ -1371,6 +1431,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_foreign_db_untouched);
 	tcase_add_test(tc, test_newer_schema);
 	tcase_add_test(tc, test_unknown_version);
+	tcase_add_test(tc, test_migrate_from_v1);
 	tcase_add_test(tc, test_not_a_database);
 	suite_add_tcase(s, tc);
 

@@ -1,0 +1,108 @@
+/*
+ * archive.h - counting the documents inside archives and compressed files,
+ * member by member, straight from the stream: nothing is ever written to
+ * disk and no member name ever touches the file system.
+ *
+ * Containers: tar (plain, gzip, bzip2, xz, zstd, compress), zip, 7z, cpio
+ * and ISO 9660.  Single compressed files (gzip, bzip2, xz, zstd, compress)
+ * are one document: what they decompress to.  Only those formats and
+ * filters are enabled: none that runs an external program, none (mtree)
+ * that opens files named inside the archive.
+ *
+ * Archives are hostile input: every member and every container is held to
+ * limits on the bytes produced, the expansion ratio, the number of members
+ * and the nesting depth.  Nested containers are read from their parent's
+ * stream.
+ */
+#ifndef WCINDEX_ARCHIVE_H
+#define WCINDEX_ARCHIVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "count.h"
+
+/* How many leading bytes archive_sniff() wants to see (ISO 9660 needs 32774). */
+#define ARCHIVE_SNIFF_BYTES 32774
+
+/* Separator between the levels of a nested member's name: "a.zip!/b.txt". */
+#define ARCHIVE_NEST_SEP "!/"
+
+enum archive_kind {
+	ARCHIVE_NONE = 0,	/* not an archive: count it as plain bytes */
+	ARCHIVE_CONTAINER,	/* tar, zip, 7z, cpio, iso (possibly compressed) */
+	ARCHIVE_COMPRESSED,	/* a single compressed stream: one document */
+};
+
+struct archive_limits {
+	uint64_t member_bytes;	/* bytes one member may produce */
+	uint64_t total_bytes;	/* bytes a whole container may produce */
+	uint64_t ratio;		/* produced / stored bytes of a container */
+	uint64_t members;	/* members of one container, nested ones included */
+	unsigned depth;		/* nesting: 1 = no archive inside an archive */
+};
+
+/* Sane defaults (documented in wcindex(1)). */
+void archive_limits_default(struct archive_limits *lim);
+
+enum member_kind {
+	MEMBER_FILE = 0,	/* a regular file: counts are valid */
+	MEMBER_LINK,		/* a symlink or hardlink: recorded, never followed */
+	MEMBER_ARCHIVE,		/* a nested container: its members follow */
+};
+
+enum member_status {
+	MEMBER_OK = 0,
+	MEMBER_LIMIT,		/* a limit was hit: counts are partial */
+	MEMBER_ERROR,		/* the stream broke inside this member */
+};
+
+struct member_result {
+	const char *name;	/* full member path, nested levels joined */
+	size_t name_len;	/* by ARCHIVE_NEST_SEP; opaque bytes */
+	enum member_kind kind;
+	enum member_status status;
+	const char *message;	/* why, when status is not MEMBER_OK */
+	struct counts counts;	/* MEMBER_FILE: what was read */
+	int64_t mtime_ns;	/* as the archive declares it */
+	const char *link_target;	/* MEMBER_LINK: as declared, or NULL */
+};
+
+/*
+ * Called for every member in archive order.  A non-zero return stops the
+ * reading (the summary then says so).
+ */
+typedef int (*archive_member_fn)(void *data, const struct member_result *m);
+
+struct archive_summary {
+	int container;			/* read as a container, not one document */
+	enum member_status status;	/* of the container as a whole */
+	char message[256];		/* libarchive's error or the limit hit */
+	uint64_t members;		/* members reported */
+	uint64_t bytes_in;		/* stored bytes read */
+	uint64_t bytes_out;		/* bytes produced by all members */
+	struct counts counts;		/* ARCHIVE_COMPRESSED: the document */
+};
+
+/*
+ * Which kind of file starts with these bytes (len may be less than
+ * ARCHIVE_SNIFF_BYTES for a short file).  Decided by magic numbers only,
+ * never by the name: a text file called x.zip is ARCHIVE_NONE.
+ */
+enum archive_kind archive_sniff(const unsigned char *buf, size_t len);
+
+/*
+ * Read the archive or compressed file open on fd (from its current offset)
+ * and count every regular member with the given mode, calling fn for each
+ * member.  For ARCHIVE_COMPRESSED no member is reported: the decompressed
+ * document's counts are in sum->counts.  Returns 0 when the container was
+ * read to its end (sum->status tells if a limit was hit or a member broke),
+ * -1 when it could not be read at all or broke part way (sum->status is
+ * MEMBER_ERROR and sum->message says why; members before the damage were
+ * already reported).
+ */
+int archive_count(int fd, enum archive_kind kind, enum count_mode mode,
+		  const struct archive_limits *lim, archive_member_fn fn,
+		  void *data, struct archive_summary *sum);
+
+#endif
