@@ -68,6 +68,7 @@ static const char usage_scan[] =
 	"      --exclude GLOB    skip names, root-relative or absolute paths matching GLOB\n"
 	"      --no-archives     count archives and compressed files as plain bytes\n"
 	"      --retry-failed    count damaged archives and limit hits again, changed or not\n"
+	"      --timeout N       seconds a worker may spend on a file (plus 1 s per 4 MB; 30)\n"
 	"      --archive-depth N        archives inside archives: N levels (default 4)\n"
 	"      --max-member-bytes N     bytes one archive member may produce (1 GiB)\n"
 	"      --max-archive-bytes N    bytes one archive may produce (4 GiB)\n"
@@ -173,6 +174,7 @@ static int cmd_scan(int argc, char **argv, const char *db, int is_default)
 		{ "worker-exe", required_argument, NULL, 'W' },
 		{ "no-archives", no_argument, NULL, 'N' },
 		{ "retry-failed", no_argument, NULL, 'Y' },
+		{ "timeout", required_argument, NULL, 'O' },
 		{ "archive-depth", required_argument, NULL, 'D' },
 		{ "max-member-bytes", required_argument, NULL, 'M' },
 		{ "max-archive-bytes", required_argument, NULL, 'T' },
@@ -190,6 +192,7 @@ static int cmd_scan(int argc, char **argv, const char *db, int is_default)
 	opt.db_path = db;
 	opt.jobs = cpus > 0 ? (unsigned)cpus : 1;
 	archive_limits_default(&opt.limits);
+	opt.timeout = 30;
 	while ((c = getopt_long(argc, argv, "j:xqh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
@@ -208,6 +211,13 @@ static int cmd_scan(int argc, char **argv, const char *db, int is_default)
 		case 'W': opt.worker_exe = optarg; break;
 		case 'N': opt.no_archives = 1; break;
 		case 'Y': opt.retry_failed = 1; break;
+		case 'O':
+			if (parse_ulong(optarg, 1, 86400, &n))
+				return usage_error(usage_scan,
+						   "bad --timeout '%s': want 1-86400 seconds",
+						   optarg);
+			opt.timeout = (unsigned)n;
+			break;
 		case 'D':
 			if (parse_ulong(optarg, 1, 64, &n))
 				return usage_error(usage_scan,
@@ -583,11 +593,13 @@ int cli_main(int argc, char **argv)
 	sanitize_std_fds();
 	if (argc >= 2 && !strcmp(argv[1], "__worker")) {
 		struct archive_limits lim;
+		unsigned cpu_seconds;
 
 		set_progname("wcindex worker");
-		if (worker_parse_args(argc - 2, argv + 2, &lim))
+		if (worker_parse_args(argc - 2, argv + 2, &lim, &cpu_seconds))
 			return EXIT_FATAL;
-		return worker_main(WORKER_JOB_FD, WORKER_RESULT_FD, &lim);
+		return worker_main(WORKER_JOB_FD, WORKER_RESULT_FD, &lim,
+				   cpu_seconds);
 	}
 	if (extract_db(&argc, argv))
 		return EXIT_FATAL;

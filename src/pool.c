@@ -160,7 +160,8 @@ fail:
 	return -1;
 }
 
-struct pool *pool_new(const char *exe, unsigned n, const char *const *args)
+struct pool *pool_new(const char *exe, unsigned n, const char *const *args,
+		      uint64_t memory_limit)
 {
 	struct pool *p = xcalloc(1, sizeof(*p));
 	unsigned started = 0;
@@ -169,6 +170,7 @@ struct pool *pool_new(const char *exe, unsigned n, const char *const *args)
 	/* A worker that dies must show up as EOF, not kill us with SIGPIPE. */
 	signal(SIGPIPE, SIG_IGN);
 	p->exe = xstrdup(exe);
+	p->memory_limit = memory_limit;
 	while (args && args[nargs])
 		nargs++;
 	p->argv = xcalloc(nargs + 3, sizeof(*p->argv));
@@ -191,11 +193,6 @@ struct pool *pool_new(const char *exe, unsigned n, const char *const *args)
 		return NULL;
 	}
 	return p;
-}
-
-void pool_set_memory_limit(struct pool *p, uint64_t bytes)
-{
-	p->memory_limit = bytes;
 }
 
 void pool_set_timeout(struct pool *p, unsigned base_ms, unsigned bytes_per_ms)
@@ -257,6 +254,8 @@ static void describe_status(struct strbuf *sb, int status)
 	if (WIFSIGNALED(status))
 		strbuf_addf(sb, "worker killed by signal %d (%s)",
 			    WTERMSIG(status), strsignal(WTERMSIG(status)));
+	else if (WIFEXITED(status) && WEXITSTATUS(status) == WORKER_EXIT_NOMEM)
+		strbuf_addstr(sb, "worker ran out of memory");
 	else if (WIFEXITED(status))
 		strbuf_addf(sb, "worker exited with status %d",
 			    WEXITSTATUS(status));

@@ -51,16 +51,13 @@ struct pool;
 
 /*
  * Create a pool of n workers that exec exe with the argument "__worker"
- * followed by args (NULL-terminated; may be NULL).  Returns NULL after
- * reporting if none can start.
+ * followed by args (NULL-terminated; may be NULL), each with its address
+ * space capped at memory_limit bytes (0: no cap), so that a decompression
+ * bomb makes malloc() fail instead of eating the machine.  Returns NULL
+ * after reporting if none can start.
  */
-struct pool *pool_new(const char *exe, unsigned n, const char *const *args);
-
-/*
- * Cap the address space of every worker started from now on (0: none), so
- * that a decompression bomb makes malloc() fail instead of eating memory.
- */
-void pool_set_memory_limit(struct pool *p, uint64_t bytes);
+struct pool *pool_new(const char *exe, unsigned n, const char *const *args,
+		      uint64_t memory_limit);
 
 /*
  * Time allowed to a worker for one batch of jobs: base_ms plus one

@@ -36,7 +36,11 @@
  * Address space of a worker: far more than counting needs, far less than
  * the machine, so that a decompression bomb ends in a failed malloc().
  */
+#ifdef __SANITIZE_ADDRESS__
+#define WORKER_MEMORY_LIMIT 0	/* ASan reserves terabytes of address space */
+#else
 #define WORKER_MEMORY_LIMIT (2ull << 30)
+#endif
 #define WRITER_QUEUE_SIZE 8192
 
 struct scan {
@@ -291,8 +295,8 @@ int scan_run(const struct scan_options *opt)
 	struct crawl_stats cst;
 	struct strbuf sb = STRBUF_INIT, opts = STRBUF_INIT;
 	char **paths = NULL, **root_paths = NULL, *dbcopy = NULL, *exe = NULL;
-	char *limits_arg = NULL;
-	const char *worker_args[2] = { NULL, NULL };
+	char *limits_arg = NULL, *cpu_arg = NULL;
+	const char *worker_args[3] = { NULL, NULL, NULL };
 	size_t ntops = 0;
 	int64_t scan_id = 0, fs_now = 0, start;
 	int lock_fd = -1, ret = SCAN_FATAL, fatal = 0;
@@ -393,12 +397,16 @@ int scan_run(const struct scan_options *opt)
 	}
 	limits_arg = worker_limits_arg(&opt->limits);
 	worker_args[0] = limits_arg;
-	sc.pool = pool_new(exe, opt->jobs, worker_args);
+	/* Half the wall-clock budget in CPU time: a spin is caught first. */
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "--cpu-seconds=%u", opt->timeout > 1 ? opt->timeout / 2
+							      : 1);
+	cpu_arg = strbuf_detach(&sb, NULL);
+	worker_args[1] = cpu_arg;
+	sc.pool = pool_new(exe, opt->jobs, worker_args, WORKER_MEMORY_LIMIT);
 	if (!sc.pool)
 		goto out;
-#ifndef __SANITIZE_ADDRESS__	/* ASan reserves terabytes of address space */
-	pool_set_memory_limit(sc.pool, WORKER_MEMORY_LIMIT);
-#endif
+	pool_set_timeout(sc.pool, opt->timeout * 1000, 4096);
 	if (!(sc.writer = writer_start(rw, sc.wq, &wopt)))
 		goto out;
 	if (!(sc.crawl = crawl_start(ro, &copt, sc.jobs, sc.wq))) {
@@ -475,6 +483,7 @@ out:
 	free(dbcopy);
 	free(exe);
 	free(limits_arg);
+	free(cpu_arg);
 	strbuf_release(&sb);
 	strbuf_release(&opts);
 	if (lock_fd >= 0)

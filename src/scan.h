@@ -21,6 +21,7 @@ struct scan_options {
 	int full, ascii, follow, one_fs, quiet, progress;
 	int no_archives;		/* count archives as plain bytes */
 	int retry_failed;		/* retry damaged archives and limits */
+	unsigned timeout;		/* seconds per batch, beyond reading */
 	struct archive_limits limits;
 	struct excludes ex;
 	const char *worker_exe;		/* default: this program */

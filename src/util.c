@@ -16,6 +16,12 @@
 #include "util.h"
 
 static const char *progname = "wcindex";
+static int oom_exit_code;
+
+void set_oom_exit(int code)
+{
+	oom_exit_code = code;
+}
 
 static void oom(size_t size)
 {
@@ -25,6 +31,8 @@ static void oom(size_t size)
 	if (write(2, msg, sizeof(msg) - 1) < 0) {
 		/* nothing left to report with */
 	}
+	if (oom_exit_code)
+		_exit(oom_exit_code);
 	abort();
 }
 

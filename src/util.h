@@ -12,7 +12,11 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Allocation: abort the process with a message when memory is exhausted. */
+/*
+ * Allocation: abort the process with a message when memory is exhausted
+ * (or _exit(code) after set_oom_exit(code), so that a parent can tell).
+ */
+void set_oom_exit(int code);
 void *xmalloc(size_t size);
 void *xcalloc(size_t nmemb, size_t size);
 void *xrealloc(void *ptr, size_t size);

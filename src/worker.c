@@ -6,7 +6,9 @@
  *
  * For tests only, WCINDEX_TEST_FAULT="crash:SUBSTR" (or "hang:", "spin:")
  * makes the worker abort, sleep or loop forever on a path containing SUBSTR,
- * so that the pool's isolation can be exercised with real processes.
+ * and "archive-spin:SUBSTR" or "archive-alloc:SUBSTR" spin or eat memory
+ * inside such an archive, so that the pool's isolation and the workers'
+ * limits can be exercised with real processes.
  */
 #include "config.h"
 
@@ -17,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,19 +32,29 @@
 
 static const char *fault_spec;
 
-static void maybe_inject_fault(const char *path)
+/*
+ * where is "" when a file is opened, "archive-" inside an archive (after
+ * it was recognised): "archive-spin:NAME" spins there, under the CPU limit;
+ * "archive-alloc:NAME" eats memory there, up to the address space limit.
+ */
+static void maybe_inject_fault(const char *path, const char *where)
 {
-	const char *colon;
+	const char *colon, *spec = fault_spec;
+	size_t wlen = strlen(where);
 
-	if (!fault_spec || !(colon = strchr(fault_spec, ':')) ||
-	    !strstr(path, colon + 1))
+	if (!spec || strncmp(spec, where, wlen) ||
+	    !(colon = strchr(spec, ':')) || !strstr(path, colon + 1))
 		return;
-	if (!strncmp(fault_spec, "crash:", 6))
+	spec += wlen;
+	if (!strncmp(spec, "alloc:", 6))
+		for (volatile char *p;;)	/* address space, not pages */
+			p = xmalloc(64u << 20), p[0] = 1;
+	if (!strncmp(spec, "crash:", 6))
 		abort();
-	if (!strncmp(fault_spec, "hang:", 5))
+	if (!strncmp(spec, "hang:", 5))
 		for (;;)
 			pause();
-	if (!strncmp(fault_spec, "spin:", 5))
+	if (!strncmp(spec, "spin:", 5))
 		for (volatile unsigned long i = 0;; i++)
 			;
 }
@@ -114,9 +127,30 @@ static int add_member(void *data, const struct member_result *m)
  * Count the archive or compressed file open on fd.  Returns 1 when it was
  * one (res filled), 0 when its content is not an archive after all.
  */
-static int count_archive(int fd, uint32_t flags, unsigned char *buf,
-			 size_t bufsize, struct proto_result *res,
-			 struct strbuf *msg, struct member_sink *sink)
+/*
+ * Allow this process `seconds` more of CPU time from now: RLIMIT_CPU counts
+ * the whole life of the worker, so the soft limit moves with every archive.
+ * Past it the kernel sends SIGXCPU, and the pool reports the signal.
+ */
+static void limit_cpu(unsigned seconds)
+{
+	struct rusage ru;
+	struct rlimit rl;
+
+	if (!seconds || getrusage(RUSAGE_SELF, &ru) < 0 ||
+	    getrlimit(RLIMIT_CPU, &rl) < 0)
+		return;
+	rl.rlim_cur = (rlim_t)ru.ru_utime.tv_sec + (rlim_t)ru.ru_stime.tv_sec +
+		      1 + seconds;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_cur > rl.rlim_max)
+		rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_CPU, &rl);
+}
+
+static int count_archive(const char *path, int fd, uint32_t flags,
+			 unsigned char *buf, size_t bufsize,
+			 struct proto_result *res, struct strbuf *msg,
+			 struct member_sink *sink)
 {
 	enum count_mode mode = (flags & JOB_ASCII) ? COUNT_ASCII : COUNT_UTF8;
 	struct archive_summary sum;
@@ -131,6 +165,8 @@ static int count_archive(int fd, uint32_t flags, unsigned char *buf,
 	kind = archive_sniff(buf, (size_t)n);
 	if (kind == ARCHIVE_NONE)
 		return 0;
+	limit_cpu(sink->cpu_seconds);
+	maybe_inject_fault(path, "archive-");
 	memset(&sum, 0, sizeof(sum));
 	r = archive_count(fd, kind, mode, sink->lim, add_member, sink, &sum);
 	res->counts = sum.counts;
@@ -165,7 +201,7 @@ void worker_count_file(const char *path, uint32_t flags, unsigned char *buf,
 	res->err = 0;
 	res->stage = STAGE_NONE;
 	strbuf_reset(msg);
-	maybe_inject_fault(path);
+	maybe_inject_fault(path, "");
 
 	if (!(flags & JOB_FOLLOW))
 		oflags |= O_NOFOLLOW;
@@ -185,7 +221,7 @@ void worker_count_file(const char *path, uint32_t flags, unsigned char *buf,
 	}
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	if ((flags & JOB_ARCHIVES) && sink &&
-	    count_archive(fd, flags, buf, bufsize, res, msg, sink)) {
+	    count_archive(path, fd, flags, buf, bufsize, res, msg, sink)) {
 		/* Members are sent already: no second reading. */
 		if (!fstat(fd, &sb)) {
 			meta_from_stat(&after, &sb);
@@ -236,14 +272,23 @@ done:
 	res->msg_len = (uint32_t)msg->len;
 }
 
-int worker_parse_args(int argc, char **argv, struct archive_limits *lim)
+int worker_parse_args(int argc, char **argv, struct archive_limits *lim,
+		      unsigned *cpu_seconds)
 {
 	archive_limits_default(lim);
+	*cpu_seconds = 0;
 	for (int i = 0; i < argc; i++) {
 		unsigned long long m, t, r, n;
+		unsigned long secs;
 		unsigned d;
 		char end;
 
+		if (!strncmp(argv[i], "--cpu-seconds=", 14)) {
+			if (parse_ulong(argv[i] + 14, 0, 1u << 20, &secs))
+				return error("bad worker argument '%s'", argv[i]);
+			*cpu_seconds = (unsigned)secs;
+			continue;
+		}
 		if (strncmp(argv[i], "--archive-limits=", 17))
 			return error("unknown worker argument '%s'", argv[i]);
 		if (sscanf(argv[i] + 17, "%llu:%llu:%llu:%llu:%u%c", &m, &t, &r,
@@ -268,7 +313,8 @@ char *worker_limits_arg(const struct archive_limits *lim)
 	return strbuf_detach(&sb, NULL);
 }
 
-int worker_main(int in_fd, int out_fd, const struct archive_limits *lim)
+int worker_main(int in_fd, int out_fd, const struct archive_limits *lim,
+		unsigned cpu_seconds)
 {
 	struct strbuf payload = STRBUF_INIT, path = STRBUF_INIT;
 	struct strbuf msg = STRBUF_INIT;
@@ -280,6 +326,8 @@ int worker_main(int in_fd, int out_fd, const struct archive_limits *lim)
 	memset(&sink, 0, sizeof(sink));
 	sink.fd = out_fd;
 	sink.lim = lim;
+	sink.cpu_seconds = cpu_seconds;
+	set_oom_exit(WORKER_EXIT_NOMEM);
 	strbuf_init(&sink.frame.buf, 0);
 	proto_begin(&sink.frame, PROTO_MEMBERS);
 

@@ -14,6 +14,9 @@
 #define WORKER_JOB_FD 3
 #define WORKER_RESULT_FD 4
 
+/* A worker that runs out of memory exits with this status. */
+#define WORKER_EXIT_NOMEM 75
+
 /* The size of the read buffer each worker allocates once. */
 #define WORKER_BUFSIZE (256 * 1024)
 
@@ -21,10 +24,11 @@ struct archive_limits;
 
 /*
  * Parse the worker's command line ("--archive-limits=M:T:R:N:D", made by
- * worker_limits_arg()) into lim, which starts from the defaults.
- * Returns 0 or -1 after reporting.
+ * worker_limits_arg(), and "--cpu-seconds=N") into lim, which starts from
+ * the defaults, and *cpu_seconds (0: none).  Returns 0 or -1.
  */
-int worker_parse_args(int argc, char **argv, struct archive_limits *lim);
+int worker_parse_args(int argc, char **argv, struct archive_limits *lim,
+		      unsigned *cpu_seconds);
 
 /* The argument that passes lim to a worker; the caller frees it. */
 char *worker_limits_arg(const struct archive_limits *lim);
@@ -34,7 +38,8 @@ char *worker_limits_arg(const struct archive_limits *lim);
  * results to out_fd.  Returns the process exit status: 0 after a clean end,
  * 1 after a protocol or I/O error on the pipes.
  */
-int worker_main(int in_fd, int out_fd, const struct archive_limits *lim);
+int worker_main(int in_fd, int out_fd, const struct archive_limits *lim,
+		unsigned cpu_seconds);
 
 /* Where the members of an archive go while it is read. */
 struct member_sink {
@@ -42,6 +47,7 @@ struct member_sink {
 	uint64_t job_id;
 	struct proto_writer frame;	/* PROTO_MEMBERS records not yet sent */
 	const struct archive_limits *lim;
+	unsigned cpu_seconds;		/* CPU time one archive may take */
 	int failed;			/* the pipe broke: stop reading */
 };
 

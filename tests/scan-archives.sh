@@ -204,4 +204,31 @@ esac
 assert_eq 1 "$(q "SELECT count(*) FROM errors WHERE stage = 'limit' AND scan_id = $(last_scan_id)")" \
 	"the limit in the errors view"
 
+# ---- a worker that crashes, hangs, spins or runs out of memory on an
+# archive is replaced; the archive is recorded with the reason, the rest
+# is counted, and the scan exits 1.  (WCINDEX_TEST_FAULT is a test hook of
+# the workers.)
+F=$TMP/faults
+mkdir -p "$F"
+cp "$FX/t.zip" "$FX/t.cpio" "$FX/plain.tar" "$F/"
+printf 'plain words here\n' >"$F/text.txt"
+fault () {	# SPEC FILE REASON-PATTERN
+	rm -f "$TMP/f.db" "$TMP/f.db-wal" "$TMP/f.db-shm"
+	local rc=0
+	WCINDEX_TEST_FAULT=$1 timeout -k 5 60 "$WCINDEX" --db "$TMP/f.db" \
+		scan -q --timeout 2 "$F" 2>"$TMP/f.err" || rc=$?
+	assert_eq 1 "$rc" "exit status with $1"
+	got=$("$WCINDEX" --db "$TMP/f.db" sql --csv "SELECT name || '|' || status || '|' || error FROM files WHERE member = '' AND status != 'ok'" | sed 1d)
+	case $got in
+	"$2|error|"$3) ;;
+	*) fail "$1: failed rows '$got', want $2 failing with '$3'" ;;
+	esac
+	assert_eq 3 "$("$WCINDEX" --db "$TMP/f.db" sql --csv "SELECT count(*) FROM files WHERE member = '' AND status = 'ok'" | sed 1d)" \
+		"$1: the other files counted"
+}
+fault crash:t.cpio t.cpio "worker killed by signal 6*"
+fault hang:t.zip t.zip "worker timed out*"
+fault archive-spin:plain.tar plain.tar "worker killed by signal 24*"
+fault archive-alloc:t.zip t.zip "worker ran out of memory"
+
 pass "archives"

@@ -311,7 +311,7 @@ static int run_all(struct run *run, const char *prog, unsigned n,
 	for (size_t i = 0; i < run->nr; i++)
 		ck_assert_int_eq(queue_push(q, &run->jobs[i].pj), 0);
 	queue_close(q);
-	p = pool_new(prog, n, NULL);
+	p = pool_new(prog, n, NULL, 0);
 	ck_assert_ptr_nonnull(p);
 	if (timeout_ms)
 		pool_set_timeout(p, timeout_ms, 1u << 30);
@@ -409,7 +409,7 @@ START_TEST(test_concurrent_producer)
 		add_file(&run, name, content.buf, content.len, 0);
 	}
 	q = queue_new(4);
-	p = pool_new(exe, 3, NULL);
+	p = pool_new(exe, 3, NULL, 0);
 	ck_assert_ptr_nonnull(p);
 	pr.q = q;
 	pr.run = &run;
@@ -742,7 +742,7 @@ START_TEST(test_bad_exe)
 	for (size_t i = 0; i < run.nr; i++)
 		ck_assert_int_eq(queue_push(q, &run.jobs[i].pj), 0);
 	queue_close(q);
-	p = pool_new("/nonexistent/wcindex", 2, NULL);
+	p = pool_new("/nonexistent/wcindex", 2, NULL, 0);
 	if (p) {
 		r = pool_run(p, q, on_done, NULL, NULL, &run);
 		ck_assert_int_eq(r, -1);
