@@ -69,6 +69,7 @@ static const char usage_scan[] =
 	"      --no-archives     count archives and compressed files as plain bytes\n"
 	"      --retry-failed    count damaged archives and limit hits again, changed or not\n"
 	"      --timeout N       seconds a worker may spend on a file (plus 1 s per 4 MB; 30)\n"
+	"      --archive-cpu N   CPU seconds one archive may take (half of --timeout)\n"
 	"      --archive-depth N        archives inside archives: N levels (default 4)\n"
 	"      --max-member-bytes N     bytes one archive member may produce (1 GiB)\n"
 	"      --max-archive-bytes N    bytes one archive may produce (4 GiB)\n"
@@ -175,6 +176,7 @@ static int cmd_scan(int argc, char **argv, const char *db, int is_default)
 		{ "no-archives", no_argument, NULL, 'N' },
 		{ "retry-failed", no_argument, NULL, 'Y' },
 		{ "timeout", required_argument, NULL, 'O' },
+		{ "archive-cpu", required_argument, NULL, 'U' },
 		{ "archive-depth", required_argument, NULL, 'D' },
 		{ "max-member-bytes", required_argument, NULL, 'M' },
 		{ "max-archive-bytes", required_argument, NULL, 'T' },
@@ -217,6 +219,13 @@ static int cmd_scan(int argc, char **argv, const char *db, int is_default)
 						   "bad --timeout '%s': want 1-86400 seconds",
 						   optarg);
 			opt.timeout = (unsigned)n;
+			break;
+		case 'U':
+			if (parse_ulong(optarg, 1, 86400, &n))
+				return usage_error(usage_scan,
+						   "bad --archive-cpu '%s': want 1-86400 seconds",
+						   optarg);
+			opt.archive_cpu = (unsigned)n;
 			break;
 		case 'D':
 			if (parse_ulong(optarg, 1, 64, &n))

@@ -397,10 +397,10 @@ int scan_run(const struct scan_options *opt)
 	}
 	limits_arg = worker_limits_arg(&opt->limits);
 	worker_args[0] = limits_arg;
-	/* Half the wall-clock budget in CPU time: a spin is caught first. */
+	/* By default half the wall-clock budget: a spin is caught first. */
 	strbuf_reset(&sb);
-	strbuf_addf(&sb, "--cpu-seconds=%u", opt->timeout > 1 ? opt->timeout / 2
-							      : 1);
+	strbuf_addf(&sb, "--cpu-seconds=%u", opt->archive_cpu ? opt->archive_cpu :
+		    opt->timeout > 1 ? opt->timeout / 2 : 1);
 	cpu_arg = strbuf_detach(&sb, NULL);
 	worker_args[1] = cpu_arg;
 	sc.pool = pool_new(exe, opt->jobs, worker_args, WORKER_MEMORY_LIMIT);

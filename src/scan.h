@@ -22,6 +22,7 @@ struct scan_options {
 	int no_archives;		/* count archives as plain bytes */
 	int retry_failed;		/* retry damaged archives and limits */
 	unsigned timeout;		/* seconds per batch, beyond reading */
+	unsigned archive_cpu;		/* CPU seconds per archive; 0: timeout/2 */
 	struct archive_limits limits;
 	struct excludes ex;
 	const char *worker_exe;		/* default: this program */

@@ -212,11 +212,13 @@ F=$TMP/faults
 mkdir -p "$F"
 cp "$FX/t.zip" "$FX/t.cpio" "$FX/plain.tar" "$F/"
 printf 'plain words here\n' >"$F/text.txt"
-fault () {	# SPEC FILE REASON-PATTERN
+fault () {	# SPEC FILE REASON-PATTERN [SCAN-OPTIONS...]
+	local spec=$1 file=$2 reason=$3 rc=0
+	shift 3
 	rm -f "$TMP/f.db" "$TMP/f.db-wal" "$TMP/f.db-shm"
-	local rc=0
-	WCINDEX_TEST_FAULT=$1 timeout -k 5 60 "$WCINDEX" --db "$TMP/f.db" \
-		scan -q --timeout 2 "$F" 2>"$TMP/f.err" || rc=$?
+	WCINDEX_TEST_FAULT=$spec timeout -k 5 90 "$WCINDEX" --db "$TMP/f.db" \
+		scan -q "$@" "$F" 2>"$TMP/f.err" || rc=$?
+	set -- "$spec" "$file" "$reason"
 	assert_eq 1 "$rc" "exit status with $1"
 	got=$("$WCINDEX" --db "$TMP/f.db" sql --csv "SELECT name || '|' || status || '|' || error FROM files WHERE member = '' AND status != 'ok'" | sed 1d)
 	case $got in
@@ -227,8 +229,10 @@ fault () {	# SPEC FILE REASON-PATTERN
 		"$1: the other files counted"
 }
 fault crash:t.cpio t.cpio "worker killed by signal 6*"
-fault hang:t.zip t.zip "worker timed out*"
-fault archive-spin:plain.tar plain.tar "worker killed by signal 24*"
+fault hang:t.zip t.zip "worker timed out*" --timeout 2
+# The CPU budget, far below the wall-clock one, is what stops a spin.
+fault archive-spin:plain.tar plain.tar "worker killed by signal 24*" \
+	--timeout 60 --archive-cpu 1
 fault archive-alloc:t.zip t.zip "worker ran out of memory"
 
 pass "archives"
