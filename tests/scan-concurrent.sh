@@ -43,11 +43,14 @@ reader () {
 }
 
 # ==== a scan that holds the lock: the worker hangs on one file
+SCANS_BEFORE=$(last_scan_id)
 WCINDEX_TEST_FAULT=hang:zz-hang-here bg_start "$WCINDEX" --db "$DB" scan -q --full "$ROOT"
 P1=$BG_PID
-# wait until it has taken the lock and counted the rest
+# wait until it has taken the lock, recorded itself (the lock comes first)
+# and counted the rest
 for _ in $(seq 100); do
 	[ "$(cat "$DB.lock" 2>/dev/null)" = "$P1" ] &&
+		[ "$(last_scan_id)" -gt "$SCANS_BEFORE" ] &&
 		[ "$(q "SELECT count(*) FROM entries WHERE scan_id = (SELECT max(id) FROM scans)")" -ge $((N - 256)) ] && break
 	sleep 0.1
 done
