@@ -41,3 +41,8 @@ SELECT id, dir_id, name, '', ext, dev, ino, size, mtime_ns, ctime_ns, bytes,
 FROM entries;
 DROP TABLE entries;
 ALTER TABLE entries_v2 RENAME TO entries;
+
+-- Version 1 counted every file as plain bytes, as --no-archives does now:
+-- say so for the rows that may be archives (binary or not UTF-8), so that
+-- the next scan looks inside them once.
+UPDATE entries SET flags = flags | 256 WHERE flags & 3;

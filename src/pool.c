@@ -429,23 +429,31 @@ static int collect_members(struct pool *p, struct worker *w,
 	struct batch *b = &w->inflight[0];
 	struct proto_reader rd;
 	struct proto_member m;
+	unsigned i, n = 0;
 	int r;
 
+	/* Check the whole frame before handing out any of it. */
 	if (proto_reader_init(&rd, &p->payload))
 		return -1;
 	while ((r = proto_next_member(&rd, &m)) > 0) {
-		unsigned i;
-
 		for (i = 0; i < b->nr && b->id[i] != m.id; i++)
 			;
 		if (i == b->nr)
 			return error("protocol error: member of an unknown job");
+		n++;
+	}
+	if (r < 0 || !n)
+		return r < 0 ? -1 : error("protocol error: empty member frame");
+	proto_reader_init(&rd, &p->payload);
+	while (proto_next_member(&rd, &m) > 0) {
+		for (i = 0; b->id[i] != m.id; i++)
+			;
 		if (member)
 			member(data, b->job[i], &m);
 	}
 	/* Progress: a long archive is not a hung worker. */
 	w->busy_since = now_ns();
-	return r;
+	return 0;
 }
 
 /* Read one frame of w and hand its members or results out. */

@@ -145,7 +145,10 @@ int store_put_entry(struct store *s, const struct entry_update *u);
 /* Delete the row of a file (by id) together with its archive members. */
 int store_delete_entry(struct store *s, int64_t id);
 
-/* Delete the members of a file that scan_id did not record (again). */
+/*
+ * Delete the members of a file that scan_id did not record (again); with
+ * scan_id 0 (no scan has that id), all of them.
+ */
 int store_delete_stale_members(struct store *s, int64_t dir_id,
 			       const char *name, int64_t scan_id);
 

@@ -132,19 +132,28 @@ static int add_member(void *data, const struct member_result *m)
  * the whole life of the worker, so the soft limit moves with every archive.
  * Past it the kernel sends SIGXCPU, and the pool reports the signal.
  */
-static void limit_cpu(unsigned seconds)
+static void limit_cpu(unsigned seconds, struct rlimit *saved)
 {
 	struct rusage ru;
 	struct rlimit rl;
 
+	saved->rlim_cur = saved->rlim_max = 0;
 	if (!seconds || getrusage(RUSAGE_SELF, &ru) < 0 ||
 	    getrlimit(RLIMIT_CPU, &rl) < 0)
 		return;
+	*saved = rl;
 	rl.rlim_cur = (rlim_t)ru.ru_utime.tv_sec + (rlim_t)ru.ru_stime.tv_sec +
 		      1 + seconds;
 	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_cur > rl.rlim_max)
 		rl.rlim_cur = rl.rlim_max;
 	setrlimit(RLIMIT_CPU, &rl);
+}
+
+/* Lift the archive's CPU budget again: plain files have the watchdog. */
+static void unlimit_cpu(const struct rlimit *saved)
+{
+	if (saved->rlim_max)
+		setrlimit(RLIMIT_CPU, saved);
 }
 
 static int count_archive(const char *path, int fd, uint32_t flags,
@@ -155,6 +164,7 @@ static int count_archive(const char *path, int fd, uint32_t flags,
 	enum count_mode mode = (flags & JOB_ASCII) ? COUNT_ASCII : COUNT_UTF8;
 	struct archive_summary sum;
 	enum archive_kind kind;
+	struct rlimit saved;
 	ssize_t n;
 	int r;
 
@@ -165,10 +175,18 @@ static int count_archive(const char *path, int fd, uint32_t flags,
 	kind = archive_sniff(buf, (size_t)n);
 	if (kind == ARCHIVE_NONE)
 		return 0;
-	limit_cpu(sink->cpu_seconds);
+	limit_cpu(sink->cpu_seconds, &saved);
 	maybe_inject_fault(path, "archive-");
 	memset(&sum, 0, sizeof(sum));
 	r = archive_count(fd, kind, mode, sink->lim, add_member, sink, &sum);
+	unlimit_cpu(&saved);
+	/*
+	 * The magic number lied (a text file that starts like a cpio header):
+	 * nothing could be read as an archive, so it is a plain file.
+	 */
+	if ((r < 0 || sum.status == MEMBER_ERROR) && !sum.members &&
+	    kind == ARCHIVE_CONTAINER && lseek(fd, 0, SEEK_SET) == 0)
+		return 0;
 	res->counts = sum.counts;
 	res->counts.flags |= sum.container ? ENTRY_F_ARCHIVE : ENTRY_F_COMPRESSED;
 	if (sum.container)

@@ -32,6 +32,8 @@ struct writer {
 	struct writer_options opt;
 	struct scan_stats st;
 	struct strbuf ext;
+	int64_t ph_dir;		/* the archive whose members come in */
+	struct strbuf ph_name;
 	int failed;
 	int in_txn;
 	atomic_uint_fast64_t files_done, bytes_done;
@@ -76,12 +78,44 @@ struct wmsg *wmsg_member(const struct wmsg *job, const struct proto_member *pm)
 	return m;
 }
 
+/*
+ * Before the first member of an archive, make sure the archive has a row
+ * of its own: should the scan stop before its result, the next scan sees a
+ * failed row (retried, or deleted with the file) rather than members that
+ * belong to nothing.  The result replaces it.
+ */
+static int placeholder(struct writer *w, struct wmsg *m)
+{
+	struct entry_update u;
+	const char *name = m->path + m->name_off;
+
+	if (w->ph_dir == m->dir_id && !strcmp(w->ph_name.buf, name))
+		return 0;
+	w->ph_dir = m->dir_id;
+	strbuf_reset(&w->ph_name);
+	strbuf_addstr(&w->ph_name, name);
+	memset(&u, 0, sizeof(u));
+	u.dir_id = m->dir_id;
+	u.name = name;
+	file_ext(name, &w->ext);
+	u.ext = w->ext.buf;
+	u.meta = m->meta;
+	u.no_counts = 1;
+	u.flags = w->opt.mode_flags | ENTRY_F_ARCHIVE;
+	u.status = "error";
+	u.error = "the scan stopped while its members were read";
+	u.scan_id = w->opt.scan_id;
+	return store_put_entry(w->s, &u);
+}
+
 static int apply_member(struct writer *w, struct wmsg *m)
 {
 	struct entry_update u;
 	const char *base = memrchr(m->member, '/', m->member_len);
 	struct strbuf name = STRBUF_INIT;
 
+	if (placeholder(w, m))
+		return -1;
 	memset(&u, 0, sizeof(u));
 	u.dir_id = m->dir_id;
 	u.name = m->path + m->name_off;
@@ -162,7 +196,9 @@ static int apply_result(struct writer *w, struct wmsg *m)
 			w->st.deleted++;
 			return store_delete_entry(w->s, m->id);
 		}
-		return 0;
+		/* Members of an earlier, interrupted reading, if any. */
+		return store_delete_stale_members(w->s, m->dir_id,
+						  m->pj.path + m->name_off, 0);
 	}
 
 	memset(&u, 0, sizeof(u));
@@ -207,10 +243,10 @@ static int apply_result(struct writer *w, struct wmsg *m)
 			return -1;
 		/*
 		 * Its members were (re)recorded by this scan just before: any
-		 * other is gone from the archive, or it is no archive now.
+		 * other is gone from the archive, or it is no archive now (or
+		 * was left by an interrupted scan, even of a "new" file).
 		 */
-		if (!m->is_new &&
-		    store_delete_stale_members(w->s, m->dir_id, u.name,
+		if (store_delete_stale_members(w->s, m->dir_id, u.name,
 					       w->opt.scan_id))
 			return -1;
 		if (res->stage == STAGE_LIMIT || res->stage == STAGE_DAMAGED)
@@ -221,12 +257,17 @@ static int apply_result(struct writer *w, struct wmsg *m)
 		return 0;
 	}
 
-	/* A failure: keep the crawler's view of the metadata. */
+	/*
+	 * A failure: keep the crawler's view of the metadata.  An archive
+	 * whose worker died part way keeps none of its members: old and new
+	 * would mix.
+	 */
 	u.meta = m->meta;
 	u.error = m->msg ? m->msg : "unknown error";
 	w->st.failed++;
 	error("cannot count '%s': %s", m->pj.path, u.error);
-	if (store_put_entry(w->s, &u))
+	if (store_put_entry(w->s, &u) ||
+	    store_delete_stale_members(w->s, m->dir_id, u.name, 0))
 		return -1;
 	return record_error(w, m->pj.path, stage_name(res->stage), res->err,
 			    u.error);
@@ -320,6 +361,7 @@ struct writer *writer_start(struct store *s, struct queue *q,
 	w->q = q;
 	w->opt = *opt;
 	strbuf_init(&w->ext, 16);
+	strbuf_init(&w->ph_name, 16);
 	atomic_init(&w->files_done, 0);
 	atomic_init(&w->bytes_done, 0);
 	rc = pthread_create(&w->thread, NULL, writer_thread, w);
@@ -345,6 +387,7 @@ int writer_finish(struct writer *w, struct scan_stats *st)
 	st->words += w->st.words;
 	ret = w->failed ? -1 : 0;
 	strbuf_release(&w->ext);
+	strbuf_release(&w->ph_name);
 	free(w);
 	return ret;
 }

@@ -235,4 +235,28 @@ fault archive-spin:plain.tar plain.tar "worker killed by signal 24*" \
 	--timeout 60 --archive-cpu 1
 fault archive-alloc:t.zip t.zip "worker ran out of memory"
 
+# The CPU budget of an archive is lifted afterwards: a file that the same
+# worker handles next is stopped by the watchdog, not by SIGXCPU.
+G=$TMP/budget
+mkdir -p "$G"
+cp "$FX/plain.tar" "$G/a.tar"
+printf 'spins\n' >"$G/z-spin.txt"
+rm -f "$TMP/g.db"
+rc=0
+WCINDEX_TEST_FAULT=spin:z-spin timeout -k 5 90 "$WCINDEX" --db "$TMP/g.db" \
+	scan -q -j 1 --timeout 3 --archive-cpu 1 "$G" 2>/dev/null || rc=$?
+assert_eq 1 "$rc" "exit status with a spinning plain file"
+case $("$WCINDEX" --db "$TMP/g.db" sql --csv "SELECT error FROM files WHERE name = 'z-spin.txt'" | sed 1d) in
+"worker timed out"*) ;;
+*) fail "a plain file after an archive was not left to the watchdog" ;;
+esac
+
+# A text file that only starts like a cpio header is counted as text.
+mkdir -p "$TMP/cpiotext"
+printf '070707 is the first number of the list\nand more words\n' >"$TMP/cpiotext/dates.txt"
+scan_ok "$TMP/cpiotext"
+want=$("$PYTHON3" "$TEST_SRCDIR/pycount.py" "$TMP/cpiotext/dates.txt" | cut -d' ' -f1-4 | tr ' ' '|')
+assert_eq "$want|ok|0" "$(q "SELECT lines || '|' || words || '|' || chars || '|' || bytes || '|' || status || '|' || (flags & 16) FROM files WHERE name = 'dates.txt'")" \
+	"a text file with a cpio magic number"
+
 pass "archives"

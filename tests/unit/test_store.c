@@ -401,7 +401,8 @@ START_TEST(test_migrate_from_v1)
 		 "INSERT INTO entries(dir_id, name, ext, dev, ino, size, "
 		 "mtime_ns, ctime_ns, bytes, lines, words, chars, flags, status,"
 		 " scan_id) VALUES (1, 'a.txt', 'txt', 1, 2, 3, 4, 5, 3, 1, 2, "
-		 "3, 0, 'ok', 1)");
+		 "3, 0, 'ok', 1), (1, 'b.tgz', 'tgz', 1, 3, 9, 4, 5, 9, 0, 1, 9,"
+		 " 1, 'ok', 1)");
 	ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
 
 	expect_open_fails(dbpath, STORE_READONLY, "to upgrade it");
@@ -409,13 +410,16 @@ START_TEST(test_migrate_from_v1)
 	ck_assert_ptr_nonnull(st);
 	ck_assert_int_eq(q("PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	ck_assert_int_eq(q("SELECT count(*) FROM files WHERE path = '/r/a.txt' "
-			   "AND member = '' AND words = 2"), 1);
+			   "AND member = '' AND words = 2 AND flags = 0"), 1);
+	/* a binary file may be an archive: marked as counted without them */
+	ck_assert_int_eq(q("SELECT flags FROM files WHERE name = 'b.tgz'"),
+			 1 | ENTRY_F_NOARCHIVES);
 	/* the new key: the same file may now have members */
 	sql_exec(store_handle(st), "INSERT INTO entries(dir_id, name, member, "
 		 "ext, dev, ino, size, mtime_ns, ctime_ns, flags, status, "
 		 "scan_id) VALUES (1, 'a.txt', 'in/side.txt', 'txt', 1, 2, 3, "
 		 "4, 5, 0, 'ok', 2)");
-	ck_assert_int_eq(q("SELECT count(*) FROM entries"), 2);
+	ck_assert_int_eq(q("SELECT count(*) FROM entries"), 3);
 	ck_assert_int_eq(q("SELECT count(*) FROM totals_by_root"), 1);
 	strbuf_release(&path);
 	strbuf_release(&schema);
