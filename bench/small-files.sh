@@ -20,21 +20,7 @@ if [ ! -e "$TREE/.complete" ]; then
 	touch -d '-1 hour' "$TREE/.complete"
 fi
 
-# time_cmd NAME CMD...: run REPS times (after one warm-up), record the median.
-declare -A median
-time_cmd() {
-	local name=$1; shift
-	local times=()
-	"$@" >/dev/null 2>&1 || true
-	for _ in $(seq "$REPS"); do
-		local t0 t1
-		t0=$(date +%s.%N)
-		"$@" >/dev/null 2>&1
-		t1=$(date +%s.%N)
-		times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')")
-	done
-	median[$name]=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-}
+. "$here/lib.sh"
 
 first_scan() {
 	rm -f "$work"/db "$work"/db-wal "$work"/db-shm

@@ -23,20 +23,7 @@ fi
 mkdir -p "$work/root"
 ln "$ARCHIVE" "$work/root/x.tar.gz" 2>/dev/null || cp "$ARCHIVE" "$work/root/x.tar.gz"
 
-declare -A median
-time_cmd() {
-	local name=$1; shift
-	local times=()
-	"$@" >/dev/null 2>&1 || true
-	for _ in $(seq "$REPS"); do
-		local t0 t1
-		t0=$(date +%s.%N)
-		"$@" >/dev/null 2>&1
-		t1=$(date +%s.%N)
-		times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')")
-	done
-	median[$name]=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-}
+. "$here/lib.sh"
 scan() {
 	rm -f "$work"/db "$work"/db-wal "$work"/db-shm
 	"$WCINDEX" --db "$work/db" scan -q "$work/root"
