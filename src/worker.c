@@ -156,24 +156,16 @@ static void unlimit_cpu(const struct rlimit *saved)
 		setrlimit(RLIMIT_CPU, saved);
 }
 
-static int count_archive(const char *path, int fd, uint32_t flags,
-			 unsigned char *buf, size_t bufsize,
-			 struct proto_result *res, struct strbuf *msg,
-			 struct member_sink *sink)
+static int count_archive(const char *path, int fd, enum archive_kind kind,
+			 uint32_t flags, struct proto_result *res,
+			 struct strbuf *msg, struct member_sink *sink)
 {
 	enum count_mode mode = (flags & JOB_ASCII) ? COUNT_ASCII : COUNT_UTF8;
 	struct archive_summary sum;
-	enum archive_kind kind;
 	struct rlimit saved;
-	ssize_t n;
 	int r;
 
-	n = pread(fd, buf, bufsize < ARCHIVE_SNIFF_BYTES ? bufsize :
-		  ARCHIVE_SNIFF_BYTES, 0);
-	if (n <= 0)
-		return 0;
-	kind = archive_sniff(buf, (size_t)n);
-	if (kind == ARCHIVE_NONE)
+	if (lseek(fd, 0, SEEK_SET) != 0)
 		return 0;
 	limit_cpu(sink->cpu_seconds, &saved);
 	maybe_inject_fault(path, "archive-");
@@ -238,24 +230,15 @@ void worker_count_file(const char *path, uint32_t flags, unsigned char *buf,
 		goto out;
 	}
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	if ((flags & JOB_ARCHIVES) && sink &&
-	    count_archive(path, fd, flags, buf, bufsize, res, msg, sink)) {
-		/* Members are sent already: no second reading. */
-		if (!fstat(fd, &sb)) {
-			meta_from_stat(&after, &sb);
-			if (!same_meta(&after, &res->meta) &&
-			    res->stage == STAGE_NONE) {
-				res->stage = STAGE_CHANGED;
-				strbuf_addstr(msg, "file changed while it was read");
-			}
-		}
-		goto out;
-	}
 
 	for (attempt = 0;; attempt++) {
+		/* Archives are told by their first bytes, read once for both. */
+		int sniff = attempt == 0 && (flags & JOB_ARCHIVES) && sink;
+
 		count_init(&st, mode);
 		for (;;) {
 			ssize_t n = read(fd, buf, bufsize);
+			enum archive_kind kind;
 
 			if (n < 0) {
 				if (errno == EINTR)
@@ -265,6 +248,18 @@ void worker_count_file(const char *path, uint32_t flags, unsigned char *buf,
 			}
 			if (!n)
 				break;
+			if (sniff) {
+				sniff = 0;
+				kind = archive_sniff(buf, (size_t)n < ARCHIVE_SNIFF_BYTES ?
+						     (size_t)n : ARCHIVE_SNIFF_BYTES);
+				if (kind != ARCHIVE_NONE) {
+					if (count_archive(path, fd, kind, flags,
+							  res, msg, sink))
+						goto archive_done;
+					/* not one after all: count from the start */
+					continue;
+				}
+			}
 			count_feed(&st, buf, (size_t)n);
 		}
 		count_finish(&st, &res->counts);
@@ -281,6 +276,16 @@ void worker_count_file(const char *path, uint32_t flags, unsigned char *buf,
 			set_failure(res, msg, STAGE_CHANGED, 0,
 				    "file changed while it was read");
 			break;
+		}
+	}
+	goto out;
+archive_done:
+	/* Members are sent already: no second reading. */
+	if (!fstat(fd, &sb)) {
+		meta_from_stat(&after, &sb);
+		if (!same_meta(&after, &res->meta) && res->stage == STAGE_NONE) {
+			res->stage = STAGE_CHANGED;
+			strbuf_addstr(msg, "file changed while it was read");
 		}
 	}
 out:
