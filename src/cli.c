@@ -274,6 +274,34 @@ static struct store *open_ro(const char *db)
 	return store_open(db, STORE_READONLY);
 }
 
+/*
+ * The paths a read command works on: its arguments made absolute like the
+ * stored paths, or every root when there are none.  0 or -1.
+ */
+static int command_paths(struct store *s, int argc, char **argv,
+			 char ***paths, size_t *n)
+{
+	struct strbuf abs = STRBUF_INIT;
+
+	if (!argc)
+		return store_list_roots(s, paths, n);
+	*n = (size_t)argc;
+	*paths = xcalloc(*n, sizeof(**paths));
+	for (size_t i = 0; i < *n; i++) {
+		absolute_path(argv[i], &abs);
+		(*paths)[i] = xstrndup(abs.buf, abs.len);
+	}
+	strbuf_release(&abs);
+	return 0;
+}
+
+static void free_paths(char **paths, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+}
+
 /* Widest decimal rendering among values, at least min. */
 static int width_of(uint64_t v, int min)
 {
@@ -303,7 +331,6 @@ static int cmd_total(int argc, char **argv, const char *db,
 	};
 	struct store *s;
 	struct totals *t = NULL, sum;
-	struct strbuf abs = STRBUF_INIT;
 	char **paths = NULL;
 	size_t n = 0;
 	int c, binary = 0, ret = 0, w = 7;
@@ -318,18 +345,9 @@ static int cmd_total(int argc, char **argv, const char *db,
 	}
 	if (!(s = open_ro(db)))
 		return EXIT_FATAL;
-	if (optind == argc) {
-		if (store_list_roots(s, &paths, &n)) {
-			ret = EXIT_FATAL;
-			goto out;
-		}
-	} else {
-		n = (size_t)(argc - optind);
-		paths = xcalloc(n, sizeof(*paths));
-		for (size_t i = 0; i < n; i++) {
-			absolute_path(argv[optind + i], &abs);
-			paths[i] = xstrndup(abs.buf, abs.len);
-		}
+	if (command_paths(s, argc - optind, argv + optind, &paths, &n)) {
+		ret = EXIT_FATAL;
+		goto out;
 	}
 	t = xcalloc(n ? n : 1, sizeof(*t));
 	found = xcalloc(n ? n : 1, sizeof(*found));
@@ -362,12 +380,9 @@ static int cmd_total(int argc, char **argv, const char *db,
 		ret = EXIT_FATAL;
 	}
 out:
-	for (size_t i = 0; i < n; i++)
-		free(paths[i]);
-	free(paths);
+	free_paths(paths, n);
 	free(t);
 	free(found);
-	strbuf_release(&abs);
 	store_close(s);
 	return ret;
 }
@@ -417,7 +432,6 @@ static int cmd_ls(int argc, char **argv, const char *db,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ls_ctx ctx = { '\n', STRBUF_INIT };
-	struct strbuf abs = STRBUF_INIT;
 	struct store *s;
 	char **paths = NULL;
 	size_t n = 0;
@@ -432,18 +446,9 @@ static int cmd_ls(int argc, char **argv, const char *db,
 	}
 	if (!(s = open_ro(db)))
 		return EXIT_FATAL;
-	if (optind == argc) {
-		if (store_list_roots(s, &paths, &n)) {
-			ret = EXIT_FATAL;
-			goto out;
-		}
-	} else {
-		n = (size_t)(argc - optind);
-		paths = xcalloc(n, sizeof(*paths));
-		for (size_t i = 0; i < n; i++) {
-			absolute_path(argv[optind + i], &abs);
-			paths[i] = xstrndup(abs.buf, abs.len);
-		}
+	if (command_paths(s, argc - optind, argv + optind, &paths, &n)) {
+		ret = EXIT_FATAL;
+		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
 		int r = store_ls(s, paths[i], print_ls_row, &ctx);
@@ -462,10 +467,7 @@ static int cmd_ls(int argc, char **argv, const char *db,
 		ret = EXIT_FATAL;
 	}
 out:
-	for (size_t i = 0; i < n; i++)
-		free(paths[i]);
-	free(paths);
-	strbuf_release(&abs);
+	free_paths(paths, n);
 	strbuf_release(&ctx.line);
 	store_close(s);
 	return ret;

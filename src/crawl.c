@@ -83,12 +83,6 @@ struct crawl {
 	struct strbuf path;
 };
 
-static void send(struct crawl *c, struct queue *q, struct wmsg *m)
-{
-	if (queue_push(q, m) < 0)
-		wmsg_free(m);
-}
-
 static void report(struct crawl *c, const char *path, const char *stage,
 		   int err, const char *what)
 {
@@ -102,7 +96,7 @@ static void report(struct crawl *c, const char *path, const char *stage,
 	m->err = err;
 	m->msg = strbuf_detach(&msg, NULL);
 	c->st.errors++;
-	send(c, c->wq, m);
+	wmsg_push(c->wq, m);
 }
 
 static int by_name(const void *a, const void *b)
@@ -331,9 +325,10 @@ static void new_job(struct crawl *c, const char *dirpath, int64_t dir_id,
 	m->name_off = c->path.len - strlen(e->name);
 	m->dir_id = dir_id;
 	m->is_new = !row;
+	m->was_archive = row && (row->flags & ENTRY_F_ARCHIVE);
 	m->id = row ? row->id : 0;
 	m->meta = e->meta;
-	send(c, c->jobs, m);
+	wmsg_push(c->jobs, m);
 }
 
 static void delete_file(struct crawl *c, int64_t id)
@@ -341,7 +336,7 @@ static void delete_file(struct crawl *c, int64_t id)
 	struct wmsg *m = wmsg_new(WMSG_DEL_FILE);
 
 	m->id = id;
-	send(c, c->wq, m);
+	wmsg_push(c->wq, m);
 }
 
 static void merge_files(struct crawl *c, const struct pending *d)
@@ -414,7 +409,7 @@ static int add_dir(struct crawl *c, const char *path, const char *parent,
 	m->path = xstrdup(path);
 	m->parent = parent ? xstrdup(parent) : NULL;
 	m->root_id = c->top->root_id;
-	send(c, c->wq, m);
+	wmsg_push(c->wq, m);
 	return 0;
 }
 
@@ -456,7 +451,7 @@ static int merge_dirs(struct crawl *c, const struct pending *d)
 				struct wmsg *m = wmsg_new(WMSG_DEL_DIR);
 
 				m->path = xstrdup(c->drows[j].path);
-				send(c, c->wq, m);
+				wmsg_push(c->wq, m);
 			}
 		} else {
 			push_dir(c, xstrdup(c->drows[j].path), c->drows[j].id, 0);

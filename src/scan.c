@@ -63,8 +63,7 @@ static void on_done(void *data, struct pool_job *pj,
 	m->res.msg = NULL;
 	if (res->msg_len)
 		m->msg = xstrndup(res->msg, res->msg_len);
-	if (queue_push(sc->wq, m) < 0)
-		wmsg_free(m);
+	wmsg_push(sc->wq, m);
 }
 
 static void on_member(void *data, struct pool_job *pj,
@@ -73,8 +72,7 @@ static void on_member(void *data, struct pool_job *pj,
 	struct scan *sc = data;
 	struct wmsg *m = wmsg_member((struct wmsg *)pj, pm);
 
-	if (queue_push(sc->wq, m) < 0)
-		wmsg_free(m);
+	wmsg_push(sc->wq, m);
 }
 
 static void on_tick(void *data)

@@ -865,29 +865,44 @@ static int read_totals(struct store *s, sqlite3_stmt *st, struct totals *t,
 	return rc == SQLITE_ROW ? 0 : db_error(s, "cannot compute totals");
 }
 
+/*
+ * The statement for "everything at path": tree_id with the subtree bounds
+ * bound when path is an indexed directory, else file_id with its directory
+ * and name.  a and b hold the bound text.  Returns 1 (a directory), 0 (maybe
+ * a file) or -1.
+ */
+static int bind_path(struct store *s, const char *path, enum stmt_id tree_id,
+		     enum stmt_id file_id, sqlite3_stmt **st, struct strbuf *a,
+		     struct strbuf *b)
+{
+	const char *name;
+	int64_t dir_id;
+	int is_dir = store_dir_lookup(s, path, &dir_id);
+
+	if (is_dir < 0 || !(*st = get_stmt(s, is_dir ? tree_id : file_id)))
+		return -1;
+	if (is_dir) {
+		bind_subtree(*st, path, a, b);
+	} else {
+		split_path(path, a, &name);
+		bind_buf(*st, 1, a);
+		bind_str(*st, 2, name);
+	}
+	return is_dir;
+}
+
 int store_totals(struct store *s, const char *path, int include_binary,
 		 struct totals *t)
 {
 	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
 	sqlite3_stmt *st;
-	const char *name;
-	int64_t dir_id, rows = 0;
+	int64_t rows = 0;
 	int ret = -1, is_dir;
 
 	memset(t, 0, sizeof(*t));
-	if ((is_dir = store_dir_lookup(s, path, &dir_id)) < 0)
+	is_dir = bind_path(s, path, ST_TOTALS_TREE, ST_TOTALS_FILE, &st, &a, &b);
+	if (is_dir < 0)
 		goto out;
-	if (is_dir) {
-		if (!(st = get_stmt(s, ST_TOTALS_TREE)))
-			goto out;
-		bind_subtree(st, path, &a, &b);
-	} else {
-		if (!(st = get_stmt(s, ST_TOTALS_FILE)))
-			goto out;
-		split_path(path, &a, &name);
-		bind_buf(st, 1, &a);
-		bind_str(st, 2, name);
-	}
 	sqlite3_bind_int(st, 4, !!include_binary);
 	if (read_totals(s, st, t, &rows))
 		goto out;
@@ -908,23 +923,11 @@ int store_ls(struct store *s, const char *path, store_ls_fn fn, void *data)
 {
 	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
 	sqlite3_stmt *st;
-	const char *name;
-	int64_t dir_id;
 	int rc, ret = -1, is_dir, found = 0;
 
-	if ((is_dir = store_dir_lookup(s, path, &dir_id)) < 0)
+	is_dir = bind_path(s, path, ST_LS_TREE, ST_LS_FILE, &st, &a, &b);
+	if (is_dir < 0)
 		goto out;
-	if (is_dir) {
-		if (!(st = get_stmt(s, ST_LS_TREE)))
-			goto out;
-		bind_subtree(st, path, &a, &b);
-	} else {
-		if (!(st = get_stmt(s, ST_LS_FILE)))
-			goto out;
-		split_path(path, &a, &name);
-		bind_buf(st, 1, &a);
-		bind_str(st, 2, name);
-	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct ls_row row;
 

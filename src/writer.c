@@ -59,6 +59,12 @@ void wmsg_free(struct wmsg *m)
 	free(m);
 }
 
+void wmsg_push(struct queue *q, struct wmsg *m)
+{
+	if (queue_push(q, m) < 0)
+		wmsg_free(m);
+}
+
 struct wmsg *wmsg_member(const struct wmsg *job, const struct proto_member *pm)
 {
 	struct wmsg *m = wmsg_new(WMSG_MEMBER);
@@ -196,9 +202,7 @@ static int apply_result(struct writer *w, struct wmsg *m)
 			w->st.deleted++;
 			return store_delete_entry(w->s, m->id);
 		}
-		/* Members of an earlier, interrupted reading, if any. */
-		return store_delete_stale_members(w->s, m->dir_id,
-						  m->pj.path + m->name_off, 0);
+		return 0;
 	}
 
 	memset(&u, 0, sizeof(u));
@@ -243,10 +247,13 @@ static int apply_result(struct writer *w, struct wmsg *m)
 			return -1;
 		/*
 		 * Its members were (re)recorded by this scan just before: any
-		 * other is gone from the archive, or it is no archive now (or
-		 * was left by an interrupted scan, even of a "new" file).
+		 * other is gone from the archive, or it is no archive now.
+		 * Only rows that were archives can have members (an interrupted
+		 * scan left a placeholder archive row), which keeps this
+		 * DELETE off the path of plain files.
 		 */
-		if (store_delete_stale_members(w->s, m->dir_id, u.name,
+		if ((m->was_archive || (u.flags & ENTRY_F_ARCHIVE)) &&
+		    store_delete_stale_members(w->s, m->dir_id, u.name,
 					       w->opt.scan_id))
 			return -1;
 		if (res->stage == STAGE_LIMIT || res->stage == STAGE_DAMAGED)

@@ -40,6 +40,7 @@ struct wmsg {
 	char *parent;		/* DIR: parent path, NULL for a root */
 	size_t name_off;	/* RESULT: offset of the base name in pj.path */
 	int is_new;		/* RESULT: the file was not indexed before */
+	int was_archive;	/* RESULT: its row was an archive's (members) */
 	struct file_meta meta;	/* RESULT: what the crawler saw */
 	struct proto_result res;	/* RESULT: what the worker found */
 	char *msg;		/* RESULT/ERROR: the error text */
@@ -61,6 +62,12 @@ struct wmsg *wmsg_member(const struct wmsg *job, const struct proto_member *m);
 /* Allocate a zeroed message of a type. */
 struct wmsg *wmsg_new(enum wmsg_type type);
 void wmsg_free(struct wmsg *m);
+
+/*
+ * Queue m for the writer, waiting while the queue is full; free it if the
+ * queue is closed.
+ */
+void wmsg_push(struct queue *q, struct wmsg *m);
 
 struct writer;
 
