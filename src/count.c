@@ -472,9 +472,9 @@ void count_feed(struct count_state *st, const void *buf, size_t len)
 	if (!len)
 		return;
 
-	if (st->c.bytes < COUNT_BINARY_WINDOW &&
+	if (st->offset + st->c.bytes < COUNT_BINARY_WINDOW &&
 	    !(st->c.flags & COUNT_F_BINARY)) {
-		size_t win = COUNT_BINARY_WINDOW - st->c.bytes;
+		size_t win = COUNT_BINARY_WINDOW - (st->offset + st->c.bytes);
 
 		if (memchr(p, 0, len < win ? len : win))
 			st->c.flags |= COUNT_F_BINARY;
@@ -524,6 +524,44 @@ void count_finish(struct count_state *st, struct counts *out)
 	if (st->mode == COUNT_ASCII)
 		st->c.chars = st->c.bytes;
 	*out = st->c;
+}
+
+void count_init_range(struct count_state *st, enum count_mode mode,
+		      uint64_t offset, const void *before, size_t n)
+{
+	count_init(st, mode);
+	st->offset = offset - n;
+	count_feed(st, before, n);
+	/*
+	 * Only the carried state (in_word, pend) is wanted: the bytes before
+	 * the range and whatever they flagged belong to the range before.
+	 */
+	memset(&st->c, 0, sizeof(st->c));
+	st->offset = offset;
+}
+
+void count_finish_range(struct count_state *st, struct counts *out)
+{
+	if (st->mode == COUNT_ASCII)
+		st->c.chars = st->c.bytes;
+	*out = st->c;
+}
+
+static const char *const kernel_names[] = { "scalar", NULL };
+
+const char *const *count_kernels(void)
+{
+	return kernel_names;
+}
+
+const char *count_kernel(void)
+{
+	return kernel_names[0];
+}
+
+int count_use_kernel(const char *name)
+{
+	return strcmp(name, "scalar") ? -1 : 0;
 }
 
 void count_buffer(const void *buf, size_t len, enum count_mode mode,

@@ -51,7 +51,19 @@ struct count_state {
 	int in_word;		/* the last character seen was not whitespace */
 	unsigned char pend[4];	/* an incomplete UTF-8 sequence carried over */
 	unsigned pend_len;
+	uint64_t offset;	/* where in the file the stream started */
 };
+
+/*
+ * A range of a file that does not start at offset 0 is counted from the
+ * state left by the COUNT_LOOKBACK bytes before it (fewer only if they are
+ * all the bytes from the start of the file).  UTF-8 resynchronises within
+ * that distance: a byte that is not a continuation byte always starts a
+ * character, and a continuation byte that is not part of a 2- or 3-byte
+ * character is a word character whatever came before it.  Six bytes are the
+ * least that is always enough (test_range_lookback fails with five).
+ */
+#define COUNT_LOOKBACK 8
 
 /* Start counting a new stream in the given mode. */
 void count_init(struct count_state *st, enum count_mode mode);
@@ -70,8 +82,39 @@ void count_feed(struct count_state *st, const void *buf, size_t len);
  */
 void count_finish(struct count_state *st, struct counts *out);
 
+/*
+ * Start counting a range of a file at byte offset `offset`, given the
+ * `n` bytes just before it (n == min(offset, COUNT_LOOKBACK)).  The counters
+ * start at zero; the ranges of a file, each counted this way and ended with
+ * count_finish_range() (the last one with count_finish()), add up exactly to
+ * the counts of the whole file, flags ORed.
+ */
+void count_init_range(struct count_state *st, enum count_mode mode,
+		      uint64_t offset, const void *before, size_t n);
+
+/*
+ * End of a range that is not the end of the file: a sequence cut short at
+ * the end belongs to the next range, which counts it.  Stores the range's
+ * totals in *out.
+ */
+void count_finish_range(struct count_state *st, struct counts *out);
+
 /* One-shot convenience: count a whole buffer. */
 void count_buffer(const void *buf, size_t len, enum count_mode mode,
 		  struct counts *out);
+
+/*
+ * The kernels this build and this CPU can run, best first, and the one in
+ * use: "avx2", "sse2", "scalar".  The best is chosen at start-up.
+ */
+const char *const *count_kernels(void);
+const char *count_kernel(void);
+
+/*
+ * Use the named kernel from now on (tests and benchmarks compare them).
+ * Returns 0, or -1 if this build or CPU cannot run it.  Not thread-safe:
+ * call it before counting starts.
+ */
+int count_use_kernel(const char *name);
 
 #endif

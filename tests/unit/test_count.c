@@ -352,6 +352,121 @@ START_TEST(test_split_random)
 }
 END_TEST
 
+/* ----------------------------------------------------------- ranges ---- */
+
+/* Count [from, to) of buf as one range of a file, the way a worker does. */
+static void count_range(const char *buf, size_t len, size_t from, size_t to,
+			enum count_mode mode, struct counts *out)
+{
+	size_t n = from < COUNT_LOOKBACK ? from : COUNT_LOOKBACK;
+	struct count_state st;
+
+	if (from == to && from) {	/* no range: only the empty file has one */
+		memset(out, 0, sizeof(*out));
+		return;
+	}
+	count_init_range(&st, mode, from, buf + from - n, n);
+	count_feed(&st, buf + from, to - from);
+	if (to == len)
+		count_finish(&st, out);
+	else
+		count_finish_range(&st, out);
+}
+
+static void add_counts(struct counts *sum, const struct counts *c)
+{
+	sum->bytes += c->bytes;
+	sum->lines += c->lines;
+	sum->words += c->words;
+	sum->chars += c->chars;
+	sum->flags |= c->flags;
+}
+
+/* Every pair of range boundaries in the tricky buffers. */
+START_TEST(test_range_anywhere)
+{
+	const char *buf = tricky[_i].buf;
+	size_t len = tricky[_i].len;
+
+	for (int mode = COUNT_UTF8; mode <= COUNT_ASCII; mode++) {
+		struct counts want, got, c;
+
+		count_buffer(buf, len, (enum count_mode)mode, &want);
+		for (size_t i = 0; i <= len; i++) {
+			for (size_t j = i; j <= len; j++) {
+				memset(&got, 0, sizeof(got));
+				count_range(buf, len, 0, i, (enum count_mode)mode, &c);
+				add_counts(&got, &c);
+				count_range(buf, len, i, j, (enum count_mode)mode, &c);
+				add_counts(&got, &c);
+				count_range(buf, len, j, len, (enum count_mode)mode, &c);
+				add_counts(&got, &c);
+				assert_same(&want, &got, "range", i, j);
+			}
+		}
+	}
+}
+END_TEST
+
+/*
+ * Continuation bytes right before a boundary are where a short lookback
+ * would go wrong: they may end a whitespace character whose lead byte is out
+ * of sight, or be invalid bytes of their own.
+ */
+START_TEST(test_range_lookback)
+{
+	static const char *const heads[] = {
+		"x", " ", "\xe3\x80\x80", "\xc2\xa0", "\xe2\x80\xa8", "\xf0\x9f\x98\x80",
+		"\x80", "\x80\x80\x80\x80\x80", "\xe3\x80", "\xf0\x9f\x98",
+	};
+	char buf[64];
+
+	for (size_t a = 0; a < ARRAY_LEN(heads); a++) {
+		for (size_t b = 0; b < ARRAY_LEN(heads); b++) {
+			for (size_t c = 0; c < ARRAY_LEN(heads); c++) {
+				size_t len = 0;
+				struct counts want, got, part;
+
+				len += (size_t)sprintf(buf + len, "%s", heads[a]);
+				len += (size_t)sprintf(buf + len, "%s", heads[b]);
+				len += (size_t)sprintf(buf + len, "%s", heads[c]);
+				count_buffer(buf, len, COUNT_UTF8, &want);
+				for (size_t i = 1; i < len; i++) {
+					memset(&got, 0, sizeof(got));
+					count_range(buf, len, 0, i, COUNT_UTF8, &part);
+					add_counts(&got, &part);
+					count_range(buf, len, i, len, COUNT_UTF8, &part);
+					add_counts(&got, &part);
+					assert_same(&want, &got, "lookback", a * 100 + b * 10 + c, i);
+				}
+			}
+		}
+	}
+}
+END_TEST
+
+/* The binary window is measured from the start of the file, not the range. */
+START_TEST(test_range_binary)
+{
+	static char buf[COUNT_BINARY_WINDOW + 100];
+	struct counts c;
+
+	memset(buf, 'a', sizeof(buf));
+	buf[COUNT_BINARY_WINDOW + 50] = '\0';
+	count_range(buf, sizeof(buf), COUNT_BINARY_WINDOW, sizeof(buf),
+		    COUNT_UTF8, &c);
+	ck_assert_uint_eq(c.flags & COUNT_F_BINARY, 0);
+	buf[COUNT_BINARY_WINDOW - 1] = '\0';
+	count_range(buf, sizeof(buf), COUNT_BINARY_WINDOW - 1, sizeof(buf),
+		    COUNT_UTF8, &c);
+	ck_assert_uint_eq(c.flags & COUNT_F_BINARY, COUNT_F_BINARY);
+	/* the NUL just before the range is the previous range's to report */
+	count_range(buf, sizeof(buf), COUNT_BINARY_WINDOW, sizeof(buf),
+		    COUNT_UTF8, &c);
+	ck_assert_uint_eq(c.flags & COUNT_F_BINARY, 0);
+}
+END_TEST
+
 /* ------------------------------------------------------ long input ---- */
 
 /* Enough blocks for the fast path's lane counters to wrap if unflushed. */
@@ -515,6 +630,9 @@ static Suite *count_suite(void)
 	tcase_add_loop_test(tc, test_split_anywhere, 0, ARRAY_LEN(tricky));
 	tcase_add_test(tc, test_split_totals);
 	tcase_add_loop_test(tc, test_split_random, 0, 8);
+	tcase_add_loop_test(tc, test_range_anywhere, 0, ARRAY_LEN(tricky));
+	tcase_add_test(tc, test_range_lookback);
+	tcase_add_test(tc, test_range_binary);
 	tcase_add_test(tc, test_long_runs);
 	tcase_add_test(tc, test_empty);
 	suite_add_tcase(s, tc);
