@@ -13,6 +13,11 @@
  * suspect list and are sent again one per batch, where a death pins the
  * culprit, which is then reported as crashed instead of being retried.  The
  * jobs of later batches were never started and simply go back in line.
+ *
+ * Workers are started when there is work for them, so a rescan that finds
+ * nothing changed starts none.  A big file is cut into ranges that go to
+ * different workers like separate jobs; their results are added up here
+ * (count_init_range() makes that exact) and handed on as one.
  */
 #include "config.h"
 
@@ -38,6 +43,31 @@
 #define PIPE_SIZE (1 << 20)
 #define TICK_MS 200
 #define MAX_FAILED_STARTS 5
+#define SHUTDOWN_MS 2000
+
+/*
+ * Files of at least SPLIT_MIN bytes are counted in ranges of RANGE_BYTES:
+ * small enough that the last ranges of a file balance the workers, big
+ * enough that a range costs far more than its job message and open().
+ */
+#define SPLIT_MIN (32u << 20)
+#define RANGE_BYTES (16u << 20)
+
+/* A file being counted in ranges: what the ranges reported so far. */
+struct split {
+	struct pool_job *whole;
+	struct pool_job *range;		/* nr of them, range[0] at offset 0 */
+	struct file_meta *meta;		/* what each range saw, if it counted */
+	unsigned char *counted;
+	unsigned nr, left;
+	struct counts sum;
+	struct proto_result first;	/* range 0's, msg in first_msg */
+	struct proto_result failed;	/* the first failure, msg in failed_msg */
+	struct strbuf first_msg, failed_msg;
+	int has_failed;
+	int whole_counted;	/* a range said STAGE_WHOLE: range 0 did it all */
+	int redo;		/* the file changed: count it again in one piece */
+};
 
 struct batch {
 	struct pool_job *job[BATCH_MAX_JOBS];
@@ -48,7 +78,8 @@ struct batch {
 };
 
 struct worker {
-	pid_t pid;
+	pid_t pid;		/* 0: not running (started when needed) */
+	int dead;		/* could not be started: given up */
 	int job_fd, res_fd;
 	struct batch inflight[MAX_IN_FLIGHT];
 	unsigned n_inflight, max_inflight;
@@ -65,6 +96,8 @@ struct pool {
 	unsigned base_ms, bytes_per_ms;
 	uint64_t next_id;
 	unsigned restarts, failed_starts;
+	unsigned ranges;	/* range jobs made of big files */
+	unsigned recounts;	/* big files that changed while in ranges */
 
 	/* Jobs to send alone, then jobs to send again in normal batches. */
 	struct pool_job **suspects;
@@ -76,6 +109,11 @@ struct pool {
 	struct strbuf payload;
 	struct strbuf msg;
 	int broken;
+
+	/* pool_run()'s callbacks */
+	pool_done_fn done;
+	pool_member_fn member;
+	void *data;
 };
 
 static int spawn_worker(struct pool *p, struct worker *w)
@@ -164,7 +202,6 @@ struct pool *pool_new(const char *exe, unsigned n, const char *const *args,
 		      uint64_t memory_limit)
 {
 	struct pool *p = xcalloc(1, sizeof(*p));
-	unsigned started = 0;
 	size_t nargs = 0;
 
 	/* A worker that dies must show up as EOF, not kill us with SIGPIPE. */
@@ -185,10 +222,8 @@ struct pool *pool_new(const char *exe, unsigned n, const char *const *args,
 	strbuf_init(&p->out.buf, 0);
 	strbuf_init(&p->payload, 0);
 	strbuf_init(&p->msg, 0);
-	for (unsigned i = 0; i < p->n; i++)
-		if (!spawn_worker(p, &p->w[i]))
-			started++;
-	if (!started) {
+	if (access(p->exe, X_OK) < 0) {
+		error_errno("cannot run '%s'", p->exe);
 		pool_free(p);
 		return NULL;
 	}
@@ -216,8 +251,151 @@ unsigned pool_restarts(struct pool *p)
 	return p->restarts;
 }
 
-static void fail_job(struct pool_job *job, const char *why, pool_done_fn done,
-		     void *data)
+unsigned pool_ranges(struct pool *p)
+{
+	return p->ranges;
+}
+
+unsigned pool_recounts(struct pool *p)
+{
+	return p->recounts;
+}
+
+static void add_retry(struct pool *p, struct pool_job *job)
+{
+	ALLOC_GROW(p->retry, p->n_retry + 1, p->alloc_retry);
+	p->retry[p->n_retry++] = job;
+}
+
+/*
+ * Cut a big file into ranges, queued next so that idle workers take them
+ * at once.  Returns the job to send now: the first range, or job itself.
+ */
+static struct pool_job *maybe_split(struct pool *p, struct pool_job *job)
+{
+	struct split *sp;
+	unsigned nr;
+
+	if (job->split || job->whole_only || p->n < 2 || job->size < SPLIT_MIN)
+		return job;
+	nr = (unsigned)((job->size + RANGE_BYTES - 1) / RANGE_BYTES);
+	p->ranges += nr;
+	sp = xcalloc(1, sizeof(*sp));
+	sp->whole = job;
+	sp->nr = sp->left = nr;
+	sp->range = xcalloc(nr, sizeof(*sp->range));
+	sp->meta = xcalloc(nr, sizeof(*sp->meta));
+	sp->counted = xcalloc(nr, 1);
+	strbuf_init(&sp->first_msg, 0);
+	strbuf_init(&sp->failed_msg, 0);
+	for (unsigned i = 0; i < nr; i++) {
+		struct pool_job *r = &sp->range[i];
+
+		r->path = job->path;
+		r->flags = job->flags;
+		r->offset = (uint64_t)i * RANGE_BYTES;
+		/* the last range runs to wherever the file ends by then */
+		r->length = i + 1 < nr ? RANGE_BYTES : UINT64_MAX - r->offset;
+		/* range 0 may turn out to be a whole archive: time it so */
+		r->size = i ? RANGE_BYTES : job->size;
+		r->split = sp;
+	}
+	for (unsigned i = nr; i-- > 1;)
+		add_retry(p, &sp->range[i]);
+	return &sp->range[0];
+}
+
+static void keep_result(struct proto_result *dst, struct strbuf *msg,
+			const struct proto_result *res)
+{
+	*dst = *res;
+	strbuf_reset(msg);
+	strbuf_add(msg, res->msg, res->msg_len);
+	dst->msg = msg->buf;
+}
+
+static void free_split(struct split *sp)
+{
+	strbuf_release(&sp->first_msg);
+	strbuf_release(&sp->failed_msg);
+	free(sp->range);
+	free(sp->meta);
+	free(sp->counted);
+	free(sp);
+}
+
+static int same_file(const struct file_meta *a, const struct file_meta *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
+}
+
+/* One range is done: add it up, and hand the file on after the last. */
+static void range_done(struct pool *p, struct pool_job *job,
+		       const struct proto_result *res)
+{
+	struct split *sp = job->split;
+	size_t idx = (size_t)(job - sp->range);
+	struct proto_result out;
+
+	if (res->stage == STAGE_NONE) {
+		sp->meta[idx] = res->meta;
+		sp->counted[idx] = 1;
+	}
+	if (!idx)
+		keep_result(&sp->first, &sp->first_msg, res);
+	if (res->stage == STAGE_WHOLE) {
+		sp->whole_counted = 1;
+	} else if (res->stage == STAGE_CHANGED) {
+		sp->redo = 1;
+	} else if (res->stage != STAGE_NONE) {
+		if (!sp->has_failed)
+			keep_result(&sp->failed, &sp->failed_msg, res);
+		sp->has_failed = 1;
+	} else {
+		sp->sum.bytes += res->counts.bytes;
+		sp->sum.lines += res->counts.lines;
+		sp->sum.words += res->counts.words;
+		sp->sum.chars += res->counts.chars;
+		sp->sum.flags |= res->counts.flags;
+	}
+	if (--sp->left)
+		return;
+
+	/* one file from the first range's fstat() to the last one's */
+	for (unsigned i = 1; i < sp->nr && !sp->redo; i++)
+		if (sp->counted[i] && !same_file(&sp->meta[i], &sp->meta[0]))
+			sp->redo = 1;
+	if (sp->whole_counted) {
+		out = sp->first;
+	} else if (sp->has_failed) {
+		out = sp->failed;
+	} else if (sp->redo || sp->sum.bytes != sp->first.meta.size) {
+		sp->whole->whole_only = 1;
+		p->recounts++;
+		add_retry(p, sp->whole);
+		free_split(sp);
+		return;
+	} else {
+		memset(&out, 0, sizeof(out));
+		out.counts = sp->sum;
+		out.meta = sp->first.meta;
+	}
+	p->done(p->data, sp->whole, &out);
+	free_split(sp);
+}
+
+/* Hand a finished job to the caller (a range to its file). */
+static void job_done(struct pool *p, struct pool_job *job,
+		     const struct proto_result *res)
+{
+	if (job->split)
+		range_done(p, job, res);
+	else
+		p->done(p->data, job, res);
+}
+
+static void fail_job(struct pool *p, struct pool_job *job, const char *why)
 {
 	struct proto_result res;
 
@@ -225,13 +403,7 @@ static void fail_job(struct pool_job *job, const char *why, pool_done_fn done,
 	res.stage = STAGE_CRASH;
 	res.msg = why;
 	res.msg_len = (uint32_t)strlen(why);
-	done(data, job, &res);
-}
-
-static void add_retry(struct pool *p, struct pool_job *job)
-{
-	ALLOC_GROW(p->retry, p->n_retry + 1, p->alloc_retry);
-	p->retry[p->n_retry++] = job;
+	job_done(p, job, &res);
 }
 
 static void add_suspect(struct pool *p, struct pool_job *job)
@@ -267,8 +439,7 @@ static void describe_status(struct strbuf *sb, int status)
  * The worker is gone or must go: reap it, decide which job it died on,
  * requeue the others and start a replacement.
  */
-static void worker_lost(struct pool *p, struct worker *w, int timed_out,
-			pool_done_fn done, void *data)
+static void worker_lost(struct pool *p, struct worker *w, int timed_out)
 {
 	struct strbuf why = STRBUF_INIT;
 	int status = 0, never_started;
@@ -293,7 +464,7 @@ static void worker_lost(struct pool *p, struct worker *w, int timed_out,
 			if (never_started || b > 0)
 				add_retry(p, batch->job[i]);
 			else if (batch->nr == 1)
-				fail_job(batch->job[i], why.buf, done, data);
+				fail_job(p, batch->job[i], why.buf);
 			else
 				add_suspect(p, batch->job[i]);
 		}
@@ -308,8 +479,9 @@ static void worker_lost(struct pool *p, struct worker *w, int timed_out,
 	strbuf_release(&why);
 
 	p->restarts++;
-	if (p->failed_starts >= MAX_FAILED_STARTS || spawn_worker(p, w) < 0)
-		w->pid = 0;
+	/* dispatch() starts the replacement when there is work for it */
+	w->pid = 0;
+	w->dead = p->failed_starts >= MAX_FAILED_STARTS;
 }
 
 static int live_workers(struct pool *p)
@@ -317,7 +489,7 @@ static int live_workers(struct pool *p)
 	int n = 0;
 
 	for (unsigned i = 0; i < p->n; i++)
-		n += p->w[i].pid > 0;
+		n += !p->w[i].dead;
 	return n;
 }
 
@@ -357,6 +529,8 @@ static void send_batch(struct pool *p, struct worker *w, struct batch *b)
 		pj.flags = b->job[i]->flags;
 		pj.path = b->job[i]->path;
 		pj.path_len = (uint32_t)strlen(b->job[i]->path);
+		pj.offset = b->job[i]->offset;
+		pj.length = b->job[i]->length;
 		proto_add_job(&p->out, &pj);
 	}
 	proto_finish(&p->out);
@@ -372,6 +546,27 @@ static void send_batch(struct pool *p, struct worker *w, struct batch *b)
 		error_errno("cannot send jobs to a worker");
 }
 
+/* Undo the making of a batch that cannot be sent: its jobs go first again. */
+static void put_back(struct pool *p, const struct batch *b)
+{
+	for (unsigned i = b->nr; i-- > 0;) {
+		if (b->suspect)
+			add_suspect(p, b->job[i]);
+		else
+			add_retry(p, b->job[i]);
+	}
+}
+
+/* Start the worker of an empty slot; after too many failures, give it up. */
+static int start_worker(struct pool *p, struct worker *w)
+{
+	if (!spawn_worker(p, w))
+		return 0;
+	if (++p->failed_starts >= MAX_FAILED_STARTS)
+		w->dead = 1;
+	return -1;
+}
+
 /* Fill the free slots of the workers.  Returns 1 if a worker is left idle. */
 static int dispatch(struct pool *p, struct queue *jobs)
 {
@@ -384,8 +579,9 @@ static int dispatch(struct pool *p, struct queue *jobs)
 			size_t path_bytes = 0;
 			uint64_t size = 0;
 
-			if (w->pid <= 0 || w->n_inflight > round ||
-			    round >= w->max_inflight)
+			if (w->dead || (w->pid > 0 ?
+					(w->n_inflight > round ||
+					 round >= w->max_inflight) : round > 0))
 				continue;
 			memset(&b, 0, sizeof(b));
 			if (p->n_suspects) {
@@ -398,6 +594,7 @@ static int dispatch(struct pool *p, struct queue *jobs)
 				       (job = next_job(p, jobs))) {
 					size_t len = strlen(job->path);
 
+					job = maybe_split(p, job);
 					if (b.nr && (path_bytes + len > BATCH_MAX_PATH_BYTES ||
 						     size + job->size > BATCH_MAX_SIZE)) {
 						add_retry(p, job);
@@ -412,6 +609,10 @@ static int dispatch(struct pool *p, struct queue *jobs)
 				starved = 1;
 				continue;
 			}
+			if (!w->pid && start_worker(p, w) < 0) {
+				put_back(p, &b);
+				continue;
+			}
 			b.timeout_ms = batch_timeout_ms(p, &b);
 			send_batch(p, w, &b);
 		}
@@ -423,8 +624,7 @@ static int dispatch(struct pool *p, struct queue *jobs)
  * Hand out the members of a PROTO_MEMBERS frame: each must name a job of
  * the batch the worker is on.  0, or -1 on a protocol error.
  */
-static int collect_members(struct pool *p, struct worker *w,
-			   pool_member_fn member, void *data)
+static int collect_members(struct pool *p, struct worker *w)
 {
 	struct batch *b = &w->inflight[0];
 	struct proto_reader rd;
@@ -448,8 +648,9 @@ static int collect_members(struct pool *p, struct worker *w,
 	while (proto_next_member(&rd, &m) > 0) {
 		for (i = 0; b->id[i] != m.id; i++)
 			;
-		if (member)
-			member(data, b->job[i], &m);
+		if (p->member)
+			p->member(p->data, b->job[i]->split ?
+				  b->job[i]->split->whole : b->job[i], &m);
 	}
 	/* Progress: a long archive is not a hung worker. */
 	w->busy_since = now_ns();
@@ -457,8 +658,7 @@ static int collect_members(struct pool *p, struct worker *w,
 }
 
 /* Read one frame of w and hand its members or results out. */
-static void collect(struct pool *p, struct worker *w, pool_done_fn done,
-		    pool_member_fn member, void *data)
+static void collect(struct pool *p, struct worker *w)
 {
 	struct proto_result res[BATCH_MAX_JOBS], one;
 	struct proto_reader rd;
@@ -470,7 +670,7 @@ static void collect(struct pool *p, struct worker *w, pool_done_fn done,
 	if (r <= 0 || !w->n_inflight)
 		goto broken;
 	if (type == PROTO_MEMBERS) {
-		if (collect_members(p, w, member, data) < 0)
+		if (collect_members(p, w) < 0)
 			goto broken;
 		return;
 	}
@@ -490,7 +690,7 @@ static void collect(struct pool *p, struct worker *w, pool_done_fn done,
 		goto broken;
 	}
 	for (unsigned i = 0; i < n; i++)
-		done(data, b->job[i], &res[i]);
+		job_done(p, b->job[i], &res[i]);
 	w->results++;
 	memmove(&w->inflight[0], &w->inflight[1],
 		sizeof(w->inflight[0]) * (MAX_IN_FLIGHT - 1));
@@ -498,7 +698,7 @@ static void collect(struct pool *p, struct worker *w, pool_done_fn done,
 	w->busy_since = now_ns();
 	return;
 broken:
-	worker_lost(p, w, 0, done, data);
+	worker_lost(p, w, 0);
 }
 
 /*
@@ -513,20 +713,20 @@ static int results_waiting(struct worker *w)
 }
 
 static void fail_everything(struct pool *p, struct queue *jobs,
-			    const char *why, pool_done_fn done, void *data)
+			    const char *why)
 {
 	struct pool_job *job;
 
 	while (p->n_suspects)
-		fail_job(p->suspects[--p->n_suspects], why, done, data);
+		fail_job(p, p->suspects[--p->n_suspects], why);
 	for (;;) {
 		while ((job = next_job(p, jobs)))
-			fail_job(job, why, done, data);
+			fail_job(p, job, why);
 		if (queue_done(jobs))
 			break;
 		job = queue_pop(jobs);
 		if (job)
-			fail_job(job, why, done, data);
+			fail_job(p, job, why);
 	}
 }
 
@@ -534,8 +734,7 @@ static void fail_everything(struct pool *p, struct queue *jobs,
  * Give up: every job still held, sent or queued is handed to done as failed,
  * so that the producer never waits on a queue nobody drains.
  */
-static void abandon(struct pool *p, struct queue *jobs, pool_done_fn done,
-		    void *data)
+static void abandon(struct pool *p, struct queue *jobs)
 {
 	for (unsigned i = 0; i < p->n; i++) {
 		struct worker *w = &p->w[i];
@@ -545,7 +744,7 @@ static void abandon(struct pool *p, struct queue *jobs, pool_done_fn done,
 				add_retry(p, w->inflight[b].job[j]);
 		w->n_inflight = 0;
 	}
-	fail_everything(p, jobs, "the worker pool failed", done, data);
+	fail_everything(p, jobs, "the worker pool failed");
 }
 
 int pool_run(struct pool *p, struct queue *jobs, pool_done_fn done,
@@ -556,6 +755,9 @@ int pool_run(struct pool *p, struct queue *jobs, pool_done_fn done,
 	uint64_t last_tick = now_ns();
 	int ret = 0;
 
+	p->done = done;
+	p->member = member;
+	p->data = data;
 	for (;;) {
 		int starved, busy = 0, timeout = TICK_MS;
 		unsigned npfd = 0;
@@ -563,8 +765,7 @@ int pool_run(struct pool *p, struct queue *jobs, pool_done_fn done,
 
 		if (!live_workers(p)) {
 			fail_everything(p, jobs,
-					"no worker process could be started",
-					done, data);
+					"no worker process could be started");
 			ret = error("all workers failed; giving up");
 			break;
 		}
@@ -599,7 +800,7 @@ int pool_run(struct pool *p, struct queue *jobs, pool_done_fn done,
 		}
 		if (poll(pfd, npfd, timeout) < 0 && errno != EINTR) {
 			ret = error_errno("poll failed");
-			abandon(p, jobs, done, data);
+			abandon(p, jobs);
 			break;
 		}
 
@@ -612,8 +813,7 @@ int pool_run(struct pool *p, struct queue *jobs, pool_done_fn done,
 			}
 			for (unsigned i = 0; i < p->n; i++)
 				if (p->w[i].pid > 0 && p->w[i].res_fd == pfd[k].fd) {
-					collect(p, &p->w[i], done, member,
-						data);
+					collect(p, &p->w[i]);
 					break;
 				}
 		}
@@ -626,7 +826,7 @@ int pool_run(struct pool *p, struct queue *jobs, pool_done_fn done,
 			    now - w->busy_since >
 			    w->inflight[0].timeout_ms * 1000000u &&
 			    !results_waiting(w))
-				worker_lost(p, w, 1, done, data);
+				worker_lost(p, w, 1);
 		}
 		if (tick && now - last_tick >= TICK_MS * 1000000u) {
 			tick(data);
@@ -637,8 +837,37 @@ int pool_run(struct pool *p, struct queue *jobs, pool_done_fn done,
 	return ret;
 }
 
+/*
+ * Read and drop whatever fd still delivers until its end of file.  Returns
+ * 1 at the end of file, 0 when the deadline (in now_ns() time) passed first.
+ */
+static int wait_for_eof(int fd, uint64_t deadline)
+{
+	char drain[4096];
+
+	for (;;) {
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		uint64_t now = now_ns();
+		ssize_t n;
+		int r;
+
+		if (now >= deadline)
+			return 0;
+		r = poll(&pfd, 1, (int)((deadline - now) / 1000000 + 1));
+		if (r < 0 && errno != EINTR)
+			return 0;
+		if (r <= 0)
+			continue;
+		n = read(fd, drain, sizeof(drain));
+		if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
+			return 1;
+	}
+}
+
 void pool_free(struct pool *p)
 {
+	uint64_t deadline;
+
 	if (!p)
 		return;
 	for (unsigned i = 0; i < p->n; i++) {
@@ -649,24 +878,21 @@ void pool_free(struct pool *p)
 			w->job_fd = -1;
 		}
 	}
+	deadline = now_ns() + SHUTDOWN_MS * UINT64_C(1000000);
 	for (unsigned i = 0; i < p->n; i++) {
 		struct worker *w = &p->w[i];
 		int status;
 
 		if (w->pid <= 0)
 			continue;
-		/* End of input makes a worker exit; give it a moment. */
-		for (int tries = 0; tries < 100; tries++) {
-			pid_t r = waitpid(w->pid, &status, WNOHANG);
-
-			if (r == w->pid || (r < 0 && errno != EINTR))
-				goto reaped;
-			usleep(10000);
-		}
-		kill(w->pid, SIGKILL);
+		/*
+		 * End of input makes a worker exit, which the end of file on
+		 * its result pipe tells without polling waitpid().
+		 */
+		if (!wait_for_eof(w->res_fd, deadline))
+			kill(w->pid, SIGKILL);
 		while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
 			;
-reaped:
 		close_worker_fds(w);
 	}
 	free(p->suspects);

@@ -27,10 +27,16 @@ struct pool_job {
 	char *path;		/* absolute path, NUL-terminated */
 	uint32_t flags;		/* JOB_* */
 	uint64_t size;		/* expected size, to balance batches */
+
+	/* The pool's own: zero in the jobs handed to it. */
+	uint64_t offset, length;	/* a range of the file (length 0: all) */
+	struct split *split;		/* the file that range is part of */
+	int whole_only;			/* changed while counted in ranges */
 };
 
 /*
- * Called once per job, in the pool's thread, with the job and its result
+ * Called once per job (once per file: the ranges of a big file are added up
+ * first), in the pool's thread, with the job and its result
  * (res->msg points into a buffer valid only during the call).  The job
  * belongs to the callback from then on.
  */
@@ -79,6 +85,18 @@ unsigned pool_in_flight(struct pool *p);
 
 /* Number of workers replaced after a crash or a timeout. */
 unsigned pool_restarts(struct pool *p);
+
+/*
+ * Number of range jobs the big files were cut into (files of 32 MiB and
+ * more, when there are two workers or more: 16 MiB each).
+ */
+unsigned pool_ranges(struct pool *p);
+
+/*
+ * Number of big files counted again in one piece because they changed (or
+ * were not the size the walk saw) while their ranges were counted.
+ */
+unsigned pool_recounts(struct pool *p);
 
 /* Stop the workers (end of input, then SIGKILL if they linger) and free. */
 void pool_free(struct pool *p);

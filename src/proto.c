@@ -37,6 +37,8 @@ void proto_add_job(struct proto_writer *w, const struct proto_job *job)
 	put64(&w->buf, job->id);
 	put32(&w->buf, job->flags);
 	put32(&w->buf, job->path_len);
+	put64(&w->buf, job->offset);
+	put64(&w->buf, job->length);
 	strbuf_add(&w->buf, job->path, job->path_len);
 	w->count++;
 }
@@ -182,11 +184,15 @@ int proto_next_job(struct proto_reader *rd, struct proto_job *job)
 	if (!rd->left)
 		return at_end(rd);
 	if (get64(rd, &job->id) || get32(rd, &job->flags) ||
-	    get32(rd, &job->path_len) ||
+	    get32(rd, &job->path_len) || get64(rd, &job->offset) ||
+	    get64(rd, &job->length) ||
 	    get_bytes(rd, job->path_len, &job->path))
 		return error("protocol error: truncated job record");
 	if (!job->path_len || memchr(job->path, '\0', job->path_len))
 		return error("protocol error: bad path in job record");
+	if ((!job->length && job->offset) ||
+	    job->offset + job->length < job->offset)
+		return error("protocol error: bad range in job record");
 	rd->left--;
 	return 1;
 }
@@ -208,7 +214,7 @@ int proto_next_result(struct proto_reader *rd, struct proto_result *res)
 	    res->msg_len > PROTO_MAX_ERRMSG ||
 	    get_bytes(rd, res->msg_len, &res->msg))
 		return error("protocol error: truncated result record");
-	if (res->stage > STAGE_DAMAGED)
+	if (res->stage > STAGE_WHOLE)
 		return error("protocol error: unknown stage %u", res->stage);
 	res->err = (int32_t)err;
 	res->counts.flags = flags;

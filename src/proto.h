@@ -43,6 +43,11 @@ struct proto_job {
 	uint32_t flags;
 	uint32_t path_len;
 	const char *path;	/* not NUL-terminated when decoded in place */
+	/*
+	 * A range of the file, or the whole file when length is 0 (offset
+	 * is then 0 too): big files are counted by several workers at once.
+	 */
+	uint64_t offset, length;
 };
 
 /* Metadata of a file as fstat() saw it on the open descriptor. */
@@ -70,6 +75,11 @@ enum result_stage {
 	STAGE_CRASH = 5,	/* the worker died on it */
 	STAGE_LIMIT = 6,	/* an archive limit was hit */
 	STAGE_DAMAGED = 7,	/* the archive is corrupt or truncated */
+	/*
+	 * A range job on a file that is an archive or compressed: the job
+	 * for the first range counts the whole file, this one counted nothing.
+	 */
+	STAGE_WHOLE = 8,
 };
 
 /* One member of an archive: sent before the result of its job. */

@@ -124,10 +124,6 @@ static int add_member(void *data, const struct member_result *m)
 }
 
 /*
- * Count the archive or compressed file open on fd.  Returns 1 when it was
- * one (res filled), 0 when its content is not an archive after all.
- */
-/*
  * Allow this process `seconds` more of CPU time from now: RLIMIT_CPU counts
  * the whole life of the worker, so the soft limit moves with every archive.
  * Past it the kernel sends SIGXCPU, and the pool reports the signal.
@@ -156,6 +152,10 @@ static void unlimit_cpu(const struct rlimit *saved)
 		setrlimit(RLIMIT_CPU, saved);
 }
 
+/*
+ * Count the archive or compressed file open on fd.  Returns 1 when it was
+ * one (res filled), 0 when its content is not an archive after all.
+ */
 static int count_archive(const char *path, int fd, enum archive_kind kind,
 			 uint32_t flags, struct proto_result *res,
 			 struct strbuf *msg, struct member_sink *sink)
@@ -295,6 +295,141 @@ done:
 	res->msg_len = (uint32_t)msg->len;
 }
 
+/* pread() all of [off, off + len) unless the file ends first. */
+static ssize_t pread_full(int fd, unsigned char *buf, size_t len, uint64_t off)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = pread(fd, buf + got, len - got, (off_t)(off + got));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (!n)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+void worker_count_range(const char *path, uint32_t flags, uint64_t offset,
+			uint64_t length, unsigned char *buf, size_t bufsize,
+			struct proto_result *res, struct strbuf *msg,
+			struct member_sink *sink)
+{
+	int oflags = O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
+	enum count_mode mode = (flags & JOB_ASCII) ? COUNT_ASCII : COUNT_UTF8;
+	unsigned char before[COUNT_LOOKBACK];
+	uint64_t pos, end;
+	struct count_state st;
+	struct file_meta after;
+	struct stat sb;
+	size_t nbefore;
+	ssize_t n;
+	int fd;
+
+	memset(&res->counts, 0, sizeof(res->counts));
+	memset(&res->meta, 0, sizeof(res->meta));
+	res->err = 0;
+	res->stage = STAGE_NONE;
+	strbuf_reset(msg);
+	maybe_inject_fault(path, "");
+
+	if (!(flags & JOB_FOLLOW))
+		oflags |= O_NOFOLLOW;
+	fd = open_long_path(path, oflags);
+	if (fd < 0) {
+		set_failure(res, msg, STAGE_OPEN, errno, "open");
+		goto done;
+	}
+	if (fstat(fd, &sb) < 0) {
+		set_failure(res, msg, STAGE_OPEN, errno, "fstat");
+		goto out;
+	}
+	meta_from_stat(&res->meta, &sb);
+	if (!S_ISREG(sb.st_mode)) {
+		set_failure(res, msg, STAGE_TYPE, 0, "not a regular file");
+		goto out;
+	}
+	/*
+	 * Every range reads the head: an archive cannot be cut in pieces, so
+	 * the first range counts all of it and the others step aside.
+	 */
+	if ((flags & JOB_ARCHIVES) && sink) {
+		n = pread_full(fd, buf, ARCHIVE_SNIFF_BYTES, 0);
+		if (n < 0) {
+			set_failure(res, msg, STAGE_READ, errno, "read");
+			goto out;
+		}
+		if (archive_sniff(buf, (size_t)n) != ARCHIVE_NONE) {
+			close(fd);
+			if (offset == 0) {
+				worker_count_file(path, flags, buf, bufsize,
+						  res, msg, sink);
+				return;
+			}
+			res->stage = STAGE_WHOLE;
+			goto done;
+		}
+	}
+
+	nbefore = offset < COUNT_LOOKBACK ? (size_t)offset : COUNT_LOOKBACK;
+	n = pread_full(fd, before, nbefore, offset - nbefore);
+	if (n < 0) {
+		set_failure(res, msg, STAGE_READ, errno, "read");
+		goto out;
+	}
+	if ((size_t)n < nbefore) {
+		set_failure(res, msg, STAGE_CHANGED, 0,
+			    "file changed while it was read");
+		goto out;
+	}
+	count_init_range(&st, mode, offset, before, nbefore);
+	posix_fadvise(fd, (off_t)offset, (off_t)length, POSIX_FADV_SEQUENTIAL);
+	end = offset + length;
+	for (pos = offset; pos < end; pos += (uint64_t)n) {
+		size_t want = end - pos < bufsize ? (size_t)(end - pos) : bufsize;
+
+		n = pread(fd, buf, want, (off_t)pos);
+		if (n < 0 && errno == EINTR) {
+			n = 0;
+			continue;
+		}
+		if (n < 0) {
+			set_failure(res, msg, STAGE_READ, errno, "read");
+			goto out;
+		}
+		if (!n)
+			break;
+		count_feed(&st, buf, (size_t)n);
+	}
+	if (pos >= res->meta.size)
+		count_finish(&st, &res->counts);
+	else
+		count_finish_range(&st, &res->counts);
+	/*
+	 * No second reading here: the pool sees a changed file in the sizes
+	 * and metadata of the ranges and counts it again in one piece.
+	 */
+	if (fstat(fd, &sb) < 0) {
+		set_failure(res, msg, STAGE_READ, errno, "fstat");
+		goto out;
+	}
+	meta_from_stat(&after, &sb);
+	/* the last range ends at the end of the file, the others at theirs */
+	if (!same_meta(&after, &res->meta) ||
+	    pos != (end < res->meta.size ? end : res->meta.size))
+		set_failure(res, msg, STAGE_CHANGED, 0,
+			    "file changed while it was read");
+out:
+	close(fd);
+done:
+	res->msg = msg->buf;
+	res->msg_len = (uint32_t)msg->len;
+}
+
 int worker_parse_args(int argc, char **argv, struct archive_limits *lim,
 		      unsigned *cpu_seconds)
 {
@@ -381,8 +516,15 @@ int worker_main(int in_fd, int out_fd, const struct archive_limits *lim,
 			strbuf_reset(&path);
 			strbuf_add(&path, job.path, job.path_len);
 			sink.job_id = job.id;
-			worker_count_file(path.buf, job.flags, buf,
-					  WORKER_BUFSIZE, &res, &msg, &sink);
+			if (job.length)
+				worker_count_range(path.buf, job.flags,
+						   job.offset, job.length, buf,
+						   WORKER_BUFSIZE, &res, &msg,
+						   &sink);
+			else
+				worker_count_file(path.buf, job.flags, buf,
+						  WORKER_BUFSIZE, &res, &msg,
+						  &sink);
 			res.id = job.id;
 			proto_add_result(&out, &res);
 		}

@@ -71,4 +71,19 @@ void worker_count_file(const char *path, uint32_t flags, unsigned char *buf,
 		       size_t bufsize, struct proto_result *res,
 		       struct strbuf *msg, struct member_sink *sink);
 
+/*
+ * Count [offset, offset + length) of a file as one range of it (see
+ * count_init_range()): the last range, the one reaching the end of the
+ * file, settles a trailing incomplete sequence, the others leave it to the
+ * next.  Ranges are read once: a file that is not the same after the read,
+ * or shorter than the range, gives STAGE_CHANGED, and the caller counts it
+ * again as a whole.  With JOB_ARCHIVES, a file whose head says archive is
+ * counted whole by worker_count_file() in the range at offset 0, while every
+ * other range gives STAGE_WHOLE and no counts.
+ */
+void worker_count_range(const char *path, uint32_t flags, uint64_t offset,
+			uint64_t length, unsigned char *buf, size_t bufsize,
+			struct proto_result *res, struct strbuf *msg,
+			struct member_sink *sink);
+
 #endif

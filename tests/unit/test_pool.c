@@ -30,6 +30,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
+#include "change.h"
 #include "pool.h"
 #include "count.h"
 #include "queue.h"
@@ -718,9 +721,9 @@ START_TEST(test_hang_timed_out)
 END_TEST
 
 /*
- * A worker program that cannot be executed: pool_new() forks before it can
- * know, so it returns a pool; pool_run() must give up after a few failed
- * starts and fail every job instead of hanging.
+ * A worker program that cannot be executed: pool_new() refuses it at once,
+ * or (if it cannot tell) pool_run() must give up after a few failed starts
+ * and fail every job instead of hanging.
  */
 START_TEST(test_bad_exe)
 {
@@ -793,6 +796,218 @@ START_TEST(test_worker_exits)
 }
 END_TEST
 
+/* ------------------------------------------------------ big files ---- */
+
+/*
+ * Content for a file of len bytes counted in ranges: multi-byte spaces,
+ * letters and invalid bytes of every length in a cycle whose length (37)
+ * is prime to the range size, so that range boundaries fall inside
+ * sequences and words of all kinds.
+ */
+static void make_big_content(struct strbuf *sb, size_t len)
+{
+	static const char cycle[] = "w\xe3\x80\x80x\xc2\xa0\xe2\x80\xa8y "
+				    "\xf0\x9f\x98\x80z\xff\x80\xe2\x80q\n"
+				    "\xe6\x97\xa5\t";
+
+	strbuf_reset(sb);
+	strbuf_grow(sb, len);
+	while (sb->len + sizeof(cycle) - 1 <= len)
+		strbuf_add(sb, cycle, sizeof(cycle) - 1);
+	while (sb->len < len)
+		strbuf_addch(sb, 'e');
+	/*
+	 * At the range boundaries (16 MiB apart), whatever the cycle puts
+	 * there: a space cut after its lead byte, one cut before its last
+	 * byte, a word, and a 4-byte character cut in the middle.
+	 */
+	for (size_t at = 16u << 20, k = 0; at + 4 < len; at += 16u << 20, k++) {
+		static const char *const cuts[] = {
+			"a\xe3|\x80\x80" "b", "a\xe2\x80|\xa8" "b", "xy|z",
+			"a\xf0\x9f|\x98\x80" "b",
+		};
+		const char *cut = cuts[k % ARRAY_LEN(cuts)];
+		size_t before = (size_t)(strchr(cut, '|') - cut);
+
+		memcpy(sb->buf + at - before, cut, before);
+		memcpy(sb->buf + at, cut + before + 1, strlen(cut) - before - 1);
+	}
+}
+
+/* Returns the number of ranges; *recounts: files counted again whole. */
+static unsigned run_counting_ranges(struct run *run, unsigned n,
+				    unsigned *recounts)
+{
+	struct queue *q = queue_new(run->nr + 1);
+	struct pool *p;
+	unsigned ranges;
+
+	for (size_t i = 0; i < run->nr; i++)
+		ck_assert_int_eq(queue_push(q, &run->jobs[i].pj), 0);
+	queue_close(q);
+	p = pool_new(exe, n, NULL, 0);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(pool_run(p, q, on_done, NULL, NULL, run), 0);
+	ranges = pool_ranges(p);
+	*recounts = pool_recounts(p);
+	pool_free(p);
+	queue_free(q);
+	return ranges;
+}
+
+/*
+ * A file of 50 MiB + 3 goes to 2 or 3 workers as four ranges, in both
+ * modes, and comes back once with the counts of the whole; a file under
+ * the threshold is not cut.
+ */
+START_TEST(test_big_file_ranges)
+{
+	struct strbuf content = STRBUF_INIT;
+	size_t len = (50u << 20) + 3;
+	unsigned recounts;
+
+	if (skip_without_worker())
+		return;
+	make_big_content(&content, len);
+	for (unsigned n = 2; n <= 3; n++) {
+		struct run run = { 0 };
+
+		add_file(&run, "big-utf8", content.buf, content.len, 0);
+		add_file(&run, "big-ascii", content.buf, content.len, JOB_ASCII);
+		add_file(&run, "small", content.buf, 1u << 20, 0);
+		ck_assert_uint_eq(run_counting_ranges(&run, n, &recounts), 8);
+		ck_assert_uint_eq(recounts, 0);
+		assert_all_once(&run);
+		for (size_t i = 0; i < run.nr; i++)
+			assert_counted(&run, i);
+		free_run(&run);
+	}
+	strbuf_release(&content);
+}
+END_TEST
+
+/* One worker: nothing to gain from cutting a file. */
+START_TEST(test_big_file_one_worker)
+{
+	unsigned recounts;
+	struct strbuf content = STRBUF_INIT;
+	struct run run = { 0 };
+
+	if (skip_without_worker())
+		return;
+	make_big_content(&content, 40u << 20);
+	add_file(&run, "big", content.buf, content.len, 0);
+	ck_assert_uint_eq(run_counting_ranges(&run, 1, &recounts), 0);
+	ck_assert_uint_eq(recounts, 0);
+	assert_all_once(&run);
+	assert_counted(&run, 0);
+	strbuf_release(&content);
+	free_run(&run);
+}
+END_TEST
+
+/*
+ * The file shrank between the walk and the count: the ranges past its new
+ * end see that, and the file is counted again in one piece, correctly.
+ */
+START_TEST(test_big_file_shrank)
+{
+	unsigned recounts;
+	struct strbuf content = STRBUF_INIT;
+	struct run run = { 0 };
+	size_t i;
+
+	if (skip_without_worker())
+		return;
+	make_big_content(&content, 1u << 20);
+	i = add_file(&run, "shrunk", content.buf, content.len, 0);
+	run.jobs[i].pj.size = 50u << 20;	/* what the walk saw */
+	ck_assert_uint_eq(run_counting_ranges(&run, 2, &recounts), 4);
+	ck_assert_uint_eq(recounts, 1);
+	assert_all_once(&run);
+	assert_counted(&run, i);
+	strbuf_release(&content);
+	free_run(&run);
+}
+END_TEST
+
+/*
+ * The file grew: the last range runs to the end, whatever it is by then,
+ * so the counts are those of the bigger file.
+ */
+START_TEST(test_big_file_grew)
+{
+	unsigned recounts;
+	struct strbuf content = STRBUF_INIT;
+	struct run run = { 0 };
+	size_t i;
+
+	if (skip_without_worker())
+		return;
+	make_big_content(&content, 70u << 20);
+	i = add_file(&run, "grown", content.buf, content.len, 0);
+	run.jobs[i].pj.size = 40u << 20;
+	ck_assert_uint_eq(run_counting_ranges(&run, 2, &recounts), 3);
+	ck_assert_uint_eq(recounts, 0);
+	assert_all_once(&run);
+	assert_counted(&run, i);
+	strbuf_release(&content);
+	free_run(&run);
+}
+END_TEST
+
+/*
+ * A big compressed file cannot be cut: every range reads the head, the
+ * first one counts the whole file through the decompressor, the others
+ * step aside, and the job comes back once with the decompressed counts.
+ */
+START_TEST(test_big_compressed_whole)
+{
+	unsigned recounts;
+	struct strbuf content = STRBUF_INIT, path = STRBUF_INIT;
+	struct run run = { 0 };
+	struct counts want;
+	uint32_t x = 12345;
+	gzFile gz;
+	size_t i;
+	struct stat sb;
+
+	if (skip_without_worker())
+		return;
+	/* random letters and spaces barely compress: 40 MiB stay > 32 MiB */
+	strbuf_grow(&content, 40u << 20);
+	while (content.len < (40u << 20)) {
+		x = x * 1664525u + 1013904223u;
+		strbuf_addch(&content, (x >> 27) < 5 ? ' ' : (char)(0x21 + (x >> 25) % 94));
+	}
+	strbuf_addf(&path, "%s/big.gz", tmpdir);
+	gz = gzopen(path.buf, "wb1");
+	ck_assert_ptr_nonnull(gz);
+	ck_assert_int_eq(gzwrite(gz, content.buf, (unsigned)content.len),
+			 (int)content.len);
+	ck_assert_int_eq(gzclose(gz), Z_OK);
+	ck_assert_int_eq(stat(path.buf, &sb), 0);
+	ck_assert_uint_ge((uint64_t)sb.st_size, 32u << 20);
+
+	i = add_job(&run, path.buf, JOB_ARCHIVES);
+	run.jobs[i].pj.size = (uint64_t)sb.st_size;
+	ck_assert_uint_ge(run_counting_ranges(&run, 2, &recounts), 2);
+	ck_assert_uint_eq(recounts, 0);
+	assert_all_once(&run);
+	count_buffer(content.buf, content.len, COUNT_UTF8, &want);
+	ck_assert_msg(run.jobs[i].stage == STAGE_NONE, "stage %u: %s",
+		      run.jobs[i].stage, run.jobs[i].msg);
+	ck_assert_uint_eq(run.jobs[i].counts.words, want.words);
+	ck_assert_uint_eq(run.jobs[i].counts.bytes, want.bytes);
+	ck_assert_uint_eq(run.jobs[i].counts.chars, want.chars);
+	ck_assert(run.jobs[i].counts.flags & ENTRY_F_COMPRESSED);
+	ck_assert_uint_eq(run.jobs[i].meta.size, (uint64_t)sb.st_size);
+	strbuf_release(&content);
+	strbuf_release(&path);
+	free_run(&run);
+}
+END_TEST
+
 static Suite *pool_suite(void)
 {
 	Suite *s = suite_create("pool");
@@ -809,6 +1024,17 @@ static Suite *pool_suite(void)
 	tcase_add_test(tc, test_failures);
 	tcase_add_test(tc, test_open_failure_message);
 	tcase_add_test(tc, test_long_path);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("big_files");
+	tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_big_file_ranges);
+	tcase_add_test(tc, test_big_file_one_worker);
+	tcase_add_test(tc, test_big_file_shrank);
+	tcase_add_test(tc, test_big_file_grew);
+	tcase_add_test(tc, test_big_compressed_whole);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("isolation");

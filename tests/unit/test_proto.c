@@ -345,7 +345,7 @@ START_TEST(test_header_layout)
 	ck_assert_uint_eq(v, PROTO_JOBS);
 	memcpy(&v, w.buf.buf + OFF_LEN, 4);
 	ck_assert_uint_eq(v, w.buf.len - PROTO_HEADER_SIZE);
-	ck_assert_uint_eq(v, 4 + 2 * (8 + 4 + 4 + 3));
+	ck_assert_uint_eq(v, 4 + 2 * (8 + 4 + 4 + 8 + 8 + 3));
 	memcpy(&v, w.buf.buf + OFF_COUNT, 4);
 	ck_assert_uint_eq(v, 2);
 	proto_writer_release(&w);
@@ -810,13 +810,13 @@ START_TEST(test_result_unknown_stage)
 	struct proto_result res;
 
 	fill_result(&res, 1, "x", 1);
-	res.stage = STAGE_DAMAGED + 1;
+	res.stage = STAGE_WHOLE + 1;
 	proto_begin(&w, PROTO_RESULTS);
 	proto_add_result(&w, &res);
 	proto_finish(&w);
 	frame_to_payload(&w, &payload);
 	ck_assert_int_eq(proto_reader_init(&rd, &payload), 0);
-	EXPECT_RECORD_ERROR(proto_next_result(&rd, &res), "unknown stage 8");
+	EXPECT_RECORD_ERROR(proto_next_result(&rd, &res), "unknown stage 9");
 
 	fill_result(&res, 1, "x", 1);
 	res.stage = 0xffffffffu;
@@ -858,6 +858,49 @@ START_TEST(test_result_cut_anywhere)
 }
 END_TEST
 
+/* A range job keeps its range; a range that makes no sense is refused. */
+START_TEST(test_job_ranges)
+{
+	static const struct {
+		uint64_t offset, length;
+		int ok;
+	} cases[] = {
+		{ 0, 0, 1 },			/* the whole file */
+		{ 0, 16 << 20, 1 },
+		{ 1ull << 40, UINT64_MAX - (1ull << 40), 1 },	/* to the end */
+		{ 5, 0, 0 },			/* an offset without a range */
+		{ 1ull << 40, UINT64_MAX, 0 },	/* wraps around */
+	};
+	struct proto_writer w = { STRBUF_INIT, 0 };
+	struct strbuf payload = STRBUF_INIT;
+	struct proto_reader rd;
+
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		struct proto_job job = { 7, JOB_ASCII, 4, "/big" };
+
+		job.offset = cases[i].offset;
+		job.length = cases[i].length;
+		proto_begin(&w, PROTO_JOBS);
+		proto_add_job(&w, &job);
+		proto_finish(&w);
+		frame_to_payload(&w, &payload);
+		ck_assert_int_eq(proto_reader_init(&rd, &payload), 0);
+		memset(&job, 0, sizeof(job));
+		if (!cases[i].ok) {
+			EXPECT_RECORD_ERROR(proto_next_job(&rd, &job), "bad range");
+			continue;
+		}
+		ck_assert_int_eq(proto_next_job(&rd, &job), 1);
+		ck_assert_uint_eq(job.offset, cases[i].offset);
+		ck_assert_uint_eq(job.length, cases[i].length);
+		ck_assert_uint_eq(job.flags, JOB_ASCII);
+		ck_assert(!memcmp(job.path, "/big", 4));
+	}
+	strbuf_release(&payload);
+	proto_writer_release(&w);
+}
+END_TEST
+
 static Suite *proto_suite(void)
 {
 	Suite *s = suite_create("proto");
@@ -887,6 +930,7 @@ static Suite *proto_suite(void)
 	tcase_add_test(tc, test_payload_without_count);
 	tcase_add_test(tc, test_job_bad_path);
 	tcase_add_test(tc, test_job_path_overruns);
+	tcase_add_test(tc, test_job_ranges);
 	tcase_add_test(tc, test_result_long_message);
 	tcase_add_test(tc, test_result_unknown_stage);
 	tcase_add_test(tc, test_members_round_trip);
