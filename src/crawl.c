@@ -9,6 +9,12 @@
  * directory at a time, never the whole index.  What cannot be listed or
  * stat()ed keeps its index rows untouched: an unreadable directory is an
  * error to report, not a reason to forget what it held.
+ *
+ * A rescan is mostly fstatat(): the kernel's path lookup and attribute
+ * copy for every entry.  The entries of a big directory are therefore
+ * stat()ed by the crawler and a helper thread together, each taking chunks
+ * of the listing; only the stat() calls are shared, everything that follows
+ * (reports, counters, the merge) stays in the crawler thread.
  */
 #include "config.h"
 
@@ -38,6 +44,30 @@ struct dentry {
 	enum kind kind;
 	struct file_meta meta;
 	int via_link;	/* --follow: reached through a symlink */
+	/* what fstatat() said, until classify() decides the kind */
+	mode_t mode;
+	int err;
+	int link_err;	/* --follow: the link itself, when err is set */
+};
+
+/*
+ * Directories with at least this many entries are stat()ed by two threads;
+ * below it the hand-over costs more than it saves.
+ */
+#define PARALLEL_STAT_MIN 256
+#define STAT_CHUNK 64
+
+/* The helper thread that shares the fstatat() calls of big directories. */
+struct statter {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int started, quit;
+	unsigned round, done_round;	/* a directory to do, and done */
+	int dfd, follow;
+	struct dentry *ents;
+	size_t nents;
+	atomic_size_t next;
 };
 
 struct pending {
@@ -81,6 +111,7 @@ struct crawl {
 	struct devino *visited;
 	size_t nvisited, avisited;
 	struct strbuf path;
+	struct statter stat;
 };
 
 static void report(struct crawl *c, const char *path, const char *stage,
@@ -171,43 +202,140 @@ static void clear_entries(struct crawl *c)
 	c->nents = 0;
 }
 
-/* Examine one directory entry and decide what it is to the index. */
-static void classify(struct crawl *c, int dfd, const char *dirpath,
-		     struct dentry *e)
+/*
+ * The system calls for one entry, safe to run in any thread: they write
+ * nothing but *e.
+ */
+static void stat_entry(int dfd, int follow, struct dentry *e)
 {
-	struct stat st;
-	int flags = c->opt.follow ? 0 : AT_SYMLINK_NOFOLLOW;
+	struct stat st, lst;
 
-	if (fstatat(dfd, e->name, &st, flags) < 0) {
-		int err = errno;
-
-		if (c->opt.follow && (err == ENOENT || err == ELOOP) &&
-		    !fstatat(dfd, e->name, &st, AT_SYMLINK_NOFOLLOW) &&
-		    S_ISLNK(st.st_mode)) {
-			e->kind = K_SKIP;	/* dangling or looping link */
-			c->st.skipped++;
-			return;
-		}
-		if (err == ENOENT) {	/* gone since readdir(): absent */
-			e->kind = K_SKIP;
-			return;
-		}
-		path_join(&c->path, dirpath, e->name);
-		report(c, c->path.buf, "stat", err, "cannot stat");
-		e->kind = K_KEEP;
+	e->err = e->link_err = 0;
+	if (fstatat(dfd, e->name, &st, follow ? 0 : AT_SYMLINK_NOFOLLOW) < 0) {
+		e->err = errno;
+		/* a dangling or looping link is a link, not an error */
+		if (follow && (e->err == ENOENT || e->err == ELOOP) &&
+		    !fstatat(dfd, e->name, &lst, AT_SYMLINK_NOFOLLOW) &&
+		    S_ISLNK(lst.st_mode))
+			e->link_err = 1;
 		return;
 	}
-	if (c->opt.follow) {
-		struct stat lst;
-
+	if (follow)
 		e->via_link = !fstatat(dfd, e->name, &lst, AT_SYMLINK_NOFOLLOW) &&
 			      S_ISLNK(lst.st_mode);
-	}
+	e->mode = st.st_mode;
 	meta_from_stat(&e->meta, &st);
-	if (S_ISREG(st.st_mode)) {
+}
+
+/* Take chunks of the listing until none is left. */
+static void stat_chunks(struct statter *s)
+{
+	for (;;) {
+		size_t i = atomic_fetch_add(&s->next, STAT_CHUNK);
+		size_t end = i + STAT_CHUNK < s->nents ? i + STAT_CHUNK : s->nents;
+
+		if (i >= s->nents)
+			break;
+		for (; i < end; i++)
+			stat_entry(s->dfd, s->follow, &s->ents[i]);
+	}
+}
+
+static void *statter_thread(void *arg)
+{
+	struct statter *s = arg;
+	unsigned seen = 0;
+
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		while (!s->quit && s->round == seen)
+			pthread_cond_wait(&s->cond, &s->lock);
+		if (s->quit)
+			break;
+		seen = s->round;
+		pthread_mutex_unlock(&s->lock);
+		stat_chunks(s);
+		pthread_mutex_lock(&s->lock);
+		s->done_round = seen;
+		pthread_cond_broadcast(&s->cond);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+/* Start the helper if this machine has a second core for it. */
+static void statter_start(struct statter *s)
+{
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->cond, NULL);
+	atomic_init(&s->next, 0);
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		return;
+	/* without the helper the crawler does it all: slower, not wrong */
+	s->started = !pthread_create(&s->thread, NULL, statter_thread, s);
+}
+
+static void statter_stop(struct statter *s)
+{
+	if (s->started) {
+		pthread_mutex_lock(&s->lock);
+		s->quit = 1;
+		pthread_cond_broadcast(&s->cond);
+		pthread_mutex_unlock(&s->lock);
+		pthread_join(s->thread, NULL);
+	}
+	pthread_mutex_destroy(&s->lock);
+	pthread_cond_destroy(&s->cond);
+}
+
+/* fstatat() every entry of c->ents, with the helper if it is worth it. */
+static void stat_entries(struct crawl *c, int dfd)
+{
+	struct statter *s = &c->stat;
+
+	if (!s->started || c->nents < PARALLEL_STAT_MIN) {
+		for (size_t i = 0; i < c->nents; i++)
+			stat_entry(dfd, c->opt.follow, &c->ents[i]);
+		return;
+	}
+	pthread_mutex_lock(&s->lock);
+	s->dfd = dfd;
+	s->follow = c->opt.follow;
+	s->ents = c->ents;
+	s->nents = c->nents;
+	atomic_store(&s->next, 0);
+	s->round++;
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+
+	stat_chunks(s);
+
+	pthread_mutex_lock(&s->lock);
+	while (s->done_round != s->round)
+		pthread_cond_wait(&s->cond, &s->lock);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* Decide what a stat()ed entry is to the index. */
+static void classify(struct crawl *c, const char *dirpath, struct dentry *e)
+{
+	if (e->err) {
+		if (e->link_err) {
+			e->kind = K_SKIP;	/* dangling or looping link */
+			c->st.skipped++;
+		} else if (e->err == ENOENT) {	/* gone since readdir() */
+			e->kind = K_SKIP;
+		} else {
+			path_join(&c->path, dirpath, e->name);
+			report(c, c->path.buf, "stat", e->err, "cannot stat");
+			e->kind = K_KEEP;
+		}
+		return;
+	}
+	if (S_ISREG(e->mode)) {
 		e->kind = K_FILE;
-	} else if (S_ISDIR(st.st_mode)) {
-		if (c->opt.one_fs && st.st_dev != c->top_dev)
+	} else if (S_ISDIR(e->mode)) {
+		if (c->opt.one_fs && (dev_t)e->meta.dev != c->top_dev)
 			e->kind = K_SKIP;
 		else
 			e->kind = K_DIR;
@@ -304,9 +432,11 @@ static int list_dir(struct crawl *c, const char *dirpath, int is_top)
 		e = &c->ents[c->nents++];
 		memset(e, 0, sizeof(*e));
 		e->name = xstrdup(name);
-		classify(c, dirfd(dir), dirpath, e);
 	}
+	stat_entries(c, dirfd(dir));
 	closedir(dir);
+	for (size_t i = 0; i < c->nents; i++)
+		classify(c, dirpath, &c->ents[i]);
 	qsort(c->ents, c->nents, sizeof(*c->ents), by_name);
 	if (c->opt.follow)
 		skip_walked_links(c);
@@ -557,9 +687,11 @@ struct crawl *crawl_start(struct store *ro, const struct crawl_options *opt,
 	atomic_init(&c->seen, 0);
 	if (store_max_dir_id(ro, &c->next_dir_id))
 		goto fail;
+	statter_start(&c->stat);
 	rc = pthread_create(&c->thread, NULL, crawl_thread, c);
 	if (rc) {
 		error("cannot start the crawler thread: %s", strerror(rc));
+		statter_stop(&c->stat);
 		goto fail;
 	}
 	return c;
@@ -574,6 +706,7 @@ int crawl_finish(struct crawl *c, struct crawl_stats *st)
 	int ret;
 
 	pthread_join(c->thread, NULL);
+	statter_stop(&c->stat);
 	st->seen += c->st.seen;
 	st->unchanged += c->st.unchanged;
 	st->skipped += c->st.skipped;
