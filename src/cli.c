@@ -75,6 +75,7 @@ static const char usage_scan[] =
 	"      --max-archive-bytes N    bytes one archive may produce (4 GiB)\n"
 	"      --max-ratio N            produced/stored bytes of an archive (1000)\n"
 	"      --max-members N          members of one archive (100000)\n"
+	"      --wait[=SECONDS]  wait for a scan running on the database (no limit)\n"
 	"  -q, --quiet           no summary line and no progress\n"
 	"      --no-progress     no progress line even on a terminal\n"
 	"      --db FILE         the database\n";
@@ -182,6 +183,7 @@ static int cmd_scan(int argc, char **argv, const char *db, int is_default)
 		{ "max-archive-bytes", required_argument, NULL, 'T' },
 		{ "max-ratio", required_argument, NULL, 'R' },
 		{ "max-members", required_argument, NULL, 'C' },
+		{ "wait", optional_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -213,6 +215,14 @@ static int cmd_scan(int argc, char **argv, const char *db, int is_default)
 		case 'W': opt.worker_exe = optarg; break;
 		case 'N': opt.no_archives = 1; break;
 		case 'Y': opt.retry_failed = 1; break;
+		case 'w':
+			opt.wait_lock = 1;
+			if (optarg && parse_ulong(optarg, 1, 31536000, &n))
+				return usage_error(usage_scan,
+						   "bad --wait '%s': want 1-31536000 seconds",
+						   optarg);
+			opt.wait_seconds = optarg ? (unsigned)n : 0;
+			break;
 		case 'O':
 			if (parse_ulong(optarg, 1, 86400, &n))
 				return usage_error(usage_scan,

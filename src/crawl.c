@@ -94,6 +94,7 @@ struct crawl {
 
 	struct crawl_stats st;
 	atomic_uint_fast64_t seen;
+	atomic_int stop;	/* crawl_stop(): walk no further directory */
 
 	struct pending *stack;
 	size_t nstack, astack;
@@ -647,7 +648,7 @@ static int walk_top(struct crawl *c, const struct crawl_top *top)
 	}
 	free(parent);
 	push_dir(c, xstrdup(top->path), id, is_new);
-	while (c->nstack && !ret) {
+	while (c->nstack && !ret && !atomic_load(&c->stop)) {
 		struct pending d = c->stack[--c->nstack];
 
 		ret = walk_dir(c, &d, !strcmp(d.path, top->path));
@@ -663,9 +664,17 @@ static void *crawl_thread(void *arg)
 	for (size_t i = 0; i < c->opt.ntops && !c->fatal; i++) {
 		uint64_t errors = c->st.errors;
 
+		if (atomic_load(&c->stop))
+			break;
 		if (walk_top(c, &c->opt.tops[i]))
 			c->fatal = 1;
-		c->opt.tops[i].complete = !c->fatal && c->st.errors == errors;
+		/*
+		 * Stopped part way, the walk saw only some directories: the
+		 * root is not marked scanned.  Each directory it did walk was
+		 * merged in full, so none of its deletions is a guess.
+		 */
+		c->opt.tops[i].complete = !c->fatal && c->st.errors == errors &&
+					  !atomic_load(&c->stop);
 	}
 	while (c->nstack)
 		free(c->stack[--c->nstack].path);
@@ -685,6 +694,7 @@ struct crawl *crawl_start(struct store *ro, const struct crawl_options *opt,
 	c->wq = wq;
 	strbuf_init(&c->path, 256);
 	atomic_init(&c->seen, 0);
+	atomic_init(&c->stop, 0);
 	if (store_max_dir_id(ro, &c->next_dir_id))
 		goto fail;
 	statter_start(&c->stat);
@@ -723,6 +733,11 @@ int crawl_finish(struct crawl *c, struct crawl_stats *st)
 	strbuf_release(&c->path);
 	free(c);
 	return ret;
+}
+
+void crawl_stop(struct crawl *c)
+{
+	atomic_store(&c->stop, 1);
 }
 
 uint64_t crawl_progress(struct crawl *c)

@@ -60,6 +60,13 @@ struct crawl *crawl_start(struct store *ro, const struct crawl_options *opt,
 /* Wait for the crawler; add its counts to *st.  0, or -1 on a fatal error. */
 int crawl_finish(struct crawl *c, struct crawl_stats *st);
 
+/*
+ * Ask the crawler to walk no further directory (any thread): it finishes
+ * the one it is merging, closes the jobs queue and ends.  Its tops are then
+ * not complete.
+ */
+void crawl_stop(struct crawl *c);
+
 /* Regular files seen so far (for progress; any thread). */
 uint64_t crawl_progress(struct crawl *c);
 

@@ -109,6 +109,7 @@ struct pool {
 	struct strbuf payload;
 	struct strbuf msg;
 	int broken;
+	int stop_fd;
 
 	/* pool_run()'s callbacks */
 	pool_done_fn done;
@@ -219,6 +220,7 @@ struct pool *pool_new(const char *exe, unsigned n, const char *const *args,
 	p->w = xcalloc(p->n, sizeof(*p->w));
 	p->base_ms = 30000;
 	p->bytes_per_ms = 4096;
+	p->stop_fd = -1;
 	strbuf_init(&p->out.buf, 0);
 	strbuf_init(&p->payload, 0);
 	strbuf_init(&p->msg, 0);
@@ -395,15 +397,21 @@ static void job_done(struct pool *p, struct pool_job *job,
 		p->done(p->data, job, res);
 }
 
-static void fail_job(struct pool *p, struct pool_job *job, const char *why)
+static void end_job(struct pool *p, struct pool_job *job, uint32_t stage,
+		    const char *why)
 {
 	struct proto_result res;
 
 	memset(&res, 0, sizeof(res));
-	res.stage = STAGE_CRASH;
+	res.stage = stage;
 	res.msg = why;
 	res.msg_len = (uint32_t)strlen(why);
 	job_done(p, job, &res);
+}
+
+static void fail_job(struct pool *p, struct pool_job *job, const char *why)
+{
+	end_job(p, job, STAGE_CRASH, why);
 }
 
 static void add_suspect(struct pool *p, struct pool_job *job)
@@ -712,22 +720,71 @@ static int results_waiting(struct worker *w)
 	return poll(&pfd, 1, 0) > 0;
 }
 
-static void fail_everything(struct pool *p, struct queue *jobs,
-			    const char *why)
+/*
+ * End every job not sent yet with stage, until the producer closes the
+ * queue: it is never left blocked on a queue nobody drains.
+ */
+static void end_all_queued(struct pool *p, struct queue *jobs, uint32_t stage,
+			   const char *why)
 {
 	struct pool_job *job;
 
 	while (p->n_suspects)
-		fail_job(p, p->suspects[--p->n_suspects], why);
+		end_job(p, p->suspects[--p->n_suspects], stage, why);
 	for (;;) {
 		while ((job = next_job(p, jobs)))
-			fail_job(p, job, why);
+			end_job(p, job, stage, why);
 		if (queue_done(jobs))
 			break;
 		job = queue_pop(jobs);
 		if (job)
-			fail_job(p, job, why);
+			end_job(p, job, stage, why);
 	}
+}
+
+static void fail_everything(struct pool *p, struct queue *jobs,
+			    const char *why)
+{
+	end_all_queued(p, jobs, STAGE_CRASH, why);
+}
+
+void pool_cancel_queued(struct pool *p, struct queue *jobs)
+{
+	end_all_queued(p, jobs, STAGE_CANCELLED, "scan interrupted");
+}
+
+void pool_set_stop_fd(struct pool *p, int fd)
+{
+	p->stop_fd = fd;
+}
+
+/*
+ * Stop at once: kill the workers (what they were counting is lost, not
+ * wrong) and hand back their jobs and the ones set aside as cancelled.
+ */
+static void stop_workers(struct pool *p)
+{
+	for (unsigned i = 0; i < p->n; i++) {
+		struct worker *w = &p->w[i];
+		int status;
+
+		if (w->pid <= 0)
+			continue;
+		kill(w->pid, SIGKILL);
+		while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
+			;
+		close_worker_fds(w);
+		w->pid = 0;
+		for (unsigned b = 0; b < w->n_inflight; b++)
+			for (unsigned j = 0; j < w->inflight[b].nr; j++)
+				add_retry(p, w->inflight[b].job[j]);
+		w->n_inflight = 0;
+	}
+	while (p->n_suspects)
+		add_retry(p, p->suspects[--p->n_suspects]);
+	while (p->n_retry)
+		end_job(p, p->retry[--p->n_retry], STAGE_CANCELLED,
+			"scan interrupted");
 }
 
 /*
@@ -750,7 +807,7 @@ static void abandon(struct pool *p, struct queue *jobs)
 int pool_run(struct pool *p, struct queue *jobs, pool_done_fn done,
 	     pool_member_fn member, pool_tick_fn tick, void *data)
 {
-	struct pollfd *pfd = xcalloc(p->n + 1, sizeof(*pfd));
+	struct pollfd *pfd = xcalloc(p->n + 2, sizeof(*pfd));
 	int efd = queue_event_fd(jobs);
 	uint64_t last_tick = now_ns();
 	int ret = 0;
@@ -798,6 +855,11 @@ int pool_run(struct pool *p, struct queue *jobs, pool_done_fn done,
 			pfd[npfd].events = POLLIN;
 			npfd++;
 		}
+		if (p->stop_fd >= 0) {
+			pfd[npfd].fd = p->stop_fd;
+			pfd[npfd].events = POLLIN;
+			npfd++;
+		}
 		if (poll(pfd, npfd, timeout) < 0 && errno != EINTR) {
 			ret = error_errno("poll failed");
 			abandon(p, jobs);
@@ -810,6 +872,11 @@ int pool_run(struct pool *p, struct queue *jobs, pool_done_fn done,
 			if (pfd[k].fd == efd) {
 				queue_ack_fd(jobs);
 				continue;
+			}
+			if (pfd[k].fd == p->stop_fd) {
+				stop_workers(p);
+				ret = 1;
+				goto out;
 			}
 			for (unsigned i = 0; i < p->n; i++)
 				if (p->w[i].pid > 0 && p->w[i].res_fd == pfd[k].fd) {
@@ -829,10 +896,15 @@ int pool_run(struct pool *p, struct queue *jobs, pool_done_fn done,
 				worker_lost(p, w, 1);
 		}
 		if (tick && now - last_tick >= TICK_MS * 1000000u) {
-			tick(data);
 			last_tick = now;
+			if (tick(data)) {
+				stop_workers(p);
+				ret = 1;
+				break;
+			}
 		}
 	}
+out:
 	free(pfd);
 	return ret;
 }

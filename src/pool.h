@@ -50,8 +50,11 @@ typedef void (*pool_done_fn)(void *data, struct pool_job *job,
 typedef void (*pool_member_fn)(void *data, struct pool_job *job,
 			       const struct proto_member *m);
 
-/* Called about every 200 ms while the pool runs (progress display). */
-typedef void (*pool_tick_fn)(void *data);
+/*
+ * Called about every 200 ms while the pool runs (progress display).  A
+ * nonzero return stops pool_run() as the stop descriptor does.
+ */
+typedef int (*pool_tick_fn)(void *data);
 
 struct pool;
 
@@ -76,9 +79,29 @@ void pool_set_timeout(struct pool *p, unsigned base_ms, unsigned bytes_per_ms);
  * Run until the jobs queue is closed and every job has been handed to done.
  * Returns 0, or -1 on a fatal error (workers cannot be started at all); the
  * jobs not yet done are then still handed to done with a failure.
+ *
+ * Returns 1 as soon as the stop descriptor (see pool_set_stop_fd()) is
+ * readable, or the tick callback asks to stop: the workers are killed at once, and the jobs they had, and the
+ * ones the pool held back, are handed to done with stage STAGE_CANCELLED.
+ * The jobs still in the queue are the caller's to end: stop the producer,
+ * then call pool_cancel_queued().
  */
 int pool_run(struct pool *p, struct queue *jobs, pool_done_fn done,
 	     pool_member_fn member, pool_tick_fn tick, void *data);
+
+/*
+ * A descriptor that becomes readable when pool_run() must stop (a signalfd
+ * of the signals that end a scan); -1 for none.  pool_run() only polls it
+ * and never reads from it.
+ */
+void pool_set_stop_fd(struct pool *p, int fd);
+
+/*
+ * After pool_run() returned 1: hand every job left in the queue to done as
+ * STAGE_CANCELLED until the queue is closed.  Blocks until the producer
+ * closes it.
+ */
+void pool_cancel_queued(struct pool *p, struct queue *jobs);
 
 /* Number of jobs sent to workers and not finished (for progress). */
 unsigned pool_in_flight(struct pool *p);

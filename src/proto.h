@@ -80,6 +80,11 @@ enum result_stage {
 	 * for the first range counts the whole file, this one counted nothing.
 	 */
 	STAGE_WHOLE = 8,
+	/*
+	 * Never sent: the scan was interrupted before the job was done, and
+	 * the pool hands it back with this stage to be dropped, not recorded.
+	 */
+	STAGE_CANCELLED = 9,
 };
 
 /* One member of an archive: sent before the result of its job. */

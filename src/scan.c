@@ -20,7 +20,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/file.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -51,6 +55,7 @@ struct scan {
 	struct pool *pool;
 	uint64_t started;
 	int progress_shown;
+	int db_failed;		/* the writer failed: stop, nothing to record */
 };
 
 static void on_done(void *data, struct pool_job *pj,
@@ -75,14 +80,19 @@ static void on_member(void *data, struct pool_job *pj,
 	wmsg_push(sc->wq, m);
 }
 
-static void on_tick(void *data)
+/* Progress, and the end of the scan when the database failed. */
+static int on_tick(void *data)
 {
 	struct scan *sc = data;
 	uint64_t seen, done, bytes;
 	double secs = (double)(now_ns() - sc->started) / 1e9;
 
+	if (writer_failed(sc->writer)) {
+		sc->db_failed = 1;
+		return 1;
+	}
 	if (!sc->opt->progress)
-		return;
+		return 0;
 	seen = crawl_progress(sc->crawl);
 	writer_progress(sc->writer, &done, &bytes);
 	fprintf(stderr, "\r\033[K%llu files seen, %llu counted, %zu queued"
@@ -92,15 +102,60 @@ static void on_tick(void *data)
 		secs > 0 ? (double)done / secs : 0.0,
 		secs > 0 ? (double)bytes / 1e6 / secs : 0.0);
 	sc->progress_shown = 1;
+	return 0;
 }
 
-/* Take the scan lock; SCAN_OK, SCAN_BUSY or SCAN_FATAL. */
-static int take_lock(const char *db_path, int *fd_out, int64_t *fs_now)
+/*
+ * The signal waiting on the signalfd sfd, consumed; 0 if none.  A pending
+ * signal that nobody reads would kill us when the mask is restored.
+ */
+static int take_signal(int sfd)
 {
+	struct signalfd_siginfo si;
+	int signo = 0;
+
+	while (sfd >= 0 && read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		if (!signo)
+			signo = (int)si.ssi_signo;
+	return signo;
+}
+
+/*
+ * Wait for the lock on fd as --wait asks, a tenth of a second at a time,
+ * so that a signal (on sfd) still ends the wait.  0 with the lock, 1 when
+ * time ran out, -1 on an error (errno set), or SCAN_SIGNALLED + the signal.
+ */
+static int wait_for_lock(int fd, const struct scan_options *opt, int sfd)
+{
+	uint64_t deadline = now_ns() + (uint64_t)opt->wait_seconds * 1000000000u;
+
+	for (;;) {
+		struct pollfd pfd = { sfd, POLLIN, 0 };
+		int signo;
+
+		if (!flock(fd, LOCK_EX | LOCK_NB))
+			return 0;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return -1;
+		if (opt->wait_seconds && now_ns() >= deadline)
+			return 1;
+		if (poll(&pfd, 1, 100) > 0 && (signo = take_signal(sfd)))
+			return SCAN_SIGNALLED + signo;
+	}
+}
+
+/*
+ * Take the scan lock, waiting for it if opt says so.  Returns SCAN_OK,
+ * SCAN_BUSY, SCAN_FATAL, or SCAN_SIGNALLED + the signal that ended a wait.
+ */
+static int take_lock(const struct scan_options *opt, int sfd, int *fd_out,
+		     int64_t *fs_now)
+{
+	const char *db_path = opt->db_path;
 	struct strbuf lock = STRBUF_INIT;
 	struct stat st;
 	char pid[32];
-	int fd, ret = SCAN_FATAL;
+	int fd, r, ret = SCAN_FATAL;
 
 	strbuf_addf(&lock, "%s.lock", db_path);
 	fd = open(lock.buf, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
@@ -108,31 +163,44 @@ static int take_lock(const char *db_path, int *fd_out, int64_t *fs_now)
 		error_errno("cannot open lock file '%s'", lock.buf);
 		goto out;
 	}
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		if (errno == EWOULDBLOCK) {
-			ssize_t n = pread(fd, pid, sizeof(pid) - 1, 0);
+	r = flock(fd, LOCK_EX | LOCK_NB) < 0 ? -1 : 0;
+	if (r < 0 && errno == EWOULDBLOCK)
+		r = opt->wait_lock ? wait_for_lock(fd, opt, sfd) : 1;
+	if (r < 0) {
+		error_errno("cannot lock '%s'", lock.buf);
+		goto fail;
+	}
+	if (r >= SCAN_SIGNALLED) {
+		ret = r;
+		goto fail;
+	}
+	if (r) {
+		ssize_t n = pread(fd, pid, sizeof(pid) - 1, 0);
 
-			pid[n > 0 ? n : 0] = '\0';
-			pid[strcspn(pid, "\n")] = '\0';
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		if (opt->wait_lock)
+			error("'%s' is still being scanned by another wcindex "
+			      "(pid %s) after %u s", db_path,
+			      *pid ? pid : "unknown", opt->wait_seconds);
+		else
 			error("'%s' is being scanned by another wcindex (pid %s)",
 			      db_path, *pid ? pid : "unknown");
-			ret = SCAN_BUSY;
-		} else {
-			error_errno("cannot lock '%s'", lock.buf);
-		}
-		close(fd);
-		goto out;
+		ret = SCAN_BUSY;
+		goto fail;
 	}
 	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
 	if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, strlen(pid), 0) < 0 ||
 	    futimens(fd, NULL) < 0 || fstat(fd, &st) < 0) {
 		error_errno("cannot write lock file '%s'", lock.buf);
-		close(fd);
-		goto out;
+		goto fail;
 	}
 	*fs_now = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
 	*fd_out = fd;
 	ret = SCAN_OK;
+	goto out;
+fail:
+	close(fd);
 out:
 	strbuf_release(&lock);
 	return ret;
@@ -297,7 +365,9 @@ int scan_run(const struct scan_options *opt)
 	const char *worker_args[3] = { NULL, NULL, NULL };
 	size_t ntops = 0;
 	int64_t scan_id = 0, fs_now = 0, start;
-	int lock_fd = -1, ret = SCAN_FATAL, fatal = 0;
+	int lock_fd = -1, ret = SCAN_FATAL, fatal = 0, sfd = -1, signo = 0;
+	int masked = 0;
+	sigset_t stop_signals, old_mask;
 	struct stat dbdir;
 	unsigned long margin_ms;
 	const char *env;
@@ -310,7 +380,22 @@ int scan_run(const struct scan_options *opt)
 
 	if (canonical_args(opt, &paths, &ntops))
 		return SCAN_FATAL;
-	ret = take_lock(opt->db_path, &lock_fd, &fs_now);
+	/*
+	 * Blocked before any thread starts, so that every thread inherits it
+	 * and the signals reach only the signalfd that pool_run() polls.
+	 */
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGINT);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &stop_signals, &old_mask);
+	masked = 1;
+	sfd = signalfd(-1, &stop_signals, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0) {
+		error_errno("cannot set up signal handling");
+		goto out;
+	}
+	ret = take_lock(opt, sfd, &lock_fd, &fs_now);
 	if (ret != SCAN_OK)
 		goto out;
 	ret = SCAN_FATAL;
@@ -405,6 +490,7 @@ int scan_run(const struct scan_options *opt)
 	if (!sc.pool)
 		goto out;
 	pool_set_timeout(sc.pool, opt->timeout * 1000, 4096);
+	pool_set_stop_fd(sc.pool, sfd);
 	if (!(sc.writer = writer_start(rw, sc.wq, &wopt)))
 		goto out;
 	if (!(sc.crawl = crawl_start(ro, &copt, sc.jobs, sc.wq))) {
@@ -414,8 +500,18 @@ int scan_run(const struct scan_options *opt)
 		goto out;
 	}
 
-	if (pool_run(sc.pool, sc.jobs, on_done, on_member, on_tick, &sc))
+	switch (pool_run(sc.pool, sc.jobs, on_done, on_member, on_tick, &sc)) {
+	case 0:
+		break;
+	case 1:
+		if (!sc.db_failed)
+			signo = take_signal(sfd);
+		crawl_stop(sc.crawl);
+		pool_cancel_queued(sc.pool, sc.jobs);
+		break;
+	default:
 		fatal = 1;
+	}
 	if (crawl_finish(sc.crawl, &cst))
 		fatal = 1;
 	queue_close(sc.wq);
@@ -436,9 +532,13 @@ int scan_run(const struct scan_options *opt)
 			    store_root_scanned(rw, tops[i].root_id, scan_id))
 				fatal = 1;
 	}
-	if (store_scan_finish(rw, scan_id, &stats, fatal ? "failed" : "done",
-			      wall_ns()))
+	if (store_scan_finish(rw, scan_id, &stats, fatal ? "failed" :
+			      signo ? "interrupted" : "done", wall_ns()))
 		fatal = 1;
+	if (signo)
+		error("scan interrupted by %s: what was counted is recorded, "
+		      "and the next scan goes on from there", signo == SIGINT ? "SIGINT" :
+		      signo == SIGTERM ? "SIGTERM" : "SIGHUP");
 
 	if (!opt->quiet) {
 		strbuf_reset(&sb);
@@ -460,7 +560,8 @@ int scan_run(const struct scan_options *opt)
 		printf("%s\n", sb.buf);
 		fflush(stdout);
 	}
-	ret = fatal ? SCAN_FATAL : stats.failed ? SCAN_FAILED : SCAN_OK;
+	ret = fatal ? SCAN_FATAL : signo ? SCAN_SIGNALLED + signo :
+	      stats.failed ? SCAN_FAILED : SCAN_OK;
 out:
 	if (sc.pool)
 		pool_free(sc.pool);
@@ -486,5 +587,12 @@ out:
 	strbuf_release(&opts);
 	if (lock_fd >= 0)
 		close(lock_fd);
+	if (sfd >= 0) {
+		/* a signal that came too late to stop anything is dropped */
+		take_signal(sfd);
+		close(sfd);
+	}
+	if (masked)
+		pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
 	return ret;
 }

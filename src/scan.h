@@ -26,6 +26,8 @@ struct scan_options {
 	struct archive_limits limits;
 	struct excludes ex;
 	const char *worker_exe;		/* default: this program */
+	int wait_lock;			/* wait for a running scan (--wait) */
+	unsigned wait_seconds;		/* at most this long; 0: no limit */
 };
 
 /* Exit codes of `wcindex scan` (documented in wcindex(1)). */
@@ -33,10 +35,18 @@ struct scan_options {
 #define SCAN_FAILED  1		/* finished, but some files failed */
 #define SCAN_FATAL   2		/* usage or fatal error */
 #define SCAN_BUSY    3		/* another scan holds the database */
+/* Stopped by a signal: 128 + its number (130 SIGINT, 143 SIGTERM, 129 SIGHUP). */
+#define SCAN_SIGNALLED 128
 
 /*
  * Run a scan.  Prints the summary line (unless quiet) and returns one of the
  * SCAN_* exit codes.
+ *
+ * SIGINT, SIGTERM and SIGHUP are blocked for the whole run and taken through
+ * a signalfd: on one, the workers are killed, the crawler stops after the
+ * directory it is on, what was counted is committed, the scan is recorded
+ * as "interrupted", and the result is SCAN_SIGNALLED + the signal number.
+ * The files not counted are still new or changed for the next scan.
  */
 int scan_run(const struct scan_options *opt);
 

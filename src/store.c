@@ -35,7 +35,7 @@ enum stmt_id {
 	ST_DELETE_SUBTREE_FILES, ST_DELETE_SUBTREE_DIRS,
 	ST_DIR_ENTRIES, ST_PUT_ENTRY_OK, ST_PUT_ENTRY_ERROR, ST_DELETE_ENTRY,
 	ST_DELETE_STALE_MEMBERS,
-	ST_SCAN_BEGIN, ST_SCAN_FINISH, ST_ADD_ERROR, ST_PRUNE_ERRORS,
+	ST_SCAN_BEGIN, ST_SCANS_KILLED, ST_SCAN_FINISH, ST_ADD_ERROR, ST_PRUNE_ERRORS,
 	ST_TOTALS_TREE, ST_TOTALS_FILE, ST_LS_TREE, ST_LS_FILE,
 	ST__COUNT
 };
@@ -118,6 +118,8 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_SCAN_BEGIN] =
 		"INSERT INTO scans(started_ns, status, roots, options) "
 		"VALUES (?1, 'running', ?2, ?3)",
+	[ST_SCANS_KILLED] =
+		"UPDATE scans SET status = 'killed' WHERE status = 'running'",
 	[ST_SCAN_FINISH] =
 		"UPDATE scans SET finished_ns = ?2, status = ?3, files_seen = ?4,"
 		" files_new = ?5, files_changed = ?6, files_unchanged = ?7,"
@@ -772,9 +774,15 @@ int store_delete_entry(struct store *s, int64_t id)
 int store_scan_begin(struct store *s, const char *roots, const char *options,
 		     int64_t started_ns, int64_t *scan_id)
 {
-	sqlite3_stmt *st = get_stmt(s, ST_SCAN_BEGIN);
+	sqlite3_stmt *st = get_stmt(s, ST_SCANS_KILLED);
 
-	if (!st)
+	/*
+	 * The caller holds the scan lock: a scan still "running" is one whose
+	 * process died without recording its end.
+	 */
+	if (!st || run(s, st, "cannot record the scan"))
+		return -1;
+	if (!(st = get_stmt(s, ST_SCAN_BEGIN)))
 		return -1;
 	sqlite3_bind_int64(st, 1, started_ns);
 	bind_str(st, 2, roots);

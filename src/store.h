@@ -159,8 +159,15 @@ struct scan_stats {
 	uint64_t bytes, words;
 };
 
+/*
+ * Record the start of a scan (status "running") and set *scan_id.  Called
+ * under the scan lock, it first marks "killed" every scan still "running":
+ * their processes died before they could record their end.
+ */
 int store_scan_begin(struct store *s, const char *roots, const char *options,
 		     int64_t started_ns, int64_t *scan_id);
+
+/* Record the end of a scan: its status ("done", "failed", "interrupted"). */
 int store_scan_finish(struct store *s, int64_t scan_id,
 		      const struct scan_stats *st, const char *status,
 		      int64_t finished_ns);

@@ -34,7 +34,7 @@ struct writer {
 	struct strbuf ext;
 	int64_t ph_dir;		/* the archive whose members come in */
 	struct strbuf ph_name;
-	int failed;
+	atomic_int failed;
 	int in_txn;
 	atomic_uint_fast64_t files_done, bytes_done;
 };
@@ -193,6 +193,10 @@ static int apply_result(struct writer *w, struct wmsg *m)
 		       (res->err == ENOENT || res->err == ENOTDIR ||
 			(res->err == ELOOP && !(m->pj.flags & JOB_FOLLOW)));
 
+	/* interrupted: the row stays as it was, and the next scan counts it */
+	if (res->stage == STAGE_CANCELLED)
+		return 0;
+
 	if (vanished || res->stage == STAGE_TYPE) {
 		/*
 		 * Deleted, or no longer a regular file, between the walk and
@@ -312,8 +316,13 @@ static void stop_writing(struct writer *w)
 	if (w->in_txn)
 		store_rollback(w->s);
 	w->in_txn = 0;
-	w->failed = 1;
-	error("database error: the scan goes on but records nothing more");
+	atomic_store(&w->failed, 1);
+	error("database error: the scan stops; what was committed before is kept");
+}
+
+int writer_failed(struct writer *w)
+{
+	return atomic_load(&w->failed);
 }
 
 static void *writer_thread(void *arg)

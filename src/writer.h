@@ -94,4 +94,10 @@ int writer_finish(struct writer *w, struct scan_stats *st);
 /* Files recorded so far and bytes counted (for progress; any thread). */
 void writer_progress(struct writer *w, uint64_t *files, uint64_t *bytes);
 
+/*
+ * True once a database error made the writer roll back and stop recording
+ * (any thread): the scan should stop, as nothing it counts can be kept.
+ */
+int writer_failed(struct writer *w);
+
 #endif

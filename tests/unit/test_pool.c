@@ -130,9 +130,10 @@ static void on_done(void *data, struct pool_job *job,
 	j->msg[len] = '\0';
 }
 
-static void on_tick(void *data)
+static int on_tick(void *data)
 {
 	((struct run *)data)->ticks++;
+	return 0;
 }
 
 /* A new job for path; the array may move, so jobs are found by index. */

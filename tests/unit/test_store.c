@@ -1127,11 +1127,15 @@ START_TEST(test_scans)
 
 	ck_assert_int_eq(store_scan_begin(st, "/a\n/b", "utf8", 1000, &id1), 0);
 	ck_assert_int_gt(id1, 0);
-	ck_assert_int_eq(store_scan_begin(st, "/c", "ascii", 2000, &id2), 0);
-	ck_assert_int_gt(id2, id1);
 	sql_text(store_handle(st), "SELECT status || '|' || roots || '|' || "
 		 "options FROM scans ORDER BY id LIMIT 1", &txt);
 	ck_assert_str_eq(txt.buf, "running|/a\n/b|utf8");
+	/* a scan that begins finds the one before still running: it died */
+	ck_assert_int_eq(store_scan_begin(st, "/c", "ascii", 2000, &id2), 0);
+	ck_assert_int_gt(id2, id1);
+	sql_text(store_handle(st), "SELECT group_concat(status, ',') FROM "
+		 "(SELECT status FROM scans ORDER BY id)", &txt);
+	ck_assert_str_eq(txt.buf, "killed,running");
 	ck_assert_int_eq(q("SELECT finished_ns IS NULL FROM scans ORDER BY id "
 			   "LIMIT 1"), 1);
 
