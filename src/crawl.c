@@ -445,7 +445,8 @@ static int list_dir(struct crawl *c, const char *dirpath, int is_top)
 }
 
 static void new_job(struct crawl *c, const char *dirpath, int64_t dir_id,
-		    const struct dentry *e, const struct index_row *row)
+		    const struct dentry *e, const struct index_row *row,
+		    enum change why)
 {
 	struct wmsg *m = wmsg_new(WMSG_RESULT);
 
@@ -457,6 +458,7 @@ static void new_job(struct crawl *c, const char *dirpath, int64_t dir_id,
 	m->dir_id = dir_id;
 	m->is_new = !row;
 	m->was_archive = row && (row->flags & ENTRY_F_ARCHIVE);
+	m->retry = why == CHANGE_FAILED;
 	m->id = row ? row->id : 0;
 	m->meta = e->meta;
 	wmsg_push(c->jobs, m);
@@ -483,13 +485,16 @@ static void merge_files(struct crawl *c, const struct pending *d)
 		if (e && e->kind == K_FILE) {
 			atomic_fetch_add(&c->seen, 1);
 			c->st.seen++;
-			if (!row)
-				new_job(c, d->path, d->id, e, NULL);
-			else if (change_check(&e->meta, row, c->opt.mode_flags,
-					      (c->opt.full ? CHANGE_FORCE_ALL : 0) |
-					      (c->opt.retry_failed ?
-					       CHANGE_FORCE_FAILED : 0)) != CHANGE_NONE)
-				new_job(c, d->path, d->id, e, row);
+			enum change why = CHANGE_META;
+
+			if (row)
+				why = change_check(&e->meta, row,
+						   c->opt.mode_flags,
+						   (c->opt.full ? CHANGE_FORCE_ALL : 0) |
+						   (c->opt.retry_failed ?
+						    CHANGE_FORCE_FAILED : 0));
+			if (why != CHANGE_NONE)
+				new_job(c, d->path, d->id, e, row, why);
 			else
 				c->st.unchanged++;
 		} else if (row && (!e || e->kind != K_KEEP)) {

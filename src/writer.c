@@ -32,6 +32,7 @@ struct writer {
 	struct writer_options opt;
 	struct scan_stats st;
 	struct strbuf ext;
+	struct strbuf msgbuf;	/* an error message made up here */
 	int64_t ph_dir;		/* the archive whose members come in */
 	struct strbuf ph_name;
 	atomic_int failed;
@@ -275,6 +276,18 @@ static int apply_result(struct writer *w, struct wmsg *m)
 	 */
 	u.meta = m->meta;
 	u.error = m->msg ? m->msg : "unknown error";
+	/*
+	 * A worker died on it, and had already died on the same bytes in the
+	 * scan before: trying again every run would only cost a worker each
+	 * time.  It is retried once it changes, or with --retry-failed.
+	 */
+	if (res->stage == STAGE_CRASH && m->retry) {
+		u.flags |= ENTRY_F_NORETRY;
+		strbuf_reset(&w->msgbuf);
+		strbuf_addf(&w->msgbuf, "%s (again: not retried until the file "
+			    "changes, or with --retry-failed)", u.error);
+		u.error = w->msgbuf.buf;
+	}
 	w->st.failed++;
 	error("cannot count '%s': %s", m->pj.path, u.error);
 	if (store_put_entry(w->s, &u) ||
@@ -377,6 +390,7 @@ struct writer *writer_start(struct store *s, struct queue *q,
 	w->q = q;
 	w->opt = *opt;
 	strbuf_init(&w->ext, 16);
+	strbuf_init(&w->msgbuf, 0);
 	strbuf_init(&w->ph_name, 16);
 	atomic_init(&w->files_done, 0);
 	atomic_init(&w->bytes_done, 0);
@@ -384,6 +398,8 @@ struct writer *writer_start(struct store *s, struct queue *q,
 	if (rc) {
 		error("cannot start the writer thread: %s", strerror(rc));
 		strbuf_release(&w->ext);
+		strbuf_release(&w->msgbuf);
+		strbuf_release(&w->ph_name);
 		free(w);
 		return NULL;
 	}
@@ -403,6 +419,7 @@ int writer_finish(struct writer *w, struct scan_stats *st)
 	st->words += w->st.words;
 	ret = w->failed ? -1 : 0;
 	strbuf_release(&w->ext);
+	strbuf_release(&w->msgbuf);
 	strbuf_release(&w->ph_name);
 	free(w);
 	return ret;

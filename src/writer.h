@@ -41,6 +41,7 @@ struct wmsg {
 	size_t name_off;	/* RESULT: offset of the base name in pj.path */
 	int is_new;		/* RESULT: the file was not indexed before */
 	int was_archive;	/* RESULT: its row was an archive's (members) */
+	int retry;		/* RESULT: recounted only because it had failed */
 	struct file_meta meta;	/* RESULT: what the crawler saw */
 	struct proto_result res;	/* RESULT: what the worker found */
 	char *msg;		/* RESULT/ERROR: the error text */
