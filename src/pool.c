@@ -382,6 +382,7 @@ static void range_done(struct pool *p, struct pool_job *job,
 		memset(&out, 0, sizeof(out));
 		out.counts = sp->sum;
 		out.meta = sp->first.meta;
+		out.msg = "";
 	}
 	p->done(p->data, sp->whole, &out);
 	free_split(sp);
