@@ -75,7 +75,7 @@ CREATE TABLE scans (
 	id              INTEGER PRIMARY KEY,
 	started_ns      INTEGER NOT NULL,
 	finished_ns     INTEGER,
-	status          TEXT NOT NULL,	-- running, done, failed, interrupted
+	status          TEXT NOT NULL,	-- running, done, failed, interrupted, killed
 	roots           TEXT NOT NULL,	-- the roots walked, one per line
 	options         TEXT NOT NULL,	-- counting and walking options in force
 	files_seen      INTEGER NOT NULL DEFAULT 0,
