@@ -186,6 +186,10 @@ step "racy: rescan at once, racy.txt with its mtime set back" 0 3 0 $((N - 3)) $
 assert_eq 4 "$(q "SELECT flags & 4 FROM files WHERE path = '$C/racy.txt'")" \
 	"racy flag of a file whose mtime was just set 10 s back (its ctime is new)"
 assert_eq 0 "$(unflagged_recent)" "files with a ctime less than 2 s before the rescan, not flagged racy"
+# On a loaded machine racy2.txt and future.txt may be more than 2 s old by
+# the time of that rescan, and rightly not flagged: count the flagged ones.
+FLAGGED=$(q "SELECT count(*) FROM files WHERE dir = '$C' AND
+	     name IN ('future.txt', 'racy.txt', 'racy2.txt') AND flags & 4")
 # The one wait of this test: a ctime cannot be set back.  Wait until the
 # newest of the three ctimes is 2.1 s old; the next scan starts later.
 "$PYTHON3" -c '
@@ -194,7 +198,8 @@ left = max(os.stat(p).st_ctime_ns for p in sys.argv[1:]) + 2100000000 - time.tim
 if left > 0:
     time.sleep(left / 1e9)' "$C/future.txt" "$C/racy.txt" "$C/racy2.txt"
 # shellcheck disable=SC2086
-step "racy: scan once their ctimes are old" 0 3 0 $((N - 3)) $RACY
+step "racy: scan once their ctimes are old" 0 "$FLAGGED" 0 $((N - FLAGGED)) \
+	$(q "SELECT 'case/' || name FROM files WHERE dir = '$C' AND flags & 4 ORDER BY name")
 assert_eq "0 0 0" "$(racy_flags)" "racy flags once the ctimes are old"
 assert_eq 0 "$(q "SELECT count(*) FROM entries WHERE flags & 4")" "racy rows once every ctime is old"
 step "racy: and then left alone" 0 0 0 "$N"
