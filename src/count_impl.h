@@ -28,10 +28,10 @@ struct count_run {
 
 /*
  * The bytes the UTF-8 kernels need in front of them to count one window:
- * it looks two bytes past its end, at the rest of a sequence, never
- * further, so that no load reads past the buffer.
+ * they look up to three bytes past its end, at the rest of a sequence,
+ * never further, so that no load reads past the buffer.
  */
-#define COUNT_WINDOW_UTF8 (COUNT_WINDOW + 2)
+#define COUNT_WINDOW_UTF8 (COUNT_WINDOW + 3)
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define COUNT_X86_KERNELS 1
@@ -47,9 +47,9 @@ int count_avx2_usable(void);
  * UTF-8 mode: count the windows from p, which must be a character boundary
  * with nothing pending, while at least COUNT_WINDOW_UTF8 bytes are left
  * before end and each window holds valid UTF-8.  Returns where it stopped,
- * always a character boundary: fewer than COUNT_WINDOW_UTF8 bytes are left,
- * or the window there needs the scalar decoder.  A window may end up to
- * three bytes short, so that no sequence straddles two windows.
+ * always a character boundary: at most COUNT_WINDOW_UTF8 - 1 bytes before
+ * end, or up to 3 bytes into a window that needs the scalar decoder (past
+ * the end of a sequence counted with the window before).
  */
 const unsigned char *count_utf8_sse2(struct count_run *r,
 				     const unsigned char *p,

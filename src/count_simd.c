@@ -14,13 +14,16 @@
  * whitespace, lines are the newlines.
  *
  * Exactness comes from doing only what is easy: a window is counted here
- * only if it starts at a character boundary and holds valid UTF-8, checked
- * in full (the continuation bytes are exactly those the lead bytes call
- * for, no byte is C0, C1 or F5-FF, and the second bytes after E0, ED, F0
- * and F4 are in range).  A sequence that runs past the window is left for
- * the next one, which therefore starts at a character boundary again.
- * Anything else (an invalid window, the tail, bytes pending from an earlier
- * feed) is left to count.c's scalar decoder, which is the reference.
+ * only if it holds valid UTF-8, checked in full (the continuation bytes
+ * are exactly those the lead bytes call for, no byte is C0, C1 or F5-FF,
+ * and the second bytes after E0, ED, F0 and F4 are in range).  A sequence
+ * whose lead byte is among the last three of a window is checked to its
+ * end, past the window, and counted with it; the next window is told which
+ * of its first bytes are that sequence's.  So windows always move on by 64
+ * bytes whatever the text, and the loads of the next one need not wait for
+ * this one's masks.  Anything else (a window that is not valid UTF-8, the
+ * tail, bytes pending from an earlier feed) is left to count.c's scalar
+ * decoder, which is the reference.
  *
  * There is no AVX-512 kernel: the machines this was written and measured on
  * have none.
@@ -51,7 +54,11 @@ struct win {
 /* Counters of one kernel call, kept in registers. */
 struct acc {
 	uint64_t lines, words, chars;
-	uint64_t carry;		/* 1 if the last character was whitespace */
+	uint64_t sp_last;	/* 1 if the byte before the window belongs to
+				 * a whitespace character */
+	uint64_t owed;		/* the first bytes of the window (bits 0-2)
+				 * that end a sequence counted with the last */
+	uint64_t sp_owed;	/* the same, if that sequence is whitespace */
 };
 
 /*
@@ -70,57 +77,56 @@ INLINE uint64_t pop_swar(uint64_t x)
 /* hw is a constant: the AVX2 kernel gets the instruction, SSE2 the SWAR. */
 #define POP(hw, x) ((hw) ? (uint64_t)__builtin_popcountll(x) : pop_swar(x))
 
-#define TOP1 (UINT64_C(1) << 63)
-#define TOP2 (UINT64_C(3) << 62)
-#define TOP3 (UINT64_C(7) << 61)
+/* Which of the three bytes at p are continuation bytes (bits 0-2). */
+INLINE uint64_t cont3(const unsigned char *p)
+{
+	return (uint64_t)((p[0] & 0xc0) == 0x80) |
+		(uint64_t)((p[1] & 0xc0) == 0x80) << 1 |
+		(uint64_t)((p[2] & 0xc0) == 0x80) << 2;
+}
 
 /*
- * Count one window that is not all ASCII, given its masks and bad != 0 if
- * some check on the bytes failed.  Returns the number of bytes counted
- * (61-64: a sequence whose lead byte is among the last three and that runs
- * past the end is left for the next window), or 0 if the window is not
- * valid UTF-8 and nothing was counted.
+ * Count one window that is not all ASCII, given its masks, bad != 0 if
+ * some check on its bytes failed, and next, which of the three bytes after
+ * it are continuation bytes (cont3()).  Returns 1, or 0 if the window is
+ * not valid UTF-8 and nothing was counted.
  */
-INLINE unsigned window_utf8(const struct win *w, int bad, struct acc *a,
-			    int hw)
+INLINE int window_utf8(const struct win *w, int bad, uint64_t next,
+		       struct acc *a, int hw)
 {
 	uint64_t cont = w->hi & ~w->b6, lead = w->hi & w->b6;
 	uint64_t ge_e0 = lead & w->b5, ge_f0 = ge_e0 & w->b4;
-	uint64_t cut = (lead & TOP1) | (ge_e0 & TOP2) | (ge_f0 & TOP3);
-	/* the bits below the first cut; all of them if there is none */
-	uint64_t keep = (cut & -cut) - 1;
-	uint64_t want, start, sp, sp_all;
-
-	lead &= keep;
-	ge_e0 &= keep;
-	ge_f0 &= keep;
 	/*
 	 * The sequences cannot overlap if the continuation bytes are exactly
 	 * the ones they call for: a lead byte inside another sequence would
 	 * be where a continuation byte is wanted.
 	 */
-	want = lead << 1 | ge_e0 << 2 | ge_f0 << 3;
-	if (bad | (want != (cont & keep)))
+	uint64_t want = lead << 1 | ge_e0 << 2 | ge_f0 << 3 | a->owed;
+	uint64_t owed = lead >> 63 | ge_e0 >> 62 | ge_f0 >> 61;
+	uint64_t start, sp, sp_all;
+
+	if (bad | (want != cont) | ((owed & next) != owed))
 		return 0;
 
-	start = ~cont & keep;
-	sp = w->sp & keep;
+	start = ~cont;
+	sp = w->sp;
 	/* every byte of a whitespace character, so that <<1 finds its end */
-	sp_all = sp | (sp & lead) << 1 | (sp & ge_e0) << 2;
-	a->words += POP(hw, start & ~sp_all & (sp_all << 1 | a->carry));
-	a->lines += POP(hw, w->nl & keep);
+	sp_all = sp | (sp & lead) << 1 | (sp & ge_e0) << 2 | a->sp_owed;
+	a->words += POP(hw, start & ~sp_all & (sp_all << 1 | a->sp_last));
+	a->lines += POP(hw, w->nl);
 	a->chars += POP(hw, start);
-	/* the last byte of the window ends a character: is it whitespace? */
-	a->carry = (sp_all & (keep ^ keep >> 1)) != 0;
-	return cut ? (unsigned)__builtin_ctzll(cut) : 64;
+	a->sp_last = sp_all >> 63;
+	a->owed = owed;
+	a->sp_owed = (sp & lead) >> 63 | (sp & ge_e0) >> 62;
+	return 1;
 }
 
 /* Count a window of single-byte characters, given its space and newlines. */
 INLINE void window_ascii(uint64_t sp, uint64_t nl, struct acc *a, int hw)
 {
-	a->words += POP(hw, ~sp & (sp << 1 | a->carry));
+	a->words += POP(hw, ~sp & (sp << 1 | a->sp_last));
 	a->lines += POP(hw, nl);
-	a->carry = sp >> 63;
+	a->sp_last = sp >> 63;
 }
 
 INLINE void acc_load(struct acc *a, const struct count_run *r)
@@ -128,15 +134,30 @@ INLINE void acc_load(struct acc *a, const struct count_run *r)
 	a->lines = r->lines;
 	a->words = r->words;
 	a->chars = r->chars;
-	a->carry = r->prev_space;
+	a->sp_last = r->prev_space;
+	a->owed = 0;
+	a->sp_owed = 0;
 }
 
-INLINE void acc_store(const struct acc *a, struct count_run *r)
+/*
+ * Store the counters for the window at p, not counted, and return where
+ * the scalar code is to go on: after the bytes of that window that belong
+ * to a sequence already counted.
+ */
+INLINE const unsigned char *acc_store(const struct acc *a,
+				      struct count_run *r,
+				      const unsigned char *p)
 {
+	/* owed is 0, 1, 3 or 7 */
+	unsigned skip = (unsigned)((a->owed & 1) + (a->owed >> 1 & 1) +
+				   (a->owed >> 2));
+
 	r->lines = a->lines;
 	r->words = a->words;
 	r->chars = a->chars;
-	r->prev_space = a->carry;
+	/* if skip > 0, the last byte before p is one of that sequence's too */
+	r->prev_space = a->sp_last;
+	return p + skip;
 }
 
 /* ------------------------------------------------------------ SSE2 ---- */
@@ -233,7 +254,6 @@ const unsigned char *count_utf8_sse2(struct count_run *r,
 		__m128i x[4], n1[4], n2[4], bad = _mm_setzero_si128();
 		__m128i sp[4], nl[4];
 		struct win w;
-		unsigned n;
 
 		for (int k = 0; k < 4; k++) {
 			x[k] = _mm_loadu_si128((const __m128i *)(p + 16 * k));
@@ -264,13 +284,12 @@ const unsigned char *count_utf8_sse2(struct count_run *r,
 				 _mm_slli_epi16(x[2], 2), _mm_slli_epi16(x[3], 2));
 		w.b4 = sse2_mask(_mm_slli_epi16(x[0], 3), _mm_slli_epi16(x[1], 3),
 				 _mm_slli_epi16(x[2], 3), _mm_slli_epi16(x[3], 3));
-		n = window_utf8(&w, _mm_movemask_epi8(bad), &a, 0);
-		if (!n)
+		if (!window_utf8(&w, _mm_movemask_epi8(bad),
+				 cont3(p + COUNT_WINDOW), &a, 0))
 			break;
-		p += n;
+		p += COUNT_WINDOW;
 	}
-	acc_store(&a, r);
-	return p;
+	return acc_store(&a, r, p);
 }
 
 const unsigned char *count_ascii_sse2(struct count_run *r,
@@ -293,8 +312,7 @@ const unsigned char *count_ascii_sse2(struct count_run *r,
 			     sse2_mask(nl[0], nl[1], nl[2], nl[3]), &a, 0);
 		p += COUNT_WINDOW;
 	}
-	acc_store(&a, r);
-	return p;
+	return acc_store(&a, r, p);
 }
 
 #undef SET8
@@ -396,7 +414,6 @@ AVX2_TARGET const unsigned char *count_utf8_avx2(struct count_run *r,
 		__m256i x1 = _mm256_loadu_si256((const __m256i *)(p + 32));
 		__m256i bad = _mm256_setzero_si256(), sp[2];
 		struct win w;
-		unsigned n;
 
 		w.nl = avx2_mask(_mm256_cmpeq_epi8(x0, SET8('\n')),
 				 _mm256_cmpeq_epi8(x1, SET8('\n')));
@@ -437,13 +454,12 @@ AVX2_TARGET const unsigned char *count_utf8_avx2(struct count_run *r,
 		w.b6 = avx2_mask(_mm256_slli_epi16(x0, 1), _mm256_slli_epi16(x1, 1));
 		w.b5 = avx2_mask(_mm256_slli_epi16(x0, 2), _mm256_slli_epi16(x1, 2));
 		w.b4 = avx2_mask(_mm256_slli_epi16(x0, 3), _mm256_slli_epi16(x1, 3));
-		n = window_utf8(&w, !_mm256_testz_si256(bad, bad), &a, 1);
-		if (!n)
+		if (!window_utf8(&w, !_mm256_testz_si256(bad, bad),
+				 cont3(p + COUNT_WINDOW), &a, 1))
 			break;
-		p += n;
+		p += COUNT_WINDOW;
 	}
-	acc_store(&a, r);
-	return p;
+	return acc_store(&a, r, p);
 }
 
 AVX2_TARGET const unsigned char *count_ascii_avx2(struct count_run *r,
@@ -463,8 +479,7 @@ AVX2_TARGET const unsigned char *count_ascii_avx2(struct count_run *r,
 			     &a, 1);
 		p += COUNT_WINDOW;
 	}
-	acc_store(&a, r);
-	return p;
+	return acc_store(&a, r, p);
 }
 
 #else
