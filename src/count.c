@@ -2,15 +2,32 @@
  * count.c - the counting kernel.  Every byte of every indexed file goes
  * through count_feed(), so this is the hot loop of the program.
  *
- * Runs of ASCII are counted eight bytes at a time with word-at-a-time
- * ("SWAR") arithmetic on a uint64_t: one mask marks the whitespace bytes,
- * another the newlines, and word starts are the non-space bytes whose
- * predecessor is a space.  Everything else goes through a scalar UTF-8
- * decoder that follows the Unicode table 3-7 byte for byte, so that the
- * results match python3's surrogateescape decoding exactly (see count.h):
- * a table-driven loop for valid text, and a careful one-step decoder for
- * invalid bytes, the ends of buffers and sequences split between feeds.
- * The code is portable C11, with no intrinsics.
+ * There are several kernels, all counting exactly the same; the best one
+ * the CPU runs is chosen once at start-up (WCINDEX_KERNEL can override it,
+ * for tests and benchmarks) and called through one pointer:
+ *
+ *   scalar  the portable C11 code in this file, the reference, and the only
+ *           kernel on machines other than x86-64;
+ *   sse2    vector loops over 64-byte windows (count_simd.c), for every
+ *           x86-64 CPU;
+ *   avx2    the same with 32-byte registers and table lookups, for CPUs
+ *           with AVX2, popcnt, BMI1 and BMI2.
+ *
+ * The vector kernels count only windows of valid UTF-8 (or anything, in
+ * ASCII mode) that start with nothing pending from an earlier feed; they
+ * stop before a window that is not valid UTF-8, and the scalar code below
+ * counts it, the tail of the buffer and the bytes around a split between
+ * feeds, then hands back.
+ *
+ * In the scalar kernel, runs of ASCII are counted eight bytes at a time
+ * with word-at-a-time ("SWAR") arithmetic on a uint64_t: one mask marks
+ * the whitespace bytes, another the newlines, and word starts are the
+ * non-space bytes whose predecessor is a space.  Everything else goes
+ * through a scalar UTF-8 decoder that follows the Unicode table 3-7 byte
+ * for byte, so that the results match python3's surrogateescape decoding
+ * exactly (see count.h): a table-driven loop for valid text, and a careful
+ * one-step decoder for invalid bytes, the ends of buffers and sequences
+ * split between feeds.
  */
 #include "config.h"
 
