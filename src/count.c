@@ -13,11 +13,9 @@
  *   avx2    the same with 32-byte registers and table lookups, for CPUs
  *           with AVX2, popcnt, BMI1 and BMI2.
  *
- * The vector kernels count only windows of valid UTF-8 (or anything, in
- * ASCII mode) that start with nothing pending from an earlier feed; they
- * stop before a window that is not valid UTF-8, and the scalar code below
- * counts it, the tail of the buffer and the bytes around a split between
- * feeds, then hands back.
+ * The vector kernels count whole 64-byte windows that start with nothing
+ * pending from an earlier feed; the scalar code below counts the bytes
+ * around a split between feeds and the tail of each feed.
  *
  * In the scalar kernel, runs of ASCII are counted eight bytes at a time
  * with word-at-a-time ("SWAR") arithmetic on a uint64_t: one mask marks
@@ -517,36 +515,6 @@ int count_use_kernel(const char *name)
 	return -1;
 }
 
-/*
- * Count [p, end) in UTF-8 mode with a vector kernel, starting at a
- * character boundary with nothing pending.  The kernel stops before a
- * window that is not valid UTF-8; the scalar decoder counts it (and up to
- * three bytes more, so that it stops at a character boundary again), then
- * the kernel goes on.  The scalar decoder also counts the tail.  Returns
- * what feed_utf8() returns.
- */
-static size_t feed_utf8_windows(const struct kernel *k, struct count_run *r,
-				const unsigned char *p,
-				const unsigned char *end, unsigned *flags)
-{
-	for (;;) {
-		const unsigned char *lim;
-		size_t left;
-
-		p = k->utf8(r, p, end);
-		if (end - p < COUNT_WINDOW + 3)
-			return feed_utf8(r, p, end, flags);
-		/*
-		 * A sequence that starts in the window ends before lim, so it
-		 * is not cut short there; one cut short starts after the
-		 * window, and is counted from its start next time round.
-		 */
-		lim = p + COUNT_WINDOW + 3;
-		left = feed_utf8(r, p, lim, flags);
-		p = lim - left;
-	}
-}
-
 /* ----------------------------------------------------------- streams ---- */
 
 void count_init(struct count_state *st, enum count_mode mode)
@@ -622,6 +590,7 @@ void count_feed(struct count_state *st, const void *buf, size_t len)
 	r.words = st->c.words;
 	r.chars = st->c.chars;
 	r.prev_space = !st->in_word;
+	r.invalid = 0;
 
 	if (st->mode == COUNT_ASCII) {
 		if (kernel->ascii)
@@ -631,11 +600,10 @@ void count_feed(struct count_state *st, const void *buf, size_t len)
 		size_t left;
 
 		resume_pending(st, &r, &p, end);
+		/* nothing is pending unless p == end */
 		if (kernel->utf8)
-			left = feed_utf8_windows(kernel, &r, p, end,
-						 &st->c.flags);
-		else
-			left = feed_utf8(&r, p, end, &st->c.flags);
+			p = kernel->utf8(&r, p, end);
+		left = feed_utf8(&r, p, end, &st->c.flags);
 		/*
 		 * left is at most 3, and nonzero only if the carried-over
 		 * prefix was settled above (otherwise p == end).
@@ -650,6 +618,8 @@ void count_feed(struct count_state *st, const void *buf, size_t len)
 	st->c.words = r.words;
 	st->c.chars = r.chars;
 	st->in_word = !r.prev_space;
+	if (r.invalid)
+		st->c.flags |= COUNT_F_INVALID_UTF8;
 }
 
 void count_finish(struct count_state *st, struct counts *out)

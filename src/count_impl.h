@@ -4,10 +4,10 @@
  * count_feed() and the entry points of the kernels.
  *
  * A vector kernel only ever sees the easy part of the stream: whole windows
- * of COUNT_WINDOW bytes that start at a character boundary with nothing
- * pending from an earlier feed.  It stops at the first window it cannot
- * count exactly on its own (one that is not valid UTF-8), and count.c's
- * scalar decoder, the reference, takes that window and the tail.
+ * of COUNT_WINDOW bytes, with a few bytes after them to look at, that start
+ * at a character boundary with nothing pending from an earlier feed.
+ * count.c's scalar decoder, the reference, counts the rest: the bytes
+ * around a split between feeds and the tail of each feed.
  */
 #ifndef WCINDEX_COUNT_IMPL_H
 #define WCINDEX_COUNT_IMPL_H
@@ -21,6 +21,9 @@
 struct count_run {
 	uint64_t lines, words, chars;
 	uint64_t prev_space;	/* 1 if the last character was whitespace */
+	unsigned invalid;	/* a vector kernel saw a byte that was not
+				 * valid UTF-8 (the scalar code sets the
+				 * flag itself) */
 };
 
 /* The bytes a vector kernel looks at in one step. */
@@ -46,10 +49,10 @@ int count_avx2_usable(void);
 /*
  * UTF-8 mode: count the windows from p, which must be a character boundary
  * with nothing pending, while at least COUNT_WINDOW_UTF8 bytes are left
- * before end and each window holds valid UTF-8.  Returns where it stopped,
- * always a character boundary: at most COUNT_WINDOW_UTF8 - 1 bytes before
- * end, or up to 3 bytes into a window that needs the scalar decoder (past
- * the end of a sequence counted with the window before).
+ * before end.  Returns where it stopped: the first character boundary of
+ * the window that did not fit (it may start with up to three bytes of a
+ * sequence counted with the window before), fewer than COUNT_WINDOW_UTF8
+ * bytes before end.
  */
 const unsigned char *count_utf8_sse2(struct count_run *r,
 				     const unsigned char *p,

@@ -6,24 +6,26 @@
  *
  * Both work on windows of 64 bytes and turn each into 64-bit masks, one bit
  * per byte: which bytes are ASCII whitespace, newlines, continuation bytes,
- * lead bytes of each length, lead bytes of whitespace sequences, plus one
- * "something is invalid here" flag.  The counting itself is plain integer
- * arithmetic on those masks, shared by both kernels (window_utf8() and
- * window_ascii()): characters are the bytes that are not continuation
- * bytes, words are the character starts that are not whitespace and follow
- * whitespace, lines are the newlines.
+ * lead bytes of each length, lead bytes of whitespace sequences, and lead
+ * bytes that table 3-7 rules out whatever follows (C0, C1, F5-FF) or
+ * because of the byte that does (E0, ED, F0, F4).  The counting itself is
+ * plain integer arithmetic on those masks, shared by both kernels
+ * (window_*()): characters are the bytes that are not continuation bytes
+ * of a valid sequence, words are the character starts that are not
+ * whitespace and follow whitespace, lines are the newlines.
  *
- * Exactness comes from doing only what is easy: a window is counted here
- * only if it holds valid UTF-8, checked in full (the continuation bytes
- * are exactly those the lead bytes call for, no byte is C0, C1 or F5-FF,
- * and the second bytes after E0, ED, F0 and F4 are in range).  A sequence
- * whose lead byte is among the last three of a window is checked to its
- * end, past the window, and counted with it; the next window is told which
- * of its first bytes are that sequence's.  So windows always move on by 64
- * bytes whatever the text, and the loads of the next one need not wait for
- * this one's masks.  Anything else (a window that is not valid UTF-8, the
- * tail, bytes pending from an earlier feed) is left to count.c's scalar
- * decoder, which is the reference.
+ * Valid text takes the short way, window_utf8(): the window is valid iff
+ * no lead byte is ruled out and the continuation bytes are exactly those
+ * the lead bytes call for.  A window that is not is counted by
+ * window_any(), which finds the valid sequences one by one the way the
+ * scalar decoder does and counts every other byte as a character of its
+ * own (python's surrogateescape).  A sequence whose lead byte is among the
+ * last three of a window is checked to its end, past the window, and
+ * counted with it; the next window is told which of its first bytes are
+ * that sequence's.  So windows always move on by 64 bytes whatever the
+ * text, and the loads of the next one need not wait for this one's masks.
+ * The tail of a feed and the bytes pending from an earlier one are left to
+ * count.c's scalar decoder, the reference the tests hold these kernels to.
  *
  * There is no AVX-512 kernel: the machines this was written and measured on
  * have none.
@@ -59,6 +61,7 @@ struct acc {
 	uint64_t owed;		/* the first bytes of the window (bits 0-2)
 				 * that end a sequence counted with the last */
 	uint64_t sp_owed;	/* the same, if that sequence is whitespace */
+	uint64_t invalid;	/* nonzero once a byte was not valid UTF-8 */
 };
 
 /*
@@ -121,6 +124,43 @@ INLINE int window_utf8(const struct win *w, int bad, uint64_t next,
 	return 1;
 }
 
+/*
+ * Count a window that window_utf8() refused, given the lanes that bad
+ * flagged, the way the scalar decoder would: a byte that is not part of a
+ * valid sequence is one character of its own.  A valid sequence is a lead
+ * byte that is not flagged, followed by the continuation bytes it calls
+ * for; each is found on its own, since valid sequences cannot overlap (a
+ * lead byte is not a continuation byte).  Those past the window are
+ * checked in next, as in window_utf8().
+ */
+INLINE void window_any(const struct win *w, uint64_t bad, uint64_t next,
+		       struct acc *a, int hw)
+{
+	uint64_t cont = w->hi & ~w->b6, lead = w->hi & w->b6 & ~bad;
+	uint64_t ge_e0 = lead & w->b5, ge_f0 = ge_e0 & w->b4;
+	/* bit i: byte i + k is a continuation byte */
+	uint64_t c1 = cont >> 1 | next << 63;
+	uint64_t c2 = cont >> 2 | next << 62;
+	uint64_t c3 = cont >> 3 | next << 61;
+	/* the lead bytes of valid sequences of at least 4, 3 and 2 bytes */
+	uint64_t v4 = ge_f0 & c1 & c2 & c3;
+	uint64_t v3 = (ge_e0 & ~ge_f0 & c1 & c2) | v4;
+	uint64_t v2 = (lead & ~ge_e0 & c1) | v3;
+	/* the continuation bytes of valid sequences are no characters */
+	uint64_t in_seq = v2 << 1 | v3 << 2 | v4 << 3 | a->owed;
+	uint64_t start = ~in_seq, sp = w->sp, sp_all;
+
+	a->invalid |= w->hi & ~v2 & ~in_seq;
+	/* the lead bytes in sp are those of valid whitespace sequences */
+	sp_all = sp | (sp & v2) << 1 | (sp & v3) << 2 | a->sp_owed;
+	a->words += POP(hw, start & ~sp_all & (sp_all << 1 | a->sp_last));
+	a->lines += POP(hw, w->nl);
+	a->chars += POP(hw, start);
+	a->sp_last = sp_all >> 63;
+	a->owed = v2 >> 63 | v3 >> 62 | v4 >> 61;
+	a->sp_owed = (sp & v2) >> 63 | (sp & v3) >> 62;
+}
+
 /* Count a window of single-byte characters, given its space and newlines. */
 INLINE void window_ascii(uint64_t sp, uint64_t nl, struct acc *a, int hw)
 {
@@ -137,12 +177,12 @@ INLINE void acc_load(struct acc *a, const struct count_run *r)
 	a->sp_last = r->prev_space;
 	a->owed = 0;
 	a->sp_owed = 0;
+	a->invalid = 0;
 }
 
 /*
- * Store the counters for the window at p, not counted, and return where
- * the scalar code is to go on: after the bytes of that window that belong
- * to a sequence already counted.
+ * Store the counters, and return where the scalar code is to go on: after
+ * the first bytes at p that belong to a sequence already counted.
  */
 INLINE const unsigned char *acc_store(const struct acc *a,
 				      struct count_run *r,
@@ -157,6 +197,7 @@ INLINE const unsigned char *acc_store(const struct acc *a,
 	r->chars = a->chars;
 	/* if skip > 0, the last byte before p is one of that sequence's too */
 	r->prev_space = a->sp_last;
+	r->invalid |= a->invalid != 0;
 	return p + skip;
 }
 
@@ -251,9 +292,10 @@ const unsigned char *count_utf8_sse2(struct count_run *r,
 
 	acc_load(&a, r);
 	while (end - p >= COUNT_WINDOW_UTF8) {
-		__m128i x[4], n1[4], n2[4], bad = _mm_setzero_si128();
-		__m128i sp[4], nl[4];
+		__m128i x[4], n1[4], n2[4], bad[4];
+		__m128i sp[4], nl[4], any_bad;
 		struct win w;
+		uint64_t next;
 
 		for (int k = 0; k < 4; k++) {
 			x[k] = _mm_loadu_si128((const __m128i *)(p + 16 * k));
@@ -274,7 +316,7 @@ const unsigned char *count_utf8_sse2(struct count_run *r,
 			n1[k] = _mm_loadu_si128((const __m128i *)(p + 16 * k + 1));
 			n2[k] = _mm_loadu_si128((const __m128i *)(p + 16 * k + 2));
 			sp[k] = sse2_space_seq(x[k], n1[k], n2[k]);
-			bad = _mm_or_si128(bad, sse2_bad(x[k], n1[k]));
+			bad[k] = sse2_bad(x[k], n1[k]);
 		}
 		w.sp |= sse2_mask(sp[0], sp[1], sp[2], sp[3]);
 		/* a left shift within 16-bit lanes brings bit 7-k to bit 7 */
@@ -284,9 +326,12 @@ const unsigned char *count_utf8_sse2(struct count_run *r,
 				 _mm_slli_epi16(x[2], 2), _mm_slli_epi16(x[3], 2));
 		w.b4 = sse2_mask(_mm_slli_epi16(x[0], 3), _mm_slli_epi16(x[1], 3),
 				 _mm_slli_epi16(x[2], 3), _mm_slli_epi16(x[3], 3));
-		if (!window_utf8(&w, _mm_movemask_epi8(bad),
-				 cont3(p + COUNT_WINDOW), &a, 0))
-			break;
+		next = cont3(p + COUNT_WINDOW);
+		any_bad = _mm_or_si128(_mm_or_si128(bad[0], bad[1]),
+				       _mm_or_si128(bad[2], bad[3]));
+		if (!window_utf8(&w, _mm_movemask_epi8(any_bad), next, &a, 0))
+			window_any(&w, sse2_mask(bad[0], bad[1], bad[2], bad[3]),
+				   next, &a, 0);
 		p += COUNT_WINDOW;
 	}
 	return acc_store(&a, r, p);
@@ -412,8 +457,9 @@ AVX2_TARGET const unsigned char *count_utf8_avx2(struct count_run *r,
 	while (end - p >= COUNT_WINDOW_UTF8) {
 		__m256i x0 = _mm256_loadu_si256((const __m256i *)p);
 		__m256i x1 = _mm256_loadu_si256((const __m256i *)(p + 32));
-		__m256i bad = _mm256_setzero_si256(), sp[2];
+		__m256i bad[2], any_bad, sp[2], zero = _mm256_setzero_si256();
 		struct win w;
+		uint64_t next;
 
 		w.nl = avx2_mask(_mm256_cmpeq_epi8(x0, SET8('\n')),
 				 _mm256_cmpeq_epi8(x1, SET8('\n')));
@@ -437,8 +483,7 @@ AVX2_TARGET const unsigned char *count_utf8_avx2(struct count_run *r,
 
 			b = _mm256_and_si256(LOOKUP(BAD_X_HI, xh),
 					     LOOKUP(BAD_X_LO, xl));
-			bad = _mm256_or_si256(bad, _mm256_and_si256(b,
-						LOOKUP(BAD_N1_HI, n1h)));
+			bad[k] = _mm256_and_si256(b, LOOKUP(BAD_N1_HI, n1h));
 			s = _mm256_and_si256(LOOKUP(SP_X_HI, xh),
 					     LOOKUP(SP_X_LO, xl));
 			s = _mm256_and_si256(s, _mm256_and_si256(
@@ -447,16 +492,20 @@ AVX2_TARGET const unsigned char *count_utf8_avx2(struct count_run *r,
 					LOOKUP(SP_N2_HI, n2h), LOOKUP(SP_N2_LO, n2l)));
 			/* lanes that are neither kind of whitespace */
 			sp[k] = _mm256_andnot_si256(avx2_space_utf8(x),
-				_mm256_cmpeq_epi8(s, _mm256_setzero_si256()));
+						    _mm256_cmpeq_epi8(s, zero));
 		}
 		w.hi = avx2_mask(x0, x1);
 		w.sp = ~avx2_mask(sp[0], sp[1]);
 		w.b6 = avx2_mask(_mm256_slli_epi16(x0, 1), _mm256_slli_epi16(x1, 1));
 		w.b5 = avx2_mask(_mm256_slli_epi16(x0, 2), _mm256_slli_epi16(x1, 2));
 		w.b4 = avx2_mask(_mm256_slli_epi16(x0, 3), _mm256_slli_epi16(x1, 3));
-		if (!window_utf8(&w, !_mm256_testz_si256(bad, bad),
-				 cont3(p + COUNT_WINDOW), &a, 1))
-			break;
+		next = cont3(p + COUNT_WINDOW);
+		any_bad = _mm256_or_si256(bad[0], bad[1]);
+		if (!window_utf8(&w, !_mm256_testz_si256(any_bad, any_bad),
+				 next, &a, 1))
+			window_any(&w, ~avx2_mask(_mm256_cmpeq_epi8(bad[0], zero),
+						  _mm256_cmpeq_epi8(bad[1], zero)),
+				   next, &a, 1);
 		p += COUNT_WINDOW;
 	}
 	return acc_store(&a, r, p);
