@@ -36,7 +36,9 @@ struct count_run {
  */
 #define COUNT_WINDOW_UTF8 (COUNT_WINDOW + 3)
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+/* -DCOUNT_NO_SIMD builds what other CPUs get, to test it on x86-64 */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && \
+	!defined(COUNT_NO_SIMD)
 #define COUNT_X86_KERNELS 1
 
 /*
