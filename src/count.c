@@ -465,7 +465,7 @@ static int kernel_usable(const struct kernel *k)
 		return count_avx2_usable();
 #endif
 	(void)k;
-	return 1;		/* sse2 is x86-64's baseline, scalar runs anywhere */
+	return 1;	/* sse2 is x86-64's baseline, scalar runs anywhere */
 }
 
 /*

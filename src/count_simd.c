@@ -204,6 +204,7 @@ INLINE const unsigned char *acc_store(const struct acc *a,
 /* ------------------------------------------------------------ SSE2 ---- */
 
 #define SET8(c) _mm_set1_epi8((char)(c))
+#define LOAD(q) _mm_loadu_si128((const __m128i *)(q))
 
 /* Bytes lo <= x <= hi (hi - lo < 127), any byte value: lanes of all ones. */
 INLINE __m128i sse2_between(__m128i x, unsigned lo, unsigned hi)
@@ -220,6 +221,15 @@ INLINE uint64_t sse2_mask(__m128i a, __m128i b, __m128i c, __m128i d)
 		(uint64_t)(unsigned)_mm_movemask_epi8(c) << 32 |
 		(uint64_t)(unsigned)_mm_movemask_epi8(d) << 48;
 }
+
+/*
+ * Bit b of every byte of x[0..3]: movemask takes bit 7, and a left shift
+ * within 16-bit lanes brings bit b of both bytes there.
+ */
+#define SSE2_BIT(x, b) sse2_mask(_mm_slli_epi16((x)[0], 7 - (b)), \
+				 _mm_slli_epi16((x)[1], 7 - (b)), \
+				 _mm_slli_epi16((x)[2], 7 - (b)), \
+				 _mm_slli_epi16((x)[3], 7 - (b)))
 
 /* python's whitespace below 0x80: 09-0D and 1C-20. */
 INLINE __m128i sse2_space_utf8(__m128i x)
@@ -298,7 +308,7 @@ const unsigned char *count_utf8_sse2(struct count_run *r,
 		uint64_t next;
 
 		for (int k = 0; k < 4; k++) {
-			x[k] = _mm_loadu_si128((const __m128i *)(p + 16 * k));
+			x[k] = LOAD(p + 16 * k);
 			sp[k] = sse2_space_utf8(x[k]);
 			nl[k] = _mm_cmpeq_epi8(x[k], SET8('\n'));
 		}
@@ -313,19 +323,15 @@ const unsigned char *count_utf8_sse2(struct count_run *r,
 		}
 
 		for (int k = 0; k < 4; k++) {
-			n1[k] = _mm_loadu_si128((const __m128i *)(p + 16 * k + 1));
-			n2[k] = _mm_loadu_si128((const __m128i *)(p + 16 * k + 2));
+			n1[k] = LOAD(p + 16 * k + 1);
+			n2[k] = LOAD(p + 16 * k + 2);
 			sp[k] = sse2_space_seq(x[k], n1[k], n2[k]);
 			bad[k] = sse2_bad(x[k], n1[k]);
 		}
 		w.sp |= sse2_mask(sp[0], sp[1], sp[2], sp[3]);
-		/* a left shift within 16-bit lanes brings bit 7-k to bit 7 */
-		w.b6 = sse2_mask(_mm_slli_epi16(x[0], 1), _mm_slli_epi16(x[1], 1),
-				 _mm_slli_epi16(x[2], 1), _mm_slli_epi16(x[3], 1));
-		w.b5 = sse2_mask(_mm_slli_epi16(x[0], 2), _mm_slli_epi16(x[1], 2),
-				 _mm_slli_epi16(x[2], 2), _mm_slli_epi16(x[3], 2));
-		w.b4 = sse2_mask(_mm_slli_epi16(x[0], 3), _mm_slli_epi16(x[1], 3),
-				 _mm_slli_epi16(x[2], 3), _mm_slli_epi16(x[3], 3));
+		w.b6 = SSE2_BIT(x, 6);
+		w.b5 = SSE2_BIT(x, 5);
+		w.b4 = SSE2_BIT(x, 4);
 		next = cont3(p + COUNT_WINDOW);
 		any_bad = _mm_or_si128(_mm_or_si128(bad[0], bad[1]),
 				       _mm_or_si128(bad[2], bad[3]));
@@ -348,7 +354,7 @@ const unsigned char *count_ascii_sse2(struct count_run *r,
 		__m128i sp[4], nl[4];
 
 		for (int k = 0; k < 4; k++) {
-			__m128i x = _mm_loadu_si128((const __m128i *)(p + 16 * k));
+			__m128i x = LOAD(p + 16 * k);
 
 			sp[k] = sse2_space_ascii(x);
 			nl[k] = _mm_cmpeq_epi8(x, SET8('\n'));
@@ -361,6 +367,8 @@ const unsigned char *count_ascii_sse2(struct count_run *r,
 }
 
 #undef SET8
+#undef LOAD
+#undef SSE2_BIT
 
 /* ------------------------------------------------------------ AVX2 ---- */
 
@@ -373,6 +381,10 @@ int count_avx2_usable(void)
 }
 
 #define SET8(c) _mm256_set1_epi8((char)(c))
+#define LOAD(q) _mm256_loadu_si256((const __m256i *)(q))
+/* bit b of every byte of x0 and x1, as in SSE2_BIT() */
+#define AVX2_BIT(x0, x1, b) avx2_mask(_mm256_slli_epi16((x0), 7 - (b)), \
+				      _mm256_slli_epi16((x1), 7 - (b)))
 
 /* The same 16 bytes in both lanes, for vpshufb, which looks up per lane. */
 #define TABLE(...) _mm256_setr_epi8(__VA_ARGS__, __VA_ARGS__)
@@ -446,6 +458,7 @@ INLINE AVX2_TARGET __m256i avx2_hi_nibble(__m256i x)
 		       0x1b, 0x1b, 0x0b, 0x03, 0x03, 0x03, 0x03, 0x33)
 
 #define LOOKUP(t, i) _mm256_shuffle_epi8((t), (i))
+#define AND(a, b) _mm256_and_si256((a), (b))
 
 AVX2_TARGET const unsigned char *count_utf8_avx2(struct count_run *r,
 						 const unsigned char *p,
@@ -455,8 +468,7 @@ AVX2_TARGET const unsigned char *count_utf8_avx2(struct count_run *r,
 
 	acc_load(&a, r);
 	while (end - p >= COUNT_WINDOW_UTF8) {
-		__m256i x0 = _mm256_loadu_si256((const __m256i *)p);
-		__m256i x1 = _mm256_loadu_si256((const __m256i *)(p + 32));
+		__m256i x0 = LOAD(p), x1 = LOAD(p + 32);
 		__m256i bad[2], any_bad, sp[2], zero = _mm256_setzero_si256();
 		struct win w;
 		uint64_t next;
@@ -474,31 +486,28 @@ AVX2_TARGET const unsigned char *count_utf8_avx2(struct count_run *r,
 
 		for (int k = 0; k < 2; k++) {
 			__m256i x = k ? x1 : x0;
-			__m256i n1 = _mm256_loadu_si256((const __m256i *)(p + 32 * k + 1));
-			__m256i n2 = _mm256_loadu_si256((const __m256i *)(p + 32 * k + 2));
+			__m256i n1 = LOAD(p + 32 * k + 1);
+			__m256i n2 = LOAD(p + 32 * k + 2);
 			__m256i xh = avx2_hi_nibble(x), xl = avx2_lo_nibble(x);
 			__m256i n1h = avx2_hi_nibble(n1), n1l = avx2_lo_nibble(n1);
 			__m256i n2h = avx2_hi_nibble(n2), n2l = avx2_lo_nibble(n2);
-			__m256i b, s;
+			__m256i b, s, s1, s2;
 
-			b = _mm256_and_si256(LOOKUP(BAD_X_HI, xh),
-					     LOOKUP(BAD_X_LO, xl));
-			bad[k] = _mm256_and_si256(b, LOOKUP(BAD_N1_HI, n1h));
-			s = _mm256_and_si256(LOOKUP(SP_X_HI, xh),
-					     LOOKUP(SP_X_LO, xl));
-			s = _mm256_and_si256(s, _mm256_and_si256(
-					LOOKUP(SP_N1_HI, n1h), LOOKUP(SP_N1_LO, n1l)));
-			s = _mm256_and_si256(s, _mm256_and_si256(
-					LOOKUP(SP_N2_HI, n2h), LOOKUP(SP_N2_LO, n2l)));
+			b = AND(LOOKUP(BAD_X_HI, xh), LOOKUP(BAD_X_LO, xl));
+			bad[k] = AND(b, LOOKUP(BAD_N1_HI, n1h));
+			s = AND(LOOKUP(SP_X_HI, xh), LOOKUP(SP_X_LO, xl));
+			s1 = AND(LOOKUP(SP_N1_HI, n1h), LOOKUP(SP_N1_LO, n1l));
+			s2 = AND(LOOKUP(SP_N2_HI, n2h), LOOKUP(SP_N2_LO, n2l));
+			s = AND(s, AND(s1, s2));
 			/* lanes that are neither kind of whitespace */
 			sp[k] = _mm256_andnot_si256(avx2_space_utf8(x),
 						    _mm256_cmpeq_epi8(s, zero));
 		}
 		w.hi = avx2_mask(x0, x1);
 		w.sp = ~avx2_mask(sp[0], sp[1]);
-		w.b6 = avx2_mask(_mm256_slli_epi16(x0, 1), _mm256_slli_epi16(x1, 1));
-		w.b5 = avx2_mask(_mm256_slli_epi16(x0, 2), _mm256_slli_epi16(x1, 2));
-		w.b4 = avx2_mask(_mm256_slli_epi16(x0, 3), _mm256_slli_epi16(x1, 3));
+		w.b6 = AVX2_BIT(x0, x1, 6);
+		w.b5 = AVX2_BIT(x0, x1, 5);
+		w.b4 = AVX2_BIT(x0, x1, 4);
 		next = cont3(p + COUNT_WINDOW);
 		any_bad = _mm256_or_si256(bad[0], bad[1]);
 		if (!window_utf8(&w, !_mm256_testz_si256(any_bad, any_bad),
@@ -519,8 +528,7 @@ AVX2_TARGET const unsigned char *count_ascii_avx2(struct count_run *r,
 
 	acc_load(&a, r);
 	while (end - p >= COUNT_WINDOW) {
-		__m256i x0 = _mm256_loadu_si256((const __m256i *)p);
-		__m256i x1 = _mm256_loadu_si256((const __m256i *)(p + 32));
+		__m256i x0 = LOAD(p), x1 = LOAD(p + 32);
 
 		window_ascii(avx2_mask(avx2_space_ascii(x0), avx2_space_ascii(x1)),
 			     avx2_mask(_mm256_cmpeq_epi8(x0, SET8('\n')),

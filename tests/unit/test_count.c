@@ -850,9 +850,13 @@ static size_t random_cuts(size_t *cut, size_t max, size_t len, uint64_t *seed)
 	cut[0] = 0;
 	cut[1] = len;
 	for (size_t i = 2; i < n; i++) {
-		/* short pieces as often as long ones */
-		cut[i] = rnd_below(seed, 2) ? rnd_below(seed, len + 1) :
-			cut[i - 1] - (cut[i - 1] ? rnd_below(seed, 80) % (cut[i - 1] + 1) : 0);
+		size_t near = rnd_below(seed, 80);
+
+		/* half of them close to the one before: short pieces too */
+		if (rnd_below(seed, 2))
+			cut[i] = rnd_below(seed, len + 1);
+		else
+			cut[i] = cut[i - 1] > near ? cut[i - 1] - near : 0;
 	}
 	qsort(cut, n, sizeof(*cut), cmp_size);
 	return n;
