@@ -2,21 +2,39 @@
  * count.c - the counting kernel.  Every byte of every indexed file goes
  * through count_feed(), so this is the hot loop of the program.
  *
- * Runs of ASCII are counted eight bytes at a time with word-at-a-time
- * ("SWAR") arithmetic on a uint64_t: one mask marks the whitespace bytes,
- * another the newlines, and word starts are the non-space bytes whose
- * predecessor is a space.  Everything else goes through a scalar UTF-8
- * decoder that follows the Unicode table 3-7 byte for byte, so that the
- * results match python3's surrogateescape decoding exactly (see count.h):
- * a table-driven loop for valid text, and a careful one-step decoder for
- * invalid bytes, the ends of buffers and sequences split between feeds.
- * The code is portable C11, with no intrinsics.
+ * There are several kernels, all counting exactly the same; the best one
+ * the CPU runs is chosen once at start-up (WCINDEX_KERNEL can override it,
+ * for tests and benchmarks) and called through one pointer:
+ *
+ *   scalar  the portable C11 code in this file, the reference, and the only
+ *           kernel on machines other than x86-64;
+ *   sse2    vector loops over 64-byte windows (count_simd.c), for every
+ *           x86-64 CPU;
+ *   avx2    the same with 32-byte registers and table lookups, for CPUs
+ *           with AVX2, popcnt, BMI1 and BMI2.
+ *
+ * The vector kernels count whole 64-byte windows that start with nothing
+ * pending from an earlier feed; the scalar code below counts the bytes
+ * around a split between feeds and the tail of each feed.
+ *
+ * In the scalar kernel, runs of ASCII are counted eight bytes at a time
+ * with word-at-a-time ("SWAR") arithmetic on a uint64_t: one mask marks
+ * the whitespace bytes, another the newlines, and word starts are the
+ * non-space bytes whose predecessor is a space.  Everything else goes
+ * through a scalar UTF-8 decoder that follows the Unicode table 3-7 byte
+ * for byte, so that the results match python3's surrogateescape decoding
+ * exactly (see count.h): a table-driven loop for valid text, and a careful
+ * one-step decoder for invalid bytes, the ends of buffers and sequences
+ * split between feeds.
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "count.h"
+#include "count_impl.h"
+#include "util.h"
 
 /*
  * What the decoder needs to know about each byte as the first of a
@@ -148,17 +166,8 @@ static inline uint64_t lanes_sum(uint64_t acc)
  */
 #define MAX_BLOCKS 255
 
-/*
- * Working copy of the counters for one count_feed(), which the loops keep
- * in registers rather than going through *st for every byte.
- */
-struct run {
-	uint64_t lines, words, chars;
-	uint64_t prev_space;	/* 1 if the last character was whitespace */
-};
-
 /* One character that is whitespace (space != 0) or not. */
-static inline void run_char(struct run *r, unsigned space)
+static inline void run_char(struct count_run *r, unsigned space)
 {
 	r->words += r->prev_space & !space;
 	r->prev_space = space != 0;
@@ -166,7 +175,7 @@ static inline void run_char(struct run *r, unsigned space)
 }
 
 /* n >= 1 bytes that are not part of a valid sequence: word characters. */
-static inline void run_invalid(struct run *r, unsigned n)
+static inline void run_invalid(struct count_run *r, unsigned n)
 {
 	r->words += r->prev_space;
 	r->prev_space = 0;
@@ -227,7 +236,7 @@ static int utf8_seq(const unsigned char *p, size_t n, unsigned *space)
  * Count [p, end) in ASCII mode, where bytes >= 0x80 are word bytes.  Chars
  * are not counted: they are the bytes, which count_finish() copies.
  */
-static void feed_ascii(struct run *r, const unsigned char *p,
+static void feed_ascii(struct count_run *r, const unsigned char *p,
 		       const unsigned char *end)
 {
 	uint64_t prev = r->prev_space;
@@ -273,7 +282,7 @@ static void feed_ascii(struct run *r, const unsigned char *p,
  * whitespace below 0x80 is 09-0D and 1C-20.  Returns where it stopped: at a
  * block with a byte >= 0x80, or with fewer than 8 bytes left.
  */
-static const unsigned char *utf8_ascii_blocks(struct run *r,
+static const unsigned char *utf8_ascii_blocks(struct count_run *r,
 					      const unsigned char *p,
 					      const unsigned char *end)
 {
@@ -319,7 +328,8 @@ static const unsigned char *utf8_ascii_blocks(struct run *r,
  * than four bytes left, or where eight bytes of ASCII follow and the blocks
  * can take over again.
  */
-static const unsigned char *utf8_chars(struct run *r, const unsigned char *p,
+static const unsigned char *utf8_chars(struct count_run *r,
+				       const unsigned char *p,
 				       const unsigned char *end)
 {
 	uint64_t words = r->words, lines = r->lines, chars = r->chars;
@@ -360,7 +370,7 @@ static const unsigned char *utf8_chars(struct run *r, const unsigned char *p,
  * Returns the number of bytes used, or 0 if [p, end) is the start of a
  * sequence that the end of the buffer cut short.
  */
-static size_t utf8_step(struct run *r, const unsigned char *p,
+static size_t utf8_step(struct count_run *r, const unsigned char *p,
 			const unsigned char *end, unsigned *flags)
 {
 	unsigned space;
@@ -389,7 +399,7 @@ static size_t utf8_step(struct run *r, const unsigned char *p,
  * Count [p, end) in UTF-8 mode.  Returns the number of bytes at the end
  * that are a valid but incomplete sequence; the caller carries them over.
  */
-static size_t feed_utf8(struct run *r, const unsigned char *p,
+static size_t feed_utf8(struct count_run *r, const unsigned char *p,
 			const unsigned char *end, unsigned *flags)
 {
 	while (p < end) {
@@ -412,6 +422,101 @@ static size_t feed_utf8(struct run *r, const unsigned char *p,
 	return 0;
 }
 
+/* ---------------------------------------------------------- kernels ---- */
+
+/*
+ * A kernel is a pair of vector loops that count the easy windows of a feed
+ * (count_impl.h); the scalar one has none and does everything above.
+ */
+struct kernel {
+	const char *name;
+	const unsigned char *(*utf8)(struct count_run *r,
+				     const unsigned char *p,
+				     const unsigned char *end);
+	const unsigned char *(*ascii)(struct count_run *r,
+				      const unsigned char *p,
+				      const unsigned char *end);
+};
+
+static const struct kernel kernels[] = {	/* best first */
+#ifdef COUNT_X86_KERNELS
+	{ "avx2", count_utf8_avx2, count_ascii_avx2 },
+	{ "sse2", count_utf8_sse2, count_ascii_sse2 },
+#endif
+	{ "scalar", NULL, NULL },
+};
+
+#define NKERNELS (sizeof(kernels) / sizeof(kernels[0]))
+
+/* The names of the kernels this CPU can run, NULL-terminated. */
+static const char *usable[NKERNELS + 1] = { "scalar" };
+
+/*
+ * The kernel in use.  Set once before main() and read by every feed: one
+ * pointer, so that choosing costs nothing per byte.  Until then (other
+ * constructors) the scalar kernel is as right as any.
+ */
+static const struct kernel *kernel = &kernels[NKERNELS - 1];
+
+static int kernel_usable(const struct kernel *k)
+{
+#ifdef COUNT_X86_KERNELS
+	if (!strcmp(k->name, "avx2"))
+		return count_avx2_usable();
+#endif
+	(void)k;
+	return 1;	/* sse2 is x86-64's baseline, scalar runs anywhere */
+}
+
+/*
+ * Pick the best kernel the CPU runs, or the one WCINDEX_KERNEL names (a
+ * knob for tests and benchmarks).  A constructor, because the choice must
+ * be made once, before any thread could be counting.
+ */
+__attribute__((constructor)) static void kernel_choose(void)
+{
+	const char *want = getenv("WCINDEX_KERNEL");
+	size_t n = 0;
+
+#ifdef COUNT_X86_KERNELS
+	/* __builtin_cpu_supports() may run before libgcc has set itself up */
+	__builtin_cpu_init();
+#endif
+	for (size_t i = 0; i < NKERNELS; i++)
+		if (kernel_usable(&kernels[i]))
+			usable[n++] = kernels[i].name;
+	usable[n] = NULL;
+	count_use_kernel(usable[0]);
+	if (want && *want && count_use_kernel(want) < 0)
+		warning("WCINDEX_KERNEL: no kernel '%s' on this machine, "
+			"using '%s'", want, kernel->name);
+}
+
+const char *const *count_kernels(void)
+{
+	return usable;
+}
+
+const char *count_kernel(void)
+{
+	return kernel->name;
+}
+
+int count_use_kernel(const char *name)
+{
+	for (size_t i = 0; usable[i]; i++) {
+		if (!strcmp(usable[i], name)) {
+			for (size_t k = 0; k < NKERNELS; k++)
+				if (!strcmp(kernels[k].name, name))
+					kernel = &kernels[k];
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* ----------------------------------------------------------- streams ---- */
+
 void count_init(struct count_state *st, enum count_mode mode)
 {
 	memset(st, 0, sizeof(*st));
@@ -419,7 +524,7 @@ void count_init(struct count_state *st, enum count_mode mode)
 }
 
 /* The pending bytes turned out to be invalid: one character each. */
-static void settle_pending(struct count_state *st, struct run *r)
+static void settle_pending(struct count_state *st, struct count_run *r)
 {
 	if (!st->pend_len)
 		return;
@@ -433,7 +538,7 @@ static void settle_pending(struct count_state *st, struct run *r)
  * either a complete character or known to be invalid.  Bytes that end up
  * belonging to no sequence are left at *pp for the main loop.
  */
-static void resume_pending(struct count_state *st, struct run *r,
+static void resume_pending(struct count_state *st, struct count_run *r,
 			   const unsigned char **pp, const unsigned char *end)
 {
 	const unsigned char *p = *pp;
@@ -467,7 +572,7 @@ static void resume_pending(struct count_state *st, struct run *r,
 void count_feed(struct count_state *st, const void *buf, size_t len)
 {
 	const unsigned char *p = buf, *end = p + len;
-	struct run r;
+	struct count_run r;
 
 	if (!len)
 		return;
@@ -485,13 +590,19 @@ void count_feed(struct count_state *st, const void *buf, size_t len)
 	r.words = st->c.words;
 	r.chars = st->c.chars;
 	r.prev_space = !st->in_word;
+	r.invalid = 0;
 
 	if (st->mode == COUNT_ASCII) {
+		if (kernel->ascii)
+			p = kernel->ascii(&r, p, end);
 		feed_ascii(&r, p, end);
 	} else {
 		size_t left;
 
 		resume_pending(st, &r, &p, end);
+		/* nothing is pending unless p == end */
+		if (kernel->utf8)
+			p = kernel->utf8(&r, p, end);
 		left = feed_utf8(&r, p, end, &st->c.flags);
 		/*
 		 * left is at most 3, and nonzero only if the carried-over
@@ -507,11 +618,13 @@ void count_feed(struct count_state *st, const void *buf, size_t len)
 	st->c.words = r.words;
 	st->c.chars = r.chars;
 	st->in_word = !r.prev_space;
+	if (r.invalid)
+		st->c.flags |= COUNT_F_INVALID_UTF8;
 }
 
 void count_finish(struct count_state *st, struct counts *out)
 {
-	struct run r = { 0 };
+	struct count_run r = { 0 };
 
 	r.chars = st->c.chars;
 	r.words = st->c.words;
@@ -545,23 +658,6 @@ void count_finish_range(struct count_state *st, struct counts *out)
 	if (st->mode == COUNT_ASCII)
 		st->c.chars = st->c.bytes;
 	*out = st->c;
-}
-
-static const char *const kernel_names[] = { "scalar", NULL };
-
-const char *const *count_kernels(void)
-{
-	return kernel_names;
-}
-
-const char *count_kernel(void)
-{
-	return kernel_names[0];
-}
-
-int count_use_kernel(const char *name)
-{
-	return strcmp(name, "scalar") ? -1 : 0;
 }
 
 void count_buffer(const void *buf, size_t len, enum count_mode mode,

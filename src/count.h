@@ -105,7 +105,9 @@ void count_buffer(const void *buf, size_t len, enum count_mode mode,
 
 /*
  * The kernels this build and this CPU can run, best first, and the one in
- * use: "avx2", "sse2", "scalar".  The best is chosen at start-up.
+ * use: "avx2", "sse2", "scalar".  The best is chosen at start-up, unless
+ * the environment names another in WCINDEX_KERNEL.  They all count exactly
+ * the same.
  */
 const char *const *count_kernels(void);
 const char *count_kernel(void);

@@ -6,7 +6,10 @@
  * that tests/pycount.py prints.
  *
  * usage: wc-count [--ascii] [--chunk N] [FILE...]   ("-" or nothing: stdin)
- * Exits 2 on usage errors, 1 if some file could not be read.
+ *        wc-count --kernels
+ * Exits 2 on usage errors, 1 if some file could not be read.  --kernels
+ * lists the counting kernels this machine runs, best first, the one in use
+ * (WCINDEX_KERNEL, or the best) marked with "*".
  */
 #include "config.h"
 
@@ -24,7 +27,19 @@
 #define DEFAULT_CHUNK 65536
 #define MAX_CHUNK (64ul << 20)
 
-static const char usage_msg[] = "usage: wc-count [--ascii] [--chunk N] [FILE...]";
+static const char usage_msg[] =
+	"usage: wc-count [--ascii] [--chunk N] [FILE...]\n"
+	"       wc-count --kernels";
+
+static int list_kernels(void)
+{
+	const char *const *names = count_kernels();
+
+	for (size_t i = 0; names[i]; i++)
+		printf("%s %s\n", strcmp(names[i], count_kernel()) ? " " : "*",
+		       names[i]);
+	return fflush(stdout) ? 1 : 0;
+}
 
 /*
  * Count one file, reading at most chunk bytes at a time into buf.
@@ -93,6 +108,8 @@ int main(int argc, char **argv)
 				      MAX_CHUNK);
 				return 2;
 			}
+		} else if (!strcmp(arg, "--kernels")) {
+			return list_kernels();
 		} else if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
 			puts(usage_msg);
 			return 0;

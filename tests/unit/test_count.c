@@ -4,10 +4,19 @@
  * independence from the split points of count_feed(), the binary window and
  * ASCII mode.  tests/count-vs-python.sh compares whole files against python;
  * these pin down the individual rules so that a failure names the rule.
+ *
+ * The rule tests run once per kernel this CPU has (the tests' names end in
+ * the kernel's).  The "kernels" tests then hold every vector kernel to the
+ * scalar one, the reference, on megabytes of random text fed in random
+ * pieces and ranges, and on every alignment and length around the 64-byte
+ * windows; the buffers are allocated to their exact size, so that a read
+ * past the end shows under AddressSanitizer.
  */
 #include "config.h"
 
 #include <check.h>
+#include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -612,21 +621,499 @@ START_TEST(test_ascii_mode)
 }
 END_TEST
 
-static Suite *count_suite(void)
+/* ---------------------------------------------------------- kernels ---- */
+
+/* splitmix64: the seed in a failure message reproduces the case anywhere */
+static uint64_t rnd(uint64_t *s)
 {
-	Suite *s = suite_create("count");
+	uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
+
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+static size_t rnd_below(uint64_t *s, size_t n)
+{
+	return (size_t)(rnd(s) % n);
+}
+
+/* Broken UTF-8 of every kind: overlong, surrogate, too big, cut short. */
+static const char *const bad_seqs[] = {
+	"\xc0\x80", "\xc1\xbf", "\xc0", "\xc1", "\xe0\x80\x80", "\xe0\x9f\xbf",
+	"\xf0\x80\x80\x80", "\xf0\x8f\xbf\xbf", "\xed\xa0\x80", "\xed\xbf\xbf",
+	"\xed\xaf", "\xf4\x90\x80\x80", "\xf4\x90", "\xf4\xbf\xbf\xbf", "\xf5",
+	"\xf8\x88\x80\x80", "\xfc", "\xfe", "\xff", "\xf5\x80\x80\x80",
+	"\xf7\xbf\xbf\xbf", "\xfb\xbf\xbf\xbf", "\xff\x80\x80\x80",
+	"\xc1\x80", "\xe0\x9f\x80", "\xf0\x8f\x80\x80", "\xf4\xa0\x80\x80", "\x80", "\xbf", "\x80\x80",
+	"\xbf\xbf\xbf\xbf", "\xa0", "\x85", "\x9a\x80", "\xc2", "\xdf", "\xe2",
+	"\xe2\x80", "\xe1", "\xe1\x9a", "\xe2\x81", "\xe3\x80", "\xf0",
+	"\xf0\x9f", "\xf0\x9f\x98", "\xf4", "\xf4\x8f", "\xf4\x8f\xbf",
+	"\xc2\xc2\xa0", "\xe2\xe2\x80\x80", "\xe2\x80\xe2\x80\xa8", "\xc2\x20",
+	"\xe2\x80\x0a", "\xc2\x85\xc2", "\xe3\xe3\x80", "\xed\xbf\x80",
+	"\xe0\xa0", "\xf0\x90\x80",
+};
+
+/* Valid characters next to the spaces and at the edges of table 3-7. */
+static const char *const near_seqs[] = {
+	"\xc2\x84", "\xc2\x86", "\xc2\x9f", "\xc2\xa1", "\xc3\x85", "\xc3\xa0",
+	"\xe1\x99\xbf", "\xe1\x9a\x81", "\xe1\x9b\x80", "\xe2\x80\x8b",
+	"\xe2\x80\x8c", "\xe2\x80\xa7", "\xe2\x80\xaa", "\xe2\x80\xae",
+	"\xe2\x80\xb0", "\xe2\x81\x9e", "\xe2\x81\xa0", "\xe2\x81\x80",
+	"\xe3\x80\x81", "\xe3\x81\x80", "\xe4\x80\x80", "\xe2\x90\x80",
+	"\xef\xbb\xbf", "\xe1\xa0\x8e", "\xdf\xbf", "\xe0\xa0\x80",
+	"\xed\x9f\xbf", "\xee\x80\x80", "\xef\xbf\xbf", "\xf0\x90\x80\x80",
+	"\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf", "\xf3\xbf\xbf\xbf",
+	"\x08", "\x0e", "\x1b", "\x21", "\x7f",
+};
+
+/* Append the UTF-8 of code point cp (not a surrogate) at p. */
+static size_t put_cp(unsigned char *p, unsigned cp)
+{
+	if (cp < 0x80) {
+		p[0] = (unsigned char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		p[0] = (unsigned char)(0xc0 | cp >> 6);
+		p[1] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		p[0] = (unsigned char)(0xe0 | cp >> 12);
+		p[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+		p[2] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	p[0] = (unsigned char)(0xf0 | cp >> 18);
+	p[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
+	p[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+	p[3] = (unsigned char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+enum ingredient {
+	I_WORD, I_ASCII_RUN, I_SPACE, I_NEAR, I_VALID, I_BAD, I_STRAY,
+	I_NUL, I_BYTE, I_COUNT
+};
+
+/* Relative weights of the ingredients, one set per kind of buffer. */
+static const unsigned mixes[][I_COUNT] = {
+	/* word run space near valid bad stray nul byte */
+	{ 30, 3, 30, 10, 20, 3, 2, 1, 1 },	/* a bit of everything */
+	{ 40, 20, 10, 2, 5, 0, 0, 0, 0 },	/* mostly ASCII, valid */
+	{ 10, 2, 20, 10, 50, 0, 0, 0, 0 },	/* mostly multi-byte, valid */
+	{ 10, 1, 50, 30, 10, 0, 0, 0, 0 },	/* whitespace and lookalikes */
+	{ 10, 2, 10, 5, 10, 30, 20, 3, 10 },	/* broken */
+	{ 20, 10, 5, 2, 5, 1, 1, 0, 0 },	/* long valid runs, rare errors */
+};
+
+/* One ingredient at p (room for 300 bytes); returns its length. */
+static size_t put_ingredient(unsigned char *p, uint64_t *seed,
+			     const unsigned *mix)
+{
+	static const char letters[] = "abcdefghijklmnopqrstuvwxyzABCXYZ0123456789.,-";
+	unsigned total = 0, r;
+	size_t n = 0;
+	int kind = 0;
+
+	for (int i = 0; i < I_COUNT; i++)
+		total += mix[i];
+	r = (unsigned)rnd_below(seed, total);
+	while (r >= mix[kind])
+		r -= mix[kind++];
+
+	switch (kind) {
+	case I_WORD:
+		for (size_t len = 1 + rnd_below(seed, 12); n < len; n++)
+			p[n] = (unsigned char)letters[rnd_below(seed, sizeof(letters) - 1)];
+		return n;
+	case I_ASCII_RUN:	/* whole windows of ASCII, with spaces */
+		for (size_t len = 64 + rnd_below(seed, 230); n < len; n++) {
+			size_t c = rnd_below(seed, 20);
+
+			p[n] = c == 0 ? ' ' : c == 1 ? '\n' :
+				(unsigned char)letters[rnd_below(seed, 26)];
+		}
+		return n;
+	case I_SPACE: {
+		const char *sp = spaces[rnd_below(seed, ARRAY_LEN(spaces))].utf8;
+
+		memcpy(p, sp, strlen(sp));
+		return strlen(sp);
+	}
+	case I_NEAR: {
+		const char *s = near_seqs[rnd_below(seed, ARRAY_LEN(near_seqs))];
+
+		memcpy(p, s, strlen(s));
+		return strlen(s);
+	}
+	case I_VALID:
+		for (size_t k = 1 + rnd_below(seed, 8); k; k--) {
+			unsigned cp;
+
+			switch (rnd_below(seed, 3)) {
+			case 0:
+				cp = 0x80 + (unsigned)rnd_below(seed, 0x800 - 0x80);
+				break;
+			case 1:
+				do
+					cp = 0x800 + (unsigned)rnd_below(seed, 0x10000 - 0x800);
+				while (cp >= 0xd800 && cp <= 0xdfff);
+				break;
+			default:
+				cp = 0x10000 + (unsigned)rnd_below(seed, 0x110000 - 0x10000);
+				break;
+			}
+			n += put_cp(p + n, cp);
+		}
+		return n;
+	case I_BAD: {
+		const char *s = bad_seqs[rnd_below(seed, ARRAY_LEN(bad_seqs))];
+
+		memcpy(p, s, strlen(s));
+		return strlen(s);
+	}
+	case I_STRAY:
+		for (size_t len = 1 + rnd_below(seed, 4); n < len; n++)
+			p[n] = (unsigned char)(0x80 + rnd_below(seed, 0x40));
+		return n;
+	case I_NUL:
+		p[0] = 0;
+		return 1;
+	default:
+		p[0] = (unsigned char)rnd(seed);
+		return 1;
+	}
+}
+
+/* A random buffer of exactly len bytes (the last ingredient cut short). */
+static unsigned char *random_buffer(size_t len, uint64_t *seed)
+{
+	const unsigned *mix = mixes[rnd_below(seed, ARRAY_LEN(mixes))];
+	unsigned char *buf = malloc(len + 300);
+	size_t n = 0;
+
+	ck_assert_ptr_nonnull(buf);
+	while (n < len)
+		n += put_ingredient(buf + n, seed, mix);
+	return buf;
+}
+
+static const char *mode_name(int mode)
+{
+	return mode == COUNT_ASCII ? "ascii" : "utf8";
+}
+
+/*
+ * Fail unless want == got, naming everything needed to reproduce: the
+ * kernel, the seed, the mode and how the buffer was cut.
+ */
+static void assert_kernel(const struct counts *want, const struct counts *got,
+			  uint64_t seed, int mode, const char *how)
+{
+	ck_assert_msg(want->bytes == got->bytes && want->lines == got->lines &&
+		      want->words == got->words && want->chars == got->chars &&
+		      want->flags == got->flags,
+		      "kernel %s, seed %" PRIu64 ", %s mode, %s: scalar says "
+		      "%" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %u, "
+		      "got %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %u",
+		      count_kernel(), seed, mode_name(mode), how,
+		      want->lines, want->words, want->chars, want->bytes,
+		      want->flags, got->lines, got->words, got->chars,
+		      got->bytes, got->flags);
+}
+
+/* Feed [p, p + n) from a copy of its own size, so that ASan sees over-reads. */
+static void feed_exact(struct count_state *st, const unsigned char *p, size_t n)
+{
+	unsigned char *copy = malloc(n ? n : 1);
+
+	ck_assert_ptr_nonnull(copy);
+	memcpy(copy, p, n);
+	count_feed(st, copy, n);
+	free(copy);
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Up to max sorted random cut points in [0, len], 0 and len included. */
+static size_t random_cuts(size_t *cut, size_t max, size_t len, uint64_t *seed)
+{
+	size_t n = 2 + rnd_below(seed, max - 1);
+
+	cut[0] = 0;
+	cut[1] = len;
+	for (size_t i = 2; i < n; i++) {
+		size_t near = rnd_below(seed, 80);
+
+		/* half of them close to the one before: short pieces too */
+		if (rnd_below(seed, 2))
+			cut[i] = rnd_below(seed, len + 1);
+		else
+			cut[i] = cut[i - 1] > near ? cut[i - 1] - near : 0;
+	}
+	qsort(cut, n, sizeof(*cut), cmp_size);
+	return n;
+}
+
+static void describe_cuts(char *out, size_t size, const char *what,
+			  const size_t *cut, size_t n)
+{
+	int w = snprintf(out, size, "%s at", what);
+
+	for (size_t i = 0; i < n && w > 0 && (size_t)w < size; i++)
+		w += snprintf(out + w, size - (size_t)w, " %zu", cut[i]);
+}
+
+#define MAX_CUTS 8
+
+/*
+ * Count buf in pieces and as ranges with the kernel in use, and compare
+ * with what the scalar kernel says (want, and the ranges' own counts).
+ */
+static void check_kernel_cuts(const unsigned char *buf, size_t len, int mode,
+			      uint64_t seed, uint64_t *rs,
+			      const struct counts *want, const char *kernel)
+{
+	size_t cut[MAX_CUTS];
+	size_t n = random_cuts(cut, MAX_CUTS, len, rs);
+	struct counts got, sum = { 0 }, part[MAX_CUTS];
+	struct count_state st;
+	char how[160];
+
+	count_init(&st, (enum count_mode)mode);
+	for (size_t i = 1; i < n; i++)
+		feed_exact(&st, buf + cut[i - 1], cut[i] - cut[i - 1]);
+	count_finish(&st, &got);
+	describe_cuts(how, sizeof(how), "split", cut, n);
+	assert_kernel(want, &got, seed, mode, how);
+
+	/* the same cuts as range boundaries, each range counted on its own */
+	describe_cuts(how, sizeof(how), "ranges", cut, n);
+	for (int pass = 0; pass < 2; pass++) {
+		count_use_kernel(pass ? kernel : "scalar");
+		memset(&sum, 0, sizeof(sum));
+		for (size_t i = 1; i < n; i++) {
+			size_t from = cut[i - 1], to = cut[i];
+			size_t back = from < COUNT_LOOKBACK ? from : COUNT_LOOKBACK;
+
+			if (from == to && from)	/* only the empty file has one */
+				continue;
+			count_init_range(&st, (enum count_mode)mode, from,
+					 buf + from - back, back);
+			feed_exact(&st, buf + from, to - from);
+			if (to == len)
+				count_finish(&st, &got);
+			else
+				count_finish_range(&st, &got);
+			if (!pass)
+				part[i] = got;
+			else
+				assert_kernel(&part[i], &got, seed, mode, how);
+			add_counts(&sum, &got);
+		}
+		assert_kernel(want, &sum, seed, mode, how);
+	}
+}
+
+/*
+ * Random buffers of random ingredients, long enough for many windows,
+ * each counted whole, in random pieces and in random ranges by every
+ * kernel in both modes.
+ */
+START_TEST(test_kernels_random)
+{
+	const char *const *names = count_kernels();
+	uint64_t seed = UINT64_C(0x5eed0000) + (uint64_t)_i, rs = seed;
+	size_t len = rnd_below(&rs, 4) ? 256 + rnd_below(&rs, 96 * 1024) :
+		rnd_below(&rs, 700);
+	unsigned char *buf = random_buffer(len, &rs);
+	unsigned char *exact = malloc(len ? len : 1);
+
+	ck_assert_ptr_nonnull(exact);
+	memcpy(exact, buf, len);
+	for (int mode = COUNT_UTF8; mode <= COUNT_ASCII; mode++) {
+		struct counts want, got;
+
+		count_use_kernel("scalar");
+		count_buffer(exact, len, (enum count_mode)mode, &want);
+		for (size_t k = 0; names[k]; k++) {
+			count_use_kernel(names[k]);
+			count_buffer(exact, len, (enum count_mode)mode, &got);
+			assert_kernel(&want, &got, seed, mode, "whole");
+			for (int round = 0; round < 3; round++)
+				check_kernel_cuts(exact, len, mode, seed, &rs,
+						  &want, names[k]);
+		}
+	}
+	count_use_kernel(names[0]);
+	free(exact);
+	free(buf);
+}
+END_TEST
+
+/*
+ * A buffer where every kind of sequence lands on every position of a
+ * window as the start moves: whitespace sequences, lookalikes and broken
+ * sequences, each between a few ASCII letters.
+ */
+static size_t tricky_windows(unsigned char *buf, size_t len)
+{
+	size_t n = 0, i = 0;
+
+	while (n < len) {
+		const char *s;
+		size_t k = i % 3, m;
+
+		s = k == 0 ? spaces[i / 3 % ARRAY_LEN(spaces)].utf8 :
+			k == 1 ? near_seqs[i / 3 % ARRAY_LEN(near_seqs)] :
+			bad_seqs[i / 3 % ARRAY_LEN(bad_seqs)];
+		m = strlen(s);
+		if (n + m + 2 > len)
+			break;
+		memcpy(buf + n, s, m);
+		n += m;
+		memcpy(buf + n, "xy", (i % 5) % 3);
+		n += (i % 5) % 3;
+		i++;
+	}
+	memset(buf + n, 'z', len - n);
+	return len;
+}
+
+/*
+ * Every start offset (and so every alignment) 0..63 and every length up
+ * to three windows, from buffers of exactly that size.  _i picks the text:
+ * the tricky one above, and the same with runs of ASCII in between, so
+ * that windows that are all ASCII meet the others.
+ */
+START_TEST(test_kernels_offsets)
+{
+	enum { BASE = 64 + 3 * 64 + 8 };
+	const char *const *names = count_kernels();
+	unsigned char base[BASE];
+
+	tricky_windows(base, BASE);
+	if (_i == 1) {
+		memset(base + 10, 'a', 60);
+		memset(base + 100, ' ', 70);
+		base[140] = '\n';
+	} else if (_i == 2) {
+		/* a valid text, so that the windows are counted by the kernel */
+		for (size_t n = 0; n < BASE; ) {
+			static const char *const valid[] = {
+				"ab", " ", "\xc2\xa0", "\xe2\x80\xa8", "\xf0\x9f\x98\x80",
+				"\xe3\x80\x80", "\xd0\xb6", "\xe2\x80\x8b", "\n",
+			};
+			const char *s = valid[(n * 7 + n / 5) % ARRAY_LEN(valid)];
+			size_t m = strlen(s) < BASE - n ? strlen(s) : BASE - n;
+
+			memcpy(base + n, s, m);
+			n += m;
+		}
+	}
+	for (size_t off = 0; off < 64; off++) {
+		for (size_t len = 0; off + len <= BASE; len++) {
+			/* the copy ends where the allocation does */
+			unsigned char *mem = malloc(off + len + 1);
+
+			ck_assert_ptr_nonnull(mem);
+			memcpy(mem + off, base + off, len);
+			for (int mode = COUNT_UTF8; mode <= COUNT_ASCII; mode++) {
+				struct counts want, got;
+				char how[64];
+
+				count_use_kernel("scalar");
+				count_buffer(base + off, len, (enum count_mode)mode, &want);
+				snprintf(how, sizeof(how), "text %d, offset %zu, length %zu",
+					 _i, off, len);
+				for (size_t k = 0; names[k]; k++) {
+					count_use_kernel(names[k]);
+					count_buffer(mem + off, len,
+						     (enum count_mode)mode, &got);
+					assert_kernel(&want, &got, 0, mode, how);
+				}
+			}
+			free(mem);
+		}
+	}
+	count_use_kernel(names[0]);
+}
+END_TEST
+
+/* The kernel API: names, switching, refusing what this CPU cannot run. */
+START_TEST(test_kernel_select)
+{
+	const char *const *names = count_kernels();
+	const char *was = count_kernel();
+	size_t n = 0;
+
+	ck_assert_ptr_nonnull(names[0]);
+	while (names[n])
+		n++;
+	ck_assert_str_eq(names[n - 1], "scalar");
+	for (size_t k = 0; k < n; k++) {
+		ck_assert_int_eq(count_use_kernel(names[k]), 0);
+		ck_assert_str_eq(count_kernel(), names[k]);
+	}
+	ck_assert_int_eq(count_use_kernel("no-such-kernel"), -1);
+	ck_assert_str_eq(count_kernel(), names[n - 1]);
+	ck_assert_int_eq(count_use_kernel(was), 0);
+}
+END_TEST
+
+/*
+ * The rule tests run once per kernel, each time in a test case whose
+ * fixture switches to that kernel before its tests (in the parent process,
+ * so that forked tests inherit it).  Fixtures take no argument: one per
+ * slot.
+ */
+#define MAX_KERNELS 4
+static const char *slot_kernel[MAX_KERNELS];
+static char slot_name[MAX_KERNELS][5][32];
+
+static void use_slot_0(void) { count_use_kernel(slot_kernel[0]); }
+static void use_slot_1(void) { count_use_kernel(slot_kernel[1]); }
+static void use_slot_2(void) { count_use_kernel(slot_kernel[2]); }
+static void use_slot_3(void) { count_use_kernel(slot_kernel[3]); }
+
+static void (*const use_slot[MAX_KERNELS])(void) = {
+	use_slot_0, use_slot_1, use_slot_2, use_slot_3,
+};
+
+/* A test case named after its kernel ("split/avx2"), in kernel slot k. */
+static TCase *kernel_tcase(Suite *s, const char *name, size_t k, int i)
+{
 	TCase *tc;
 
-	tc = tcase_create("whitespace");
+	/* Check keeps the pointer to the name */
+	snprintf(slot_name[k][i], sizeof(slot_name[k][i]), "%s/%s", name,
+		 slot_kernel[k]);
+	tc = tcase_create(slot_name[k][i]);
+	tcase_add_unchecked_fixture(tc, use_slot[k], NULL);
+	suite_add_tcase(s, tc);
+	return tc;
+}
+
+/* The rules, with the kernel in slot k. */
+static void add_rule_tests(Suite *s, size_t k)
+{
+	TCase *tc;
+
+	tc = kernel_tcase(s, "whitespace", k, 0);
 	tcase_add_loop_test(tc, test_space_between_words, 0, ARRAY_LEN(spaces));
 	tcase_add_loop_test(tc, test_lookalike_is_word, 0, ARRAY_LEN(lookalikes));
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("utf8");
+	tc = kernel_tcase(s, "utf8", k, 1);
 	tcase_add_loop_test(tc, test_sequence, 0, ARRAY_LEN(seqs));
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("split");
+	tc = kernel_tcase(s, "split", k, 2);
 	tcase_add_loop_test(tc, test_split_anywhere, 0, ARRAY_LEN(tricky));
 	tcase_add_test(tc, test_split_totals);
 	tcase_add_loop_test(tc, test_split_random, 0, 8);
@@ -635,17 +1122,37 @@ static Suite *count_suite(void)
 	tcase_add_test(tc, test_range_binary);
 	tcase_add_test(tc, test_long_runs);
 	tcase_add_test(tc, test_empty);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("binary");
+	tc = kernel_tcase(s, "binary", k, 3);
 	tcase_add_test(tc, test_binary_window);
 	tcase_add_test(tc, test_binary_split);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("ascii");
+	tc = kernel_tcase(s, "ascii", k, 4);
 	tcase_add_test(tc, test_ascii_mode);
-	suite_add_tcase(s, tc);
+}
 
+static Suite *count_suite(void)
+{
+	const char *const *names = count_kernels();
+	Suite *s = suite_create("count");
+	TCase *tc;
+
+	for (size_t k = 0; names[k]; k++) {
+		if (k == MAX_KERNELS) {
+			fprintf(stderr, "test_count: more kernels than slots\n");
+			exit(1);
+		}
+		slot_kernel[k] = names[k];
+		add_rule_tests(s, k);
+	}
+
+	/* every kernel against the scalar one: these switch kernels themselves */
+	tc = tcase_create("kernels");
+	tcase_add_unchecked_fixture(tc, use_slot[0], NULL);
+	tcase_add_test(tc, test_kernel_select);
+	tcase_add_loop_test(tc, test_kernels_random, 0, 64);
+	tcase_add_loop_test(tc, test_kernels_offsets, 0, 3);
+	suite_add_tcase(s, tc);
 	return s;
 }
 
