@@ -174,7 +174,7 @@ restore() {
 
 out_words() {	# the sum of the counts of wc -w or pool.py output
 	[ -s "$work/out.$1" ] || return 0
-	awk '$2 != "total" { s += $1 } END { print s + 0 }' "$work/out.$1"
+	awk '$2 != "total" { s += $1 } END { printf "%.0f\n", s }' "$work/out.$1"
 }
 
 sections=$work/sections.md
@@ -313,7 +313,7 @@ bench_tree() {
 	CORPUS_TITLE=$2
 	note "$CORPUS_TITLE"
 	reset_keys
-	bytes=$(awk '{ s += $1 } END { print s }' "$BENCH_DIR/$name.list")
+	bytes=$(awk '{ s += $1 } END { printf "%.0f\n", s }' "$BENCH_DIR/$name.list")
 	time_cmd cat "$REPS" "find | xargs -0 cat" sh -c 'find "$1" -type f -print0 | xargs -0 cat' sh "$dir"
 	time_cmd readfloor "$REPS" "readfloor DIR (read floor, 1 process)" "$READFLOOR" "$dir"
 	time_cmd -c wc_c "$SLOW_REPS" "find | LC_ALL=C wc -w --files0-from=-" \
@@ -411,6 +411,8 @@ run_kernel() {
 
 # ------------------------------------------------------------------ main ----
 
+# Other jobs on the machine skew everything: the load is reported.
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 t_start=$EPOCHREALTIME
 date_start=$(date -u '+%Y-%m-%d %H:%M UTC')
 note "corpora in $BENCH_DIR; REPS=$REPS SLOW_REPS=$SLOW_REPS; results to $RESULTS"
@@ -424,6 +426,7 @@ for c in $CORPORA; do
 done
 run_kernel
 elapsed=$(awk -v a="$t_start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')
+load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # -------------------------------------------------------------- report ----
 
@@ -457,6 +460,7 @@ largest ru_maxrss of any process of the command (bench/rss); ratios are
 | cores (nproc) | $NPROC |
 | memory | $mem |
 | kernel | $(uname -sr) |
+| load average | $load_start at the start, $load_end at the end (1, 5, 15 min; $NPROC cores) |
 | file system | ${fs:-?} ($BENCH_DIR) |
 | compiler | $cc_ver (CFLAGS: ${CFLAGS:-?}) |
 | SQLite | $sqlite_ver |
