@@ -1,21 +1,108 @@
-# lib.sh - shared by the benchmark scripts (sourced, bash).
+# shellcheck shell=bash
+# lib.sh - timing and table helpers of the benchmark harness, sourced by
+# bench/run.sh (bash).
 #
-# time_cmd NAME CMD...: run CMD once to warm up, then REPS times, and keep
-# the median wall time in median[NAME].  Medians, not means: the machines
-# here are noisy.
+# time_cmd runs a command once to warm up (caches, page cache, Python's
+# imports), then REPS times, each under bench/rss, which gives its wall time
+# and peak RSS; it keeps the median wall time (medians, not means: the
+# machines here are noisy) and the largest peak RSS.  A command that fails
+# is recorded as failed with its exit status and the benchmark goes on.
+# The rest formats numbers and Markdown table rows.
+#
+# Needs: $RSS (the bench/rss program), $work (a scratch directory).
 
-declare -A median
+declare -A T=()		# KEY -> median wall seconds
+declare -A KIB=()	# KEY -> largest peak RSS (KiB)
+declare -A NRUN=()	# KEY -> timed runs
+declare -A FAILED=()	# KEY -> why the command failed
+declare -A LABEL=()	# KEY -> the row's label in the timing table
+
+# time_cmd [-n] [-c] [-p PREP] KEY REPS LABEL COMMAND [ARG...]
+#   -n       no warm-up run (the 1 GiB Python baseline)
+#   -c       keep the standard output of the first run in $work/out.KEY
+#            (otherwise output goes to /dev/null)
+#   -p PREP  run the shell function PREP with the run number (0 for the
+#            warm-up, 1..REPS) before each run, untimed
 time_cmd() {
-	local name=$1; shift
-	local times=()
-	"$@" >/dev/null 2>&1 || true
-	for _ in $(seq "$REPS"); do
-		local t0 t1
-		t0=$(date +%s.%N)
-		"$@" >/dev/null 2>&1
-		t1=$(date +%s.%N)
-		times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')")
+	local warm=1 capture=0 prep=
+	while :; do
+		case $1 in
+		-n) warm=0; shift ;;
+		-c) capture=1; shift ;;
+		-p) prep=$2; shift 2 ;;
+		*) break ;;
+		esac
 	done
-	median[$name]=$(printf '%s\n' "${times[@]}" | sort -g |
-		awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+	local key=$1 reps=$2 label=$3
+	shift 3
+	LABEL[$key]=$label
+	local times=() peak=0 i first=$((1 - warm)) out t k rc
+	printf '  %-44s' "$label" >&2
+	for ((i = first; i <= reps; i++)); do
+		[ -z "$prep" ] || "$prep" "$i"
+		out=/dev/null
+		if [ "$capture" = 1 ] && [ "$i" = "$first" ]; then
+			out=${work:?}/out.$key
+		fi
+		rc=0
+		"$RSS" -o "$work/rss.out" "$@" >"$out" 2>"$work/err.$key" || rc=$?
+		if [ "$rc" != 0 ]; then
+			FAILED[$key]="exit $rc: $(head -c 300 "$work/err.$key" | tr '\n' ' ')"
+			printf ' FAILED (%s)\n' "${FAILED[$key]}" >&2
+			return 0
+		fi
+		read -r t k <"$work/rss.out"
+		((k > peak)) && peak=$k
+		((i > 0)) && times+=("$t")
+	done
+	T[$key]=$(printf '%s\n' "${times[@]}" | sort -g |
+		awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.6f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }')
+	KIB[$key]=$peak
+	NRUN[$key]=$reps
+	printf ' %8.3f s  %7.1f MiB\n' "${T[$key]}" "$(mib "$peak")" >&2
+}
+
+have() { [ -n "${T[$1]:-}" ]; }
+
+# mib KIB
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+
+# div A B [FORMAT]: A / B, "-" when either is missing
+div() {
+	awk -v a="${1:-}" -v b="${2:-}" -v f="${3:-%.2f}" \
+		'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "-"; else printf f "\n", a / b }'
+}
+
+# cmp_ok VALUE OP LIMIT: PASS or FAIL (OP: <= or >=), "-" without a value
+cmp_ok() {
+	awk -v v="$1" -v op="$2" -v l="$3" 'BEGIN {
+		if (v == "-" || v == "") { print "-"; exit }
+		ok = (op == "<=") ? (v + 0 <= l + 0) : (v + 0 >= l + 0)
+		print ok ? "PASS" : "FAIL" }'
+}
+
+# row CELL...: one Markdown table row
+row() {
+	local s="|" c
+	for c in "$@"; do s+=" ${c//|/\\|} |"; done
+	printf '%s\n' "$s"
+}
+
+# timing_row KEY BASEKEY BASENAME BYTES: command, median, MB/s (of the
+# corpus's bytes; not for rescans and stat walks), ratio to the corpus's
+# baseline, peak RSS, runs
+timing_row() {
+	local key=$1 base=$2 bname=$3 bytes=$4
+	if [ -n "${FAILED[$key]:-}" ]; then
+		row "${LABEL[$key]}" "failed" "-" "-" "-" "${FAILED[$key]}"
+		return
+	fi
+	have "$key" || return 0
+	local mbs=-
+	case $key in rescan*|stat) ;; *)	# these read no file contents
+		mbs=$(div "$bytes" "$(awk -v t="${T[$key]}" 'BEGIN { print t * 1e6 }')" '%.0f') ;;
+	esac
+	row "${LABEL[$key]}" "$(printf '%.3f' "${T[$key]}")" "$mbs" \
+		"$(div "${T[$key]}" "${T[$base]:-}") × $bname" \
+		"$(mib "${KIB[$key]}")" "${NRUN[$key]}"
 }
