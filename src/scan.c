@@ -47,6 +47,9 @@
 #endif
 #define WRITER_QUEUE_SIZE 8192
 
+/* The signals that stop a scan cleanly (unless ignored when it starts). */
+static const int stop_signos[] = { SIGINT, SIGTERM, SIGHUP };
+
 struct scan {
 	const struct scan_options *opt;
 	struct queue *jobs, *wq;
@@ -385,9 +388,19 @@ int scan_run(const struct scan_options *opt)
 	 * and the signals reach only the signalfd that pool_run() polls.
 	 */
 	sigemptyset(&stop_signals);
-	sigaddset(&stop_signals, SIGINT);
-	sigaddset(&stop_signals, SIGTERM);
-	sigaddset(&stop_signals, SIGHUP);
+	for (size_t i = 0; i < ARRAY_SIZE(stop_signos); i++) {
+		struct sigaction sa;
+
+		/*
+		 * One ignored by whoever started us stays ignored: SIGHUP
+		 * under nohup(1), SIGINT in a background job of a script.
+		 * Blocked, it would be queued for the signalfd all the same.
+		 */
+		if (!sigaction(stop_signos[i], NULL, &sa) &&
+		    sa.sa_handler == SIG_IGN)
+			continue;
+		sigaddset(&stop_signals, stop_signos[i]);
+	}
 	pthread_sigmask(SIG_BLOCK, &stop_signals, &old_mask);
 	masked = 1;
 	sfd = signalfd(-1, &stop_signals, SFD_CLOEXEC | SFD_NONBLOCK);
