@@ -504,6 +504,8 @@ int scan_run(const struct scan_options *opt)
 		goto out;
 	pool_set_timeout(sc.pool, opt->timeout * 1000, 4096);
 	pool_set_stop_fd(sc.pool, sfd);
+	/* the writer reports a database error of its own in one line */
+	store_defer_errors(rw, 1);
 	if (!(sc.writer = writer_start(rw, sc.wq, &wopt)))
 		goto out;
 	if (!(sc.crawl = crawl_start(ro, &copt, sc.jobs, sc.wq))) {
@@ -529,7 +531,9 @@ int scan_run(const struct scan_options *opt)
 		fatal = 1;
 	queue_close(sc.wq);
 	if (writer_finish(sc.writer, &stats))
-		fatal = 1;
+		fatal = 1;	/* said; failing to record the end is no news */
+	else
+		store_defer_errors(rw, 0);
 	sc.writer = NULL;
 	if (sc.progress_shown)
 		fprintf(stderr, "\r\033[K");

@@ -152,12 +152,19 @@ struct store {
 	sqlite3 *db;
 	char *path;
 	int readonly;
+	int defer_errors;
+	struct strbuf last_error;
 	sqlite3_stmt *stmt[ST__COUNT];
 };
 
 static int db_error(struct store *s, const char *what)
 {
-	return error("%s in '%s': %s", what, s->path, sqlite3_errmsg(s->db));
+	strbuf_reset(&s->last_error);
+	strbuf_addf(&s->last_error, "%s in '%s': %s", what, s->path,
+		    sqlite3_errmsg(s->db));
+	if (s->defer_errors)
+		return -1;
+	return error("%s", s->last_error.buf);
 }
 
 static sqlite3_stmt *get_stmt(struct store *s, enum stmt_id id)
@@ -340,6 +347,7 @@ struct store *store_open(const char *path, int flags)
 	int rc;
 
 	s->path = xstrdup(path);
+	strbuf_init(&s->last_error, 0);
 	s->readonly = !!(flags & STORE_READONLY);
 	oflags |= s->readonly ? SQLITE_OPEN_READONLY
 			      : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
@@ -380,6 +388,7 @@ void store_close(struct store *s)
 		error("cannot close database '%s': %s", s->path,
 		      sqlite3_errmsg(s->db));
 	free(s->path);
+	strbuf_release(&s->last_error);
 	free(s);
 }
 
@@ -408,6 +417,21 @@ int store_commit(struct store *s)
 int store_rollback(struct store *s)
 {
 	return simple(s, ST_ROLLBACK, "cannot roll back");
+}
+
+int store_in_transaction(struct store *s)
+{
+	return !sqlite3_get_autocommit(s->db);
+}
+
+void store_defer_errors(struct store *s, int on)
+{
+	s->defer_errors = on;
+}
+
+const char *store_last_error(struct store *s)
+{
+	return s->last_error.buf;
 }
 
 /* ---- roots ---- */

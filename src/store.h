@@ -43,6 +43,19 @@ int store_begin(struct store *s);
 int store_commit(struct store *s);
 int store_rollback(struct store *s);
 
+/* True while a transaction is open (SQLite ends some on an error). */
+int store_in_transaction(struct store *s);
+
+/*
+ * While on, the database errors of s are kept for store_last_error()
+ * instead of being printed, for a caller that reports them in its own
+ * words.
+ */
+void store_defer_errors(struct store *s, int on);
+
+/* The last database error of s, "" if none. */
+const char *store_last_error(struct store *s);
+
 /* ---- roots ---- */
 
 /*
