@@ -307,6 +307,38 @@ static int migrate(struct store *s, int64_t from)
 	return ret;
 }
 
+/*
+ * Before a scan writes anything: every page of a damaged file is refused
+ * here, or each commit would build on the damage (and a checkpoint spread
+ * it).  quick_check reads each page once: about 75 ms per 100000 files.
+ */
+static int check_pages(struct store *s)
+{
+	sqlite3_stmt *st;
+	const unsigned char *res;
+	int rc, ret = 0;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA quick_check(1)", -1, &st,
+			       NULL) != SQLITE_OK)
+		return db_error(s, "cannot check the database");
+	rc = sqlite3_step(st);
+	res = rc == SQLITE_ROW ? sqlite3_column_text(st, 0) : NULL;
+	if (rc != SQLITE_ROW) {
+		ret = db_error(s, "cannot check the database");
+	} else if (!res || strcmp((const char *)res, "ok")) {
+		char *what = xstrdup(res ? (const char *)res : "no answer");
+
+		for (char *p = what; *p; p++)	/* one line */
+			if (*p == '\n')
+				*p = ' ';
+		ret = error("'%s' is damaged (quick_check: %s): restore a copy "
+			    "or move it away to index anew", s->path, what);
+		free(what);
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
 static int check_schema(struct store *s)
 {
 	int64_t app_id, version, objects;
@@ -330,6 +362,8 @@ static int check_schema(struct store *s)
 	if (version < 1)
 		return error("'%s' has an unknown schema version %lld",
 			     s->path, (long long)version);
+	if (!s->readonly && check_pages(s))
+		return -1;
 	if (version < STORE_SCHEMA_VERSION) {
 		if (s->readonly)
 			return error("'%s' has schema version %lld: run "

@@ -30,7 +30,9 @@ struct sqlite3;
 /*
  * Open the database at path.  A new database gets the schema; an older
  * schema is migrated; a newer schema, a foreign SQLite file or a file that
- * is not a database is refused.  Returns NULL after reporting why.
+ * is not a database is refused, and so, when opened for writing, is a
+ * damaged one (PRAGMA quick_check), before anything is written to it.
+ * Returns NULL after reporting why.
  */
 struct store *store_open(const char *path, int flags);
 void store_close(struct store *s);
