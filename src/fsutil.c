@@ -1,7 +1,7 @@
 /*
  * fsutil.c - path handling that never truncates: every path is a strbuf or a
- * heap string, and paths deeper than PATH_MAX are reached with openat() one
- * component at a time.
+ * heap string, and paths longer than PATH_MAX are reached with openat() in
+ * pieces of whole components that fit.
  */
 #include "config.h"
 
@@ -19,32 +19,44 @@
 
 int open_long_path(const char *path, int flags)
 {
-	const char *p, *slash;
+	const char *p;
 	int dirfd, fd, saved;
 
 	if (strlen(path) < PATH_MAX || path[0] != '/')
 		return open(path, flags);
 
+	/*
+	 * Down from "/" in pieces of whole components shorter than PATH_MAX,
+	 * each walked by the kernel: a few openat() calls for any depth, not
+	 * one per directory (which made a walk of a deep tree quadratic in
+	 * system calls).
+	 */
 	dirfd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0)
 		return -1;
-	p = path + 1;
-	while ((slash = strchr(p, '/'))) {
-		char *comp;
+	p = path;
+	for (;;) {
+		const char *cut;
+		char *piece;
 		int next;
 
-		if (slash == p) {	/* "//": an empty component */
+		while (*p == '/')
 			p++;
-			continue;
+		if (strlen(p) < PATH_MAX)
+			break;
+		cut = memrchr(p, '/', PATH_MAX - 1);
+		if (!cut) {
+			errno = ENAMETOOLONG;
+			goto fail;
 		}
-		comp = xstrndup(p, (size_t)(slash - p));
-		next = openat(dirfd, comp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		free(comp);
+		piece = xstrndup(p, (size_t)(cut - p));
+		next = openat(dirfd, piece, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		free(piece);
 		if (next < 0)
 			goto fail;
 		close(dirfd);
 		dirfd = next;
-		p = slash + 1;
+		p = cut;
 	}
 	fd = openat(dirfd, p, flags);
 	saved = errno;

@@ -14,8 +14,8 @@
 
 /*
  * open(2) for an absolute path of any length: paths that fit in PATH_MAX are
- * opened directly, longer ones one directory at a time with openat().  flags
- * apply to the last component only.  Returns a descriptor or -1 (errno set).
+ * opened directly, longer ones with openat() in pieces of whole components
+ * shorter than PATH_MAX.  flags apply to the last component only.  Returns a descriptor or -1 (errno set).
  */
 int open_long_path(const char *path, int flags);
 

@@ -47,6 +47,9 @@
 #endif
 #define WRITER_QUEUE_SIZE 8192
 
+/* The signals that stop a scan cleanly (unless ignored when it starts). */
+static const int stop_signos[] = { SIGINT, SIGTERM, SIGHUP };
+
 struct scan {
 	const struct scan_options *opt;
 	struct queue *jobs, *wq;
@@ -385,9 +388,19 @@ int scan_run(const struct scan_options *opt)
 	 * and the signals reach only the signalfd that pool_run() polls.
 	 */
 	sigemptyset(&stop_signals);
-	sigaddset(&stop_signals, SIGINT);
-	sigaddset(&stop_signals, SIGTERM);
-	sigaddset(&stop_signals, SIGHUP);
+	for (size_t i = 0; i < ARRAY_SIZE(stop_signos); i++) {
+		struct sigaction sa;
+
+		/*
+		 * One ignored by whoever started us stays ignored: SIGHUP
+		 * under nohup(1), SIGINT in a background job of a script.
+		 * Blocked, it would be queued for the signalfd all the same.
+		 */
+		if (!sigaction(stop_signos[i], NULL, &sa) &&
+		    sa.sa_handler == SIG_IGN)
+			continue;
+		sigaddset(&stop_signals, stop_signos[i]);
+	}
 	pthread_sigmask(SIG_BLOCK, &stop_signals, &old_mask);
 	masked = 1;
 	sfd = signalfd(-1, &stop_signals, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -491,6 +504,8 @@ int scan_run(const struct scan_options *opt)
 		goto out;
 	pool_set_timeout(sc.pool, opt->timeout * 1000, 4096);
 	pool_set_stop_fd(sc.pool, sfd);
+	/* the writer reports a database error of its own in one line */
+	store_defer_errors(rw, 1);
 	if (!(sc.writer = writer_start(rw, sc.wq, &wopt)))
 		goto out;
 	if (!(sc.crawl = crawl_start(ro, &copt, sc.jobs, sc.wq))) {
@@ -516,7 +531,9 @@ int scan_run(const struct scan_options *opt)
 		fatal = 1;
 	queue_close(sc.wq);
 	if (writer_finish(sc.writer, &stats))
-		fatal = 1;
+		fatal = 1;	/* said; failing to record the end is no news */
+	else
+		store_defer_errors(rw, 0);
 	sc.writer = NULL;
 	if (sc.progress_shown)
 		fprintf(stderr, "\r\033[K");

@@ -43,10 +43,12 @@ struct scan_options {
  * SCAN_* exit codes.
  *
  * SIGINT, SIGTERM and SIGHUP are blocked for the whole run and taken through
- * a signalfd: on one, the workers are killed, the crawler stops after the
- * directory it is on, what was counted is committed, the scan is recorded
- * as "interrupted", and the result is SCAN_SIGNALLED + the signal number.
- * The files not counted are still new or changed for the next scan.
+ * a signalfd (those ignored when the scan starts, as nohup(1) ignores
+ * SIGHUP, stay ignored): on one, the workers are killed, the crawler stops
+ * after the directory it is on, what was counted is committed, the scan is
+ * recorded as "interrupted", and the result is SCAN_SIGNALLED + the signal
+ * number.  The files not counted are still new or changed for the next
+ * scan.
  */
 int scan_run(const struct scan_options *opt);
 

@@ -152,12 +152,19 @@ struct store {
 	sqlite3 *db;
 	char *path;
 	int readonly;
+	int defer_errors;
+	struct strbuf last_error;
 	sqlite3_stmt *stmt[ST__COUNT];
 };
 
 static int db_error(struct store *s, const char *what)
 {
-	return error("%s in '%s': %s", what, s->path, sqlite3_errmsg(s->db));
+	strbuf_reset(&s->last_error);
+	strbuf_addf(&s->last_error, "%s in '%s': %s", what, s->path,
+		    sqlite3_errmsg(s->db));
+	if (s->defer_errors)
+		return -1;
+	return error("%s", s->last_error.buf);
 }
 
 static sqlite3_stmt *get_stmt(struct store *s, enum stmt_id id)
@@ -300,6 +307,38 @@ static int migrate(struct store *s, int64_t from)
 	return ret;
 }
 
+/*
+ * Before a scan writes anything: every page of a damaged file is refused
+ * here, or each commit would build on the damage (and a checkpoint spread
+ * it).  quick_check reads each page once: about 75 ms per 100000 files.
+ */
+static int check_pages(struct store *s)
+{
+	sqlite3_stmt *st;
+	const unsigned char *res;
+	int rc, ret = 0;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA quick_check(1)", -1, &st,
+			       NULL) != SQLITE_OK)
+		return db_error(s, "cannot check the database");
+	rc = sqlite3_step(st);
+	res = rc == SQLITE_ROW ? sqlite3_column_text(st, 0) : NULL;
+	if (rc != SQLITE_ROW) {
+		ret = db_error(s, "cannot check the database");
+	} else if (!res || strcmp((const char *)res, "ok")) {
+		char *what = xstrdup(res ? (const char *)res : "no answer");
+
+		for (char *p = what; *p; p++)	/* one line */
+			if (*p == '\n')
+				*p = ' ';
+		ret = error("'%s' is damaged (quick_check: %s): restore a copy "
+			    "or move it away to index anew", s->path, what);
+		free(what);
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
 static int check_schema(struct store *s)
 {
 	int64_t app_id, version, objects;
@@ -323,6 +362,8 @@ static int check_schema(struct store *s)
 	if (version < 1)
 		return error("'%s' has an unknown schema version %lld",
 			     s->path, (long long)version);
+	if (!s->readonly && check_pages(s))
+		return -1;
 	if (version < STORE_SCHEMA_VERSION) {
 		if (s->readonly)
 			return error("'%s' has schema version %lld: run "
@@ -340,6 +381,7 @@ struct store *store_open(const char *path, int flags)
 	int rc;
 
 	s->path = xstrdup(path);
+	strbuf_init(&s->last_error, 0);
 	s->readonly = !!(flags & STORE_READONLY);
 	oflags |= s->readonly ? SQLITE_OPEN_READONLY
 			      : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
@@ -380,6 +422,7 @@ void store_close(struct store *s)
 		error("cannot close database '%s': %s", s->path,
 		      sqlite3_errmsg(s->db));
 	free(s->path);
+	strbuf_release(&s->last_error);
 	free(s);
 }
 
@@ -408,6 +451,21 @@ int store_commit(struct store *s)
 int store_rollback(struct store *s)
 {
 	return simple(s, ST_ROLLBACK, "cannot roll back");
+}
+
+int store_in_transaction(struct store *s)
+{
+	return !sqlite3_get_autocommit(s->db);
+}
+
+void store_defer_errors(struct store *s, int on)
+{
+	s->defer_errors = on;
+}
+
+const char *store_last_error(struct store *s)
+{
+	return s->last_error.buf;
 }
 
 /* ---- roots ---- */

@@ -30,7 +30,9 @@ struct sqlite3;
 /*
  * Open the database at path.  A new database gets the schema; an older
  * schema is migrated; a newer schema, a foreign SQLite file or a file that
- * is not a database is refused.  Returns NULL after reporting why.
+ * is not a database is refused, and so, when opened for writing, is a
+ * damaged one (PRAGMA quick_check), before anything is written to it.
+ * Returns NULL after reporting why.
  */
 struct store *store_open(const char *path, int flags);
 void store_close(struct store *s);
@@ -42,6 +44,19 @@ struct sqlite3 *store_handle(struct store *s);
 int store_begin(struct store *s);
 int store_commit(struct store *s);
 int store_rollback(struct store *s);
+
+/* True while a transaction is open (SQLite ends some on an error). */
+int store_in_transaction(struct store *s);
+
+/*
+ * While on, the database errors of s are kept for store_last_error()
+ * instead of being printed, for a caller that reports them in its own
+ * words.
+ */
+void store_defer_errors(struct store *s, int on);
+
+/* The last database error of s, "" if none. */
+const char *store_last_error(struct store *s);
 
 /* ---- roots ---- */
 

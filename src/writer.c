@@ -30,7 +30,8 @@ struct writer {
 	struct store *s;
 	struct queue *q;
 	struct writer_options opt;
-	struct scan_stats st;
+	struct scan_stats st;	/* what was committed */
+	struct scan_stats txn;	/* what the open transaction holds */
 	struct strbuf ext;
 	struct strbuf msgbuf;	/* an error message made up here */
 	int64_t ph_dir;		/* the archive whose members come in */
@@ -155,8 +156,8 @@ static int apply_member(struct writer *w, struct wmsg *m)
 		u.status = "error";
 		u.error = m->msg ? m->msg : "damaged member";
 	} else if (m->member_kind != MEMBER_LINK) {
-		w->st.bytes += m->res.counts.bytes;
-		w->st.words += m->res.counts.words;
+		w->txn.bytes += m->res.counts.bytes;
+		w->txn.words += m->res.counts.words;
 		atomic_fetch_add(&w->bytes_done, m->res.counts.bytes);
 	}
 	return store_put_entry(w->s, &u);
@@ -204,7 +205,7 @@ static int apply_result(struct writer *w, struct wmsg *m)
 		 * the read: it is simply not a file to index any more.
 		 */
 		if (!m->is_new) {
-			w->st.deleted++;
+			w->txn.deleted++;
 			return store_delete_entry(w->s, m->id);
 		}
 		return 0;
@@ -228,9 +229,9 @@ static int apply_result(struct writer *w, struct wmsg *m)
 		    change_is_racy(res->meta.ctime_ns, w->opt.racy_limit_ns))
 			u.flags |= ENTRY_F_RACY;
 		if (m->is_new)
-			w->st.new_files++;
+			w->txn.new_files++;
 		else
-			w->st.changed++;
+			w->txn.changed++;
 		if (res->stage == STAGE_LIMIT || res->stage == STAGE_DAMAGED)
 			u.flags |= ENTRY_F_NORETRY;
 		if (res->stage == STAGE_LIMIT) {
@@ -240,12 +241,12 @@ static int apply_result(struct writer *w, struct wmsg *m)
 		} else if (res->stage == STAGE_DAMAGED) {
 			u.status = "error";
 			u.error = m->msg ? m->msg : "damaged archive";
-			w->st.failed++;
+			w->txn.failed++;
 			error("cannot read archive '%s': %s", m->pj.path,
 			      u.error);
 		} else if (!u.no_counts) {
-			w->st.bytes += res->counts.bytes;
-			w->st.words += res->counts.words;
+			w->txn.bytes += res->counts.bytes;
+			w->txn.words += res->counts.words;
 			atomic_fetch_add(&w->bytes_done, res->counts.bytes);
 		}
 		if (store_put_entry(w->s, &u))
@@ -288,7 +289,7 @@ static int apply_result(struct writer *w, struct wmsg *m)
 			    "changes, or with --retry-failed)", u.error);
 		u.error = w->msgbuf.buf;
 	}
-	w->st.failed++;
+	w->txn.failed++;
 	error("cannot count '%s': %s", m->pj.path, u.error);
 	if (store_put_entry(w->s, &u) ||
 	    store_delete_stale_members(w->s, m->dir_id, u.name, 0))
@@ -309,12 +310,12 @@ static int apply(struct writer *w, struct wmsg *m)
 		return store_put_dir(w->s, m->id, m->path, m->parent,
 				     m->root_id, w->opt.scan_id);
 	case WMSG_DEL_FILE:
-		w->st.deleted++;
+		w->txn.deleted++;
 		return store_delete_entry(w->s, m->id);
 	case WMSG_DEL_DIR:
 		if (store_delete_subtree(w->s, m->path, &n))
 			return -1;
-		w->st.deleted += n;
+		w->txn.deleted += n;
 		return 0;
 	case WMSG_ERROR:
 		return record_error(w, m->path, m->stage, m->err, m->msg);
@@ -324,13 +325,45 @@ static int apply(struct writer *w, struct wmsg *m)
 	return 0;
 }
 
+/* Counted only once committed: what a failed scan reports is what it kept. */
+static void add_stats(struct scan_stats *to, const struct scan_stats *from)
+{
+	to->new_files += from->new_files;
+	to->changed += from->changed;
+	to->deleted += from->deleted;
+	to->failed += from->failed;
+	to->bytes += from->bytes;
+	to->words += from->words;
+}
+
+/*
+ * One line for the error that stopped the writer (the store keeps it for
+ * us), whatever else fails on the way out.  SQLite may have rolled the
+ * transaction back itself (a full disk does that).
+ */
 static void stop_writing(struct writer *w)
 {
-	if (w->in_txn)
+	char *why = xstrdup(store_last_error(w->s));
+
+	if (store_in_transaction(w->s))
 		store_rollback(w->s);
 	w->in_txn = 0;
+	memset(&w->txn, 0, sizeof(w->txn));
 	atomic_store(&w->failed, 1);
-	error("database error: the scan stops; what was committed before is kept");
+	error("%s; the scan stops, what was committed before is kept",
+	      *why ? why : "database error");
+	free(why);
+}
+
+static void commit(struct writer *w)
+{
+	w->in_txn = 0;
+	if (store_commit(w->s)) {
+		stop_writing(w);
+		return;
+	}
+	add_stats(&w->st, &w->txn);
+	memset(&w->txn, 0, sizeof(w->txn));
 }
 
 int writer_failed(struct writer *w)
@@ -366,17 +399,11 @@ static void *writer_thread(void *arg)
 		}
 		ops += n;
 		if (w->in_txn && (!n || ops >= COMMIT_EVERY_OPS ||
-				  now_ns() - txn_start >= COMMIT_EVERY_NS)) {
-			w->in_txn = 0;
-			if (store_commit(w->s))
-				stop_writing(w);
-		}
+				  now_ns() - txn_start >= COMMIT_EVERY_NS))
+			commit(w);
 	}
-	if (w->in_txn) {
-		w->in_txn = 0;
-		if (store_commit(w->s))
-			stop_writing(w);
-	}
+	if (w->in_txn)
+		commit(w);
 	return NULL;
 }
 
@@ -411,12 +438,7 @@ int writer_finish(struct writer *w, struct scan_stats *st)
 	int ret;
 
 	pthread_join(w->thread, NULL);
-	st->new_files += w->st.new_files;
-	st->changed += w->st.changed;
-	st->deleted += w->st.deleted;
-	st->failed += w->st.failed;
-	st->bytes += w->st.bytes;
-	st->words += w->st.words;
+	add_stats(st, &w->st);
 	ret = w->failed ? -1 : 0;
 	strbuf_release(&w->ext);
 	strbuf_release(&w->msgbuf);

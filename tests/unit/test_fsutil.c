@@ -137,7 +137,7 @@ static void read_fd(int fd, char *buf, size_t size)
 /* ---------------------------------------------------- long paths ---- */
 
 #define COMPONENT_LEN 200
-#define DEPTH 30		/* 30 * 201 bytes: well over PATH_MAX */
+#define DEPTH 45		/* 45 * 201 bytes: more than two PATH_MAX pieces */
 
 /*
  * Build tmpdir/ddd.../ddd.../... DEPTH levels deep with mkdirat() (no

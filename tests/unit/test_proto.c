@@ -144,7 +144,7 @@ START_TEST(test_jobs_round_trip)
 	proto_begin(&w, PROTO_JOBS);
 	for (size_t i = 0; i < ARRAY_LEN(jobs); i++) {
 		struct proto_job j = { jobs[i].id, jobs[i].flags,
-				       (uint32_t)jobs[i].len, jobs[i].path };
+				       (uint32_t)jobs[i].len, jobs[i].path, 0, 0 };
 
 		ck_assert_uint_eq(strlen(jobs[i].path), jobs[i].len);
 		proto_add_job(&w, &j);
@@ -274,7 +274,7 @@ START_TEST(test_frames_in_sequence)
 	struct proto_writer w = { STRBUF_INIT, 0 };
 	struct strbuf all = STRBUF_INIT, payload = STRBUF_INIT;
 	struct proto_reader rd;
-	struct proto_job job = { 7, 0, 4, "/one" };
+	struct proto_job job = { 7, 0, 4, "/one", 0, 0 };
 	struct proto_result res, got;
 	uint32_t type;
 	int fd;
@@ -333,7 +333,7 @@ END_TEST
 START_TEST(test_header_layout)
 {
 	struct proto_writer w = { STRBUF_INIT, 0 };
-	struct proto_job job = { 1, 0, 3, "/ab" };
+	struct proto_job job = { 1, 0, 3, "/ab", 0, 0 };
 	uint32_t v;
 
 	proto_begin(&w, PROTO_JOBS);
@@ -459,7 +459,7 @@ END_TEST
 START_TEST(test_truncated_payload)
 {
 	struct proto_writer w = { STRBUF_INIT, 0 };
-	struct proto_job job = { 1, 0, 10, "/some/path" };
+	struct proto_job job = { 1, 0, 10, "/some/path", 0, 0 };
 
 	proto_begin(&w, PROTO_JOBS);
 	proto_add_job(&w, &job);
@@ -517,7 +517,7 @@ START_TEST(test_count_larger_than_records)
 	struct proto_writer w = { STRBUF_INIT, 0 };
 	struct strbuf payload = STRBUF_INIT;
 	struct proto_reader rd;
-	struct proto_job job = { 1, 0, 2, "/a" };
+	struct proto_job job = { 1, 0, 2, "/a", 0, 0 };
 	struct proto_result res;
 
 	proto_begin(&w, PROTO_JOBS);
@@ -552,7 +552,7 @@ START_TEST(test_stray_trailing_bytes)
 	struct proto_writer w = { STRBUF_INIT, 0 };
 	struct strbuf payload = STRBUF_INIT;
 	struct proto_reader rd;
-	const struct proto_job src = { 1, 0, 2, "/a" };
+	const struct proto_job src = { 1, 0, 2, "/a", 0, 0 };
 	struct proto_job job;
 	struct proto_result res;
 
@@ -608,9 +608,9 @@ START_TEST(test_job_bad_path)
 	struct proto_writer w = { STRBUF_INIT, 0 };
 	struct strbuf payload = STRBUF_INIT;
 	struct proto_reader rd;
-	struct proto_job empty = { 1, 0, 0, "" };
-	struct proto_job nul = { 2, 0, 5, "/a\0bc" };
-	struct proto_job trailing_nul = { 3, 0, 3, "/a\0" };
+	struct proto_job empty = { 1, 0, 0, "", 0, 0 };
+	struct proto_job nul = { 2, 0, 5, "/a\0bc", 0, 0 };
+	struct proto_job trailing_nul = { 3, 0, 3, "/a\0", 0, 0 };
 	struct proto_job job;
 
 	proto_begin(&w, PROTO_JOBS);
@@ -645,7 +645,7 @@ START_TEST(test_job_path_overruns)
 	struct proto_writer w = { STRBUF_INIT, 0 };
 	struct strbuf payload = STRBUF_INIT;
 	struct proto_reader rd;
-	struct proto_job job = { 1, 0, 4, "/abc" };
+	struct proto_job job = { 1, 0, 4, "/abc", 0, 0 };
 
 	proto_begin(&w, PROTO_JOBS);
 	proto_add_job(&w, &job);
@@ -876,7 +876,7 @@ START_TEST(test_job_ranges)
 	struct proto_reader rd;
 
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
-		struct proto_job job = { 7, JOB_ASCII, 4, "/big" };
+		struct proto_job job = { 7, JOB_ASCII, 4, "/big", 0, 0 };
 
 		job.offset = cases[i].offset;
 		job.length = cases[i].length;
