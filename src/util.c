@@ -45,6 +45,15 @@ void *xmalloc(size_t size)
 	return p;
 }
 
+void *xmalloc_aligned(size_t align, size_t size)
+{
+	void *p;
+
+	if (posix_memalign(&p, align, size ? size : 1))
+		oom(size);
+	return p;
+}
+
 void *xcalloc(size_t nmemb, size_t size)
 {
 	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);

@@ -18,6 +18,8 @@
  */
 void set_oom_exit(int code);
 void *xmalloc(size_t size);
+/* align: a power of two, multiple of sizeof(void *); free() the result. */
+void *xmalloc_aligned(size_t align, size_t size);
 void *xcalloc(size_t nmemb, size_t size);
 void *xrealloc(void *ptr, size_t size);
 char *xstrdup(const char *s);
