@@ -195,16 +195,17 @@ static int count_archive(const char *path, int fd, enum archive_kind kind,
 	return 1;
 }
 
-void worker_count_file(const char *path, uint32_t flags, unsigned char *buf,
-		       size_t bufsize, struct proto_result *res,
-		       struct strbuf *msg, struct member_sink *sink)
+/*
+ * Start res afresh and open path for counting: without blocking, without
+ * following a final symlink unless JOB_FOLLOW, and only if the descriptor
+ * is a regular file.  Returns the descriptor with *sb and res->meta from
+ * fstat(), or -1 with the failure in res and msg.
+ */
+static int open_regular(const char *path, uint32_t flags, struct stat *sb,
+			struct proto_result *res, struct strbuf *msg)
 {
 	int oflags = O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
-	enum count_mode mode = (flags & JOB_ASCII) ? COUNT_ASCII : COUNT_UTF8;
-	struct count_state st;
-	struct file_meta after;
-	struct stat sb;
-	int fd, attempt;
+	int fd;
 
 	memset(&res->counts, 0, sizeof(res->counts));
 	memset(&res->meta, 0, sizeof(res->meta));
@@ -218,17 +219,35 @@ void worker_count_file(const char *path, uint32_t flags, unsigned char *buf,
 	fd = open_long_path(path, oflags);
 	if (fd < 0) {
 		set_failure(res, msg, STAGE_OPEN, errno, "open");
-		goto done;
+		return -1;
 	}
-	if (fstat(fd, &sb) < 0) {
+	if (fstat(fd, sb) < 0) {
 		set_failure(res, msg, STAGE_OPEN, errno, "fstat");
-		goto out;
+		close(fd);
+		return -1;
 	}
-	meta_from_stat(&res->meta, &sb);
-	if (!S_ISREG(sb.st_mode)) {
+	meta_from_stat(&res->meta, sb);
+	if (!S_ISREG(sb->st_mode)) {
 		set_failure(res, msg, STAGE_TYPE, 0, "not a regular file");
-		goto out;
+		close(fd);
+		return -1;
 	}
+	return fd;
+}
+
+void worker_count_file(const char *path, uint32_t flags, unsigned char *buf,
+		       size_t bufsize, struct proto_result *res,
+		       struct strbuf *msg, struct member_sink *sink)
+{
+	enum count_mode mode = (flags & JOB_ASCII) ? COUNT_ASCII : COUNT_UTF8;
+	struct count_state st;
+	struct file_meta after;
+	struct stat sb;
+	int fd, attempt;
+
+	fd = open_regular(path, flags, &sb, res, msg);
+	if (fd < 0)
+		goto done;
 	/* most files fit the buffer: one read() less, and no read-ahead hint */
 	if ((uint64_t)sb.st_size > bufsize)
 		posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
@@ -331,7 +350,6 @@ void worker_count_range(const char *path, uint32_t flags, uint64_t offset,
 			struct proto_result *res, struct strbuf *msg,
 			struct member_sink *sink)
 {
-	int oflags = O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
 	enum count_mode mode = (flags & JOB_ASCII) ? COUNT_ASCII : COUNT_UTF8;
 	unsigned char before[COUNT_LOOKBACK];
 	uint64_t pos, end;
@@ -342,29 +360,9 @@ void worker_count_range(const char *path, uint32_t flags, uint64_t offset,
 	ssize_t n;
 	int fd;
 
-	memset(&res->counts, 0, sizeof(res->counts));
-	memset(&res->meta, 0, sizeof(res->meta));
-	res->err = 0;
-	res->stage = STAGE_NONE;
-	strbuf_reset(msg);
-	maybe_inject_fault(path, "");
-
-	if (!(flags & JOB_FOLLOW))
-		oflags |= O_NOFOLLOW;
-	fd = open_long_path(path, oflags);
-	if (fd < 0) {
-		set_failure(res, msg, STAGE_OPEN, errno, "open");
+	fd = open_regular(path, flags, &sb, res, msg);
+	if (fd < 0)
 		goto done;
-	}
-	if (fstat(fd, &sb) < 0) {
-		set_failure(res, msg, STAGE_OPEN, errno, "fstat");
-		goto out;
-	}
-	meta_from_stat(&res->meta, &sb);
-	if (!S_ISREG(sb.st_mode)) {
-		set_failure(res, msg, STAGE_TYPE, 0, "not a regular file");
-		goto out;
-	}
 	/*
 	 * Every range reads the head: an archive cannot be cut in pieces, so
 	 * the first range counts all of it and the others step aside.

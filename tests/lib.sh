@@ -101,6 +101,30 @@ bg_start () {
 	BG_PIDS="$BG_PIDS $BG_PID"
 }
 
+# find_unprivileged DIR: set AS_USER to a command prefix that runs a command
+# as an unprivileged user who can read DIR (and everything above it is
+# opened up for that); " " when the test already runs unprivileged, empty
+# when there is no way (the caller then skips what needs it).  Root reads
+# and writes everything, so permission tests run their scans through it.
+find_unprivileged () {
+	AS_USER=
+	if [ "$(id -u)" != 0 ]; then
+		AS_USER=" "
+		return 0
+	fi
+	if command -v setpriv >/dev/null 2>&1 &&
+	   setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null; then
+		AS_USER="setpriv --reuid=65534 --regid=65534 --clear-groups"
+	elif command -v runuser >/dev/null 2>&1 && runuser -u nobody -- true 2>/dev/null; then
+		AS_USER="runuser -u nobody --"
+	fi
+	if [ -n "$AS_USER" ]; then
+		chmod 755 "$TMP"
+		# shellcheck disable=SC2086
+		{ $AS_USER "$WCINDEX" --version && $AS_USER ls "$1"; } >/dev/null 2>&1 || AS_USER=
+	fi
+}
+
 # wci ARGS...: wcindex on the test's database.
 wci () {
 	"$WCINDEX" --db "$DB" "$@"

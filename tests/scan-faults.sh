@@ -520,21 +520,8 @@ check_index "$SMALL"
 
 # ============================================================ read-only database, read-only directory
 # Root writes anywhere: as root, run those scans as nobody when possible.
-AS_USER=
-if [ "$(id -u)" != 0 ]; then
-	AS_USER=" "
-elif command -v setpriv >/dev/null 2>&1 &&
-     setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null; then
-	AS_USER="setpriv --reuid=65534 --regid=65534 --clear-groups"
-elif command -v runuser >/dev/null 2>&1 && runuser -u nobody -- true 2>/dev/null; then
-	AS_USER="runuser -u nobody --"
-fi
-if [ -n "$AS_USER" ] && [ "$(id -u)" = 0 ]; then
-	chmod 755 "$TMP"
-	chmod -R a+rX "$SMALL"
-	# shellcheck disable=SC2086
-	{ $AS_USER "$WCINDEX" --version && $AS_USER ls "$SMALL"; } >/dev/null 2>&1 || AS_USER=
-fi
+[ "$(id -u)" != 0 ] || chmod -R a+rX "$SMALL"
+find_unprivileged "$SMALL"
 # as_nobody_own PATH...: as root, give PATHs to nobody
 as_nobody_own () {
 	[ "$(id -u)" != 0 ] || chown 65534 "$@"

@@ -225,20 +225,7 @@ check_index "$ROOT"
 
 # ================================== unreadable files, as an unprivileged user
 # Root reads everything: run those scans as nobody when possible.
-AS_USER=
-if [ "$(id -u)" != 0 ]; then
-	AS_USER=" "
-elif command -v setpriv >/dev/null 2>&1 &&
-     setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null; then
-	AS_USER="setpriv --reuid=65534 --regid=65534 --clear-groups"
-elif command -v runuser >/dev/null 2>&1 && runuser -u nobody -- true 2>/dev/null; then
-	AS_USER="runuser -u nobody --"
-fi
-if [ -n "$AS_USER" ] && [ "$(id -u)" = 0 ]; then
-	chmod 755 "$TMP"
-	# shellcheck disable=SC2086
-	{ $AS_USER "$WCINDEX" --version && $AS_USER ls "$TMP"; } >/dev/null 2>&1 || AS_USER=
-fi
+find_unprivileged "$TMP"
 if [ -z "$AS_USER" ]; then
 	note "SKIP part: no way to run as an unprivileged user"
 else
