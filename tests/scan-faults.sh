@@ -347,7 +347,7 @@ check_index "$BIG"
 integrity "after the workers were killed"
 
 # ============================================================ lock contention, --wait
-# The first scan holds the lock while a worker hangs (--timeout 5 bounds
+# The first scan holds the lock while a worker hangs (--timeout 30 bounds
 # it; SIGTERM ends it once the checks are done).
 LK=$TMP/locktree
 gen_tree "$LK" --files 200 --dirs 8 --seed 64 --small
@@ -355,10 +355,22 @@ printf 'hang\n' >"$LK/zz-hang-here.txt"
 NLK=$(count_files "$LK")
 DB=$TMP/lock.db
 scan_ok "$LK"
-WCINDEX_TEST_FAULT=hang:hang-here bg_scan "$WCINDEX" --full --timeout 5 "$LK"
+WCINDEX_TEST_FAULT=hang:hang-here bg_scan "$WCINDEX" --full --timeout 30 "$LK"
 P1=$SCAN_PID
 FIRST_BG=$BG_PID
 nscans=$(q "SELECT count(*) FROM scans")
+# its workers hold no descriptor of the database, its WAL, -shm or lock
+workers=
+for _ in $(seq 50); do
+	workers=$(pgrep -P "$P1" 2>/dev/null || true)
+	[ -n "$workers" ] && break
+	sleep 0.1
+done
+[ -n "$workers" ] || fail "no worker process of the scan holding the lock"
+for w in $workers; do
+	held=$(ls -l "/proc/$w/fd" 2>/dev/null | grep -F "$DB" || true)
+	assert_eq "" "$held" "descriptors of worker $w on the database files"
+done
 # a second scan: exit 3 at once, naming the first
 t0=$(date +%s%N)
 SCAN_TIMEOUT=20 run_scan "$LK"
@@ -405,7 +417,7 @@ for _ in $(seq 100); do
 	sleep 0.05
 done
 sleep 0.5
-kill -TERM "$WP"
+kill -TERM "$WP" 2>/dev/null || fail "the --wait scan ended before it was stopped: $(cat "$TMP/w.err")"
 rc=0
 wait "$W" || rc=$?
 assert_eq 143 "$rc" "exit status of a --wait scan stopped by SIGTERM while it waits"
