@@ -57,8 +57,8 @@
 struct split {
 	struct pool_job *whole;
 	struct pool_job *range;		/* nr of them, range[0] at offset 0 */
-	struct file_meta *meta;		/* what each range saw, if it counted */
-	unsigned char *counted;
+	struct file_meta seen;		/* what the first range to count saw */
+	int has_seen;
 	unsigned nr, left;
 	struct counts sum;
 	struct proto_result first;	/* range 0's, msg in first_msg */
@@ -286,8 +286,6 @@ static struct pool_job *maybe_split(struct pool *p, struct pool_job *job)
 	sp->whole = job;
 	sp->nr = sp->left = nr;
 	sp->range = xcalloc(nr, sizeof(*sp->range));
-	sp->meta = xcalloc(nr, sizeof(*sp->meta));
-	sp->counted = xcalloc(nr, 1);
 	strbuf_init(&sp->first_msg, 0);
 	strbuf_init(&sp->failed_msg, 0);
 	for (unsigned i = 0; i < nr; i++) {
@@ -321,15 +319,7 @@ static void free_split(struct split *sp)
 	strbuf_release(&sp->first_msg);
 	strbuf_release(&sp->failed_msg);
 	free(sp->range);
-	free(sp->meta);
-	free(sp->counted);
 	free(sp);
-}
-
-static int same_file(const struct file_meta *a, const struct file_meta *b)
-{
-	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
-	       a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
 }
 
 /* One range is done: add it up, and hand the file on after the last. */
@@ -337,14 +327,9 @@ static void range_done(struct pool *p, struct pool_job *job,
 		       const struct proto_result *res)
 {
 	struct split *sp = job->split;
-	size_t idx = (size_t)(job - sp->range);
 	struct proto_result out;
 
-	if (res->stage == STAGE_NONE) {
-		sp->meta[idx] = res->meta;
-		sp->counted[idx] = 1;
-	}
-	if (!idx)
+	if (job == sp->range)
 		keep_result(&sp->first, &sp->first_msg, res);
 	if (res->stage == STAGE_WHOLE) {
 		sp->whole_counted = 1;
@@ -355,6 +340,11 @@ static void range_done(struct pool *p, struct pool_job *job,
 			keep_result(&sp->failed, &sp->failed_msg, res);
 		sp->has_failed = 1;
 	} else {
+		/* one file from the first range's fstat() to the last one's */
+		if (sp->has_seen && !file_meta_same(&res->meta, &sp->seen))
+			sp->redo = 1;
+		sp->seen = res->meta;
+		sp->has_seen = 1;
 		sp->sum.bytes += res->counts.bytes;
 		sp->sum.lines += res->counts.lines;
 		sp->sum.words += res->counts.words;
@@ -364,10 +354,6 @@ static void range_done(struct pool *p, struct pool_job *job,
 	if (--sp->left)
 		return;
 
-	/* one file from the first range's fstat() to the last one's */
-	for (unsigned i = 1; i < sp->nr && !sp->redo; i++)
-		if (sp->counted[i] && !same_file(&sp->meta[i], &sp->meta[0]))
-			sp->redo = 1;
 	if (sp->whole_counted) {
 		out = sp->first;
 	} else if (sp->has_failed) {
@@ -421,6 +407,15 @@ static void add_suspect(struct pool *p, struct pool_job *job)
 	p->suspects[p->n_suspects++] = job;
 }
 
+/* Hand the jobs of every batch w has in flight back to the retry line. */
+static void requeue_inflight(struct pool *p, struct worker *w)
+{
+	for (unsigned b = 0; b < w->n_inflight; b++)
+		for (unsigned j = 0; j < w->inflight[b].nr; j++)
+			add_retry(p, w->inflight[b].job[j]);
+	w->n_inflight = 0;
+}
+
 static void close_worker_fds(struct worker *w)
 {
 	if (w->job_fd >= 0)
@@ -428,6 +423,23 @@ static void close_worker_fds(struct worker *w)
 	if (w->res_fd >= 0)
 		close(w->res_fd);
 	w->job_fd = w->res_fd = -1;
+}
+
+/*
+ * Wait for w's process to end (after SIGKILL if kill_it), close its pipes
+ * and free the slot.  Returns its wait status.
+ */
+static int reap_worker(struct worker *w, int kill_it)
+{
+	int status = 0;
+
+	if (kill_it)
+		kill(w->pid, SIGKILL);
+	while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	close_worker_fds(w);
+	w->pid = 0;
+	return status;
 }
 
 static void describe_status(struct strbuf *sb, int status)
@@ -451,12 +463,9 @@ static void describe_status(struct strbuf *sb, int status)
 static void worker_lost(struct pool *p, struct worker *w, int timed_out)
 {
 	struct strbuf why = STRBUF_INIT;
-	int status = 0, never_started;
+	int status, never_started;
 
-	kill(w->pid, SIGKILL);
-	while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
-		;
-	close_worker_fds(w);
+	status = reap_worker(w, 1);
 	if (timed_out)
 		strbuf_addf(&why, "worker timed out after %.1f s",
 			    (double)(now_ns() - w->busy_since) / 1e9);
@@ -489,7 +498,6 @@ static void worker_lost(struct pool *p, struct worker *w, int timed_out)
 
 	p->restarts++;
 	/* dispatch() starts the replacement when there is work for it */
-	w->pid = 0;
 	w->dead = p->failed_starts >= MAX_FAILED_STARTS;
 }
 
@@ -766,20 +774,10 @@ void pool_set_stop_fd(struct pool *p, int fd)
 static void stop_workers(struct pool *p)
 {
 	for (unsigned i = 0; i < p->n; i++) {
-		struct worker *w = &p->w[i];
-		int status;
-
-		if (w->pid <= 0)
+		if (p->w[i].pid <= 0)
 			continue;
-		kill(w->pid, SIGKILL);
-		while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
-			;
-		close_worker_fds(w);
-		w->pid = 0;
-		for (unsigned b = 0; b < w->n_inflight; b++)
-			for (unsigned j = 0; j < w->inflight[b].nr; j++)
-				add_retry(p, w->inflight[b].job[j]);
-		w->n_inflight = 0;
+		reap_worker(&p->w[i], 1);
+		requeue_inflight(p, &p->w[i]);
 	}
 	while (p->n_suspects)
 		add_retry(p, p->suspects[--p->n_suspects]);
@@ -794,14 +792,8 @@ static void stop_workers(struct pool *p)
  */
 static void abandon(struct pool *p, struct queue *jobs)
 {
-	for (unsigned i = 0; i < p->n; i++) {
-		struct worker *w = &p->w[i];
-
-		for (unsigned b = 0; b < w->n_inflight; b++)
-			for (unsigned j = 0; j < w->inflight[b].nr; j++)
-				add_retry(p, w->inflight[b].job[j]);
-		w->n_inflight = 0;
-	}
+	for (unsigned i = 0; i < p->n; i++)
+		requeue_inflight(p, &p->w[i]);
 	fail_everything(p, jobs, "the worker pool failed");
 }
 
@@ -817,7 +809,7 @@ int pool_run(struct pool *p, struct queue *jobs, pool_done_fn done,
 	p->member = member;
 	p->data = data;
 	for (;;) {
-		int starved, busy = 0, timeout = TICK_MS;
+		int starved, busy = 0, stop = 0, timeout = TICK_MS;
 		unsigned npfd = 0;
 		uint64_t now;
 
@@ -875,9 +867,8 @@ int pool_run(struct pool *p, struct queue *jobs, pool_done_fn done,
 				continue;
 			}
 			if (pfd[k].fd == p->stop_fd) {
-				stop_workers(p);
-				ret = 1;
-				goto out;
+				stop = 1;
+				continue;
 			}
 			for (unsigned i = 0; i < p->n; i++)
 				if (p->w[i].pid > 0 && p->w[i].res_fd == pfd[k].fd) {
@@ -896,16 +887,16 @@ int pool_run(struct pool *p, struct queue *jobs, pool_done_fn done,
 			    !results_waiting(w))
 				worker_lost(p, w, 1);
 		}
-		if (tick && now - last_tick >= TICK_MS * 1000000u) {
+		if (!stop && tick && now - last_tick >= TICK_MS * 1000000u) {
 			last_tick = now;
-			if (tick(data)) {
-				stop_workers(p);
-				ret = 1;
-				break;
-			}
+			stop = tick(data);
+		}
+		if (stop) {
+			stop_workers(p);
+			ret = 1;
+			break;
 		}
 	}
-out:
 	free(pfd);
 	return ret;
 }
@@ -954,19 +945,13 @@ void pool_free(struct pool *p)
 	deadline = now_ns() + SHUTDOWN_MS * UINT64_C(1000000);
 	for (unsigned i = 0; i < p->n; i++) {
 		struct worker *w = &p->w[i];
-		int status;
 
-		if (w->pid <= 0)
-			continue;
 		/*
 		 * End of input makes a worker exit, which the end of file on
 		 * its result pipe tells without polling waitpid().
 		 */
-		if (!wait_for_eof(w->res_fd, deadline))
-			kill(w->pid, SIGKILL);
-		while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
-			;
-		close_worker_fds(w);
+		if (w->pid > 0)
+			reap_worker(w, !wait_for_eof(w->res_fd, deadline));
 	}
 	free(p->suspects);
 	free(p->retry);

@@ -56,6 +56,9 @@ struct file_meta {
 	int64_t mtime_ns, ctime_ns;
 };
 
+/* Same file, same state: every field equal. */
+int file_meta_same(const struct file_meta *a, const struct file_meta *b);
+
 struct proto_result {
 	uint64_t id;
 	int32_t err;		/* 0, or the errno of the failure */

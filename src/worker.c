@@ -71,13 +71,6 @@ static void set_failure(struct proto_result *res, struct strbuf *msg,
 		strbuf_addstr(msg, what);
 }
 
-static int same_meta(const struct file_meta *a, const struct file_meta *b)
-{
-	return a->size == b->size && a->mtime_ns == b->mtime_ns &&
-	       a->ctime_ns == b->ctime_ns && a->ino == b->ino &&
-	       a->dev == b->dev;
-}
-
 #define MEMBER_FRAME_FLUSH (256 * 1024)
 
 int member_sink_flush(struct member_sink *sink)
@@ -299,7 +292,7 @@ void worker_count_file(const char *path, uint32_t flags, unsigned char *buf,
 			goto out;
 		}
 		meta_from_stat(&after, &sb);
-		if (same_meta(&after, &res->meta))
+		if (file_meta_same(&after, &res->meta))
 			break;
 		/* Changed under us: count the new state from the start. */
 		res->meta = after;
@@ -314,7 +307,7 @@ archive_done:
 	/* Members are sent already: no second reading. */
 	if (!fstat(fd, &sb)) {
 		meta_from_stat(&after, &sb);
-		if (!same_meta(&after, &res->meta) && res->stage == STAGE_NONE) {
+		if (!file_meta_same(&after, &res->meta) && res->stage == STAGE_NONE) {
 			res->stage = STAGE_CHANGED;
 			strbuf_addstr(msg, "file changed while it was read");
 		}
@@ -429,7 +422,7 @@ void worker_count_range(const char *path, uint32_t flags, uint64_t offset,
 	}
 	meta_from_stat(&after, &sb);
 	/* the last range ends at the end of the file, the others at theirs */
-	if (!same_meta(&after, &res->meta) ||
+	if (!file_meta_same(&after, &res->meta) ||
 	    pos != (end < res->meta.size ? end : res->meta.size))
 		set_failure(res, msg, STAGE_CHANGED, 0,
 			    "file changed while it was read");

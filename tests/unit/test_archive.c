@@ -30,6 +30,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "scratch.h"
 #include "archive.h"
 #include "count.h"
 
@@ -1109,11 +1110,7 @@ static void make_fixtures(void)
 
 static void remove_fixtures(void)
 {
-	char cmd[512];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fixdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "test_archive: cannot remove '%s'\n", fixdir);
+	scratch_remove(fixdir);
 }
 
 int main(void)

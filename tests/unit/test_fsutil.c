@@ -23,6 +23,7 @@
 
 #include "fsutil.h"
 #include "strbuf.h"
+#include "scratch.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -37,29 +38,14 @@ static char basedir[64];
 static char tmpdir[128];		/* this test's directory, as created */
 static struct strbuf real = STRBUF_INIT; /* its canonical form */
 
-static void rm_rf(const char *path)
-{
-	struct strbuf cmd = STRBUF_INIT;
-
-	/* The deep chain is too long for most tools' path handling; rm copes. */
-	strbuf_addf(&cmd, "rm -rf '%s'", path);
-	if (system(cmd.buf) != 0)
-		fprintf(stderr, "test_fsutil: cannot remove %s\n", path);
-	strbuf_release(&cmd);
-}
-
 static void base_setup(void)
 {
-	snprintf(basedir, sizeof(basedir), "/tmp/test_fsutil.XXXXXX");
-	if (!mkdtemp(basedir)) {
-		perror("test_fsutil: mkdtemp");
-		exit(2);
-	}
+	scratch_create(basedir, sizeof(basedir), "test_fsutil");
 }
 
 static void base_teardown(void)
 {
-	rm_rf(basedir);
+	scratch_remove(basedir);
 }
 
 static void setup(void)

@@ -37,6 +37,7 @@
 #include "count.h"
 #include "queue.h"
 #include "strbuf.h"
+#include "scratch.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -48,20 +49,12 @@ static char tmpdir[128];
 
 static void base_setup(void)
 {
-	snprintf(basedir, sizeof(basedir), "/tmp/test_pool.XXXXXX");
-	if (!mkdtemp(basedir)) {
-		perror("test_pool: mkdtemp");
-		exit(2);
-	}
+	scratch_create(basedir, sizeof(basedir), "test_pool");
 }
 
 static void base_teardown(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", basedir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "test_pool: cannot remove %s\n", basedir);
+	scratch_remove(basedir);
 }
 
 static void setup(void)

@@ -27,6 +27,7 @@
 
 #include "store.h"
 #include "strbuf.h"
+#include "scratch.h"
 #include "util.h"
 #include "capture.h"
 
@@ -47,20 +48,12 @@ static struct store *st;		/* the test's read-write connection */
 
 static void base_setup(void)
 {
-	snprintf(basedir, sizeof(basedir), "/tmp/test_store.XXXXXX");
-	if (!mkdtemp(basedir)) {
-		perror("test_store: mkdtemp");
-		exit(2);
-	}
+	scratch_create(basedir, sizeof(basedir), "test_store");
 }
 
 static void base_teardown(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", basedir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "test_store: cannot remove %s\n", basedir);
+	scratch_remove(basedir);
 }
 
 static void setup(void)
