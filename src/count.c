@@ -180,6 +180,7 @@ static inline void run_invalid(struct count_run *r, unsigned n)
 	r->words += r->prev_space;
 	r->prev_space = 0;
 	r->chars += n;
+	r->invalid = 1;
 }
 
 /*
@@ -233,58 +234,18 @@ static int utf8_seq(const unsigned char *p, size_t n, unsigned *space)
 }
 
 /*
- * Count [p, end) in ASCII mode, where bytes >= 0x80 are word bytes.  Chars
- * are not counted: they are the bytes, which count_finish() copies.
+ * Count the 8-byte blocks at p, in UTF-8 mode (utf8, a constant) or ASCII
+ * mode.  Whitespace below 0x80 is 09-0D and 1C-20 for python's str, 09-0D
+ * and 20 for bytes.split().  In ASCII mode bytes >= 0x80 are word bytes; in
+ * UTF-8 mode the blocks stop at one that has such a byte, and the bytes
+ * counted are counted as chars too (ASCII mode counts no chars: they are
+ * the bytes, which count_finish() copies).  Returns where it stopped: at
+ * that block, or with fewer than 8 bytes left.
  */
-static void feed_ascii(struct count_run *r, const unsigned char *p,
-		       const unsigned char *end)
-{
-	uint64_t prev = r->prev_space;
-
-	while (end - p >= 8) {
-		size_t nblk = (size_t)(end - p) / 8;
-		const unsigned char *stop;
-		uint64_t acc_words = 0, acc_lines = 0;
-
-		if (nblk > MAX_BLOCKS)
-			nblk = MAX_BLOCKS;
-		stop = p + nblk * 8;
-		for (; p < stop; p += 8) {
-			uint64_t w = load64(p);
-			/* the tests need lanes below 0x80: mask, then drop */
-			uint64_t x = w & LOW7, ascii = ~w & HIGHS;
-			uint64_t space = (lanes_between(x, 0x09, 0x0d) |
-					  lanes_eq(x, 0x20)) & ascii;
-			uint64_t nl = lanes_eq(x, 0x0a) & ascii;
-
-			acc_words += (~space & (space << 8 | prev << 7) &
-				      HIGHS) >> 7;
-			acc_lines += nl >> 7;
-			prev = space >> 63;
-		}
-		r->words += lanes_sum(acc_words);
-		r->lines += lanes_sum(acc_lines);
-	}
-	r->prev_space = prev;
-
-	for (; p < end; p++) {
-		unsigned t = lead[*p].type;
-		unsigned space = (t & T_SPACE_ASCII) != 0;
-
-		r->words += r->prev_space & !space;
-		r->prev_space = space;
-		r->lines += (t & T_NEWLINE) != 0;
-	}
-}
-
-/*
- * Count the 8-byte blocks of pure ASCII at p in UTF-8 mode, where python's
- * whitespace below 0x80 is 09-0D and 1C-20.  Returns where it stopped: at a
- * block with a byte >= 0x80, or with fewer than 8 bytes left.
- */
-static const unsigned char *utf8_ascii_blocks(struct count_run *r,
-					      const unsigned char *p,
-					      const unsigned char *end)
+static inline const unsigned char *ascii_blocks(struct count_run *r,
+						const unsigned char *p,
+						const unsigned char *end,
+						int utf8)
 {
 	const unsigned char *start = p;
 	uint64_t prev = r->prev_space;
@@ -299,15 +260,22 @@ static const unsigned char *utf8_ascii_blocks(struct count_run *r,
 		stop = p + nblk * 8;
 		for (; p < stop; p += 8) {
 			uint64_t w = load64(p);
+			/* the tests need lanes below 0x80: mask, then drop */
+			uint64_t x = w & LOW7, ascii = ~w & HIGHS;
 			uint64_t space;
 
-			if (w & HIGHS)
-				break;
-			space = lanes_between(w, 0x09, 0x0d) |
-				lanes_between(w, 0x1c, 0x20);
+			if (utf8) {
+				if (w & HIGHS)
+					break;
+				x = w;
+				ascii = HIGHS;
+			}
+			space = (lanes_between(x, 0x09, 0x0d) |
+				 (utf8 ? lanes_between(x, 0x1c, 0x20) :
+					 lanes_eq(x, 0x20))) & ascii;
 			acc_words += (~space & (space << 8 | prev << 7) &
 				      HIGHS) >> 7;
-			acc_lines += lanes_eq(w, 0x0a) >> 7;
+			acc_lines += (lanes_eq(x, 0x0a) & ascii) >> 7;
 			prev = space >> 63;
 		}
 		r->words += lanes_sum(acc_words);
@@ -316,8 +284,23 @@ static const unsigned char *utf8_ascii_blocks(struct count_run *r,
 			break;
 	}
 	r->prev_space = prev;
-	r->chars += (uint64_t)(p - start);
+	if (utf8)
+		r->chars += (uint64_t)(p - start);
 	return p;
+}
+
+/* Count [p, end) in ASCII mode. */
+static void feed_ascii(struct count_run *r, const unsigned char *p,
+		       const unsigned char *end)
+{
+	for (p = ascii_blocks(r, p, end, 0); p < end; p++) {
+		unsigned t = lead[*p].type;
+		unsigned space = (t & T_SPACE_ASCII) != 0;
+
+		r->words += r->prev_space & !space;
+		r->prev_space = space;
+		r->lines += (t & T_NEWLINE) != 0;
+	}
 }
 
 /*
@@ -371,7 +354,7 @@ static const unsigned char *utf8_chars(struct count_run *r,
  * sequence that the end of the buffer cut short.
  */
 static size_t utf8_step(struct count_run *r, const unsigned char *p,
-			const unsigned char *end, unsigned *flags)
+			const unsigned char *end)
 {
 	unsigned space;
 	int len;
@@ -391,7 +374,6 @@ static size_t utf8_step(struct count_run *r, const unsigned char *p,
 	if (len < 0)
 		return 0;
 	run_invalid(r, 1);
-	*flags |= COUNT_F_INVALID_UTF8;
 	return 1;
 }
 
@@ -400,13 +382,13 @@ static size_t utf8_step(struct count_run *r, const unsigned char *p,
  * that are a valid but incomplete sequence; the caller carries them over.
  */
 static size_t feed_utf8(struct count_run *r, const unsigned char *p,
-			const unsigned char *end, unsigned *flags)
+			const unsigned char *end)
 {
 	while (p < end) {
 		const unsigned char *q;
 		size_t n;
 
-		p = utf8_ascii_blocks(r, p, end);
+		p = ascii_blocks(r, p, end, 1);
 		if (p == end)
 			break;
 		q = utf8_chars(r, p, end);
@@ -414,7 +396,7 @@ static size_t feed_utf8(struct count_run *r, const unsigned char *p,
 			p = q;
 			continue;
 		}
-		n = utf8_step(r, p, end, flags);
+		n = utf8_step(r, p, end);
 		if (!n)
 			return (size_t)(end - p);
 		p += n;
@@ -446,7 +428,7 @@ static const struct kernel kernels[] = {	/* best first */
 	{ "scalar", NULL, NULL },
 };
 
-#define NKERNELS (sizeof(kernels) / sizeof(kernels[0]))
+#define NKERNELS ARRAY_SIZE(kernels)
 
 /* The names of the kernels this CPU can run, NULL-terminated. */
 static const char *usable[NKERNELS + 1] = { "scalar" };
@@ -523,13 +505,32 @@ void count_init(struct count_state *st, enum count_mode mode)
 	st->mode = mode;
 }
 
+/* The working counters of a feed, from the state and back. */
+static void run_load(struct count_run *r, const struct count_state *st)
+{
+	r->lines = st->c.lines;
+	r->words = st->c.words;
+	r->chars = st->c.chars;
+	r->prev_space = !st->in_word;
+	r->invalid = 0;
+}
+
+static void run_store(struct count_state *st, const struct count_run *r)
+{
+	st->c.lines = r->lines;
+	st->c.words = r->words;
+	st->c.chars = r->chars;
+	st->in_word = !r->prev_space;
+	if (r->invalid)
+		st->c.flags |= COUNT_F_INVALID_UTF8;
+}
+
 /* The pending bytes turned out to be invalid: one character each. */
 static void settle_pending(struct count_state *st, struct count_run *r)
 {
 	if (!st->pend_len)
 		return;
 	run_invalid(r, st->pend_len);
-	st->c.flags |= COUNT_F_INVALID_UTF8;
 	st->pend_len = 0;
 }
 
@@ -586,12 +587,7 @@ void count_feed(struct count_state *st, const void *buf, size_t len)
 	}
 	st->c.bytes += len;
 
-	r.lines = st->c.lines;
-	r.words = st->c.words;
-	r.chars = st->c.chars;
-	r.prev_space = !st->in_word;
-	r.invalid = 0;
-
+	run_load(&r, st);
 	if (st->mode == COUNT_ASCII) {
 		if (kernel->ascii)
 			p = kernel->ascii(&r, p, end);
@@ -603,7 +599,7 @@ void count_feed(struct count_state *st, const void *buf, size_t len)
 		/* nothing is pending unless p == end */
 		if (kernel->utf8)
 			p = kernel->utf8(&r, p, end);
-		left = feed_utf8(&r, p, end, &st->c.flags);
+		left = feed_utf8(&r, p, end);
 		/*
 		 * left is at most 3, and nonzero only if the carried-over
 		 * prefix was settled above (otherwise p == end).
@@ -614,29 +610,17 @@ void count_feed(struct count_state *st, const void *buf, size_t len)
 		}
 	}
 
-	st->c.lines = r.lines;
-	st->c.words = r.words;
-	st->c.chars = r.chars;
-	st->in_word = !r.prev_space;
-	if (r.invalid)
-		st->c.flags |= COUNT_F_INVALID_UTF8;
+	run_store(st, &r);
 }
 
 void count_finish(struct count_state *st, struct counts *out)
 {
-	struct count_run r = { 0 };
+	struct count_run r;
 
-	r.chars = st->c.chars;
-	r.words = st->c.words;
-	r.prev_space = !st->in_word;
+	run_load(&r, st);
 	settle_pending(st, &r);
-	st->c.chars = r.chars;
-	st->c.words = r.words;
-	st->in_word = !r.prev_space;
-
-	if (st->mode == COUNT_ASCII)
-		st->c.chars = st->c.bytes;
-	*out = st->c;
+	run_store(st, &r);
+	count_finish_range(st, out);
 }
 
 void count_init_range(struct count_state *st, enum count_mode mode,

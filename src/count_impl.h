@@ -21,9 +21,7 @@
 struct count_run {
 	uint64_t lines, words, chars;
 	uint64_t prev_space;	/* 1 if the last character was whitespace */
-	unsigned invalid;	/* a vector kernel saw a byte that was not
-				 * valid UTF-8 (the scalar code sets the
-				 * flag itself) */
+	unsigned invalid;	/* some byte was not valid UTF-8 */
 };
 
 /* The bytes a vector kernel looks at in one step. */
