@@ -12,10 +12,7 @@ enum change change_check(const struct file_meta *disk,
 {
 	if (force & CHANGE_FORCE_ALL)
 		return CHANGE_FULL;
-	if (disk->dev != row->meta.dev || disk->ino != row->meta.ino ||
-	    disk->size != row->meta.size ||
-	    disk->mtime_ns != row->meta.mtime_ns ||
-	    disk->ctime_ns != row->meta.ctime_ns)
+	if (file_meta_diff(disk, &row->meta))
 		return CHANGE_META;
 	if (row->failed && (!(row->flags & ENTRY_F_NORETRY) ||
 			    (force & CHANGE_FORCE_FAILED)))

@@ -15,7 +15,7 @@
 
 #include <stdint.h>
 
-#include "proto.h"
+#include "filemeta.h"
 
 /* entries.flags bits owned by the scanner (the low bits are COUNT_F_*). */
 #define ENTRY_F_RACY       0x4u

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "crawl.h"
+#include "filemeta.h"
 #include "util.h"
 #include "writer.h"
 
@@ -225,7 +226,7 @@ static void stat_entry(int dfd, int follow, struct dentry *e)
 		e->via_link = !fstatat(dfd, e->name, &lst, AT_SYMLINK_NOFOLLOW) &&
 			      S_ISLNK(lst.st_mode);
 	e->mode = st.st_mode;
-	meta_from_stat(&e->meta, &st);
+	file_meta_fill(&e->meta, &st);
 }
 
 /* Take chunks of the listing until none is left. */

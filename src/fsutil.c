@@ -161,17 +161,6 @@ void file_ext(const char *name, struct strbuf *out)
 		strbuf_addch(out, tolower((unsigned char)*dot));
 }
 
-void meta_from_stat(struct file_meta *meta, const struct stat *st)
-{
-	meta->dev = (uint64_t)st->st_dev;
-	meta->ino = (uint64_t)st->st_ino;
-	meta->size = (uint64_t)st->st_size;
-	meta->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 +
-			 st->st_mtim.tv_nsec;
-	meta->ctime_ns = (int64_t)st->st_ctim.tv_sec * 1000000000 +
-			 st->st_ctim.tv_nsec;
-}
-
 void path_join(struct strbuf *out, const char *dir, const char *name)
 {
 	strbuf_reset(out);

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <sys/stat.h>
 
-#include "proto.h"
+#include "filemeta.h"
 #include "strbuf.h"
 
 /*
@@ -34,9 +34,6 @@ void absolute_path(const char *path, struct strbuf *out);
 
 /* The lowercased suffix after the last '.' of name ("" if none or dotfile). */
 void file_ext(const char *name, struct strbuf *out);
-
-/* Fill meta from a struct stat. */
-void meta_from_stat(struct file_meta *meta, const struct stat *st);
 
 /* Append "/name" to dir in out, without doubling the '/' of the root. */
 void path_join(struct strbuf *out, const char *dir, const char *name);

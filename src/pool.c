@@ -341,7 +341,7 @@ static void range_done(struct pool *p, struct pool_job *job,
 		sp->has_failed = 1;
 	} else {
 		/* one file from the first range's fstat() to the last one's */
-		if (sp->has_seen && !file_meta_same(&res->meta, &sp->seen))
+		if (sp->has_seen && file_meta_diff(&res->meta, &sp->seen))
 			sp->redo = 1;
 		sp->seen = res->meta;
 		sp->has_seen = 1;

@@ -97,12 +97,6 @@ void proto_finish(struct proto_writer *w)
 	memcpy(w->buf.buf + 12, &w->count, sizeof(w->count));
 }
 
-int file_meta_same(const struct file_meta *a, const struct file_meta *b)
-{
-	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
-	       a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
-}
-
 void proto_writer_release(struct proto_writer *w)
 {
 	strbuf_release(&w->buf);

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "count.h"
+#include "filemeta.h"
 #include "strbuf.h"
 
 #define PROTO_MAGIC 0x58494357u		/* "WCIX" read as little-endian */
@@ -49,15 +50,6 @@ struct proto_job {
 	 */
 	uint64_t offset, length;
 };
-
-/* Metadata of a file as fstat() saw it on the open descriptor. */
-struct file_meta {
-	uint64_t dev, ino, size;
-	int64_t mtime_ns, ctime_ns;
-};
-
-/* Same file, same state: every field equal. */
-int file_meta_same(const struct file_meta *a, const struct file_meta *b);
 
 struct proto_result {
 	uint64_t id;

@@ -26,6 +26,7 @@
 #include "archive.h"
 #include "change.h"
 #include "count.h"
+#include "filemeta.h"
 #include "fsutil.h"
 #include "util.h"
 #include "worker.h"
@@ -219,7 +220,7 @@ static int open_regular(const char *path, uint32_t flags, struct stat *sb,
 		close(fd);
 		return -1;
 	}
-	meta_from_stat(&res->meta, sb);
+	file_meta_fill(&res->meta, sb);
 	if (!S_ISREG(sb->st_mode)) {
 		set_failure(res, msg, STAGE_TYPE, 0, "not a regular file");
 		close(fd);
@@ -291,8 +292,8 @@ void worker_count_file(const char *path, uint32_t flags, unsigned char *buf,
 			set_failure(res, msg, STAGE_READ, errno, "fstat");
 			goto out;
 		}
-		meta_from_stat(&after, &sb);
-		if (file_meta_same(&after, &res->meta))
+		file_meta_fill(&after, &sb);
+		if (!file_meta_diff(&after, &res->meta))
 			break;
 		/* Changed under us: count the new state from the start. */
 		res->meta = after;
@@ -306,8 +307,8 @@ void worker_count_file(const char *path, uint32_t flags, unsigned char *buf,
 archive_done:
 	/* Members are sent already: no second reading. */
 	if (!fstat(fd, &sb)) {
-		meta_from_stat(&after, &sb);
-		if (!file_meta_same(&after, &res->meta) && res->stage == STAGE_NONE) {
+		file_meta_fill(&after, &sb);
+		if (file_meta_diff(&after, &res->meta) && res->stage == STAGE_NONE) {
 			res->stage = STAGE_CHANGED;
 			strbuf_addstr(msg, "file changed while it was read");
 		}
@@ -420,9 +421,9 @@ void worker_count_range(const char *path, uint32_t flags, uint64_t offset,
 		set_failure(res, msg, STAGE_READ, errno, "fstat");
 		goto out;
 	}
-	meta_from_stat(&after, &sb);
+	file_meta_fill(&after, &sb);
 	/* the last range ends at the end of the file, the others at theirs */
-	if (!file_meta_same(&after, &res->meta) ||
+	if (file_meta_diff(&after, &res->meta) ||
 	    pos != (end < res->meta.size ? end : res->meta.size))
 		set_failure(res, msg, STAGE_CHANGED, 0,
 			    "file changed while it was read");

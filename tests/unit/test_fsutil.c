@@ -5,7 +5,7 @@
  * and with O_NOFOLLOW on a final symlink; canonical_path() through
  * symlinks, ".." and trailing slashes; absolute_path() on existing and
  * missing paths, relative ones, ".", "..", doubled slashes and a missing
- * tail below a symlinked directory; file_ext(); meta_from_stat();
+ * tail below a symlinked directory; file_ext(); file_meta_fill();
  * path_join() with the root; and excludes_match() against the base name,
  * the relative path and the absolute path.
  */
@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "filemeta.h"
 #include "fsutil.h"
 #include "strbuf.h"
 #include "scratch.h"
@@ -602,7 +603,7 @@ START_TEST(test_meta_from_stat)
 	st.st_mtim.tv_nsec = 999999999;
 	st.st_ctim.tv_sec = -2;			/* before 1970 */
 	st.st_ctim.tv_nsec = 500000000;
-	meta_from_stat(&meta, &st);
+	file_meta_fill(&meta, &st);
 	ck_assert_uint_eq(meta.dev, 0x801);
 	ck_assert_uint_eq(meta.ino, 123456789);
 	ck_assert_uint_eq(meta.size, 5000000000ULL);
@@ -612,7 +613,7 @@ START_TEST(test_meta_from_stat)
 	/* and on a real file */
 	make_file("f", "12345");
 	ck_assert_int_eq(stat(tpath("f"), &st), 0);
-	meta_from_stat(&meta, &st);
+	file_meta_fill(&meta, &st);
 	ck_assert_uint_eq(meta.size, 5);
 	ck_assert_uint_eq(meta.ino, (uint64_t)st.st_ino);
 	ck_assert_int_eq(meta.mtime_ns / 1000000000, (int64_t)st.st_mtime);
