@@ -1,4 +1,4 @@
--- wcindex database schema, version 2 (PRAGMA user_version = 2): the tables.
+-- wcindex database schema, version 3 (PRAGMA user_version = 3): the tables.
 --
 -- Compiled into the binary; `wcindex` runs it, then sql/views.sql, on an
 -- empty database and sets PRAGMA user_version and PRAGMA application_id

@@ -2,6 +2,29 @@
 --
 -- Re-created by every migration, so they always match the tables.
 
+-- The bits of entries.flags, by name: `SELECT path FROM files, flag_bits f
+-- WHERE flags & f.compressed`.  src/entry.h defines the same bits for C
+-- (test_store checks that both agree, bit by bit).
+CREATE VIEW flag_bits AS
+SELECT 1 AS binary,		-- a NUL byte within the first 8 KiB
+       2 AS invalid_utf8,	-- some byte was not valid UTF-8
+       4 AS racy,		-- changed too close to the scan: recounted next time
+       8 AS ascii,		-- counted with --ascii
+       16 AS archive,		-- a container: its members are the rows that count
+       32 AS compressed,	-- counted as what it decompresses to
+       64 AS link,		-- a link inside an archive: never followed
+       128 AS noretry,		-- failed for good: retried only once it changes
+       256 AS noarchives;	-- counted with --no-archives
+
+-- The totals rule: a row counts in a total when it was read (status 'ok')
+-- and is text of its own: not binary, not an archive (its members count),
+-- not a link.  Query `files` for the rows left out.  entry_in_totals() in
+-- src/entry.h is the same rule for C (test_store checks that both agree).
+CREATE VIEW counted_entries AS
+SELECT * FROM entries
+WHERE status = 'ok'
+  AND (flags & (SELECT binary | archive | link FROM flag_bits)) = 0;
+
 -- Plain files and archive members together: path is the file on disk,
 -- member the path inside it ('' for the file itself).
 CREATE VIEW files AS
@@ -14,27 +37,26 @@ SELECT e.id,
        e.size, e.mtime_ns, e.ctime_ns, e.dev, e.ino,
        datetime(e.mtime_ns / 1000000000, 'unixepoch') AS mtime,
        e.flags,
-       (e.flags & 1) != 0 AS binary,
-       (e.flags & 2) != 0 AS invalid_utf8,
-       (e.flags & 16) != 0 AS archive,
+       (e.flags & f.binary) != 0 AS binary,
+       (e.flags & f.invalid_utf8) != 0 AS invalid_utf8,
+       (e.flags & f.archive) != 0 AS archive,
+       (e.flags & f.compressed) != 0 AS compressed,
+       (e.flags & f.link) != 0 AS link,
        e.status, e.error, e.scan_id,
        r.path AS root
 FROM entries e
 JOIN dirs d ON d.id = e.dir_id
-JOIN roots r ON r.id = d.root_id;
+JOIN roots r ON r.id = d.root_id
+CROSS JOIN flag_bits f;
 
--- Totals views count text documents only: plain files and archive members
--- alike, but not binary files (flag 1), archives themselves (16: their
--- members are counted), links (64), or rows whose status is not 'ok'
--- (unreadable, damaged, or cut short by a limit); query `files` for those.
--- 81 = 1 | 16 | 64.
+-- Totals: the rows of counted_entries, by root, directory and extension.
 CREATE VIEW totals_by_root AS
 SELECT r.path AS root, count(e.id) AS files,
        coalesce(sum(e.lines), 0) AS lines, coalesce(sum(e.words), 0) AS words,
        coalesce(sum(e.chars), 0) AS chars, coalesce(sum(e.bytes), 0) AS bytes
 FROM roots r
 LEFT JOIN dirs d ON d.root_id = r.id
-LEFT JOIN entries e ON e.dir_id = d.id AND e.status = 'ok' AND (e.flags & 81) = 0
+LEFT JOIN counted_entries e ON e.dir_id = d.id
 GROUP BY r.id;
 
 CREATE VIEW totals_by_dir AS
@@ -42,15 +64,14 @@ SELECT d.path AS dir, count(e.id) AS files,
        sum(e.lines) AS lines, sum(e.words) AS words,
        sum(e.chars) AS chars, sum(e.bytes) AS bytes
 FROM dirs d
-JOIN entries e ON e.dir_id = d.id AND e.status = 'ok' AND (e.flags & 81) = 0
+JOIN counted_entries e ON e.dir_id = d.id
 GROUP BY d.id;
 
 CREATE VIEW totals_by_ext AS
 SELECT e.ext AS ext, count(*) AS files,
        sum(e.lines) AS lines, sum(e.words) AS words,
        sum(e.chars) AS chars, sum(e.bytes) AS bytes
-FROM entries e
-WHERE e.status = 'ok' AND (e.flags & 81) = 0
+FROM counted_entries e
 GROUP BY e.ext;
 
 CREATE VIEW errors AS

@@ -15,19 +15,8 @@
 
 #include <stdint.h>
 
+#include "entry.h"
 #include "filemeta.h"
-
-/* entries.flags bits owned by the scanner (the low bits are COUNT_F_*). */
-#define ENTRY_F_RACY       0x4u
-#define ENTRY_F_ASCII      0x8u
-#define ENTRY_F_ARCHIVE    0x10u	/* a container: members carry counts */
-#define ENTRY_F_COMPRESSED 0x20u	/* counted as what it decompresses to */
-#define ENTRY_F_LINK       0x40u	/* a link member: never followed */
-#define ENTRY_F_NORETRY    0x80u	/* failed for good: retried only once changed */
-#define ENTRY_F_NOARCHIVES 0x100u	/* counted with --no-archives */
-
-/* The flags that record counting options: a change of them recounts. */
-#define ENTRY_F_OPTIONS (ENTRY_F_ASCII | ENTRY_F_NOARCHIVES)
 
 /* Timestamp granularity allowance: at least 2 s (FAT, drifting servers). */
 #define RACY_MARGIN_NS (2 * 1000000000LL)

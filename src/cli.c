@@ -22,6 +22,7 @@
 
 #include "archive.h"
 #include "cli.h"
+#include "entry.h"
 #include "fsutil.h"
 #include "scan.h"
 #include "sqlout.h"
@@ -414,7 +415,7 @@ static int print_ls_row(void *data, const struct ls_row *row)
 {
 	struct ls_ctx *ctx = data;
 	int failed = strcmp(row->status, "ok") != 0 ||
-		     (row->flags & (ENTRY_F_ARCHIVE | ENTRY_F_LINK));
+		     (row->flags & ENTRY_F_NO_TEXT);
 
 	strbuf_reset(&ctx->line);
 	add_count(&ctx->line, failed ? -1 : row->lines);
@@ -524,11 +525,12 @@ static const char status_sql[] =
 	" files_unchanged AS unchanged, files_failed AS failed"
 	" FROM scans ORDER BY id DESC LIMIT 5;\n"
 	"SELECT (SELECT count(*) FROM entries WHERE member = '') AS files,"
-	" (SELECT count(*) FROM entries WHERE member = '' AND flags & 16)"
-	" AS archives,"
-	" (SELECT count(*) FROM entries WHERE member != '' AND"
-	" (flags & 80) = 0) AS members,"
-	" (SELECT count(*) FROM entries WHERE flags & 1) AS binary,"
+	" (SELECT count(*) FROM entries, flag_bits f WHERE member = ''"
+	" AND flags & f.archive) AS archives,"
+	" (SELECT count(*) FROM entries, flag_bits f WHERE member != '' AND"
+	" (flags & (f.archive | f.link)) = 0) AS members,"
+	" (SELECT count(*) FROM entries, flag_bits f WHERE flags & f.binary)"
+	" AS binary,"
 	" (SELECT count(*) FROM entries WHERE status != 'ok') AS failed,"
 	" (SELECT count(*) FROM dirs) AS directories;\n"
 	"SELECT path, stage, message FROM errors"

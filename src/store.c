@@ -15,16 +15,19 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "entry.h"
 #include "store.h"
 #include "util.h"
 
 extern const char wcindex_schema_sql[];
 extern const char wcindex_views_sql[];
 extern const char wcindex_migrate_1_2_sql[];
+extern const char wcindex_migrate_2_3_sql[];
 
 /* migrations[v] brings a database from schema version v to v + 1. */
 static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	[1] = wcindex_migrate_1_2_sql,
+	[2] = wcindex_migrate_2_3_sql,
 };
 
 enum stmt_id {
@@ -42,15 +45,15 @@ enum stmt_id {
 
 #define SUBTREE "(d.path = ?1 OR (d.path >= ?2 AND d.path < ?3))"
 /*
- * ?4 = include binary files; sums skip rows not 'ok', archives themselves
- * (flag 16: their members count) and links (64).
+ * The totals rule of entry_in_totals(): ?4 is the mask of flags that leave
+ * a row out (ENTRY_F_UNCOUNTED, or ENTRY_F_NO_TEXT with binary files), ?5
+ * ENTRY_F_BINARY, to count the binary files left out.
  */
-#define COUNTS_IF "(e.status = 'ok' AND (?4 OR (e.flags & 1) = 0) AND " \
-	"(e.flags & 80) = 0)"
+#define COUNTS_IF "(e.status = 'ok' AND (e.flags & ?4) = 0)"
 #define TOTALS_COLS "count(*), coalesce(sum(ok), 0), " \
 	"coalesce(sum(ok * lines), 0), coalesce(sum(ok * words), 0), " \
 	"coalesce(sum(ok * chars), 0), coalesce(sum(ok * bytes), 0), " \
-	"coalesce(sum(flags & 1), 0), coalesce(sum(status != 'ok'), 0)"
+	"coalesce(sum((flags & ?5) != 0), 0), coalesce(sum(status != 'ok'), 0)"
 #define ENTRY_COLS "e.lines, e.words, e.chars, e.bytes, e.flags, e.status, " \
 	"e.error, e.member"
 
@@ -969,7 +972,9 @@ int store_totals(struct store *s, const char *path, int include_binary,
 	is_dir = bind_path(s, path, ST_TOTALS_TREE, ST_TOTALS_FILE, &st, &a, &b);
 	if (is_dir < 0)
 		goto out;
-	sqlite3_bind_int(st, 4, !!include_binary);
+	sqlite3_bind_int(st, 4, (int)(include_binary ? ENTRY_F_NO_TEXT
+							 : ENTRY_F_UNCOUNTED));
+	sqlite3_bind_int(st, 5, (int)ENTRY_F_BINARY);
 	if (read_totals(s, st, t, &rows))
 		goto out;
 	ret = is_dir || rows > 0;
