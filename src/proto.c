@@ -52,6 +52,7 @@ void proto_add_result(struct proto_writer *w, const struct proto_result *res)
 	put64(&w->buf, res->id);
 	put32(&w->buf, (uint32_t)res->err);
 	put32(&w->buf, res->stage);
+	put32(&w->buf, res->found);
 	put64(&w->buf, res->counts.bytes);
 	put64(&w->buf, res->counts.lines);
 	put64(&w->buf, res->counts.words);
@@ -205,7 +206,7 @@ int proto_next_result(struct proto_reader *rd, struct proto_result *res)
 	if (!rd->left)
 		return at_end(rd);
 	if (get64(rd, &res->id) || get32(rd, &err) || get32(rd, &res->stage) ||
-	    get64(rd, &res->counts.bytes) || get64(rd, &res->counts.lines) ||
+	    get32(rd, &res->found) || get64(rd, &res->counts.bytes) || get64(rd, &res->counts.lines) ||
 	    get64(rd, &res->counts.words) || get64(rd, &res->counts.chars) ||
 	    get32(rd, &flags) ||
 	    get64(rd, &res->meta.dev) || get64(rd, &res->meta.ino) ||
@@ -216,6 +217,9 @@ int proto_next_result(struct proto_reader *rd, struct proto_result *res)
 		return error("protocol error: truncated result record");
 	if (res->stage > STAGE_WHOLE)
 		return error("protocol error: unknown stage %u", res->stage);
+	if (res->found > FOUND_COMPRESSED)
+		return error("protocol error: unknown kind of file %u",
+			     res->found);
 	res->err = (int32_t)err;
 	res->counts.flags = flags;
 	res->meta.mtime_ns = (int64_t)mtime;

@@ -51,11 +51,22 @@ struct proto_job {
 	uint64_t offset, length;
 };
 
+/*
+ * What a worker found the file to be.  The worker holds no database: the
+ * writer turns this into the row's flags.
+ */
+enum result_found {
+	FOUND_TEXT = 0,		/* counted as it is */
+	FOUND_ARCHIVE = 1,	/* a container: its members were sent first */
+	FOUND_COMPRESSED = 2,	/* counted as what it decompresses to */
+};
+
 struct proto_result {
 	uint64_t id;
 	int32_t err;		/* 0, or the errno of the failure */
 	uint32_t stage;		/* where it failed: enum result_stage */
-	struct counts counts;
+	uint32_t found;		/* enum result_found */
+	struct counts counts;	/* counts.flags: COUNT_F_* only */
 	struct file_meta meta;
 	uint32_t msg_len;
 	const char *msg;	/* error text, at most PROTO_MAX_ERRMSG bytes */

@@ -24,7 +24,6 @@
 #include <unistd.h>
 
 #include "archive.h"
-#include "change.h"
 #include "count.h"
 #include "filemeta.h"
 #include "fsutil.h"
@@ -174,7 +173,7 @@ static int count_archive(const char *path, int fd, enum archive_kind kind,
 	    kind == ARCHIVE_CONTAINER && lseek(fd, 0, SEEK_SET) == 0)
 		return 0;
 	res->counts = sum.counts;
-	res->counts.flags |= sum.container ? ENTRY_F_ARCHIVE : ENTRY_F_COMPRESSED;
+	res->found = sum.container ? FOUND_ARCHIVE : FOUND_COMPRESSED;
 	if (sum.container)
 		res->counts.bytes = res->counts.lines = res->counts.words =
 			res->counts.chars = 0;
@@ -205,6 +204,7 @@ static int open_regular(const char *path, uint32_t flags, struct stat *sb,
 	memset(&res->meta, 0, sizeof(res->meta));
 	res->err = 0;
 	res->stage = STAGE_NONE;
+	res->found = FOUND_TEXT;
 	strbuf_reset(msg);
 	maybe_inject_fault(path, "");
 

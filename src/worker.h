@@ -63,9 +63,9 @@ int member_sink_flush(struct member_sink *sink);
  * result has stage STAGE_CHANGED and err 0 (counts valid but racy).
  *
  * With JOB_ARCHIVES and a sink, a file whose content is an archive has its
- * members sent to the sink and gets ENTRY_F_ARCHIVE in res->counts.flags
- * (a single compressed file: ENTRY_F_COMPRESSED and the counts of what it
- * decompresses to); a hit limit or damage gives STAGE_LIMIT / STAGE_DAMAGED.
+ * members sent to the sink and res->found FOUND_ARCHIVE (a single
+ * compressed file: FOUND_COMPRESSED and the counts of what it decompresses
+ * to); a hit limit or damage gives STAGE_LIMIT / STAGE_DAMAGED.
  */
 void worker_count_file(const char *path, uint32_t flags, unsigned char *buf,
 		       size_t bufsize, struct proto_result *res,

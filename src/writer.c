@@ -163,6 +163,16 @@ static int apply_member(struct writer *w, struct wmsg *m)
 	return store_put_entry(w->s, &u);
 }
 
+/* The row flags of what a worker found a file to be. */
+static unsigned found_flags(uint32_t found)
+{
+	switch (found) {
+	case FOUND_ARCHIVE: return ENTRY_F_ARCHIVE;
+	case FOUND_COMPRESSED: return ENTRY_F_COMPRESSED;
+	default: return 0;
+	}
+}
+
 static int record_error(struct writer *w, const char *path, const char *stage,
 			int err, const char *message)
 {
@@ -223,8 +233,8 @@ static int apply_result(struct writer *w, struct wmsg *m)
 	    res->stage == STAGE_LIMIT || res->stage == STAGE_DAMAGED) {
 		u.meta = res->meta;
 		u.counts = res->counts;
-		u.flags |= res->counts.flags;
-		u.no_counts = !!(u.flags & ENTRY_F_ARCHIVE);
+		u.flags |= res->counts.flags | found_flags(res->found);
+		u.no_counts = res->found == FOUND_ARCHIVE;
 		if (res->stage == STAGE_CHANGED ||
 		    change_is_racy(res->meta.ctime_ns, w->opt.racy_limit_ns))
 			u.flags |= ENTRY_F_RACY;

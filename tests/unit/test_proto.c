@@ -32,7 +32,7 @@
 #define OFF_LEN 8
 #define OFF_COUNT 12
 #define OFF_RECORD 16
-#define RES_OFF_MSG_LEN (8 + 4 + 4 + 4 * 8 + 4 + 5 * 8)
+#define RES_OFF_MSG_LEN (8 + 4 + 4 + 4 + 4 * 8 + 4 + 5 * 8)
 
 /* ------------------------------------------------------- helpers ---- */
 
@@ -188,6 +188,7 @@ static void fill_result(struct proto_result *r, uint64_t id, const char *msg,
 	r->id = id;
 	r->err = (int32_t)(id % 7) - 3;		/* negative values too */
 	r->stage = (uint32_t)(id % (STAGE_CRASH + 1));
+	r->found = (uint32_t)(id % (FOUND_COMPRESSED + 1));
 	r->counts.bytes = id * 1000003u + UINT64_C(0x100000000);
 	r->counts.lines = id * 3 + 1;
 	r->counts.words = UINT64_MAX - id;
@@ -208,6 +209,7 @@ static void assert_result_eq(const struct proto_result *want,
 	ck_assert_uint_eq(got->id, want->id);
 	ck_assert_int_eq(got->err, want->err);
 	ck_assert_uint_eq(got->stage, want->stage);
+	ck_assert_uint_eq(got->found, want->found);
 	ck_assert_uint_eq(got->counts.bytes, want->counts.bytes);
 	ck_assert_uint_eq(got->counts.lines, want->counts.lines);
 	ck_assert_uint_eq(got->counts.words, want->counts.words);
@@ -826,6 +828,15 @@ START_TEST(test_result_unknown_stage)
 	frame_to_payload(&w, &payload);
 	ck_assert_int_eq(proto_reader_init(&rd, &payload), 0);
 	EXPECT_RECORD_ERROR(proto_next_result(&rd, &res), "unknown stage");
+
+	fill_result(&res, 1, "x", 1);
+	res.found = FOUND_COMPRESSED + 1;
+	proto_begin(&w, PROTO_RESULTS);
+	proto_add_result(&w, &res);
+	proto_finish(&w);
+	frame_to_payload(&w, &payload);
+	ck_assert_int_eq(proto_reader_init(&rd, &payload), 0);
+	EXPECT_RECORD_ERROR(proto_next_result(&rd, &res), "unknown kind of file 3");
 
 	strbuf_release(&payload);
 	proto_writer_release(&w);
