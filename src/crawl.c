@@ -30,6 +30,7 @@
 
 #include "crawl.h"
 #include "filemeta.h"
+#include "job.h"
 #include "util.h"
 #include "writer.h"
 
@@ -119,17 +120,13 @@ struct crawl {
 static void report(struct crawl *c, const char *path, const char *stage,
 		   int err, const char *what)
 {
-	struct wmsg *m = wmsg_new(WMSG_ERROR);
 	struct strbuf msg = STRBUF_INIT;
 
 	strbuf_addf(&msg, "%s: %s", what, strerror(err));
 	error("%s '%s': %s", what, path, strerror(err));
-	m->path = xstrdup(path);
-	m->stage = stage;
-	m->err = err;
-	m->msg = strbuf_detach(&msg, NULL);
 	c->st.errors++;
-	wmsg_push(c->wq, m);
+	writer_send_error(c->wq, path, stage, err, msg.buf);
+	strbuf_release(&msg);
 }
 
 static int by_name(const void *a, const void *b)
@@ -449,28 +446,17 @@ static void new_job(struct crawl *c, const char *dirpath, int64_t dir_id,
 		    const struct dentry *e, const struct index_row *row,
 		    enum change why)
 {
-	struct wmsg *m = wmsg_new(WMSG_RESULT);
+	struct job *job;
 
 	path_join(&c->path, dirpath, e->name);
-	m->pj.path = xstrndup(c->path.buf, c->path.len);
-	m->pj.flags = c->opt.job_flags | (e->via_link ? JOB_FOLLOW : 0);
-	m->pj.size = e->meta.size;
-	m->name_off = c->path.len - strlen(e->name);
-	m->dir_id = dir_id;
-	m->is_new = !row;
-	m->was_archive = row && (row->flags & ENTRY_F_ARCHIVE);
-	m->retry = why == CHANGE_FAILED;
-	m->id = row ? row->id : 0;
-	m->meta = e->meta;
-	wmsg_push(c->jobs, m);
-}
-
-static void delete_file(struct crawl *c, int64_t id)
-{
-	struct wmsg *m = wmsg_new(WMSG_DEL_FILE);
-
-	m->id = id;
-	wmsg_push(c->wq, m);
+	job = job_new(c->path.buf, c->path.len - strlen(e->name),
+		      c->opt.job_flags | (e->via_link ? JOB_FOLLOW : 0),
+		      &e->meta);
+	job->dir_id = dir_id;
+	job->row_id = row ? row->id : 0;
+	job->was_archive = row && (row->flags & ENTRY_F_ARCHIVE);
+	job->retry = why == CHANGE_FAILED;
+	job_push(c->jobs, job);
 }
 
 static void merge_files(struct crawl *c, const struct pending *d)
@@ -499,7 +485,7 @@ static void merge_files(struct crawl *c, const struct pending *d)
 			else
 				c->st.unchanged++;
 		} else if (row && (!e || e->kind != K_KEEP)) {
-			delete_file(c, row->id);
+			writer_send_del_file(c->wq, row->id);
 		}
 		if (cmp <= 0)
 			i++;
@@ -533,7 +519,6 @@ static void push_dir(struct crawl *c, char *path, int64_t id, int is_new)
 static int add_dir(struct crawl *c, const char *path, const char *parent,
 		   int64_t *id, int *is_new)
 {
-	struct wmsg *m;
 	int found = store_dir_lookup(c->ro, path, id);
 
 	if (found < 0)
@@ -541,12 +526,7 @@ static int add_dir(struct crawl *c, const char *path, const char *parent,
 	*is_new = !found;
 	if (!found)
 		*id = ++c->next_dir_id;
-	m = wmsg_new(WMSG_DIR);
-	m->id = *id;
-	m->path = xstrdup(path);
-	m->parent = parent ? xstrdup(parent) : NULL;
-	m->root_id = c->top->root_id;
-	wmsg_push(c->wq, m);
+	writer_send_dir(c->wq, *id, path, parent, c->top->root_id);
 	return 0;
 }
 
@@ -584,12 +564,8 @@ static int merge_dirs(struct crawl *c, const struct pending *d)
 		} else if (cmp > 0) {
 			const struct dentry *e = find_entry(c, rname);
 
-			if (!e || e->kind != K_KEEP) {
-				struct wmsg *m = wmsg_new(WMSG_DEL_DIR);
-
-				m->path = xstrdup(c->drows[j].path);
-				wmsg_push(c->wq, m);
-			}
+			if (!e || e->kind != K_KEEP)
+				writer_send_del_dir(c->wq, c->drows[j].path);
 		} else {
 			push_dir(c, xstrdup(c->drows[j].path), c->drows[j].id, 0);
 		}

@@ -51,8 +51,8 @@ struct crawl;
 /*
  * Start the crawler thread.  It reads the index through ro (a read-only
  * connection it uses exclusively until crawl_finish()), numbers new
- * directories after the highest id in use, pushes jobs (struct wmsg of type
- * WMSG_RESULT) to jobs and everything else to wq, and closes jobs when done.
+ * directories after the highest id in use, pushes the files to count (struct
+ * job) to jobs and everything else to wq, and closes jobs when done.
  */
 struct crawl *crawl_start(struct store *ro, const struct crawl_options *opt,
 			  struct queue *jobs, struct queue *wq);

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "crawl.h"
+#include "job.h"
 #include "pool.h"
 #include "scan.h"
 #include "util.h"
@@ -65,22 +66,16 @@ static void on_done(void *data, struct pool_job *pj,
 		    const struct proto_result *res)
 {
 	struct scan *sc = data;
-	struct wmsg *m = (struct wmsg *)pj;
 
-	m->res = *res;
-	m->res.msg = NULL;
-	if (res->msg_len)
-		m->msg = xstrndup(res->msg, res->msg_len);
-	wmsg_push(sc->wq, m);
+	writer_send_result(sc->wq, job_of(pj), res);
 }
 
 static void on_member(void *data, struct pool_job *pj,
 		      const struct proto_member *pm)
 {
 	struct scan *sc = data;
-	struct wmsg *m = wmsg_member((struct wmsg *)pj, pm);
 
-	wmsg_push(sc->wq, m);
+	writer_send_member(sc->wq, job_of(pj), pm);
 }
 
 /* Progress, and the end of the scan when the database failed. */

@@ -16,7 +16,9 @@
 #include <string.h>
 
 #include "archive.h"
+#include "entry.h"
 #include "fsutil.h"
+#include "job.h"
 #include "util.h"
 #include "writer.h"
 
@@ -34,14 +36,39 @@ struct writer {
 	struct scan_stats txn;	/* what the open transaction holds */
 	struct strbuf ext;
 	struct strbuf msgbuf;	/* an error message made up here */
-	int64_t ph_dir;		/* the archive whose members come in */
-	struct strbuf ph_name;
+	const struct job *ph_job;	/* the archive whose members come in */
 	atomic_int failed;
 	int in_txn;
 	atomic_uint_fast64_t files_done, bytes_done;
 };
 
-struct wmsg *wmsg_new(enum wmsg_type type)
+enum wmsg_type {
+	WMSG_RESULT,		/* a counted (or failed) file */
+	WMSG_DIR,		/* a directory to record */
+	WMSG_DEL_FILE,		/* a file row whose file is gone */
+	WMSG_DEL_DIR,		/* a directory (and all below) that is gone */
+	WMSG_ERROR,		/* a problem met while walking */
+	WMSG_MEMBER,		/* a member of an archive being counted */
+};
+
+struct wmsg {
+	enum wmsg_type type;
+	struct job *job;	/* RESULT: owned; MEMBER: its archive, borrowed */
+	struct proto_result res;	/* RESULT; MEMBER: counts only */
+	int64_t id;		/* DIR: its id; DEL_FILE: the row id */
+	int64_t root_id;	/* DIR */
+	char *path;		/* DIR, DEL_DIR, ERROR */
+	char *parent;		/* DIR: parent path, NULL for a root */
+	char *msg;		/* RESULT, ERROR, MEMBER: the error text */
+	const char *stage;	/* ERROR: walk, stat... */
+	int err;		/* ERROR: errno */
+	char *member;		/* MEMBER: its name in the archive */
+	size_t member_len;
+	uint32_t member_kind, member_status;
+	int64_t member_mtime_ns;
+};
+
+static struct wmsg *wmsg_new(enum wmsg_type type)
 {
 	struct wmsg *m = xcalloc(1, sizeof(*m));
 
@@ -49,11 +76,10 @@ struct wmsg *wmsg_new(enum wmsg_type type)
 	return m;
 }
 
-void wmsg_free(struct wmsg *m)
+static void wmsg_free(struct wmsg *m)
 {
-	if (!m)
-		return;
-	free(m->pj.path);
+	if (m->type == WMSG_RESULT)
+		job_free(m->job);
 	free(m->path);
 	free(m->parent);
 	free(m->msg);
@@ -61,20 +87,71 @@ void wmsg_free(struct wmsg *m)
 	free(m);
 }
 
-void wmsg_push(struct queue *q, struct wmsg *m)
+static void wmsg_push(struct queue *q, struct wmsg *m)
 {
 	if (queue_push(q, m) < 0)
 		wmsg_free(m);
 }
 
-struct wmsg *wmsg_member(const struct wmsg *job, const struct proto_member *pm)
+void writer_send_dir(struct queue *q, int64_t id, const char *path,
+		     const char *parent, int64_t root_id)
+{
+	struct wmsg *m = wmsg_new(WMSG_DIR);
+
+	m->id = id;
+	m->path = xstrdup(path);
+	m->parent = parent ? xstrdup(parent) : NULL;
+	m->root_id = root_id;
+	wmsg_push(q, m);
+}
+
+void writer_send_del_file(struct queue *q, int64_t row_id)
+{
+	struct wmsg *m = wmsg_new(WMSG_DEL_FILE);
+
+	m->id = row_id;
+	wmsg_push(q, m);
+}
+
+void writer_send_del_dir(struct queue *q, const char *path)
+{
+	struct wmsg *m = wmsg_new(WMSG_DEL_DIR);
+
+	m->path = xstrdup(path);
+	wmsg_push(q, m);
+}
+
+void writer_send_error(struct queue *q, const char *path, const char *stage,
+		       int err, const char *msg)
+{
+	struct wmsg *m = wmsg_new(WMSG_ERROR);
+
+	m->path = xstrdup(path);
+	m->stage = stage;
+	m->err = err;
+	m->msg = xstrdup(msg);
+	wmsg_push(q, m);
+}
+
+void writer_send_result(struct queue *q, struct job *job,
+			const struct proto_result *res)
+{
+	struct wmsg *m = wmsg_new(WMSG_RESULT);
+
+	m->job = job;
+	m->res = *res;
+	m->res.msg = NULL;
+	if (res->msg_len)
+		m->msg = xstrndup(res->msg, res->msg_len);
+	wmsg_push(q, m);
+}
+
+void writer_send_member(struct queue *q, const struct job *job,
+			const struct proto_member *pm)
 {
 	struct wmsg *m = wmsg_new(WMSG_MEMBER);
 
-	m->path = xstrdup(job->pj.path);
-	m->name_off = job->name_off;
-	m->dir_id = job->dir_id;
-	m->meta = job->meta;
+	m->job = (struct job *)job;
 	m->member = xstrndup(pm->name, pm->name_len);
 	m->member_len = pm->name_len;
 	m->member_kind = pm->kind;
@@ -83,7 +160,20 @@ struct wmsg *wmsg_member(const struct wmsg *job, const struct proto_member *pm)
 	m->res.counts = pm->counts;
 	if (pm->msg_len)
 		m->msg = xstrndup(pm->msg, pm->msg_len);
-	return m;
+	wmsg_push(q, m);
+}
+
+/* The row of a file or member, as every update starts it. */
+static void begin_update(struct writer *w, const struct job *job,
+			 const char *name_for_ext, struct entry_update *u)
+{
+	memset(u, 0, sizeof(*u));
+	u->dir_id = job->dir_id;
+	u->name = job_name(job);
+	file_ext(name_for_ext, &w->ext);
+	u->ext = w->ext.buf;
+	u->scan_id = w->opt.scan_id;
+	u->flags = w->opt.mode_flags;
 }
 
 /*
@@ -92,28 +182,30 @@ struct wmsg *wmsg_member(const struct wmsg *job, const struct proto_member *pm)
  * failed row (retried, or deleted with the file) rather than members that
  * belong to nothing.  The result replaces it.
  */
-static int placeholder(struct writer *w, struct wmsg *m)
+static int placeholder(struct writer *w, const struct job *job)
 {
 	struct entry_update u;
-	const char *name = m->path + m->name_off;
 
-	if (w->ph_dir == m->dir_id && !strcmp(w->ph_name.buf, name))
+	if (w->ph_job == job)
 		return 0;
-	w->ph_dir = m->dir_id;
-	strbuf_reset(&w->ph_name);
-	strbuf_addstr(&w->ph_name, name);
-	memset(&u, 0, sizeof(u));
-	u.dir_id = m->dir_id;
-	u.name = name;
-	file_ext(name, &w->ext);
-	u.ext = w->ext.buf;
-	u.meta = m->meta;
+	w->ph_job = job;
+	begin_update(w, job, job_name(job), &u);
+	u.meta = job->meta;
 	u.no_counts = 1;
-	u.flags = w->opt.mode_flags | ENTRY_F_ARCHIVE;
+	u.flags |= ENTRY_F_ARCHIVE;
 	u.status = "error";
 	u.error = "the scan stopped while its members were read";
-	u.scan_id = w->opt.scan_id;
 	return store_put_entry(w->s, &u);
+}
+
+/* The row flags of an archive member of this kind. */
+static unsigned member_flags(uint32_t kind)
+{
+	switch (kind) {
+	case MEMBER_LINK: return ENTRY_F_LINK;
+	case MEMBER_ARCHIVE: return ENTRY_F_ARCHIVE;
+	default: return 0;
+	}
 }
 
 static int apply_member(struct writer *w, struct wmsg *m)
@@ -122,33 +214,22 @@ static int apply_member(struct writer *w, struct wmsg *m)
 	const char *base = memrchr(m->member, '/', m->member_len);
 	struct strbuf name = STRBUF_INIT;
 
-	if (placeholder(w, m))
+	if (placeholder(w, m->job))
 		return -1;
-	memset(&u, 0, sizeof(u));
-	u.dir_id = m->dir_id;
-	u.name = m->path + m->name_off;
-	u.member = m->member;
-	u.member_len = m->member_len;
 	/* The extension of the member's own name, not of its archive. */
 	strbuf_add(&name, base ? base + 1 : m->member,
 		   base ? m->member_len - (size_t)(base + 1 - m->member)
 			: m->member_len);
-	file_ext(name.buf, &w->ext);
+	begin_update(w, m->job, name.buf, &u);
 	strbuf_release(&name);
-	u.ext = w->ext.buf;
-	u.meta = m->meta;
+	u.member = m->member;
+	u.member_len = m->member_len;
+	u.meta = m->job->meta;
 	u.meta.size = m->res.counts.bytes;
 	u.meta.mtime_ns = m->member_mtime_ns;
 	u.counts = m->res.counts;
-	u.flags = w->opt.mode_flags | m->res.counts.flags;
-	u.scan_id = w->opt.scan_id;
-	if (m->member_kind == MEMBER_LINK) {
-		u.flags |= ENTRY_F_LINK;
-		u.no_counts = 1;
-	} else if (m->member_kind == MEMBER_ARCHIVE) {
-		u.flags |= ENTRY_F_ARCHIVE;
-		u.no_counts = 1;
-	}
+	u.flags |= m->res.counts.flags | member_flags(m->member_kind);
+	u.no_counts = !!(u.flags & ENTRY_F_NO_TEXT);
 	if (m->member_status == MEMBER_LIMIT) {
 		u.status = "limit";
 		u.error = m->msg ? m->msg : "limit reached";
@@ -163,6 +244,12 @@ static int apply_member(struct writer *w, struct wmsg *m)
 	return store_put_entry(w->s, &u);
 }
 
+static int record_error(struct writer *w, const char *path, const char *stage,
+			int err, const char *message)
+{
+	return store_add_error(w->s, w->opt.scan_id, path, stage, err, message);
+}
+
 /* The row flags of what a worker found a file to be. */
 static unsigned found_flags(uint32_t found)
 {
@@ -173,139 +260,175 @@ static unsigned found_flags(uint32_t found)
 	}
 }
 
-static int record_error(struct writer *w, const char *path, const char *stage,
-			int err, const char *message)
+/* What a result of each stage does to the index. */
+enum outcome {
+	OUT_COUNTED,	/* the counts are kept, complete or not */
+	OUT_FAILED,	/* nothing counted: the row keeps its old counts */
+	OUT_GONE,	/* no longer a file to index: its row goes */
+	OUT_DROPPED,	/* the scan was stopped: the row stays as it was */
+};
+
+struct stage_rule {
+	enum outcome outcome;
+	const char *name;	/* scan_errors.stage of its error row */
+	const char *status;	/* OUT_COUNTED rows not 'ok': "limit", "error" */
+	unsigned flags;		/* row flags it adds */
+	int failed;		/* adds to files_failed */
+	int error_row;		/* recorded in scan_errors */
+	int warn;		/* reported as a warning, not an error */
+	const char *doing;	/* the report: "DOING 'path': message" */
+	const char *fallback;	/* the message when the worker sent none */
+};
+
+static const struct stage_rule stage_rules[] = {
+	[STAGE_NONE] = { OUT_COUNTED, "count", NULL, 0, 0, 0, 0, NULL, NULL },
+	[STAGE_OPEN] = { OUT_FAILED, "open", NULL, 0, 1, 1, 0,
+			 "cannot count", "unknown error" },
+	[STAGE_READ] = { OUT_FAILED, "read", NULL, 0, 1, 1, 0,
+			 "cannot count", "unknown error" },
+	[STAGE_TYPE] = { OUT_GONE, "type", NULL, 0, 0, 0, 0, NULL, NULL },
+	/* kept, but recounted by the next scan */
+	[STAGE_CHANGED] = { OUT_COUNTED, "read", NULL, ENTRY_F_RACY, 0, 0, 0,
+			    NULL, NULL },
+	[STAGE_CRASH] = { OUT_FAILED, "worker", NULL, 0, 1, 1, 0,
+			  "cannot count", "unknown error" },
+	/* the same bytes would fail the same way: retried once changed */
+	[STAGE_LIMIT] = { OUT_COUNTED, "limit", "limit", ENTRY_F_NORETRY, 0, 1,
+			  1, NULL, "limit reached" },
+	[STAGE_DAMAGED] = { OUT_COUNTED, "archive", "error", ENTRY_F_NORETRY, 1,
+			    1, 0, "cannot read archive", "damaged archive" },
+	/* the pool adds ranges up: a lone one is no result to keep */
+	[STAGE_WHOLE] = { OUT_FAILED, "count", NULL, 0, 1, 1, 0,
+			  "cannot count", "unknown error" },
+	[STAGE_CANCELLED] = { OUT_DROPPED, NULL, NULL, 0, 0, 0, 0, NULL, NULL },
+};
+
+/*
+ * Gone (or a directory on its path replaced) since the walk, or made a
+ * symlink, which is not followed: no longer a file to index.
+ */
+static int vanished(const struct job *job, const struct proto_result *res)
 {
-	return store_add_error(w->s, w->opt.scan_id, path, stage, err, message);
+	return res->stage == STAGE_OPEN &&
+	       (res->err == ENOENT || res->err == ENOTDIR ||
+		(res->err == ELOOP && !(job->pj.flags & JOB_FOLLOW)));
 }
 
-static const char *stage_name(uint32_t stage)
+/* Say on stderr why a result is not a clean count. */
+static void report_result(const struct job *job, const struct stage_rule *rule,
+			  const char *why)
 {
-	switch (stage) {
-	case STAGE_OPEN: return "open";
-	case STAGE_READ: return "read";
-	case STAGE_TYPE: return "type";
-	case STAGE_CHANGED: return "read";
-	case STAGE_CRASH: return "worker";
-	case STAGE_LIMIT: return "limit";
-	case STAGE_DAMAGED: return "archive";
-	default: return "count";
-	}
+	if (rule->warn)
+		warning("'%s': %s", job->pj.path, why);
+	else
+		error("%s '%s': %s", rule->doing, job->pj.path, why);
 }
 
-static int apply_result(struct writer *w, struct wmsg *m)
+static int apply_counted(struct writer *w, struct wmsg *m,
+			 const struct stage_rule *rule)
 {
 	const struct proto_result *res = &m->res;
+	struct job *job = m->job;
 	struct entry_update u;
-	/*
-	 * Gone (or a directory on its path replaced) since the walk, or made a
-	 * symlink, which is not followed: no longer a file to index.
-	 */
-	int vanished = res->stage == STAGE_OPEN &&
-		       (res->err == ENOENT || res->err == ENOTDIR ||
-			(res->err == ELOOP && !(m->pj.flags & JOB_FOLLOW)));
 
-	/* interrupted: the row stays as it was, and the next scan counts it */
-	if (res->stage == STAGE_CANCELLED)
-		return 0;
-
-	if (vanished || res->stage == STAGE_TYPE) {
-		/*
-		 * Deleted, or no longer a regular file, between the walk and
-		 * the read: it is simply not a file to index any more.
-		 */
-		if (!m->is_new) {
-			w->txn.deleted++;
-			return store_delete_entry(w->s, m->id);
-		}
-		return 0;
+	begin_update(w, job, job_name(job), &u);
+	u.meta = res->meta;
+	u.counts = res->counts;
+	u.flags |= res->counts.flags | found_flags(res->found) | rule->flags;
+	u.no_counts = res->found == FOUND_ARCHIVE;
+	u.status = rule->status;
+	if (change_is_racy(res->meta.ctime_ns, w->opt.racy_limit_ns))
+		u.flags |= ENTRY_F_RACY;
+	if (rule->status) {
+		u.error = m->msg ? m->msg : rule->fallback;
+		report_result(job, rule, u.error);
+	} else if (!u.no_counts) {
+		w->txn.bytes += res->counts.bytes;
+		w->txn.words += res->counts.words;
+		atomic_fetch_add(&w->bytes_done, res->counts.bytes);
 	}
-
-	memset(&u, 0, sizeof(u));
-	u.dir_id = m->dir_id;
-	u.name = m->pj.path + m->name_off;
-	file_ext(u.name, &w->ext);
-	u.ext = w->ext.buf;
-	u.scan_id = w->opt.scan_id;
-	u.flags = w->opt.mode_flags;
-
-	if (res->stage == STAGE_NONE || res->stage == STAGE_CHANGED ||
-	    res->stage == STAGE_LIMIT || res->stage == STAGE_DAMAGED) {
-		u.meta = res->meta;
-		u.counts = res->counts;
-		u.flags |= res->counts.flags | found_flags(res->found);
-		u.no_counts = res->found == FOUND_ARCHIVE;
-		if (res->stage == STAGE_CHANGED ||
-		    change_is_racy(res->meta.ctime_ns, w->opt.racy_limit_ns))
-			u.flags |= ENTRY_F_RACY;
-		if (m->is_new)
-			w->txn.new_files++;
-		else
-			w->txn.changed++;
-		if (res->stage == STAGE_LIMIT || res->stage == STAGE_DAMAGED)
-			u.flags |= ENTRY_F_NORETRY;
-		if (res->stage == STAGE_LIMIT) {
-			u.status = "limit";
-			u.error = m->msg ? m->msg : "limit reached";
-			warning("'%s': %s", m->pj.path, u.error);
-		} else if (res->stage == STAGE_DAMAGED) {
-			u.status = "error";
-			u.error = m->msg ? m->msg : "damaged archive";
-			w->txn.failed++;
-			error("cannot read archive '%s': %s", m->pj.path,
-			      u.error);
-		} else if (!u.no_counts) {
-			w->txn.bytes += res->counts.bytes;
-			w->txn.words += res->counts.words;
-			atomic_fetch_add(&w->bytes_done, res->counts.bytes);
-		}
-		if (store_put_entry(w->s, &u))
-			return -1;
-		/*
-		 * Its members were (re)recorded by this scan just before: any
-		 * other is gone from the archive, or it is no archive now.
-		 * Only rows that were archives can have members (an interrupted
-		 * scan left a placeholder archive row), which keeps this
-		 * DELETE off the path of plain files.
-		 */
-		if ((m->was_archive || (u.flags & ENTRY_F_ARCHIVE)) &&
-		    store_delete_stale_members(w->s, m->dir_id, u.name,
-					       w->opt.scan_id))
-			return -1;
-		if (res->stage == STAGE_LIMIT || res->stage == STAGE_DAMAGED)
-			return record_error(w, m->pj.path,
-					    res->stage == STAGE_LIMIT ? "limit"
-								      : "archive",
-					    0, u.error);
-		return 0;
-	}
-
+	if (job->row_id)
+		w->txn.changed++;
+	else
+		w->txn.new_files++;
+	w->txn.failed += (uint64_t)rule->failed;
+	if (store_put_entry(w->s, &u))
+		return -1;
 	/*
-	 * A failure: keep the crawler's view of the metadata.  An archive
-	 * whose worker died part way keeps none of its members: old and new
-	 * would mix.
+	 * Its members were (re)recorded by this scan just before: any other
+	 * is gone from the archive, or it is no archive now.  Only rows that
+	 * were archives can have members (an interrupted scan left a
+	 * placeholder archive row), which keeps this DELETE off the path of
+	 * plain files.
 	 */
-	u.meta = m->meta;
-	u.error = m->msg ? m->msg : "unknown error";
+	if ((job->was_archive || res->found == FOUND_ARCHIVE) &&
+	    store_delete_stale_members(w->s, job->dir_id, u.name,
+				       w->opt.scan_id))
+		return -1;
+	return rule->error_row ? record_error(w, job->pj.path, rule->name, 0,
+					      u.error) : 0;
+}
+
+/*
+ * Nothing was counted: keep the crawler's view of the metadata.  An
+ * archive whose worker died part way keeps none of its members: old and
+ * new would mix.
+ */
+static int apply_failed(struct writer *w, struct wmsg *m,
+			const struct stage_rule *rule)
+{
+	struct job *job = m->job;
+	struct entry_update u;
+
+	begin_update(w, job, job_name(job), &u);
+	u.meta = job->meta;
+	u.error = m->msg ? m->msg : rule->fallback;
 	/*
 	 * A worker died on it, and had already died on the same bytes in the
 	 * scan before: trying again every run would only cost a worker each
 	 * time.  It is retried once it changes, or with --retry-failed.
 	 */
-	if (res->stage == STAGE_CRASH && m->retry) {
+	if (m->res.stage == STAGE_CRASH && job->retry) {
 		u.flags |= ENTRY_F_NORETRY;
 		strbuf_reset(&w->msgbuf);
 		strbuf_addf(&w->msgbuf, "%s (again: not retried until the file "
 			    "changes, or with --retry-failed)", u.error);
 		u.error = w->msgbuf.buf;
 	}
-	w->txn.failed++;
-	error("cannot count '%s': %s", m->pj.path, u.error);
+	w->txn.failed += (uint64_t)rule->failed;
+	report_result(job, rule, u.error);
 	if (store_put_entry(w->s, &u) ||
-	    store_delete_stale_members(w->s, m->dir_id, u.name, 0))
+	    store_delete_stale_members(w->s, job->dir_id, u.name, 0))
 		return -1;
-	return record_error(w, m->pj.path, stage_name(res->stage), res->err,
-			    u.error);
+	return record_error(w, job->pj.path, rule->name, m->res.err, u.error);
+}
+
+static int apply_result(struct writer *w, struct wmsg *m)
+{
+	/* a stage of no row of the table fails as a generic count */
+	const struct stage_rule *rule = &stage_rules[STAGE_WHOLE];
+
+	/* the job is freed with m: its address may come back for another */
+	if (w->ph_job == m->job)
+		w->ph_job = NULL;
+	if (m->res.stage < ARRAY_SIZE(stage_rules))
+		rule = &stage_rules[m->res.stage];
+	if (vanished(m->job, &m->res))
+		rule = &stage_rules[STAGE_TYPE];
+	switch (rule->outcome) {
+	case OUT_DROPPED:
+		return 0;
+	case OUT_GONE:
+		if (!m->job->row_id)
+			return 0;
+		w->txn.deleted++;
+		return store_delete_entry(w->s, m->job->row_id);
+	case OUT_COUNTED:
+		return apply_counted(w, m, rule);
+	case OUT_FAILED:
+		return apply_failed(w, m, rule);
+	}
+	return 0;
 }
 
 static int apply(struct writer *w, struct wmsg *m)
@@ -428,7 +551,6 @@ struct writer *writer_start(struct store *s, struct queue *q,
 	w->opt = *opt;
 	strbuf_init(&w->ext, 16);
 	strbuf_init(&w->msgbuf, 0);
-	strbuf_init(&w->ph_name, 16);
 	atomic_init(&w->files_done, 0);
 	atomic_init(&w->bytes_done, 0);
 	rc = pthread_create(&w->thread, NULL, writer_thread, w);
@@ -436,7 +558,6 @@ struct writer *writer_start(struct store *s, struct queue *q,
 		error("cannot start the writer thread: %s", strerror(rc));
 		strbuf_release(&w->ext);
 		strbuf_release(&w->msgbuf);
-		strbuf_release(&w->ph_name);
 		free(w);
 		return NULL;
 	}
@@ -452,7 +573,6 @@ int writer_finish(struct writer *w, struct scan_stats *st)
 	ret = w->failed ? -1 : 0;
 	strbuf_release(&w->ext);
 	strbuf_release(&w->msgbuf);
-	strbuf_release(&w->ph_name);
 	free(w);
 	return ret;
 }

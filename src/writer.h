@@ -3,72 +3,57 @@
  *
  * The crawler and the pool send it messages through one bounded queue: new
  * directories, deletions, errors met while walking, and the results of
- * counted files.  It applies them in large BEGIN IMMEDIATE transactions,
- * committing at least every second, so a crash loses at most the last
- * second of counting and never leaves a half-applied change.
+ * counted files.  It alone decides what a result means for the index: the
+ * row's flags and status, whether the file is retried, which counter it
+ * adds to, and what is reported.  It applies the messages in large BEGIN
+ * IMMEDIATE transactions, committing at least every second, so a crash
+ * loses at most the last second of counting and never leaves a
+ * half-applied change.
  */
 #ifndef WCINDEX_WRITER_H
 #define WCINDEX_WRITER_H
 
 #include <stdint.h>
 
-#include "pool.h"
 #include "proto.h"
 #include "queue.h"
 #include "store.h"
 
-enum wmsg_type {
-	WMSG_RESULT,		/* a counted (or failed) file: the job itself */
-	WMSG_DIR,		/* a directory to record */
-	WMSG_DEL_FILE,		/* a file row whose file is gone */
-	WMSG_DEL_DIR,		/* a directory (and all below) that is gone */
-	WMSG_ERROR,		/* a problem met while walking */
-	WMSG_MEMBER,		/* a member of an archive being counted */
-};
+struct job;
 
 /*
- * One message.  For WMSG_RESULT the message is also the job: the pool sees
- * only pj, and the scan fills res/msg before passing it on.
+ * Messages to the writer.  Each is queued on q (waiting while it is full,
+ * dropped if it is closed), and the writer applies them in queue order.
  */
-struct wmsg {
-	struct pool_job pj;	/* first: the pool hands this pointer back */
-	enum wmsg_type type;
-	int64_t id;		/* DIR: its id; DEL_FILE: the row id */
-	int64_t dir_id;		/* RESULT: directory row of the file */
-	int64_t root_id;	/* DIR */
-	char *path;		/* DIR, DEL_DIR, ERROR (RESULT uses pj.path) */
-	char *parent;		/* DIR: parent path, NULL for a root */
-	size_t name_off;	/* RESULT: offset of the base name in pj.path */
-	int is_new;		/* RESULT: the file was not indexed before */
-	int was_archive;	/* RESULT: its row was an archive's (members) */
-	int retry;		/* RESULT: recounted only because it had failed */
-	struct file_meta meta;	/* RESULT: what the crawler saw */
-	struct proto_result res;	/* RESULT: what the worker found */
-	char *msg;		/* RESULT/ERROR: the error text */
-	const char *stage;	/* ERROR: walk, stat... */
-	int err;		/* ERROR: errno */
-	/* MEMBER: path/name_off/dir_id/meta name its archive */
-	char *member;
-	size_t member_len;
-	uint32_t member_kind, member_status;
-	int64_t member_mtime_ns;
-};
+
+/* A directory to record: id, its path, its parent's (NULL for a root). */
+void writer_send_dir(struct queue *q, int64_t id, const char *path,
+		     const char *parent, int64_t root_id);
+
+/* A file row (and its members) whose file is gone. */
+void writer_send_del_file(struct queue *q, int64_t row_id);
+
+/* A directory that is gone, with everything indexed below it. */
+void writer_send_del_dir(struct queue *q, const char *path);
+
+/* A problem met while walking: stage is "walk", "stat"...; err an errno. */
+void writer_send_error(struct queue *q, const char *path, const char *stage,
+		       int err, const char *msg);
 
 /*
- * A member message for the archive counted by job: copies what it needs,
- * so it outlives the pool's buffers.
+ * The result of job, which the writer takes over and frees once applied
+ * (res is copied, its message too).
  */
-struct wmsg *wmsg_member(const struct wmsg *job, const struct proto_member *m);
-
-/* Allocate a zeroed message of a type. */
-struct wmsg *wmsg_new(enum wmsg_type type);
-void wmsg_free(struct wmsg *m);
+void writer_send_result(struct queue *q, struct job *job,
+			const struct proto_result *res);
 
 /*
- * Queue m for the writer, waiting while the queue is full; free it if the
- * queue is closed.
+ * A member of the archive job is counting (copied).  The job itself is
+ * only borrowed: the pool reports every member of a job before its result,
+ * so the result that frees it comes later in the queue.
  */
-void wmsg_push(struct queue *q, struct wmsg *m);
+void writer_send_member(struct queue *q, const struct job *job,
+			const struct proto_member *m);
 
 struct writer;
 

@@ -1,0 +1,52 @@
+/*
+ * job.h - a file the crawler hands on to be counted.  It is the pool's job
+ * (path, flags, expected size) and what the writer needs to apply the
+ * result to the index: the row it replaces, its directory, and what the
+ * walk saw.  The crawler makes it, the pool carries it to a worker and
+ * back, and the writer frees it once the result is applied.
+ */
+#ifndef WCINDEX_JOB_H
+#define WCINDEX_JOB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "filemeta.h"
+#include "pool.h"
+#include "queue.h"
+
+struct job {
+	struct pool_job pj;	/* first: the pool hands this pointer back */
+	int64_t row_id;		/* the file's index row; 0 when it is new */
+	int64_t dir_id;		/* the row of its directory */
+	size_t name_off;	/* where the base name starts in pj.path */
+	int was_archive;	/* its row was an archive's: it has members */
+	int retry;		/* counted again only because it had failed */
+	struct file_meta meta;	/* what the walk saw */
+};
+
+/*
+ * A job for the file at path, whose base name starts at name_off, seen by
+ * the walk as meta; the JOB_* flags go to the worker.  Everything else is
+ * zero: a new file.
+ */
+struct job *job_new(const char *path, size_t name_off, uint32_t flags,
+		    const struct file_meta *meta);
+void job_free(struct job *job);
+
+/* The job as the pool handed it back. */
+static inline struct job *job_of(struct pool_job *pj)
+{
+	return (struct job *)pj;
+}
+
+/* The file's base name, the key of its row in its directory. */
+static inline const char *job_name(const struct job *job)
+{
+	return job->pj.path + job->name_off;
+}
+
+/* Queue job, waiting while the queue is full; free it if it is closed. */
+void job_push(struct queue *q, struct job *job);
+
+#endif
