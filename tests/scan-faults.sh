@@ -347,7 +347,7 @@ check_index "$BIG"
 integrity "after the workers were killed"
 
 # ============================================================ lock contention, --wait
-# The first scan holds the lock while a worker hangs (--timeout 30 bounds
+# The first scan holds the lock while a worker hangs (--timeout 300 bounds
 # it; SIGTERM ends it once the checks are done).
 LK=$TMP/locktree
 gen_tree "$LK" --files 200 --dirs 8 --seed 64 --small
@@ -355,7 +355,7 @@ printf 'hang\n' >"$LK/zz-hang-here.txt"
 NLK=$(count_files "$LK")
 DB=$TMP/lock.db
 scan_ok "$LK"
-WCINDEX_TEST_FAULT=hang:hang-here bg_scan "$WCINDEX" --full --timeout 30 "$LK"
+WCINDEX_TEST_FAULT=hang:hang-here bg_scan "$WCINDEX" --full --timeout 300 "$LK"
 P1=$SCAN_PID
 FIRST_BG=$BG_PID
 nscans=$(q "SELECT count(*) FROM scans")
