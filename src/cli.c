@@ -619,14 +619,12 @@ int cli_main(int argc, char **argv)
 
 	sanitize_std_fds();
 	if (argc >= 2 && !strcmp(argv[1], "__worker")) {
-		struct archive_limits lim;
-		unsigned cpu_seconds;
+		struct worker_config cfg;
 
 		set_progname("wcindex worker");
-		if (worker_parse_args(argc - 2, argv + 2, &lim, &cpu_seconds))
+		if (worker_config_parse(argc - 2, argv + 2, &cfg))
 			return EXIT_FATAL;
-		return worker_main(WORKER_JOB_FD, WORKER_RESULT_FD, &lim,
-				   cpu_seconds);
+		return worker_main(WORKER_JOB_FD, WORKER_RESULT_FD, &cfg);
 	}
 	if (extract_db(&argc, argv))
 		return EXIT_FATAL;

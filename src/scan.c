@@ -359,8 +359,7 @@ int scan_run(const struct scan_options *opt)
 	struct crawl_stats cst;
 	struct strbuf sb = STRBUF_INIT, opts = STRBUF_INIT;
 	char **paths = NULL, **root_paths = NULL, *dbcopy = NULL, *exe = NULL;
-	char *limits_arg = NULL, *cpu_arg = NULL;
-	const char *worker_args[3] = { NULL, NULL, NULL };
+	char **worker_args = NULL;
 	size_t ntops = 0;
 	int64_t scan_id = 0, fs_now = 0, start;
 	int lock_fd = -1, ret = SCAN_FATAL, fatal = 0, sfd = -1, signo = 0;
@@ -486,15 +485,14 @@ int scan_run(const struct scan_options *opt)
 		error_errno("cannot find the wcindex executable");
 		goto out;
 	}
-	limits_arg = worker_limits_arg(&opt->limits);
-	worker_args[0] = limits_arg;
-	/* By default half the wall-clock budget: a spin is caught first. */
-	strbuf_reset(&sb);
-	strbuf_addf(&sb, "--cpu-seconds=%u", opt->archive_cpu ? opt->archive_cpu :
-		    opt->timeout > 1 ? opt->timeout / 2 : 1);
-	cpu_arg = strbuf_detach(&sb, NULL);
-	worker_args[1] = cpu_arg;
-	sc.pool = pool_new(exe, opt->jobs, worker_args, WORKER_MEMORY_LIMIT);
+	worker_args = worker_config_argv(&(struct worker_config) {
+		.limits = opt->limits,
+		/* By default half the wall-clock budget: a spin is caught first. */
+		.cpu_seconds = opt->archive_cpu ? opt->archive_cpu :
+			       opt->timeout > 1 ? opt->timeout / 2 : 1,
+	});
+	sc.pool = pool_new(exe, opt->jobs, (const char *const *)worker_args,
+			   WORKER_MEMORY_LIMIT);
 	if (!sc.pool)
 		goto out;
 	pool_set_timeout(sc.pool, opt->timeout * 1000, 4096);
@@ -593,8 +591,7 @@ out:
 	free(tops);
 	free(dbcopy);
 	free(exe);
-	free(limits_arg);
-	free(cpu_arg);
+	worker_config_argv_free(worker_args);
 	strbuf_release(&sb);
 	strbuf_release(&opts);
 	if (lock_fd >= 0)

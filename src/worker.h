@@ -7,8 +7,8 @@
 #ifndef WCINDEX_WORKER_H
 #define WCINDEX_WORKER_H
 
+#include "archive.h"
 #include "proto.h"
-#include "strbuf.h"
 
 /* The descriptors a worker process finds its pipes on after exec. */
 #define WORKER_JOB_FD 3
@@ -20,70 +20,57 @@
 /* The size of the read buffer each worker allocates once. */
 #define WORKER_BUFSIZE (256 * 1024)
 
-struct archive_limits;
+/*
+ * What a worker is told on its command line: the limits of the archives
+ * it reads and the CPU time one archive may take (0: no limit).  The scan
+ * fills it; worker_config_argv() and worker_config_parse() are the two
+ * ends of the command line, kept together here.
+ */
+struct worker_config {
+	struct archive_limits limits;
+	unsigned cpu_seconds;
+};
+
+/* The defaults: archive_limits_default(), no CPU limit. */
+void worker_config_default(struct worker_config *cfg);
 
 /*
- * Parse the worker's command line ("--archive-limits=M:T:R:N:D", made by
- * worker_limits_arg(), and "--cpu-seconds=N") into lim, which starts from
- * the defaults, and *cpu_seconds (0: none).  Returns 0 or -1.
+ * The arguments that pass cfg to a worker, after "__worker": a
+ * NULL-terminated array to free with worker_config_argv_free().
  */
-int worker_parse_args(int argc, char **argv, struct archive_limits *lim,
-		      unsigned *cpu_seconds);
+char **worker_config_argv(const struct worker_config *cfg);
+void worker_config_argv_free(char **argv);
 
-/* The argument that passes lim to a worker; the caller frees it. */
-char *worker_limits_arg(const struct archive_limits *lim);
+/*
+ * Parse a worker's arguments (those worker_config_argv() made) into cfg,
+ * which starts from the defaults.  Returns 0, or -1 after reporting.
+ */
+int worker_config_parse(int argc, char **argv, struct worker_config *cfg);
 
 /*
  * Serve jobs from in_fd until it reaches end of file, writing members and
  * results to out_fd.  Returns the process exit status: 0 after a clean end,
  * 1 after a protocol or I/O error on the pipes.
- */
-int worker_main(int in_fd, int out_fd, const struct archive_limits *lim,
-		unsigned cpu_seconds);
-
-/* Where the members of an archive go while it is read. */
-struct member_sink {
-	int fd;				/* the result pipe */
-	uint64_t job_id;
-	struct proto_writer frame;	/* PROTO_MEMBERS records not yet sent */
-	const struct archive_limits *lim;
-	unsigned cpu_seconds;		/* CPU time one archive may take */
-	int failed;			/* the pipe broke: stop reading */
-};
-
-/* Send the members collected so far; 0 or -1. */
-int member_sink_flush(struct member_sink *sink);
-
-/*
- * Count one file: open it without blocking and without following a final
- * symlink (unless JOB_FOLLOW), check that it is a regular file, read it
- * through buf and fill res (counts, the metadata fstat() gave before the
- * read, or err/stage and a message in msg on failure).  A file that changes
- * while it is read is read again, up to twice; if it keeps changing the
- * result has stage STAGE_CHANGED and err 0 (counts valid but racy).
  *
- * With JOB_ARCHIVES and a sink, a file whose content is an archive has its
- * members sent to the sink and res->found FOUND_ARCHIVE (a single
- * compressed file: FOUND_COMPRESSED and the counts of what it decompresses
- * to); a hit limit or damage gives STAGE_LIMIT / STAGE_DAMAGED.
+ * A whole-file job opens its path without blocking and without following
+ * a final symlink (unless JOB_FOLLOW), checks that it is a regular file,
+ * counts it and reports the metadata fstat() gave before the read.  A file
+ * that changes while it is read is read again, up to twice; if it keeps
+ * changing the result has stage STAGE_CHANGED and err 0 (counts valid but
+ * racy).  With JOB_ARCHIVES, a file whose content is an archive has its
+ * members sent first and found FOUND_ARCHIVE (a single compressed file:
+ * FOUND_COMPRESSED and the counts of what it decompresses to); a hit limit
+ * or damage gives STAGE_LIMIT / STAGE_DAMAGED.
+ *
+ * A range job counts [offset, offset + length) as one range of the file
+ * (see count_init_range()): the range reaching the end of the file settles
+ * a trailing incomplete sequence, the others leave it to the next.  Ranges
+ * are read once: a file that is not the same after the read, or shorter
+ * than the range, gives STAGE_CHANGED, and the pool counts it again as a
+ * whole.  With JOB_ARCHIVES, a file whose head says archive is counted
+ * whole by the range at offset 0, while every other range gives
+ * STAGE_WHOLE and no counts.
  */
-void worker_count_file(const char *path, uint32_t flags, unsigned char *buf,
-		       size_t bufsize, struct proto_result *res,
-		       struct strbuf *msg, struct member_sink *sink);
-
-/*
- * Count [offset, offset + length) of a file as one range of it (see
- * count_init_range()): the last range, the one reaching the end of the
- * file, settles a trailing incomplete sequence, the others leave it to the
- * next.  Ranges are read once: a file that is not the same after the read,
- * or shorter than the range, gives STAGE_CHANGED, and the caller counts it
- * again as a whole.  With JOB_ARCHIVES, a file whose head says archive is
- * counted whole by worker_count_file() in the range at offset 0, while every
- * other range gives STAGE_WHOLE and no counts.
- */
-void worker_count_range(const char *path, uint32_t flags, uint64_t offset,
-			uint64_t length, unsigned char *buf, size_t bufsize,
-			struct proto_result *res, struct strbuf *msg,
-			struct member_sink *sink);
+int worker_main(int in_fd, int out_fd, const struct worker_config *cfg);
 
 #endif
