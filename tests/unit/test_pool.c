@@ -38,30 +38,16 @@
 #include "queue.h"
 #include "strbuf.h"
 #include "scratch.h"
-
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#include "testmain.h"
 
 /* ------------------------------------------------------- fixture ---- */
 
+/*
+ * Each test case has the scratch fixtures (scratch.h): the files of a test
+ * go to scratch_dir.  A test that sets WCINDEX_TEST_FAULT unsets it, and
+ * the teardown does too, in case the test failed before.
+ */
 static const char *exe;			/* the worker program, or NULL */
-static char basedir[64];
-static char tmpdir[128];
-
-static void base_setup(void)
-{
-	scratch_create(basedir, sizeof(basedir), "test_pool");
-}
-
-static void base_teardown(void)
-{
-	scratch_remove(basedir);
-}
-
-static void setup(void)
-{
-	snprintf(tmpdir, sizeof(tmpdir), "%s/t.XXXXXX", basedir);
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
 
 static void teardown(void)
 {
@@ -71,11 +57,8 @@ static void teardown(void)
 /* True (after saying so) when the tests cannot run here. */
 static int skip_without_worker(void)
 {
-	if (exe)
-		return 0;
-	fprintf(stderr, "test_pool: WCINDEX is not set (make check sets it to "
-		"the built wcindex): skipping\n");
-	return 1;
+	return !exe && test_skip("test_pool", "WCINDEX is not set (make "
+				 "check sets it to the built wcindex)");
 }
 
 /* ---------------------------------------------------------- jobs ---- */
@@ -148,28 +131,22 @@ static size_t add_job(struct run *run, const char *path, uint32_t flags)
 	return run->nr++;
 }
 
-/* Write content to tmpdir/name and queue a job for it. */
+/* Write content to scratch_dir/name and queue a job for it. */
 static size_t add_file(struct run *run, const char *name, const char *content,
 		       size_t len, uint32_t flags)
 {
-	struct strbuf path = STRBUF_INIT;
+	const char *path = scratch_path(name);
 	struct tjob *j;
 	size_t i;
-	FILE *f;
 
-	strbuf_addf(&path, "%s/%s", tmpdir, name);
-	f = fopen(path.buf, "wb");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_uint_eq(fwrite(content, 1, len, f), len);
-	ck_assert_int_eq(fclose(f), 0);
-	i = add_job(run, path.buf, flags);
+	scratch_write(path, content, len);
+	i = add_job(run, path, flags);
 	j = &run->jobs[i];
 	j->content = malloc(len ? len : 1);
 	ck_assert_ptr_nonnull(j->content);
 	memcpy(j->content, content, len);
 	j->len = len;
 	j->pj.size = len;
-	strbuf_release(&path);
 	return i;
 }
 
@@ -440,7 +417,6 @@ END_TEST
 START_TEST(test_failures)
 {
 	struct run run = { 0 };
-	struct strbuf path = STRBUF_INIT;
 	size_t missing, dir, fifo, dev, link_nofollow, link_follow, dangling;
 	size_t ok, missing_dir;
 
@@ -448,36 +424,25 @@ START_TEST(test_failures)
 		return;
 	ok = add_file(&run, "target.txt", "one two\nthree\n", 14, 0);
 
-	strbuf_addf(&path, "%s/missing.txt", tmpdir);
-	missing = add_job(&run, path.buf, 0);
-	strbuf_reset(&path);
-	strbuf_addf(&path, "%s/nodir/x.txt", tmpdir);
-	missing_dir = add_job(&run, path.buf, 0);
+	missing = add_job(&run, scratch_path("missing.txt"), 0);
+	missing_dir = add_job(&run, scratch_path("nodir/x.txt"), 0);
 
-	strbuf_reset(&path);
-	strbuf_addf(&path, "%s/subdir", tmpdir);
-	ck_assert_int_eq(mkdir(path.buf, 0755), 0);
-	dir = add_job(&run, path.buf, 0);
+	ck_assert_int_eq(mkdir(scratch_path("subdir"), 0755), 0);
+	dir = add_job(&run, scratch_path("subdir"), 0);
 
-	strbuf_reset(&path);
-	strbuf_addf(&path, "%s/fifo", tmpdir);
-	ck_assert_int_eq(mkfifo(path.buf, 0644), 0);
-	fifo = add_job(&run, path.buf, 0);
+	ck_assert_int_eq(mkfifo(scratch_path("fifo"), 0644), 0);
+	fifo = add_job(&run, scratch_path("fifo"), 0);
 
 	dev = add_job(&run, "/dev/null", 0);
 
-	strbuf_reset(&path);
-	strbuf_addf(&path, "%s/link", tmpdir);
-	ck_assert_int_eq(symlink("target.txt", path.buf), 0);
-	link_nofollow = add_job(&run, path.buf, 0);
-	link_follow = add_job(&run, path.buf, JOB_FOLLOW);
+	ck_assert_int_eq(symlink("target.txt", scratch_path("link")), 0);
+	link_nofollow = add_job(&run, scratch_path("link"), 0);
+	link_follow = add_job(&run, scratch_path("link"), JOB_FOLLOW);
 	run.jobs[link_follow].content = strdup("one two\nthree\n");
 	run.jobs[link_follow].len = 14;
 
-	strbuf_reset(&path);
-	strbuf_addf(&path, "%s/dangling", tmpdir);
-	ck_assert_int_eq(symlink("nothing-here", path.buf), 0);
-	dangling = add_job(&run, path.buf, JOB_FOLLOW);
+	ck_assert_int_eq(symlink("nothing-here", scratch_path("dangling")), 0);
+	dangling = add_job(&run, scratch_path("dangling"), JOB_FOLLOW);
 
 	ck_assert_int_eq(run_all(&run, exe, 2, 0, NULL), 0);
 	assert_all_once(&run);
@@ -496,7 +461,6 @@ START_TEST(test_failures)
 	assert_failed(&run, dir, STAGE_TYPE, 0, "not a regular file");
 	assert_failed(&run, fifo, STAGE_TYPE, 0, "not a regular file");
 	assert_failed(&run, dev, STAGE_TYPE, 0, "not a regular file");
-	strbuf_release(&path);
 	free_run(&run);
 }
 END_TEST
@@ -508,20 +472,16 @@ END_TEST
 START_TEST(test_open_failure_message)
 {
 	struct run run = { 0 };
-	struct strbuf path = STRBUF_INIT;
 	char msg[3][sizeof(run.jobs[0].msg)];
 	size_t missing, type, loop;
 
 	if (skip_without_worker())
 		return;
-	strbuf_addf(&path, "%s/missing.txt", tmpdir);
-	missing = add_job(&run, path.buf, 0);
+	missing = add_job(&run, scratch_path("missing.txt"), 0);
 	/* a failure with a message just before, in the same batch */
 	type = add_job(&run, "/dev/null", 0);
-	strbuf_reset(&path);
-	strbuf_addf(&path, "%s/loop", tmpdir);
-	ck_assert_int_eq(symlink("/dev/null", path.buf), 0);
-	loop = add_job(&run, path.buf, 0);
+	ck_assert_int_eq(symlink("/dev/null", scratch_path("loop")), 0);
+	loop = add_job(&run, scratch_path("loop"), 0);
 	ck_assert_int_eq(run_all(&run, exe, 1, 0, NULL), 0);
 	assert_all_once(&run);
 	assert_failed(&run, missing, STAGE_OPEN, ENOENT, NULL);
@@ -529,7 +489,6 @@ START_TEST(test_open_failure_message)
 	assert_failed(&run, loop, STAGE_OPEN, ELOOP, NULL);
 	memcpy(msg[0], run.jobs[missing].msg, sizeof(msg[0]));
 	memcpy(msg[2], run.jobs[loop].msg, sizeof(msg[2]));
-	strbuf_release(&path);
 	free_run(&run);
 	ck_assert_msg(!strcmp(msg[0], "open: No such file or directory"),
 		      "ENOENT reported as '%s'", msg[0]);
@@ -543,27 +502,13 @@ START_TEST(test_long_path)
 {
 	struct run run = { 0 };
 	struct strbuf path = STRBUF_INIT;
-	char comp[201];
 	int dirfd, fd;
 	size_t i;
 
 	if (skip_without_worker())
 		return;
-	memset(comp, 'L', 200);
-	comp[200] = '\0';
-	strbuf_addstr(&path, tmpdir);
-	dirfd = open(tmpdir, O_RDONLY | O_DIRECTORY);
-	ck_assert_int_ge(dirfd, 0);
-	for (int level = 0; level < 25; level++) {
-		int next;
-
-		ck_assert_int_eq(mkdirat(dirfd, comp, 0755), 0);
-		next = openat(dirfd, comp, O_RDONLY | O_DIRECTORY);
-		ck_assert_int_ge(next, 0);
-		close(dirfd);
-		dirfd = next;
-		strbuf_addf(&path, "/%s", comp);
-	}
+	strbuf_addstr(&path, scratch_dir);
+	dirfd = scratch_deep_dirs(&path, 25, 200, 'L');
 	fd = openat(dirfd, "deep.txt", O_WRONLY | O_CREAT, 0644);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(write(fd, "deep down here\n", 15), 15);
@@ -771,10 +716,8 @@ START_TEST(test_worker_exits)
 
 	if (skip_without_worker())
 		return;
-	if (access("/bin/true", X_OK)) {
-		fprintf(stderr, "test_pool: no /bin/true: skipping\n");
+	if (access("/bin/true", X_OK) && test_skip("test_pool", "no /bin/true"))
 		return;
-	}
 	for (unsigned i = 0; i < 10; i++) {
 		make_content(&content, i);
 		snprintf(name, sizeof(name), "e%02u", i);
@@ -974,7 +917,7 @@ START_TEST(test_big_compressed_whole)
 		x = x * 1664525u + 1013904223u;
 		strbuf_addch(&content, (x >> 27) < 5 ? ' ' : (char)(0x21 + (x >> 25) % 94));
 	}
-	strbuf_addf(&path, "%s/big.gz", tmpdir);
+	strbuf_addstr(&path, scratch_path("big.gz"));
 	gz = gzopen(path.buf, "wb1");
 	ck_assert_ptr_nonnull(gz);
 	ck_assert_int_eq(gzwrite(gz, content.buf, (unsigned)content.len),
@@ -1007,10 +950,8 @@ static Suite *pool_suite(void)
 	Suite *s = suite_create("pool");
 	TCase *tc;
 
-	tc = tcase_create("counting");
-	tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
+	tc = add_tcase(s, "counting", 60);
+	scratch_fixtures(tc, "test_pool", NULL, teardown);
 	tcase_add_test(tc, test_counts_match);
 	tcase_add_test(tc, test_ascii_flag);
 	tcase_add_test(tc, test_concurrent_producer);
@@ -1018,44 +959,28 @@ static Suite *pool_suite(void)
 	tcase_add_test(tc, test_failures);
 	tcase_add_test(tc, test_open_failure_message);
 	tcase_add_test(tc, test_long_path);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("big_files");
-	tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 120);
+	tc = add_tcase(s, "big_files", 120);
+	scratch_fixtures(tc, "test_pool", NULL, teardown);
 	tcase_add_test(tc, test_big_file_ranges);
 	tcase_add_test(tc, test_big_file_one_worker);
 	tcase_add_test(tc, test_big_file_shrank);
 	tcase_add_test(tc, test_big_file_grew);
 	tcase_add_test(tc, test_big_compressed_whole);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("isolation");
-	tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
+	tc = add_tcase(s, "isolation", 60);
+	scratch_fixtures(tc, "test_pool", NULL, teardown);
 	tcase_add_test(tc, test_crash_isolated);
 	tcase_add_test(tc, test_two_crashes);
 	tcase_add_loop_test(tc, test_hang_timed_out, 0, ARRAY_LEN(hangs));
 	tcase_add_test(tc, test_bad_exe);
 	tcase_add_test(tc, test_worker_exits);
-	suite_add_tcase(s, tc);
 
 	return s;
 }
 
 int main(void)
 {
-	SRunner *sr;
-	int failures;
-
-	exe = getenv("WCINDEX");
-	if (exe && !*exe)
-		exe = NULL;
-	sr = srunner_create(pool_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failures = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failures != 0;
+	exe = test_env("WCINDEX");
+	return run_suite(pool_suite());
 }
