@@ -541,119 +541,117 @@ static void no_core_files(void)
 	}
 }
 
-START_TEST(test_crash_isolated)
-{
-	struct run run = { 0 };
-	struct strbuf content = STRBUF_INIT;
-	unsigned restarts = 0;
-	size_t poison = 0;
-	char name[40];
+/*
+ * A worker that crashes, hangs or spins on some files costs those files
+ * only: each row builds files of make_content(), poisons some of them by
+ * a marker in their names, runs the pool with WCINDEX_TEST_FAULT set, and
+ * checks that the poisoned files came back with STAGE_CRASH and the
+ * message, that all the others were counted, and that the workers were
+ * replaced.
+ */
+#define MAX_POISONED 2
 
-	if (skip_without_worker())
-		return;
-	no_core_files();
-	for (unsigned i = 0; i < 201; i++) {
-		make_content(&content, i);
-		if (i == 100) {
-			poison = add_file(&run, "f_POISON_.txt", content.buf,
-					  content.len, 0);
-			continue;
-		}
-		snprintf(name, sizeof(name), "f%03u.txt", i);
-		add_file(&run, name, content.buf, content.len, 0);
-	}
-	ck_assert_int_eq(setenv("WCINDEX_TEST_FAULT", "crash:POISON", 1), 0);
-	ck_assert_int_eq(run_all(&run, exe, 2, 0, &restarts), 0);
-	unsetenv("WCINDEX_TEST_FAULT");
-
-	assert_all_once(&run);
-	assert_failed(&run, poison, STAGE_CRASH, 0, "signal");
-	for (size_t i = 0; i < run.nr; i++)
-		if (i != poison)
-			assert_counted(&run, i);
-	ck_assert_uint_gt(restarts, 0);
-	strbuf_release(&content);
-	free_run(&run);
-}
-END_TEST
-
-/* Two poisoned files in the same batch: both pinned, nobody else. */
-START_TEST(test_two_crashes)
-{
-	struct run run = { 0 };
-	struct strbuf content = STRBUF_INIT;
-	unsigned restarts = 0;
-	size_t p1 = 0, p2 = 0;
-	char name[40];
-
-	if (skip_without_worker())
-		return;
-	no_core_files();
-	for (unsigned i = 0; i < 40; i++) {
-		make_content(&content, i + 7);
-		snprintf(name, sizeof(name), "%s%03u.txt",
-			 i == 3 || i == 30 ? "POISON" : "f", i);
-		if (i == 3)
-			p1 = add_file(&run, name, content.buf, content.len, 0);
-		else if (i == 30)
-			p2 = add_file(&run, name, content.buf, content.len, 0);
-		else
-			add_file(&run, name, content.buf, content.len, 0);
-	}
-	ck_assert_int_eq(setenv("WCINDEX_TEST_FAULT", "crash:POISON", 1), 0);
-	ck_assert_int_eq(run_all(&run, exe, 1, 0, &restarts), 0);
-	unsetenv("WCINDEX_TEST_FAULT");
-
-	assert_all_once(&run);
-	assert_failed(&run, p1, STAGE_CRASH, 0, "signal");
-	assert_failed(&run, p2, STAGE_CRASH, 0, "signal");
-	for (size_t i = 0; i < run.nr; i++)
-		if (i != p1 && i != p2)
-			assert_counted(&run, i);
-	ck_assert_uint_ge(restarts, 2);
-	strbuf_release(&content);
-	free_run(&run);
-}
-END_TEST
-
-static const struct {
-	const char *fault, *marker;
-} hangs[] = {
-	{ "hang:SLOW", "SLOW" },	/* sleeps */
-	{ "spin:SPIN", "SPIN" },	/* burns the CPU */
+static const struct fault_case {
+	const char *what;
+	const char *fault;		/* WCINDEX_TEST_FAULT */
+	const char *marker;		/* in the poisoned files' names */
+	unsigned files;			/* how many files */
+	unsigned first;			/* make_content() number of file 0 */
+	unsigned nr_poisoned;
+	unsigned poisoned[MAX_POISONED]; /* their indexes */
+	unsigned workers;
+	unsigned timeout_ms;		/* 0: the pool's default */
+	const char *msg;		/* in the poisoned files' messages */
+	unsigned min_restarts;
+} faults[] = {
+	{
+		.what = "one crash among many files",
+		.fault = "crash:POISON", .marker = "POISON",
+		.files = 201, .first = 0,
+		.nr_poisoned = 1, .poisoned = { 100 },
+		.workers = 2, .timeout_ms = 0,
+		.msg = "signal", .min_restarts = 1,
+	},
+	{
+		/* in the same batch: both pinned, nobody else */
+		.what = "two crashes, one worker",
+		.fault = "crash:POISON", .marker = "POISON",
+		.files = 40, .first = 7,
+		.nr_poisoned = 2, .poisoned = { 3, 30 },
+		.workers = 1, .timeout_ms = 0,
+		.msg = "signal", .min_restarts = 2,
+	},
+	{
+		.what = "a worker that sleeps",
+		.fault = "hang:SLOW", .marker = "SLOW",
+		.files = 41, .first = 11,
+		.nr_poisoned = 1, .poisoned = { 20 },
+		.workers = 2, .timeout_ms = 300,
+		.msg = "timed out", .min_restarts = 1,
+	},
+	{
+		.what = "a worker that burns the CPU",
+		.fault = "spin:SPIN", .marker = "SPIN",
+		.files = 41, .first = 11,
+		.nr_poisoned = 1, .poisoned = { 20 },
+		.workers = 2, .timeout_ms = 300,
+		.msg = "timed out", .min_restarts = 1,
+	},
 };
 
-START_TEST(test_hang_timed_out)
+/* The position of file i among c's poisoned files, or -1. */
+static int poison_slot(const struct fault_case *c, unsigned i)
 {
+	for (unsigned k = 0; k < c->nr_poisoned; k++)
+		if (c->poisoned[k] == i)
+			return (int)k;
+	return -1;
+}
+
+START_TEST(test_fault_isolated)
+{
+	const struct fault_case *c = &faults[_i];
 	struct run run = { 0 };
 	struct strbuf content = STRBUF_INIT;
+	size_t poison[MAX_POISONED];
 	unsigned restarts = 0;
-	size_t slow = 0;
 	char name[40];
 
 	if (skip_without_worker())
 		return;
-	for (unsigned i = 0; i < 41; i++) {
-		make_content(&content, i + 11);
-		if (i == 20)
-			snprintf(name, sizeof(name), "x_%s_.txt", hangs[_i].marker);
-		else
+	ck_assert_uint_le(c->nr_poisoned, MAX_POISONED);
+	for (unsigned k = 0; k < c->nr_poisoned; k++)
+		ck_assert_msg(c->poisoned[k] < c->files &&
+			      poison_slot(c, c->poisoned[k]) == (int)k,
+			      "%s: poisoned file %u: not one of the %u or twice",
+			      c->what, c->poisoned[k], c->files);
+	no_core_files();
+	for (unsigned i = 0; i < c->files; i++) {
+		int k = poison_slot(c, i);
+
+		make_content(&content, c->first + i);
+		if (k < 0) {
 			snprintf(name, sizeof(name), "f%03u.txt", i);
-		if (i == 20)
-			slow = add_file(&run, name, content.buf, content.len, 0);
-		else
 			add_file(&run, name, content.buf, content.len, 0);
+			continue;
+		}
+		snprintf(name, sizeof(name), "x%03u_%s_.txt", i, c->marker);
+		poison[k] = add_file(&run, name, content.buf, content.len, 0);
 	}
-	ck_assert_int_eq(setenv("WCINDEX_TEST_FAULT", hangs[_i].fault, 1), 0);
-	ck_assert_int_eq(run_all(&run, exe, 2, 300, &restarts), 0);
+	ck_assert_int_eq(setenv("WCINDEX_TEST_FAULT", c->fault, 1), 0);
+	ck_assert_int_eq(run_all(&run, exe, c->workers, c->timeout_ms,
+				 &restarts), 0);
 	unsetenv("WCINDEX_TEST_FAULT");
 
 	assert_all_once(&run);
-	assert_failed(&run, slow, STAGE_CRASH, 0, "timed out");
+	for (unsigned k = 0; k < c->nr_poisoned; k++)
+		assert_failed(&run, poison[k], STAGE_CRASH, 0, c->msg);
 	for (size_t i = 0; i < run.nr; i++)
-		if (i != slow)
+		if (poison_slot(c, (unsigned)i) < 0)
 			assert_counted(&run, i);
-	ck_assert_uint_gt(restarts, 0);
+	ck_assert_msg(restarts >= c->min_restarts,
+		      "%s: %u restarts, want at least %u", c->what, restarts,
+		      c->min_restarts);
 	strbuf_release(&content);
 	free_run(&run);
 }
@@ -970,9 +968,7 @@ static Suite *pool_suite(void)
 
 	tc = add_tcase(s, "isolation", 60);
 	scratch_fixtures(tc, "test_pool", NULL, teardown);
-	tcase_add_test(tc, test_crash_isolated);
-	tcase_add_test(tc, test_two_crashes);
-	tcase_add_loop_test(tc, test_hang_timed_out, 0, ARRAY_LEN(hangs));
+	tcase_add_loop_test(tc, test_fault_isolated, 0, ARRAY_LEN(faults));
 	tcase_add_test(tc, test_bad_exe);
 	tcase_add_test(tc, test_worker_exits);
 
