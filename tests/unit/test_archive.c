@@ -33,6 +33,7 @@
 #include "scratch.h"
 #include "archive.h"
 #include "count.h"
+#include "testmain.h"
 
 /* ------------------------------------------------------- manifest ---- */
 
@@ -699,7 +700,7 @@ START_TEST(test_evil_names_touch_nothing)
 
 	ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
 	ck_assert_int_eq(chdir(tmp), 0);
-	for (size_t i = 0; i < sizeof(evil) / sizeof(evil[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(evil); i++)
 		check_case(find_case(evil[i]));
 	ck_assert_msg(dir_is_empty("."), "something appeared in the cwd");
 	ck_assert_int_ne(access("passwd", F_OK), 0);
@@ -730,7 +731,7 @@ START_TEST(test_evil_names_verbatim)
 		memset(&g, 0, sizeof(g));
 		ck_assert_int_eq(run(files[f], ARCHIVE_CONTAINER, COUNT_UTF8,
 				     NULL, &g, &sum), 0);
-		for (size_t n = 0; n < sizeof(names) / sizeof(names[0]); n++) {
+		for (size_t n = 0; n < ARRAY_LEN(names); n++) {
 			int found = 0;
 
 			for (size_t i = 0; i < g.nr; i++)
@@ -915,7 +916,7 @@ START_TEST(test_pipe)
 		"doc.txt.xz",
 	};
 
-	for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+	for (size_t f = 0; f < ARRAY_LEN(files); f++) {
 		const struct want_case *c = find_case(files[f]);
 		struct archive_summary sum;
 		struct got g;
@@ -976,7 +977,7 @@ START_TEST(test_bombs_bounded)
 	};
 	long before = maxrss_kib();
 
-	for (size_t i = 0; i < sizeof(bombs) / sizeof(bombs[0]); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(bombs); i++) {
 		const struct want_case *c = find_case(bombs[i]);
 		/* a bomb stops soon after its limit: 16 MiB for the ratio,
 		 * a member of 1 MiB past the members limit */
@@ -1054,52 +1055,40 @@ static Suite *archive_suite(void)
 	Suite *s = suite_create("archive");
 	TCase *tc;
 
-	tc = tcase_create("sniff");
+	tc = add_tcase(s, "sniff", 0);
 	tcase_add_test(tc, test_sniff_magic);
 	tcase_add_test(tc, test_sniff_by_content_only);
 	tcase_add_test(tc, test_limits_default);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("manifest");
-	tcase_set_timeout(tc, 600);
+	tc = add_tcase(s, "manifest", 600);
 	tcase_add_loop_test(tc, test_manifest_case, 0, (int)nr_cases);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("hostile");
-	tcase_set_timeout(tc, 600);
+	tc = add_tcase(s, "hostile", 600);
 	tcase_add_test(tc, test_evil_names_touch_nothing);
 	tcase_add_test(tc, test_evil_names_verbatim);
 	tcase_add_test(tc, test_bombs_bounded);
 	tcase_add_test(tc, test_lowered_limits);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("caller");
-	tcase_set_timeout(tc, 600);
+	tc = add_tcase(s, "caller", 600);
 	tcase_add_test(tc, test_callback_stops);
 	tcase_add_test(tc, test_no_callback);
 	tcase_add_test(tc, test_not_an_archive);
 	tcase_add_test(tc, test_start_offset);
 	tcase_add_test(tc, test_pipe);
-	suite_add_tcase(s, tc);
 	return s;
 }
 
 /* Write the fixtures with tests/gen-archives.py. */
 static void make_fixtures(void)
 {
-	const char *srcdir = getenv("TEST_SRCDIR");
-	const char *python = getenv("PYTHON3");
+	const char *python = test_python3();
 	char cmd[1024], path[512];
 
-	if (!python || !*python || !strcmp(python, "none"))
+	if (!python)
 		python = "python3";
-	snprintf(fixdir, sizeof(fixdir), "/tmp/test_archive.XXXXXX");
-	if (!mkdtemp(fixdir)) {
-		perror("test_archive: mkdtemp");
-		exit(2);
-	}
+	scratch_create(fixdir, sizeof(fixdir), "test_archive");
 	snprintf(cmd, sizeof(cmd), "'%s' '%s/gen-archives.py' '%s'", python,
-		 srcdir && *srcdir ? srcdir : "tests", fixdir);
+		 test_srcdir(), fixdir);
 	if (system(cmd) != 0) {
 		fprintf(stderr, "test_archive: '%s' failed\n", cmd);
 		exit(2);
@@ -1108,22 +1097,13 @@ static void make_fixtures(void)
 	load_manifest(path);
 }
 
-static void remove_fixtures(void)
-{
-	scratch_remove(fixdir);
-}
-
 int main(void)
 {
-	SRunner *sr;
-	int failed;
+	int status;
 
 	make_fixtures();
-	sr = srunner_create(archive_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	status = run_suite(archive_suite());
 	free_manifest();
-	remove_fixtures();
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	scratch_remove(fixdir);
+	return status;
 }

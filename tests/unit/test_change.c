@@ -17,8 +17,7 @@
 
 #include "change.h"
 #include "count.h"
-
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#include "testmain.h"
 
 static const struct file_meta base_meta = {
 	.dev = 2049,
@@ -313,13 +312,12 @@ static Suite *change_suite(void)
 	Suite *s = suite_create("change");
 	TCase *tc;
 
-	tc = tcase_create("meta");
+	tc = add_tcase(s, "meta", 0);
 	tcase_add_loop_test(tc, test_each_field_is_meta, 0, 5);
 	tcase_add_test(tc, test_high_bits_are_meta);
 	tcase_add_loop_test(tc, test_meta_beats_flags, 0, 5);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("causes");
+	tc = add_tcase(s, "causes", 0);
 	tcase_add_test(tc, test_unchanged);
 	tcase_add_test(tc, test_failed);
 	tcase_add_test(tc, test_racy);
@@ -329,23 +327,15 @@ static Suite *change_suite(void)
 	tcase_add_test(tc, test_no_archives_mode);
 	tcase_add_test(tc, test_precedence);
 	tcase_add_test(tc, test_inputs_untouched);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("racy");
+	tc = add_tcase(s, "racy", 0);
 	tcase_add_test(tc, test_racy_limit);
 	tcase_add_test(tc, test_racy_boundaries);
-	suite_add_tcase(s, tc);
 
 	return s;
 }
 
 int main(void)
 {
-	SRunner *sr = srunner_create(change_suite());
-	int failures;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failures = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failures != 0;
+	return run_suite(change_suite());
 }

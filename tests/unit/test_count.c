@@ -22,8 +22,8 @@
 #include <string.h>
 
 #include "count.h"
+#include "testmain.h"
 
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 /* a string literal and its length, which may include NUL bytes */
 #define LIT(s) s, sizeof(s) - 1
 
@@ -1095,9 +1095,8 @@ static TCase *kernel_tcase(Suite *s, const char *name, size_t k, int i)
 	/* Check keeps the pointer to the name */
 	snprintf(slot_name[k][i], sizeof(slot_name[k][i]), "%s/%s", name,
 		 slot_kernel[k]);
-	tc = tcase_create(slot_name[k][i]);
+	tc = add_tcase(s, slot_name[k][i], 0);
 	tcase_add_unchecked_fixture(tc, use_slot[k], NULL);
-	suite_add_tcase(s, tc);
 	return tc;
 }
 
@@ -1147,22 +1146,15 @@ static Suite *count_suite(void)
 	}
 
 	/* every kernel against the scalar one: these switch kernels themselves */
-	tc = tcase_create("kernels");
+	tc = add_tcase(s, "kernels", 0);
 	tcase_add_unchecked_fixture(tc, use_slot[0], NULL);
 	tcase_add_test(tc, test_kernel_select);
 	tcase_add_loop_test(tc, test_kernels_random, 0, 64);
 	tcase_add_loop_test(tc, test_kernels_offsets, 0, 3);
-	suite_add_tcase(s, tc);
 	return s;
 }
 
 int main(void)
 {
-	SRunner *sr = srunner_create(count_suite());
-	int failures;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failures = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failures != 0;
+	return run_suite(count_suite());
 }

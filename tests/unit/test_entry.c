@@ -19,27 +19,23 @@
 #include "entry.h"
 #include "store.h"
 #include "scratch.h"
+#include "testmain.h"
 
 #define NFLAGS 512	/* every combination of the nine flag bits */
 
 static const char *const statuses[] = { "ok", "error", "limit" };
 
-static char basedir[64];
-static char dbpath[128];
 static struct store *st;
 
 static void setup(void)
 {
-	scratch_create(basedir, sizeof(basedir), "test_entry");
-	snprintf(dbpath, sizeof(dbpath), "%s/index.db", basedir);
-	st = store_open(dbpath, STORE_CREATE);
+	st = store_open(scratch_path("index.db"), STORE_CREATE);
 	ck_assert_ptr_nonnull(st);
 }
 
 static void teardown(void)
 {
 	store_close(st);
-	scratch_remove(basedir);
 }
 
 static int64_t sql_int(const char *sql)
@@ -199,24 +195,17 @@ END_TEST
 static Suite *entry_suite(void)
 {
 	Suite *s = suite_create("entry");
-	TCase *tc = tcase_create("rule");
+	TCase *tc = add_tcase(s, "rule", 0);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	scratch_fixtures(tc, "test_entry", setup, teardown);
 	tcase_add_test(tc, test_flag_bits_agree);
 	tcase_add_test(tc, test_rule_pinned);
 	tcase_add_test(tc, test_view_agrees);
 	tcase_add_test(tc, test_totals_agree);
-	suite_add_tcase(s, tc);
 	return s;
 }
 
 int main(void)
 {
-	SRunner *sr = srunner_create(entry_suite());
-	int failures;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failures = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failures != 0;
+	return run_suite(entry_suite());
 }

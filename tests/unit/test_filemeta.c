@@ -2,8 +2,9 @@
  * test_filemeta.c - unit tests of the file identity (src/filemeta.c):
  * file_meta_diff() names exactly the fields that differ, one at a time and
  * all together, in the high bits as in the low ones, and says nothing of
- * two equal snapshots; file_meta_fill() takes every field from a real
- * fstat(), nanoseconds included.
+ * two equal snapshots; file_meta_fill() takes every field from a struct
+ * stat (times before 1970, sizes past 4 GiB) and from a real fstat(),
+ * nanoseconds included.
  */
 #include "config.h"
 
@@ -12,10 +13,13 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "filemeta.h"
+#include "scratch.h"
+#include "testmain.h"
 
 static const struct file_meta base = {
 	.dev = 2049,
@@ -52,7 +56,7 @@ START_TEST(test_each_field)
 	static const int64_t deltas[] = { 1, -1, INT64_C(1) << 40,
 					  -(INT64_C(1) << 40) };
 
-	for (size_t d = 0; d < sizeof(deltas) / sizeof(deltas[0]); d++) {
+	for (size_t d = 0; d < ARRAY_LEN(deltas); d++) {
 		struct file_meta m = base;
 		unsigned bit = bump(&m, _i, deltas[d]);
 
@@ -77,14 +81,37 @@ START_TEST(test_every_combination)
 }
 END_TEST
 
+/* Every field from a struct stat, nanoseconds, big sizes, times before 1970. */
+START_TEST(test_fill_synthetic)
+{
+	struct file_meta meta;
+	struct stat st;
+
+	memset(&st, 0, sizeof(st));
+	st.st_dev = 0x801;
+	st.st_ino = 123456789;
+	st.st_size = 5000000000LL;
+	st.st_mtim.tv_sec = 1700000000;
+	st.st_mtim.tv_nsec = 999999999;
+	st.st_ctim.tv_sec = -2;			/* before 1970 */
+	st.st_ctim.tv_nsec = 500000000;
+	file_meta_fill(&meta, &st);
+	ck_assert_uint_eq(meta.dev, 0x801);
+	ck_assert_uint_eq(meta.ino, 123456789);
+	ck_assert_uint_eq(meta.size, 5000000000ULL);
+	ck_assert_int_eq(meta.mtime_ns, 1700000000999999999LL);
+	ck_assert_int_eq(meta.ctime_ns, -1500000000LL);
+}
+END_TEST
+
 START_TEST(test_fill_from_fstat)
 {
-	char path[] = "/tmp/test_filemeta.XXXXXX";
+	const char *path = scratch_path("f");
 	struct timespec times[2] = { { 1000000000, 123456789 },
 				     { 1200000000, 987654321 } };
 	struct file_meta m, again;
 	struct stat st;
-	int fd = mkstemp(path);
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
 
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(write(fd, "hello\n", 6), 6);
@@ -106,32 +133,25 @@ START_TEST(test_fill_from_fstat)
 	file_meta_fill(&again, &st);
 	ck_assert_uint_ne(file_meta_diff(&m, &again) & FILE_META_SIZE, 0);
 	close(fd);
-	unlink(path);
 }
 END_TEST
 
 static Suite *filemeta_suite(void)
 {
 	Suite *s = suite_create("filemeta");
-	TCase *tc = tcase_create("diff");
+	TCase *tc = add_tcase(s, "diff", 0);
 
 	tcase_add_test(tc, test_same_is_zero);
 	tcase_add_loop_test(tc, test_each_field, 0, 5);
 	tcase_add_test(tc, test_every_combination);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("fill");
+	tc = add_tcase(s, "fill", 0);
+	scratch_fixtures(tc, "test_filemeta", NULL, NULL);
+	tcase_add_test(tc, test_fill_synthetic);
 	tcase_add_test(tc, test_fill_from_fstat);
-	suite_add_tcase(s, tc);
 	return s;
 }
 
 int main(void)
 {
-	SRunner *sr = srunner_create(filemeta_suite());
-	int failures;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failures = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failures != 0;
+	return run_suite(filemeta_suite());
 }

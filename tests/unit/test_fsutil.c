@@ -5,7 +5,7 @@
  * and with O_NOFOLLOW on a final symlink; canonical_path() through
  * symlinks, ".." and trailing slashes; absolute_path() on existing and
  * missing paths, relative ones, ".", "..", doubled slashes and a missing
- * tail below a symlinked directory; file_ext(); file_meta_fill();
+ * tail below a symlinked directory; file_ext();
  * path_join() with the root; and excludes_match() against the base name,
  * the relative path and the absolute path.
  */
@@ -21,41 +21,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "filemeta.h"
 #include "fsutil.h"
 #include "strbuf.h"
 #include "scratch.h"
-
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#include "testmain.h"
 
 /* ------------------------------------------------------- fixture ---- */
 
 /*
- * Each test case gets a base directory (made and removed by an unchecked
- * fixture, in the runner, so that it goes away even when a test fails),
- * and each test a fresh directory inside it.
+ * Each test case has the scratch fixtures (scratch.h): each test works in
+ * a fresh scratch_dir, and the setup here notes its canonical form.
  */
-static char basedir[64];
-static char tmpdir[128];		/* this test's directory, as created */
-static struct strbuf real = STRBUF_INIT; /* its canonical form */
-
-static void base_setup(void)
-{
-	scratch_create(basedir, sizeof(basedir), "test_fsutil");
-}
-
-static void base_teardown(void)
-{
-	scratch_remove(basedir);
-}
+static struct strbuf real = STRBUF_INIT; /* scratch_dir's canonical form */
 
 static void setup(void)
 {
 	char *r;
 
-	snprintf(tmpdir, sizeof(tmpdir), "%s/t.XXXXXX", basedir);
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	r = realpath(tmpdir, NULL);
+	r = realpath(scratch_dir, NULL);
 	ck_assert_ptr_nonnull(r);
 	strbuf_reset(&real);
 	strbuf_addstr(&real, r);
@@ -67,17 +50,7 @@ static void teardown(void)
 	strbuf_release(&real);
 }
 
-/* tmpdir + "/" + rel, in a static buffer that the next call reuses. */
-static const char *tpath(const char *rel)
-{
-	static struct strbuf sb = STRBUF_INIT;
-
-	strbuf_reset(&sb);
-	strbuf_addf(&sb, "%s/%s", tmpdir, rel);
-	return sb.buf;
-}
-
-/* The expected canonical form of tmpdir + "/" + rel. */
+/* The expected canonical form of scratch_path(rel). */
 static const char *rpath(const char *rel)
 {
 	static struct strbuf sb = STRBUF_INIT;
@@ -92,21 +65,17 @@ static const char *rpath(const char *rel)
 
 static void make_dir(const char *rel)
 {
-	ck_assert_int_eq(mkdir(tpath(rel), 0755), 0);
+	ck_assert_int_eq(mkdir(scratch_path(rel), 0755), 0);
 }
 
 static void make_file(const char *rel, const char *content)
 {
-	FILE *f = fopen(tpath(rel), "w");
-
-	ck_assert_ptr_nonnull(f);
-	fputs(content, f);
-	ck_assert_int_eq(fclose(f), 0);
+	scratch_write(scratch_path(rel), content, strlen(content));
 }
 
 static void make_link(const char *target, const char *rel)
 {
-	ck_assert_int_eq(symlink(target, tpath(rel)), 0);
+	ck_assert_int_eq(symlink(target, scratch_path(rel)), 0);
 }
 
 /* Read what fd holds (at most 255 bytes) as a string, and close it. */
@@ -127,34 +96,19 @@ static void read_fd(int fd, char *buf, size_t size)
 #define DEPTH 45		/* 45 * 201 bytes: more than two PATH_MAX pieces */
 
 /*
- * Build tmpdir/ddd.../ddd.../... DEPTH levels deep with mkdirat() (no
- * path of it is ever passed to the kernel whole), create "file" holding
- * "deep content\n" and a symlink "link" -> "file" at the bottom, and
- * return the absolute path of the bottom directory in out.
+ * Build scratch_dir/addd.../bddd.../... DEPTH levels deep with
+ * scratch_deep_dirs() (no path of it is ever passed to the kernel whole),
+ * create "file" holding "deep content\n", a symlink "link" -> "file" and a
+ * directory "sub" at the bottom, and return the absolute path of the
+ * bottom directory in out.
  */
 static void build_deep_chain(struct strbuf *out)
 {
-	char comp[COMPONENT_LEN + 1];
 	int dirfd, fd;
 
-	memset(comp, 'd', COMPONENT_LEN);
-	comp[COMPONENT_LEN] = '\0';
 	strbuf_reset(out);
-	strbuf_addstr(out, tmpdir);
-	dirfd = open(tmpdir, O_RDONLY | O_DIRECTORY);
-	ck_assert_int_ge(dirfd, 0);
-	for (int i = 0; i < DEPTH; i++) {
-		int next;
-
-		comp[0] = (char)('a' + i % 26);	/* levels differ */
-		ck_assert_int_eq(mkdirat(dirfd, comp, 0755), 0);
-		next = openat(dirfd, comp, O_RDONLY | O_DIRECTORY);
-		ck_assert_int_ge(next, 0);
-		close(dirfd);
-		dirfd = next;
-		strbuf_addch(out, '/');
-		strbuf_addstr(out, comp);
-	}
+	strbuf_addstr(out, scratch_dir);
+	dirfd = scratch_deep_dirs(out, DEPTH, COMPONENT_LEN, 'd');
 	fd = openat(dirfd, "file", O_WRONLY | O_CREAT | O_EXCL, 0644);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(write(fd, "deep content\n", 13), 13);
@@ -228,7 +182,7 @@ START_TEST(test_open_long_path_missing)
 	/* a missing directory in the middle: rename one level's first byte */
 	strbuf_reset(&path);
 	strbuf_addf(&path, "%s/file", dir.buf);
-	mid = path.buf + strlen(tmpdir) + 1 + 10 * (COMPONENT_LEN + 1);
+	mid = path.buf + strlen(scratch_dir) + 1 + 10 * (COMPONENT_LEN + 1);
 	ck_assert_int_eq(*mid, 'a' + 10);
 	*mid = 'Z';
 	errno = 0;
@@ -285,23 +239,24 @@ START_TEST(test_open_long_path_nofollow_last_only)
 	make_dir("real");
 	make_file("real/f", "short\n");
 	make_link("real", "ln");
-	fd = open_long_path(tpath("ln/f"), O_RDONLY | O_NOFOLLOW);
+	fd = open_long_path(scratch_path("ln/f"), O_RDONLY | O_NOFOLLOW);
 	read_fd(fd, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "short\n");
 
 	/*
-	 * Long path through a symlinked directory: tmpdir/deeplink points at
-	 * the first level of the chain, and the path goes on below it.
+	 * Long path through a symlinked directory: scratch_dir/deeplink
+	 * points at the first level of the chain, and the path goes on below
+	 * it.
 	 */
 	build_deep_chain(&dir);
 	{
-		const char *first = dir.buf + strlen(tmpdir) + 1;
+		const char *first = dir.buf + strlen(scratch_dir) + 1;
 		char *name = strndup(first, COMPONENT_LEN);
 
 		ck_assert_ptr_nonnull(name);
-		ck_assert_int_eq(symlink(name, tpath("deeplink")), 0);
+		ck_assert_int_eq(symlink(name, scratch_path("deeplink")), 0);
 		free(name);
-		strbuf_addf(&path, "%s/deeplink%s/file", tmpdir,
+		strbuf_addf(&path, "%s/deeplink%s/file", scratch_dir,
 			    first + COMPONENT_LEN);
 	}
 	ck_assert_uint_gt(path.len, PATH_MAX);
@@ -329,15 +284,16 @@ START_TEST(test_open_short_path)
 	int fd;
 
 	make_file("f", "short file\n");
-	fd = open_long_path(tpath("f"), O_RDONLY);
+	fd = open_long_path(scratch_path("f"), O_RDONLY);
 	read_fd(fd, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "short file\n");
 	errno = 0;
-	ck_assert_int_eq(open_long_path(tpath("missing"), O_RDONLY), -1);
+	ck_assert_int_eq(open_long_path(scratch_path("missing"), O_RDONLY), -1);
 	ck_assert_int_eq(errno, ENOENT);
 	make_link("f", "l");
 	errno = 0;
-	ck_assert_int_eq(open_long_path(tpath("l"), O_RDONLY | O_NOFOLLOW), -1);
+	ck_assert_int_eq(open_long_path(scratch_path("l"),
+					O_RDONLY | O_NOFOLLOW), -1);
 	ck_assert_int_eq(errno, ELOOP);
 }
 END_TEST
@@ -355,25 +311,25 @@ START_TEST(test_canonical_path)
 	make_link(rpath("a"), "la");		/* absolute target */
 	make_link("lb", "chain");		/* a link to a link */
 
-	ck_assert_int_eq(canonical_path(tpath("a/b"), &out), 0);
+	ck_assert_int_eq(canonical_path(scratch_path("a/b"), &out), 0);
 	ck_assert_str_eq(out.buf, rpath("a/b"));
-	ck_assert_int_eq(canonical_path(tpath("lb"), &out), 0);
+	ck_assert_int_eq(canonical_path(scratch_path("lb"), &out), 0);
 	ck_assert_str_eq(out.buf, rpath("a/b"));
-	ck_assert_int_eq(canonical_path(tpath("la/b/f"), &out), 0);
+	ck_assert_int_eq(canonical_path(scratch_path("la/b/f"), &out), 0);
 	ck_assert_str_eq(out.buf, rpath("a/b/f"));
-	ck_assert_int_eq(canonical_path(tpath("chain/f"), &out), 0);
+	ck_assert_int_eq(canonical_path(scratch_path("chain/f"), &out), 0);
 	ck_assert_str_eq(out.buf, rpath("a/b/f"));
 
 	/* ".." after a symlink is taken physically (as realpath does) */
-	ck_assert_int_eq(canonical_path(tpath("lb/.."), &out), 0);
+	ck_assert_int_eq(canonical_path(scratch_path("lb/.."), &out), 0);
 	ck_assert_str_eq(out.buf, rpath("a"));
-	ck_assert_int_eq(canonical_path(tpath("a/b/../b/./f"), &out), 0);
+	ck_assert_int_eq(canonical_path(scratch_path("a/b/../b/./f"), &out), 0);
 	ck_assert_str_eq(out.buf, rpath("a/b/f"));
 
 	/* trailing slashes, doubled slashes */
-	ck_assert_int_eq(canonical_path(tpath("a/b/"), &out), 0);
+	ck_assert_int_eq(canonical_path(scratch_path("a/b/"), &out), 0);
 	ck_assert_str_eq(out.buf, rpath("a/b"));
-	ck_assert_int_eq(canonical_path(tpath("a//b//"), &out), 0);
+	ck_assert_int_eq(canonical_path(scratch_path("a//b//"), &out), 0);
 	ck_assert_str_eq(out.buf, rpath("a/b"));
 	ck_assert_int_eq(canonical_path("/", &out), 0);
 	ck_assert_str_eq(out.buf, "/");
@@ -381,18 +337,18 @@ START_TEST(test_canonical_path)
 	ck_assert_str_eq(out.buf, "/");
 
 	/* the previous content of out is replaced, not appended to */
-	ck_assert_int_eq(canonical_path(tpath("a"), &out), 0);
+	ck_assert_int_eq(canonical_path(scratch_path("a"), &out), 0);
 	ck_assert_str_eq(out.buf, rpath("a"));
 
 	/* missing paths fail with errno */
 	strbuf_reset(&out);
 	strbuf_addstr(&out, "untouched");
 	errno = 0;
-	ck_assert_int_eq(canonical_path(tpath("a/nope"), &out), -1);
+	ck_assert_int_eq(canonical_path(scratch_path("a/nope"), &out), -1);
 	ck_assert_int_eq(errno, ENOENT);
 	ck_assert_str_eq(out.buf, "untouched");
 	errno = 0;
-	ck_assert_int_eq(canonical_path(tpath("a/b/f/x"), &out), -1);
+	ck_assert_int_eq(canonical_path(scratch_path("a/b/f/x"), &out), -1);
 	ck_assert_int_eq(errno, ENOTDIR);
 	strbuf_release(&out);
 }
@@ -406,7 +362,7 @@ START_TEST(test_canonical_path_relative)
 	ck_assert_int_ge(cwd, 0);
 	make_dir("a");
 	make_dir("a/b");
-	ck_assert_int_eq(chdir(tpath("a")), 0);
+	ck_assert_int_eq(chdir(scratch_path("a")), 0);
 	ck_assert_int_eq(canonical_path("b", &out), 0);
 	ck_assert_str_eq(out.buf, rpath("a/b"));
 	ck_assert_int_eq(canonical_path(".", &out), 0);
@@ -430,17 +386,17 @@ START_TEST(test_absolute_path_existing)
 	make_file("a/b/f", "x");
 	make_link("a", "la");
 
-	absolute_path(tpath("a/b"), &out);
+	absolute_path(scratch_path("a/b"), &out);
 	ck_assert_str_eq(out.buf, rpath("a/b"));
-	absolute_path(tpath("a/b/f"), &out);
+	absolute_path(scratch_path("a/b/f"), &out);
 	ck_assert_str_eq(out.buf, rpath("a/b/f"));
-	absolute_path(tpath("a/./b//f"), &out);
+	absolute_path(scratch_path("a/./b//f"), &out);
 	ck_assert_str_eq(out.buf, rpath("a/b/f"));
-	absolute_path(tpath("a/b/"), &out);
+	absolute_path(scratch_path("a/b/"), &out);
 	ck_assert_str_eq(out.buf, rpath("a/b"));
-	absolute_path(tpath("a/b/../b/f"), &out);
+	absolute_path(scratch_path("a/b/../b/f"), &out);
 	ck_assert_str_eq(out.buf, rpath("a/b/f"));
-	absolute_path(tpath("la/b"), &out);	/* existing: resolved */
+	absolute_path(scratch_path("la/b"), &out);	/* existing: resolved */
 	ck_assert_str_eq(out.buf, rpath("a/b"));
 	absolute_path("/", &out);
 	ck_assert_str_eq(out.buf, "/");
@@ -462,23 +418,23 @@ START_TEST(test_absolute_path_missing)
 	make_file("a/f", "x");
 	make_link("a", "la");
 
-	absolute_path(tpath("a/gone"), &out);
+	absolute_path(scratch_path("a/gone"), &out);
 	ck_assert_str_eq(out.buf, rpath("a/gone"));
-	absolute_path(tpath("a/gone/deeper/still"), &out);
+	absolute_path(scratch_path("a/gone/deeper/still"), &out);
 	ck_assert_str_eq(out.buf, rpath("a/gone/deeper/still"));
-	absolute_path(tpath("a/gone//x/"), &out);
+	absolute_path(scratch_path("a/gone//x/"), &out);
 	ck_assert_str_eq(out.buf, rpath("a/gone/x"));
-	absolute_path(tpath("a/gone/./x/../y"), &out);
+	absolute_path(scratch_path("a/gone/./x/../y"), &out);
 	ck_assert_str_eq(out.buf, rpath("a/gone/y"));
-	absolute_path(tpath("a/gone/.."), &out);
+	absolute_path(scratch_path("a/gone/.."), &out);
 	ck_assert_str_eq(out.buf, rpath("a"));
 
 	/* a missing tail under an existing symlinked directory */
-	absolute_path(tpath("la/gone/x"), &out);
+	absolute_path(scratch_path("la/gone/x"), &out);
 	ck_assert_str_eq(out.buf, rpath("a/gone/x"));
 
 	/* a "directory" that is really a file: the file is the prefix */
-	absolute_path(tpath("a/f/x"), &out);
+	absolute_path(scratch_path("a/f/x"), &out);
 	ck_assert_str_eq(out.buf, rpath("a/f/x"));
 
 	/* nothing exists below the root: no doubled slash */
@@ -510,8 +466,9 @@ START_TEST(test_absolute_path_matches_canonical)
 	make_link("a", "la");
 	make_link("a/b", "lb");
 	for (size_t i = 0; i < ARRAY_LEN(rels); i++) {
-		ck_assert_int_eq(canonical_path(tpath(rels[i]), &canon), 0);
-		absolute_path(tpath(rels[i]), &abs);
+		ck_assert_int_eq(canonical_path(scratch_path(rels[i]), &canon),
+				 0);
+		absolute_path(scratch_path(rels[i]), &abs);
 		if (strcmp(abs.buf, canon.buf) && !*bad)
 			snprintf(bad, sizeof(bad), "'%s': absolute_path gives "
 				 "'%s', canonical_path '%s'", rels[i], abs.buf,
@@ -532,7 +489,7 @@ START_TEST(test_absolute_path_relative)
 	make_dir("a");
 	make_dir("a/b");
 	make_link("a", "la");
-	ck_assert_int_eq(chdir(tpath("la")), 0);	/* cwd through a link */
+	ck_assert_int_eq(chdir(scratch_path("la")), 0);	/* cwd through a link */
 
 	absolute_path("b", &out);
 	ck_assert_str_eq(out.buf, rpath("a/b"));
@@ -585,38 +542,6 @@ START_TEST(test_file_ext)
 		      exts[_i].name, out.buf, exts[_i].ext);
 	ck_assert_uint_eq(out.len, strlen(exts[_i].ext));
 	strbuf_release(&out);
-}
-END_TEST
-
-/* ------------------------------------------------- meta_from_stat ---- */
-
-START_TEST(test_meta_from_stat)
-{
-	struct file_meta meta;
-	struct stat st;
-
-	memset(&st, 0, sizeof(st));
-	st.st_dev = 0x801;
-	st.st_ino = 123456789;
-	st.st_size = 5000000000LL;
-	st.st_mtim.tv_sec = 1700000000;
-	st.st_mtim.tv_nsec = 999999999;
-	st.st_ctim.tv_sec = -2;			/* before 1970 */
-	st.st_ctim.tv_nsec = 500000000;
-	file_meta_fill(&meta, &st);
-	ck_assert_uint_eq(meta.dev, 0x801);
-	ck_assert_uint_eq(meta.ino, 123456789);
-	ck_assert_uint_eq(meta.size, 5000000000ULL);
-	ck_assert_int_eq(meta.mtime_ns, 1700000000999999999LL);
-	ck_assert_int_eq(meta.ctime_ns, -1500000000LL);
-
-	/* and on a real file */
-	make_file("f", "12345");
-	ck_assert_int_eq(stat(tpath("f"), &st), 0);
-	file_meta_fill(&meta, &st);
-	ck_assert_uint_eq(meta.size, 5);
-	ck_assert_uint_eq(meta.ino, (uint64_t)st.st_ino);
-	ck_assert_int_eq(meta.mtime_ns / 1000000000, (int64_t)st.st_mtime);
 }
 END_TEST
 
@@ -726,48 +651,34 @@ static Suite *fsutil_suite(void)
 	Suite *s = suite_create("fsutil");
 	TCase *tc;
 
-	tc = tcase_create("open_long_path");
-	tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 30);
+	tc = add_tcase(s, "open_long_path", 30);
+	scratch_fixtures(tc, "test_fsutil", setup, teardown);
 	tcase_add_test(tc, test_open_long_path);
 	tcase_add_test(tc, test_open_long_path_missing);
 	tcase_add_test(tc, test_open_long_path_nofollow);
 	tcase_add_test(tc, test_open_long_path_nofollow_last_only);
 	tcase_add_test(tc, test_open_short_path);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("canonical");
-	tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tc = add_tcase(s, "canonical", 0);
+	scratch_fixtures(tc, "test_fsutil", setup, teardown);
 	tcase_add_test(tc, test_canonical_path);
 	tcase_add_test(tc, test_canonical_path_relative);
 	tcase_add_test(tc, test_absolute_path_existing);
 	tcase_add_test(tc, test_absolute_path_missing);
 	tcase_add_test(tc, test_absolute_path_relative);
 	tcase_add_test(tc, test_absolute_path_matches_canonical);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("names");
-	tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tc = add_tcase(s, "names", 0);
+	scratch_fixtures(tc, "test_fsutil", setup, teardown);
 	tcase_add_loop_test(tc, test_file_ext, 0, ARRAY_LEN(exts));
-	tcase_add_test(tc, test_meta_from_stat);
 	tcase_add_test(tc, test_path_join);
 	tcase_add_test(tc, test_excludes_match);
 	tcase_add_test(tc, test_excludes_many);
-	suite_add_tcase(s, tc);
 
 	return s;
 }
 
 int main(void)
 {
-	SRunner *sr = srunner_create(fsutil_suite());
-	int failures;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failures = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failures != 0;
+	return run_suite(fsutil_suite());
 }

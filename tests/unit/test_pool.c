@@ -38,30 +38,16 @@
 #include "queue.h"
 #include "strbuf.h"
 #include "scratch.h"
-
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#include "testmain.h"
 
 /* ------------------------------------------------------- fixture ---- */
 
+/*
+ * Each test case has the scratch fixtures (scratch.h): the files of a test
+ * go to scratch_dir.  A test that sets WCINDEX_TEST_FAULT unsets it, and
+ * the teardown does too, in case the test failed before.
+ */
 static const char *exe;			/* the worker program, or NULL */
-static char basedir[64];
-static char tmpdir[128];
-
-static void base_setup(void)
-{
-	scratch_create(basedir, sizeof(basedir), "test_pool");
-}
-
-static void base_teardown(void)
-{
-	scratch_remove(basedir);
-}
-
-static void setup(void)
-{
-	snprintf(tmpdir, sizeof(tmpdir), "%s/t.XXXXXX", basedir);
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
 
 static void teardown(void)
 {
@@ -71,11 +57,8 @@ static void teardown(void)
 /* True (after saying so) when the tests cannot run here. */
 static int skip_without_worker(void)
 {
-	if (exe)
-		return 0;
-	fprintf(stderr, "test_pool: WCINDEX is not set (make check sets it to "
-		"the built wcindex): skipping\n");
-	return 1;
+	return !exe && test_skip("test_pool", "WCINDEX is not set (make "
+				 "check sets it to the built wcindex)");
 }
 
 /* ---------------------------------------------------------- jobs ---- */
@@ -150,28 +133,22 @@ static size_t add_job(struct run *run, const char *path, uint32_t flags)
 	return run->nr++;
 }
 
-/* Write content to tmpdir/name and queue a job for it. */
+/* Write content to scratch_dir/name and queue a job for it. */
 static size_t add_file(struct run *run, const char *name, const char *content,
 		       size_t len, uint32_t flags)
 {
-	struct strbuf path = STRBUF_INIT;
+	const char *path = scratch_path(name);
 	struct tjob *j;
 	size_t i;
-	FILE *f;
 
-	strbuf_addf(&path, "%s/%s", tmpdir, name);
-	f = fopen(path.buf, "wb");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_uint_eq(fwrite(content, 1, len, f), len);
-	ck_assert_int_eq(fclose(f), 0);
-	i = add_job(run, path.buf, flags);
+	scratch_write(path, content, len);
+	i = add_job(run, path, flags);
 	j = &run->jobs[i];
 	j->content = malloc(len ? len : 1);
 	ck_assert_ptr_nonnull(j->content);
 	memcpy(j->content, content, len);
 	j->len = len;
 	j->pj.size = len;
-	strbuf_release(&path);
 	return i;
 }
 
@@ -442,7 +419,6 @@ END_TEST
 START_TEST(test_failures)
 {
 	struct run run = { 0 };
-	struct strbuf path = STRBUF_INIT;
 	size_t missing, dir, fifo, dev, link_nofollow, link_follow, dangling;
 	size_t ok, missing_dir;
 
@@ -450,36 +426,25 @@ START_TEST(test_failures)
 		return;
 	ok = add_file(&run, "target.txt", "one two\nthree\n", 14, 0);
 
-	strbuf_addf(&path, "%s/missing.txt", tmpdir);
-	missing = add_job(&run, path.buf, 0);
-	strbuf_reset(&path);
-	strbuf_addf(&path, "%s/nodir/x.txt", tmpdir);
-	missing_dir = add_job(&run, path.buf, 0);
+	missing = add_job(&run, scratch_path("missing.txt"), 0);
+	missing_dir = add_job(&run, scratch_path("nodir/x.txt"), 0);
 
-	strbuf_reset(&path);
-	strbuf_addf(&path, "%s/subdir", tmpdir);
-	ck_assert_int_eq(mkdir(path.buf, 0755), 0);
-	dir = add_job(&run, path.buf, 0);
+	ck_assert_int_eq(mkdir(scratch_path("subdir"), 0755), 0);
+	dir = add_job(&run, scratch_path("subdir"), 0);
 
-	strbuf_reset(&path);
-	strbuf_addf(&path, "%s/fifo", tmpdir);
-	ck_assert_int_eq(mkfifo(path.buf, 0644), 0);
-	fifo = add_job(&run, path.buf, 0);
+	ck_assert_int_eq(mkfifo(scratch_path("fifo"), 0644), 0);
+	fifo = add_job(&run, scratch_path("fifo"), 0);
 
 	dev = add_job(&run, "/dev/null", 0);
 
-	strbuf_reset(&path);
-	strbuf_addf(&path, "%s/link", tmpdir);
-	ck_assert_int_eq(symlink("target.txt", path.buf), 0);
-	link_nofollow = add_job(&run, path.buf, 0);
-	link_follow = add_job(&run, path.buf, JOB_FOLLOW);
+	ck_assert_int_eq(symlink("target.txt", scratch_path("link")), 0);
+	link_nofollow = add_job(&run, scratch_path("link"), 0);
+	link_follow = add_job(&run, scratch_path("link"), JOB_FOLLOW);
 	run.jobs[link_follow].content = strdup("one two\nthree\n");
 	run.jobs[link_follow].len = 14;
 
-	strbuf_reset(&path);
-	strbuf_addf(&path, "%s/dangling", tmpdir);
-	ck_assert_int_eq(symlink("nothing-here", path.buf), 0);
-	dangling = add_job(&run, path.buf, JOB_FOLLOW);
+	ck_assert_int_eq(symlink("nothing-here", scratch_path("dangling")), 0);
+	dangling = add_job(&run, scratch_path("dangling"), JOB_FOLLOW);
 
 	ck_assert_int_eq(run_all(&run, exe, 2, 0, NULL), 0);
 	assert_all_once(&run);
@@ -498,7 +463,6 @@ START_TEST(test_failures)
 	assert_failed(&run, dir, STAGE_TYPE, 0, "not a regular file");
 	assert_failed(&run, fifo, STAGE_TYPE, 0, "not a regular file");
 	assert_failed(&run, dev, STAGE_TYPE, 0, "not a regular file");
-	strbuf_release(&path);
 	free_run(&run);
 }
 END_TEST
@@ -510,20 +474,16 @@ END_TEST
 START_TEST(test_open_failure_message)
 {
 	struct run run = { 0 };
-	struct strbuf path = STRBUF_INIT;
 	char msg[3][sizeof(run.jobs[0].msg)];
 	size_t missing, type, loop;
 
 	if (skip_without_worker())
 		return;
-	strbuf_addf(&path, "%s/missing.txt", tmpdir);
-	missing = add_job(&run, path.buf, 0);
+	missing = add_job(&run, scratch_path("missing.txt"), 0);
 	/* a failure with a message just before, in the same batch */
 	type = add_job(&run, "/dev/null", 0);
-	strbuf_reset(&path);
-	strbuf_addf(&path, "%s/loop", tmpdir);
-	ck_assert_int_eq(symlink("/dev/null", path.buf), 0);
-	loop = add_job(&run, path.buf, 0);
+	ck_assert_int_eq(symlink("/dev/null", scratch_path("loop")), 0);
+	loop = add_job(&run, scratch_path("loop"), 0);
 	ck_assert_int_eq(run_all(&run, exe, 1, 0, NULL), 0);
 	assert_all_once(&run);
 	assert_failed(&run, missing, STAGE_OPEN, ENOENT, NULL);
@@ -531,7 +491,6 @@ START_TEST(test_open_failure_message)
 	assert_failed(&run, loop, STAGE_OPEN, ELOOP, NULL);
 	memcpy(msg[0], run.jobs[missing].msg, sizeof(msg[0]));
 	memcpy(msg[2], run.jobs[loop].msg, sizeof(msg[2]));
-	strbuf_release(&path);
 	free_run(&run);
 	ck_assert_msg(!strcmp(msg[0], "open: No such file or directory"),
 		      "ENOENT reported as '%s'", msg[0]);
@@ -545,27 +504,13 @@ START_TEST(test_long_path)
 {
 	struct run run = { 0 };
 	struct strbuf path = STRBUF_INIT;
-	char comp[201];
 	int dirfd, fd;
 	size_t i;
 
 	if (skip_without_worker())
 		return;
-	memset(comp, 'L', 200);
-	comp[200] = '\0';
-	strbuf_addstr(&path, tmpdir);
-	dirfd = open(tmpdir, O_RDONLY | O_DIRECTORY);
-	ck_assert_int_ge(dirfd, 0);
-	for (int level = 0; level < 25; level++) {
-		int next;
-
-		ck_assert_int_eq(mkdirat(dirfd, comp, 0755), 0);
-		next = openat(dirfd, comp, O_RDONLY | O_DIRECTORY);
-		ck_assert_int_ge(next, 0);
-		close(dirfd);
-		dirfd = next;
-		strbuf_addf(&path, "/%s", comp);
-	}
+	strbuf_addstr(&path, scratch_dir);
+	dirfd = scratch_deep_dirs(&path, 25, 200, 'L');
 	fd = openat(dirfd, "deep.txt", O_WRONLY | O_CREAT, 0644);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(write(fd, "deep down here\n", 15), 15);
@@ -598,119 +543,117 @@ static void no_core_files(void)
 	}
 }
 
-START_TEST(test_crash_isolated)
-{
-	struct run run = { 0 };
-	struct strbuf content = STRBUF_INIT;
-	unsigned restarts = 0;
-	size_t poison = 0;
-	char name[40];
+/*
+ * A worker that crashes, hangs or spins on some files costs those files
+ * only: each row builds files of make_content(), poisons some of them by
+ * a marker in their names, runs the pool with WCINDEX_TEST_FAULT set, and
+ * checks that the poisoned files came back with STAGE_CRASH and the
+ * message, that all the others were counted, and that the workers were
+ * replaced.
+ */
+#define MAX_POISONED 2
 
-	if (skip_without_worker())
-		return;
-	no_core_files();
-	for (unsigned i = 0; i < 201; i++) {
-		make_content(&content, i);
-		if (i == 100) {
-			poison = add_file(&run, "f_POISON_.txt", content.buf,
-					  content.len, 0);
-			continue;
-		}
-		snprintf(name, sizeof(name), "f%03u.txt", i);
-		add_file(&run, name, content.buf, content.len, 0);
-	}
-	ck_assert_int_eq(setenv("WCINDEX_TEST_FAULT", "crash:POISON", 1), 0);
-	ck_assert_int_eq(run_all(&run, exe, 2, 0, &restarts), 0);
-	unsetenv("WCINDEX_TEST_FAULT");
-
-	assert_all_once(&run);
-	assert_failed(&run, poison, STAGE_CRASH, 0, "signal");
-	for (size_t i = 0; i < run.nr; i++)
-		if (i != poison)
-			assert_counted(&run, i);
-	ck_assert_uint_gt(restarts, 0);
-	strbuf_release(&content);
-	free_run(&run);
-}
-END_TEST
-
-/* Two poisoned files in the same batch: both pinned, nobody else. */
-START_TEST(test_two_crashes)
-{
-	struct run run = { 0 };
-	struct strbuf content = STRBUF_INIT;
-	unsigned restarts = 0;
-	size_t p1 = 0, p2 = 0;
-	char name[40];
-
-	if (skip_without_worker())
-		return;
-	no_core_files();
-	for (unsigned i = 0; i < 40; i++) {
-		make_content(&content, i + 7);
-		snprintf(name, sizeof(name), "%s%03u.txt",
-			 i == 3 || i == 30 ? "POISON" : "f", i);
-		if (i == 3)
-			p1 = add_file(&run, name, content.buf, content.len, 0);
-		else if (i == 30)
-			p2 = add_file(&run, name, content.buf, content.len, 0);
-		else
-			add_file(&run, name, content.buf, content.len, 0);
-	}
-	ck_assert_int_eq(setenv("WCINDEX_TEST_FAULT", "crash:POISON", 1), 0);
-	ck_assert_int_eq(run_all(&run, exe, 1, 0, &restarts), 0);
-	unsetenv("WCINDEX_TEST_FAULT");
-
-	assert_all_once(&run);
-	assert_failed(&run, p1, STAGE_CRASH, 0, "signal");
-	assert_failed(&run, p2, STAGE_CRASH, 0, "signal");
-	for (size_t i = 0; i < run.nr; i++)
-		if (i != p1 && i != p2)
-			assert_counted(&run, i);
-	ck_assert_uint_ge(restarts, 2);
-	strbuf_release(&content);
-	free_run(&run);
-}
-END_TEST
-
-static const struct {
-	const char *fault, *marker;
-} hangs[] = {
-	{ "hang:SLOW", "SLOW" },	/* sleeps */
-	{ "spin:SPIN", "SPIN" },	/* burns the CPU */
+static const struct fault_case {
+	const char *what;
+	const char *fault;		/* WCINDEX_TEST_FAULT */
+	const char *marker;		/* in the poisoned files' names */
+	unsigned files;			/* how many files */
+	unsigned first;			/* make_content() number of file 0 */
+	unsigned nr_poisoned;
+	unsigned poisoned[MAX_POISONED]; /* their indexes */
+	unsigned workers;
+	unsigned timeout_ms;		/* 0: the pool's default */
+	const char *msg;		/* in the poisoned files' messages */
+	unsigned min_restarts;
+} faults[] = {
+	{
+		.what = "one crash among many files",
+		.fault = "crash:POISON", .marker = "POISON",
+		.files = 201, .first = 0,
+		.nr_poisoned = 1, .poisoned = { 100 },
+		.workers = 2, .timeout_ms = 0,
+		.msg = "signal", .min_restarts = 1,
+	},
+	{
+		/* in the same batch: both pinned, nobody else */
+		.what = "two crashes, one worker",
+		.fault = "crash:POISON", .marker = "POISON",
+		.files = 40, .first = 7,
+		.nr_poisoned = 2, .poisoned = { 3, 30 },
+		.workers = 1, .timeout_ms = 0,
+		.msg = "signal", .min_restarts = 2,
+	},
+	{
+		.what = "a worker that sleeps",
+		.fault = "hang:SLOW", .marker = "SLOW",
+		.files = 41, .first = 11,
+		.nr_poisoned = 1, .poisoned = { 20 },
+		.workers = 2, .timeout_ms = 300,
+		.msg = "timed out", .min_restarts = 1,
+	},
+	{
+		.what = "a worker that burns the CPU",
+		.fault = "spin:SPIN", .marker = "SPIN",
+		.files = 41, .first = 11,
+		.nr_poisoned = 1, .poisoned = { 20 },
+		.workers = 2, .timeout_ms = 300,
+		.msg = "timed out", .min_restarts = 1,
+	},
 };
 
-START_TEST(test_hang_timed_out)
+/* The position of file i among c's poisoned files, or -1. */
+static int poison_slot(const struct fault_case *c, unsigned i)
 {
+	for (unsigned k = 0; k < c->nr_poisoned; k++)
+		if (c->poisoned[k] == i)
+			return (int)k;
+	return -1;
+}
+
+START_TEST(test_fault_isolated)
+{
+	const struct fault_case *c = &faults[_i];
 	struct run run = { 0 };
 	struct strbuf content = STRBUF_INIT;
+	size_t poison[MAX_POISONED];
 	unsigned restarts = 0;
-	size_t slow = 0;
 	char name[40];
 
 	if (skip_without_worker())
 		return;
-	for (unsigned i = 0; i < 41; i++) {
-		make_content(&content, i + 11);
-		if (i == 20)
-			snprintf(name, sizeof(name), "x_%s_.txt", hangs[_i].marker);
-		else
+	ck_assert_uint_le(c->nr_poisoned, MAX_POISONED);
+	for (unsigned k = 0; k < c->nr_poisoned; k++)
+		ck_assert_msg(c->poisoned[k] < c->files &&
+			      poison_slot(c, c->poisoned[k]) == (int)k,
+			      "%s: poisoned file %u: not one of the %u or twice",
+			      c->what, c->poisoned[k], c->files);
+	no_core_files();
+	for (unsigned i = 0; i < c->files; i++) {
+		int k = poison_slot(c, i);
+
+		make_content(&content, c->first + i);
+		if (k < 0) {
 			snprintf(name, sizeof(name), "f%03u.txt", i);
-		if (i == 20)
-			slow = add_file(&run, name, content.buf, content.len, 0);
-		else
 			add_file(&run, name, content.buf, content.len, 0);
+			continue;
+		}
+		snprintf(name, sizeof(name), "x%03u_%s_.txt", i, c->marker);
+		poison[k] = add_file(&run, name, content.buf, content.len, 0);
 	}
-	ck_assert_int_eq(setenv("WCINDEX_TEST_FAULT", hangs[_i].fault, 1), 0);
-	ck_assert_int_eq(run_all(&run, exe, 2, 300, &restarts), 0);
+	ck_assert_int_eq(setenv("WCINDEX_TEST_FAULT", c->fault, 1), 0);
+	ck_assert_int_eq(run_all(&run, exe, c->workers, c->timeout_ms,
+				 &restarts), 0);
 	unsetenv("WCINDEX_TEST_FAULT");
 
 	assert_all_once(&run);
-	assert_failed(&run, slow, STAGE_CRASH, 0, "timed out");
+	for (unsigned k = 0; k < c->nr_poisoned; k++)
+		assert_failed(&run, poison[k], STAGE_CRASH, 0, c->msg);
 	for (size_t i = 0; i < run.nr; i++)
-		if (i != slow)
+		if (poison_slot(c, (unsigned)i) < 0)
 			assert_counted(&run, i);
-	ck_assert_uint_gt(restarts, 0);
+	ck_assert_msg(restarts >= c->min_restarts,
+		      "%s: %u restarts, want at least %u", c->what, restarts,
+		      c->min_restarts);
 	strbuf_release(&content);
 	free_run(&run);
 }
@@ -773,10 +716,8 @@ START_TEST(test_worker_exits)
 
 	if (skip_without_worker())
 		return;
-	if (access("/bin/true", X_OK)) {
-		fprintf(stderr, "test_pool: no /bin/true: skipping\n");
+	if (access("/bin/true", X_OK) && test_skip("test_pool", "no /bin/true"))
 		return;
-	}
 	for (unsigned i = 0; i < 10; i++) {
 		make_content(&content, i);
 		snprintf(name, sizeof(name), "e%02u", i);
@@ -976,7 +917,7 @@ START_TEST(test_big_compressed_whole)
 		x = x * 1664525u + 1013904223u;
 		strbuf_addch(&content, (x >> 27) < 5 ? ' ' : (char)(0x21 + (x >> 25) % 94));
 	}
-	strbuf_addf(&path, "%s/big.gz", tmpdir);
+	strbuf_addstr(&path, scratch_path("big.gz"));
 	gz = gzopen(path.buf, "wb1");
 	ck_assert_ptr_nonnull(gz);
 	ck_assert_int_eq(gzwrite(gz, content.buf, (unsigned)content.len),
@@ -1010,10 +951,8 @@ static Suite *pool_suite(void)
 	Suite *s = suite_create("pool");
 	TCase *tc;
 
-	tc = tcase_create("counting");
-	tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
+	tc = add_tcase(s, "counting", 60);
+	scratch_fixtures(tc, "test_pool", NULL, teardown);
 	tcase_add_test(tc, test_counts_match);
 	tcase_add_test(tc, test_ascii_flag);
 	tcase_add_test(tc, test_concurrent_producer);
@@ -1021,44 +960,26 @@ static Suite *pool_suite(void)
 	tcase_add_test(tc, test_failures);
 	tcase_add_test(tc, test_open_failure_message);
 	tcase_add_test(tc, test_long_path);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("big_files");
-	tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 120);
+	tc = add_tcase(s, "big_files", 120);
+	scratch_fixtures(tc, "test_pool", NULL, teardown);
 	tcase_add_test(tc, test_big_file_ranges);
 	tcase_add_test(tc, test_big_file_one_worker);
 	tcase_add_test(tc, test_big_file_shrank);
 	tcase_add_test(tc, test_big_file_grew);
 	tcase_add_test(tc, test_big_compressed_whole);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("isolation");
-	tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_crash_isolated);
-	tcase_add_test(tc, test_two_crashes);
-	tcase_add_loop_test(tc, test_hang_timed_out, 0, ARRAY_LEN(hangs));
+	tc = add_tcase(s, "isolation", 60);
+	scratch_fixtures(tc, "test_pool", NULL, teardown);
+	tcase_add_loop_test(tc, test_fault_isolated, 0, ARRAY_LEN(faults));
 	tcase_add_test(tc, test_bad_exe);
 	tcase_add_test(tc, test_worker_exits);
-	suite_add_tcase(s, tc);
 
 	return s;
 }
 
 int main(void)
 {
-	SRunner *sr;
-	int failures;
-
-	exe = getenv("WCINDEX");
-	if (exe && !*exe)
-		exe = NULL;
-	sr = srunner_create(pool_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failures = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failures != 0;
+	exe = test_env("WCINDEX");
+	return run_suite(pool_suite());
 }

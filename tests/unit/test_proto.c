@@ -25,8 +25,8 @@
 #include "strbuf.h"
 #include "util.h"
 #include "capture.h"
+#include "testmain.h"
 
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 /* Offsets inside a frame and inside its first result record. */
 #define OFF_TYPE 4
 #define OFF_LEN 8
@@ -917,25 +917,22 @@ static Suite *proto_suite(void)
 	Suite *s = suite_create("proto");
 	TCase *tc;
 
-	tc = tcase_create("round_trip");
+	tc = add_tcase(s, "round_trip", 0);
 	tcase_add_test(tc, test_jobs_round_trip);
 	tcase_add_test(tc, test_results_round_trip);
 	tcase_add_test(tc, test_frames_in_sequence);
 	tcase_add_test(tc, test_header_layout);
 	tcase_add_test(tc, test_clean_eof);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("framing");
-	tcase_set_timeout(tc, 30);
+	tc = add_tcase(s, "framing", 30);
 	tcase_add_test(tc, test_bad_magic);
 	tcase_add_loop_test(tc, test_unknown_type, 0, 4);
 	tcase_add_loop_test(tc, test_bad_length, 0, 6);
 	tcase_add_test(tc, test_length_limits_accepted);
 	tcase_add_test(tc, test_truncated_payload);
 	tcase_add_test(tc, test_truncated_header);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("records");
+	tc = add_tcase(s, "records", 0);
 	tcase_add_test(tc, test_count_larger_than_records);
 	tcase_add_test(tc, test_stray_trailing_bytes);
 	tcase_add_test(tc, test_payload_without_count);
@@ -946,18 +943,11 @@ static Suite *proto_suite(void)
 	tcase_add_test(tc, test_result_unknown_stage);
 	tcase_add_test(tc, test_members_round_trip);
 	tcase_add_test(tc, test_result_cut_anywhere);
-	suite_add_tcase(s, tc);
 
 	return s;
 }
 
 int main(void)
 {
-	SRunner *sr = srunner_create(proto_suite());
-	int failures;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failures = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failures != 0;
+	return run_suite(proto_suite());
 }

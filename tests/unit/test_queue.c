@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "queue.h"
+#include "testmain.h"
 
 /* Items are small integers disguised as non-NULL pointers. */
 #define ITEM(n) ((void *)(uintptr_t)((n) + 1))
@@ -620,50 +621,37 @@ static Suite *queue_suite(void)
 	Suite *s = suite_create("queue");
 	TCase *tc;
 
-	tc = tcase_create("order");
+	tc = add_tcase(s, "order", 0);
 	tcase_add_test(tc, test_fifo_order);
 	tcase_add_test(tc, test_fifo_wraps);
 	tcase_add_test(tc, test_pop_many_limits);
 	tcase_add_test(tc, test_timeout_pop_empty);
 	tcase_add_test(tc, test_timed_pop_gets_late_item);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("capacity");
+	tc = add_tcase(s, "capacity", 0);
 	tcase_add_test(tc, test_push_blocks_when_full);
 	tcase_add_test(tc, test_capacity_one);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("close");
-	tcase_set_timeout(tc, 30);
+	tc = add_tcase(s, "close", 30);
 	tcase_add_test(tc, test_close_wakes_consumers);
 	tcase_add_test(tc, test_close_wakes_producers);
 	tcase_add_test(tc, test_push_after_close);
 	tcase_add_test(tc, test_close_then_drain);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("event_fd");
+	tc = add_tcase(s, "event_fd", 0);
 	tcase_add_test(tc, test_event_fd_items);
 	tcase_add_test(tc, test_event_fd_close);
 	tcase_add_test(tc, test_event_fd_late);
 	tcase_add_test(tc, test_ack_without_fd);
 	tcase_add_test(tc, test_event_fd_wakes_poll);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("stress");
-	tcase_set_timeout(tc, 120);
+	tc = add_tcase(s, "stress", 120);
 	tcase_add_test(tc, test_stress_mpmc);
-	suite_add_tcase(s, tc);
 
 	return s;
 }
 
 int main(void)
 {
-	SRunner *sr = srunner_create(queue_suite());
-	int failures;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failures = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failures != 0;
+	return run_suite(queue_suite());
 }

@@ -16,6 +16,7 @@
 #include "strbuf.h"
 #include "util.h"
 #include "capture.h"
+#include "testmain.h"
 
 static sqlite3 *open_db(void)
 {
@@ -282,9 +283,9 @@ END_TEST
 /* The python to use, or NULL when there is none. */
 static const char *python3(void)
 {
-	const char *py = getenv("PYTHON3");
+	const char *py = test_python3();
 
-	if (py && *py && strcmp(py, "none"))
+	if (py)
 		return py;
 	if (system("python3 -c 'pass' >/dev/null 2>&1") == 0)
 		return "python3";
@@ -314,10 +315,8 @@ START_TEST(test_json_roundtrip)
 	FILE *f, *p;
 	int fd, ret, status;
 
-	if (!py) {
-		fprintf(stderr, "test_json_roundtrip: no python3, skipped\n");
+	if (!py && test_skip("test_json_roundtrip", "no python3"))
 		return;
-	}
 
 	for (i = 0; i < ARRAY_SIZE(utf8_cases); i++)
 		cases[nr++] = utf8_cases[i];
@@ -554,7 +553,7 @@ END_TEST
 static Suite *sqlout_suite(void)
 {
 	Suite *s = suite_create("sqlout");
-	TCase *tc = tcase_create("core");
+	TCase *tc = add_tcase(s, "core", 0);
 
 	tcase_add_test(tc, test_table);
 	tcase_add_test(tc, test_csv);
@@ -569,17 +568,10 @@ static Suite *sqlout_suite(void)
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_error_stops_script);
 	tcase_add_test(tc, test_write_error);
-	suite_add_tcase(s, tc);
 	return s;
 }
 
 int main(void)
 {
-	SRunner *sr = srunner_create(sqlout_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed != 0;
+	return run_suite(sqlout_suite());
 }

@@ -28,39 +28,23 @@
 #include "store.h"
 #include "strbuf.h"
 #include "scratch.h"
+#include "testmain.h"
 #include "util.h"
 #include "capture.h"
-
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ------------------------------------------------------- fixture ---- */
 
 /*
- * The base directory is made and removed by an unchecked fixture (in the
- * runner, so it goes even when a test fails); each test gets its own
- * directory inside it and its own database, and stderr is sent to a file
- * so that the errors the store reports on purpose can be checked.
+ * Each test case has the scratch fixtures (scratch.h): each test gets its
+ * own directory, scratch_dir, and its own database in it; the errors the
+ * store reports on purpose are captured (capture.h) and checked.
  */
-static char basedir[64];
-static char tmpdir[128];
 static char dbpath[160];
 static struct store *st;		/* the test's read-write connection */
 
-static void base_setup(void)
-{
-	scratch_create(basedir, sizeof(basedir), "test_store");
-}
-
-static void base_teardown(void)
-{
-	scratch_remove(basedir);
-}
-
 static void setup(void)
 {
-	snprintf(tmpdir, sizeof(tmpdir), "%s/t.XXXXXX", basedir);
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	snprintf(dbpath, sizeof(dbpath), "%s/index.db", tmpdir);
+	snprintf(dbpath, sizeof(dbpath), "%s/index.db", scratch_dir);
 	st = NULL;
 }
 
@@ -368,14 +352,13 @@ END_TEST
  */
 START_TEST(test_migrate_from_v1)
 {
-	const char *srcdir = getenv("TEST_SRCDIR");
 	struct strbuf path = STRBUF_INIT, schema = STRBUF_INIT;
 	char buf[4096], sql[128];
 	sqlite3 *db;
 	size_t n;
 	FILE *f;
 
-	strbuf_addf(&path, "%s/data/schema-v1.sql", srcdir ? srcdir : "tests");
+	strbuf_addf(&path, "%s/data/schema-v1.sql", test_srcdir());
 	f = fopen(path.buf, "r");
 	ck_assert_msg(f != NULL, "cannot open '%s'", path.buf);
 	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
@@ -430,10 +413,7 @@ START_TEST(test_not_a_database)
 		junk[i] = (unsigned char)(x >> 16);
 	}
 	ck_assert(memcmp(junk, "SQLite format 3", 15));
-	f = fopen(dbpath, "wb");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_uint_eq(fwrite(junk, 1, sizeof(junk), f), sizeof(junk));
-	ck_assert_int_eq(fclose(f), 0);
+	scratch_write(dbpath, junk, sizeof(junk));
 
 	expect_open_fails(dbpath, STORE_CREATE, "not a database");
 	expect_open_fails(dbpath, STORE_READONLY, "not a database");
@@ -1421,10 +1401,8 @@ static Suite *store_suite(void)
 	Suite *s = suite_create("store");
 	TCase *tc;
 
-	tc = tcase_create("open");
-	tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 30);
+	tc = add_tcase(s, "open", 30);
+	scratch_fixtures(tc, "test_store", setup, teardown);
 	tcase_add_test(tc, test_create_schema);
 	tcase_add_test(tc, test_readonly_missing);
 	tcase_add_test(tc, test_readonly_empty_db);
@@ -1434,12 +1412,9 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_unknown_version);
 	tcase_add_test(tc, test_migrate_from_v1);
 	tcase_add_test(tc, test_not_a_database);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("roots");
-	tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
-	tcase_add_checked_fixture(tc, setup_open, teardown);
-	tcase_set_timeout(tc, 30);
+	tc = add_tcase(s, "roots", 30);
+	scratch_fixtures(tc, "test_store", setup_open, teardown);
 	tcase_add_test(tc, test_readonly_refuses_writes);
 	tcase_add_test(tc, test_find_root);
 	tcase_add_test(tc, test_find_root_longest);
@@ -1449,66 +1424,44 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_add_root_twice);
 	tcase_add_test(tc, test_nested_root_absorbed);
 	tcase_add_test(tc, test_root_scanned_and_list);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("dirs");
-	tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
-	tcase_add_checked_fixture(tc, setup_open, teardown);
-	tcase_set_timeout(tc, 30);
+	tc = add_tcase(s, "dirs", 30);
+	scratch_fixtures(tc, "test_store", setup_open, teardown);
 	tcase_add_test(tc, test_put_dir_upsert);
 	tcase_add_test(tc, test_dir_children_sorted);
 	tcase_add_test(tc, test_delete_subtree);
 	tcase_add_test(tc, test_delete_subtree_slash);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("files");
-	tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
-	tcase_add_checked_fixture(tc, setup_open, teardown);
-	tcase_set_timeout(tc, 30);
+	tc = add_tcase(s, "files", 30);
+	scratch_fixtures(tc, "test_store", setup_open, teardown);
 	tcase_add_test(tc, test_put_entry_ok_and_error);
 	tcase_add_test(tc, test_put_entry_new_error);
 	tcase_add_test(tc, test_dir_entries_sorted_and_delete);
 	tcase_add_test(tc, test_names_round_trip);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("scans");
-	tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
-	tcase_add_checked_fixture(tc, setup_open, teardown);
-	tcase_set_timeout(tc, 30);
+	tc = add_tcase(s, "scans", 30);
+	scratch_fixtures(tc, "test_store", setup_open, teardown);
 	tcase_add_test(tc, test_scans);
 	tcase_add_test(tc, test_scan_errors);
 	tcase_add_test(tc, test_scan_errors_pruned);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("queries");
-	tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
-	tcase_add_checked_fixture(tc, setup_open, teardown);
-	tcase_set_timeout(tc, 30);
+	tc = add_tcase(s, "queries", 30);
+	scratch_fixtures(tc, "test_store", setup_open, teardown);
 	tcase_add_test(tc, test_totals);
 	tcase_add_test(tc, test_totals_empty_dir);
 	tcase_add_test(tc, test_ls_order);
 	tcase_add_test(tc, test_ls_early_stop);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("transactions");
-	tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
-	tcase_add_checked_fixture(tc, setup_open, teardown);
-	tcase_set_timeout(tc, 30);
+	tc = add_tcase(s, "transactions", 30);
+	scratch_fixtures(tc, "test_store", setup_open, teardown);
 	tcase_add_test(tc, test_rollback_discards);
 	tcase_add_test(tc, test_commit_persists);
 	tcase_add_test(tc, test_transaction_misuse);
-	suite_add_tcase(s, tc);
 
 	return s;
 }
 
 int main(void)
 {
-	SRunner *sr = srunner_create(store_suite());
-	int failures;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failures = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failures != 0;
+	return run_suite(store_suite());
 }
