@@ -51,15 +51,42 @@
 /* The signals that stop a scan cleanly (unless ignored when it starts). */
 static const int stop_signos[] = { SIGINT, SIGTERM, SIGHUP };
 
+/*
+ * One scan, as the steps of scan_run() build it up.  Each step fills its
+ * part; scan_release() undoes whatever was done, in reverse.
+ */
 struct scan {
 	const struct scan_options *opt;
+	uint64_t started;	/* now_ns() at the start, for the summary */
+
+	/* signals: blocked, and read from sfd */
+	sigset_t old_mask;
+	int masked, sfd;
+
+	/* the lock, and the start of the scan for the racy rule */
+	int lock_fd;
+	int64_t start_ns;
+
+	/* the database, the directories to walk, the scan's row */
+	struct store *rw, *ro;
+	char **paths;		/* canonical, to walk */
+	size_t ntops;
+	struct crawl_top *tops;
+	char **root_paths;	/* the root of each top */
+	char *db_base;		/* basename()'s copy: the crawler keeps a pointer */
+	int64_t scan_id;
+
+	/* the pipeline */
 	struct queue *jobs, *wq;
 	struct crawl *crawl;
 	struct writer *writer;
 	struct pool *pool;
-	uint64_t started;
 	int progress_shown;
 	int db_failed;		/* the writer failed: stop, nothing to record */
+
+	/* the outcome */
+	struct scan_stats stats;
+	int fatal, signo;
 };
 
 static void on_done(void *data, struct pool_job *pj,
@@ -311,76 +338,52 @@ static void print_size(struct strbuf *sb, uint64_t bytes)
 }
 
 /* Register the tops: find the root of each, adding new roots. */
-static int register_tops(struct store *s, char **paths, size_t n,
-			 struct crawl_top *tops, char **root_paths,
-			 int64_t now, int64_t scan_id)
+static int register_tops(struct scan *sc, int64_t now)
 {
 	struct strbuf root = STRBUF_INIT;
 	int ret = -1;
 
-	if (store_begin(s))
+	if (store_begin(sc->rw))
 		return -1;
-	for (size_t i = 0; i < n; i++) {
-		int found = store_find_root(s, paths[i], &tops[i].root_id, &root);
+	for (size_t i = 0; i < sc->ntops; i++) {
+		struct crawl_top *top = &sc->tops[i];
+		const char *path = sc->paths[i];
+		int found = store_find_root(sc->rw, path, &top->root_id, &root);
 
 		if (found < 0)
 			goto out;
 		if (!found) {
-			if (store_add_root(s, paths[i], now, scan_id,
-					   &tops[i].root_id))
+			if (store_add_root(sc->rw, path, now, sc->scan_id,
+					   &top->root_id))
 				goto out;
 			strbuf_reset(&root);
-			strbuf_addstr(&root, paths[i]);
-		} else if (strcmp(root.buf, paths[i]) &&
-			   store_link_dirs(s, root.buf, tops[i].root_id,
-					   paths[i], scan_id)) {
+			strbuf_addstr(&root, path);
+		} else if (strcmp(root.buf, path) &&
+			   store_link_dirs(sc->rw, root.buf, top->root_id,
+					   path, sc->scan_id)) {
 			goto out;
 		}
-		root_paths[i] = xstrndup(root.buf, root.len);
-		tops[i].path = paths[i];
-		tops[i].root = root_paths[i];
+		sc->root_paths[i] = xstrndup(root.buf, root.len);
+		top->path = path;
+		top->root = sc->root_paths[i];
 	}
-	ret = store_commit(s);
+	ret = store_commit(sc->rw);
 out:
 	if (ret)
-		store_rollback(s);
+		store_rollback(sc->rw);
 	strbuf_release(&root);
 	return ret;
 }
 
-int scan_run(const struct scan_options *opt)
+/*
+ * Block the stop signals before any thread starts, so that every thread
+ * inherits the mask and the signals reach only the signalfd that
+ * pool_run() polls.
+ */
+static int block_stop_signals(struct scan *sc)
 {
-	struct scan sc;
-	struct store *rw = NULL, *ro = NULL;
-	struct crawl_options copt;
-	struct writer_options wopt;
-	struct crawl_top *tops = NULL;
-	struct scan_stats stats;
-	struct crawl_stats cst;
-	struct strbuf sb = STRBUF_INIT, opts = STRBUF_INIT;
-	char **paths = NULL, **root_paths = NULL, *dbcopy = NULL, *exe = NULL;
-	char **worker_args = NULL;
-	size_t ntops = 0;
-	int64_t scan_id = 0, fs_now = 0, start;
-	int lock_fd = -1, ret = SCAN_FATAL, fatal = 0, sfd = -1, signo = 0;
-	int masked = 0;
-	sigset_t stop_signals, old_mask;
-	struct stat dbdir;
-	unsigned long margin_ms;
-	const char *env;
+	sigset_t stop_signals;
 
-	memset(&sc, 0, sizeof(sc));
-	memset(&stats, 0, sizeof(stats));
-	memset(&cst, 0, sizeof(cst));
-	sc.opt = opt;
-	sc.started = now_ns();
-
-	if (canonical_args(opt, &paths, &ntops))
-		return SCAN_FATAL;
-	/*
-	 * Blocked before any thread starts, so that every thread inherits it
-	 * and the signals reach only the signalfd that pool_run() polls.
-	 */
 	sigemptyset(&stop_signals);
 	for (size_t i = 0; i < ARRAY_SIZE(stop_signos); i++) {
 		struct sigaction sa;
@@ -395,86 +398,134 @@ int scan_run(const struct scan_options *opt)
 			continue;
 		sigaddset(&stop_signals, stop_signos[i]);
 	}
-	pthread_sigmask(SIG_BLOCK, &stop_signals, &old_mask);
-	masked = 1;
-	sfd = signalfd(-1, &stop_signals, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (sfd < 0) {
-		error_errno("cannot set up signal handling");
-		goto out;
+	pthread_sigmask(SIG_BLOCK, &stop_signals, &sc->old_mask);
+	sc->masked = 1;
+	sc->sfd = signalfd(-1, &stop_signals, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sc->sfd < 0)
+		return error_errno("cannot set up signal handling");
+	return 0;
+}
+
+/*
+ * Take the lock and note when the scan starts: the later of the system
+ * clock and the database file system's (read by touching the lock file),
+ * so that racy files are recounted, not missed.
+ */
+static int lock_and_start(struct scan *sc)
+{
+	int64_t fs_now = 0;
+	int ret = take_lock(sc->opt, sc->sfd, &sc->lock_fd, &fs_now);
+
+	sc->start_ns = wall_ns();
+	if (fs_now > sc->start_ns)
+		sc->start_ns = fs_now;
+	return ret;
+}
+
+/*
+ * Open the database, decide what to walk (the arguments, or every root),
+ * record the scan and its roots, and open the crawler's read-only
+ * connection.
+ */
+static int open_and_register(struct scan *sc)
+{
+	struct strbuf roots = STRBUF_INIT, opts = STRBUF_INIT;
+	int ret = -1;
+
+	if (!(sc->rw = store_open(sc->opt->db_path, STORE_CREATE)))
+		return -1;
+	if (!sc->ntops) {
+		if (store_list_roots(sc->rw, &sc->paths, &sc->ntops))
+			return -1;
+		if (!sc->ntops)
+			return error("no roots indexed yet: name a directory to scan");
 	}
-	ret = take_lock(opt, sfd, &lock_fd, &fs_now);
-	if (ret != SCAN_OK)
+	drop_nested(sc->paths, &sc->ntops);
+	sc->tops = xcalloc(sc->ntops, sizeof(*sc->tops));
+	sc->root_paths = xcalloc(sc->ntops, sizeof(*sc->root_paths));
+	for (size_t i = 0; i < sc->ntops; i++)
+		strbuf_addf(&roots, "%s%s", i ? "\n" : "", sc->paths[i]);
+	describe_options(sc->opt, &opts);
+	if (store_scan_begin(sc->rw, roots.buf, opts.buf, wall_ns(),
+			     &sc->scan_id) ||
+	    register_tops(sc, wall_ns()))
 		goto out;
-	ret = SCAN_FATAL;
-	/* The later of the two clocks: racy files are recounted, not missed. */
-	start = wall_ns();
-	if (fs_now > start)
-		start = fs_now;
+	if (!(sc->ro = store_open(sc->opt->db_path, STORE_READONLY)))
+		goto out;
+	ret = 0;
+out:
+	strbuf_release(&roots);
+	strbuf_release(&opts);
+	return ret;
+}
 
-	if (!(rw = store_open(opt->db_path, STORE_CREATE)))
-		goto out;
-	if (!ntops) {
-		if (store_list_roots(rw, &paths, &ntops))
-			goto out;
-		if (!ntops) {
-			error("no roots indexed yet: name a directory to scan");
-			goto out;
-		}
+/*
+ * The racy limit of this scan.  For the test suite only, a smaller margin
+ * (WCINDEX_TEST_RACY_MARGIN_MS) lets tests that make files and scan them at
+ * once check exact recount sets without waiting.
+ */
+static int64_t racy_limit(const struct scan *sc)
+{
+	const char *env = getenv("WCINDEX_TEST_RACY_MARGIN_MS");
+	unsigned long margin_ms;
+
+	if (env && !parse_ulong(env, 0, 60000, &margin_ms))
+		return sc->start_ns - (int64_t)margin_ms * 1000000;
+	return change_racy_limit(sc->start_ns);
+}
+
+/* The ENTRY_F_OPTIONS bits of the counting options: a change recounts. */
+static unsigned mode_flags(const struct scan_options *opt)
+{
+	return (opt->ascii ? ENTRY_F_ASCII : 0) |
+	       (opt->no_archives ? ENTRY_F_NOARCHIVES : 0);
+}
+
+/* The crawler's options: what to walk, how, and which files to skip. */
+static void crawl_options_of(struct scan *sc, struct crawl_options *copt)
+{
+	const struct scan_options *opt = sc->opt;
+	char *dircopy = xstrdup(opt->db_path);
+	struct stat dbdir;
+
+	*copt = (struct crawl_options) {
+		.tops = sc->tops,
+		.ntops = sc->ntops,
+		.follow = opt->follow,
+		.one_fs = opt->one_fs,
+		.full = opt->full,
+		.retry_failed = opt->retry_failed,
+		.mode_flags = mode_flags(opt),
+		.job_flags = (opt->ascii ? JOB_ASCII : 0) |
+			     (opt->no_archives ? 0 : JOB_ARCHIVES),
+		.ex = &opt->ex,
+		.scan_id = sc->scan_id,
+		/* the database and its companions are never indexed */
+		.db_name = basename(sc->db_base = xstrdup(opt->db_path)),
+	};
+	if (!stat(dirname(dircopy), &dbdir)) {
+		copt->has_db_dir = 1;
+		copt->db_dev = dbdir.st_dev;
+		copt->db_dir_ino = dbdir.st_ino;
 	}
-	drop_nested(paths, &ntops);
-	tops = xcalloc(ntops, sizeof(*tops));
-	root_paths = xcalloc(ntops, sizeof(*root_paths));
-	for (size_t i = 0; i < ntops; i++)
-		strbuf_addf(&sb, "%s%s", i ? "\n" : "", paths[i]);
-	describe_options(opt, &opts);
-	if (store_scan_begin(rw, sb.buf, opts.buf, wall_ns(), &scan_id))
-		goto out;
-	if (register_tops(rw, paths, ntops, tops, root_paths, wall_ns(),
-			  scan_id))
-		goto out;
-	if (!(ro = store_open(opt->db_path, STORE_READONLY)))
-		goto out;
+	free(dircopy);
+}
 
-	memset(&copt, 0, sizeof(copt));
-	copt.tops = tops;
-	copt.ntops = ntops;
-	copt.follow = opt->follow;
-	copt.one_fs = opt->one_fs;
-	copt.full = opt->full;
-	copt.retry_failed = opt->retry_failed;
-	copt.mode_flags = (opt->ascii ? ENTRY_F_ASCII : 0) |
-			  (opt->no_archives ? ENTRY_F_NOARCHIVES : 0);
-	copt.job_flags = (opt->ascii ? JOB_ASCII : 0) |
-			 (opt->no_archives ? 0 : JOB_ARCHIVES);
-	copt.ex = &opt->ex;
-	copt.scan_id = scan_id;
-	dbcopy = xstrdup(opt->db_path);
-	copt.db_name = basename(dbcopy);
-	{
-		char *dircopy = xstrdup(opt->db_path);
+/*
+ * The worker pool: this program's own worker mode, with the archive limits
+ * and CPU budget of the options.
+ */
+static int start_pool(struct scan *sc)
+{
+	const struct scan_options *opt = sc->opt;
+	char **argv = worker_config_argv(&(struct worker_config) {
+		.limits = opt->limits,
+		/* By default half the wall-clock budget: a spin is caught first. */
+		.cpu_seconds = opt->archive_cpu ? opt->archive_cpu :
+			       opt->timeout > 1 ? opt->timeout / 2 : 1,
+	});
+	char *exe = NULL;
 
-		if (!stat(dirname(dircopy), &dbdir)) {
-			copt.has_db_dir = 1;
-			copt.db_dev = dbdir.st_dev;
-			copt.db_dir_ino = dbdir.st_ino;
-		}
-		free(dircopy);
-	}
-
-	memset(&wopt, 0, sizeof(wopt));
-	wopt.scan_id = scan_id;
-	wopt.racy_limit_ns = change_racy_limit(start);
-	/*
-	 * For the test suite only: a smaller margin lets tests that make files
-	 * and scan them at once check exact recount sets without waiting.
-	 */
-	if ((env = getenv("WCINDEX_TEST_RACY_MARGIN_MS")) &&
-	    !parse_ulong(env, 0, 60000, &margin_ms))
-		wopt.racy_limit_ns = start - (int64_t)margin_ms * 1000000;
-	wopt.mode_flags = copt.mode_flags;
-
-	sc.jobs = queue_new(JOB_QUEUE_SIZE);
-	sc.wq = queue_new(WRITER_QUEUE_SIZE);
 	if (opt->worker_exe) {
 		exe = xstrdup(opt->worker_exe);
 	} else if (!(exe = realpath("/proc/self/exe", NULL))) {
@@ -485,123 +536,184 @@ int scan_run(const struct scan_options *opt)
 		error_errno("cannot find the wcindex executable");
 		goto out;
 	}
-	worker_args = worker_config_argv(&(struct worker_config) {
-		.limits = opt->limits,
-		/* By default half the wall-clock budget: a spin is caught first. */
-		.cpu_seconds = opt->archive_cpu ? opt->archive_cpu :
-			       opt->timeout > 1 ? opt->timeout / 2 : 1,
-	});
-	sc.pool = pool_new(exe, opt->jobs, (const char *const *)worker_args,
-			   WORKER_MEMORY_LIMIT);
-	if (!sc.pool)
-		goto out;
-	pool_set_timeout(sc.pool, opt->timeout * 1000, 4096);
-	pool_set_stop_fd(sc.pool, sfd);
-	/* the writer reports a database error of its own in one line */
-	store_defer_errors(rw, 1);
-	if (!(sc.writer = writer_start(rw, sc.wq, &wopt)))
-		goto out;
-	if (!(sc.crawl = crawl_start(ro, &copt, sc.jobs, sc.wq))) {
-		queue_close(sc.wq);
-		writer_finish(sc.writer, &stats);
-		sc.writer = NULL;
-		goto out;
+	sc->pool = pool_new(exe, opt->jobs, (const char *const *)argv,
+			    WORKER_MEMORY_LIMIT);
+	if (sc->pool) {
+		pool_set_timeout(sc->pool, opt->timeout * 1000, 4096);
+		pool_set_stop_fd(sc->pool, sc->sfd);
 	}
+out:
+	free(exe);
+	worker_config_argv_free(argv);
+	return sc->pool ? 0 : -1;
+}
 
-	switch (pool_run(sc.pool, sc.jobs, on_done, on_member, on_tick, &sc)) {
+/* The queues, the pool, the writer thread and the crawler thread. */
+static int start_pipeline(struct scan *sc)
+{
+	const struct writer_options wopt = {
+		.scan_id = sc->scan_id,
+		.racy_limit_ns = racy_limit(sc),
+		.mode_flags = mode_flags(sc->opt),
+	};
+	struct crawl_options copt;
+
+	sc->jobs = queue_new(JOB_QUEUE_SIZE);
+	sc->wq = queue_new(WRITER_QUEUE_SIZE);
+	if (start_pool(sc))
+		return -1;
+	/* the writer reports a database error of its own in one line */
+	store_defer_errors(sc->rw, 1);
+	if (!(sc->writer = writer_start(sc->rw, sc->wq, &wopt)))
+		return -1;
+	crawl_options_of(sc, &copt);
+	if (!(sc->crawl = crawl_start(sc->ro, &copt, sc->jobs, sc->wq))) {
+		queue_close(sc->wq);
+		writer_finish(sc->writer, &sc->stats);
+		sc->writer = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Count until the crawl is done, or a signal or a database error stops
+ * the scan; then wait for the crawler and the writer.
+ */
+static void run_pipeline(struct scan *sc)
+{
+	struct crawl_stats cst = { 0 };
+
+	switch (pool_run(sc->pool, sc->jobs, on_done, on_member, on_tick, sc)) {
 	case 0:
 		break;
 	case 1:
-		if (!sc.db_failed)
-			signo = take_signal(sfd);
-		crawl_stop(sc.crawl);
-		pool_cancel_queued(sc.pool, sc.jobs);
+		if (!sc->db_failed)
+			sc->signo = take_signal(sc->sfd);
+		crawl_stop(sc->crawl);
+		pool_cancel_queued(sc->pool, sc->jobs);
 		break;
 	default:
-		fatal = 1;
+		sc->fatal = 1;
 	}
-	if (crawl_finish(sc.crawl, &cst))
-		fatal = 1;
-	queue_close(sc.wq);
-	if (writer_finish(sc.writer, &stats))
-		fatal = 1;	/* said; failing to record the end is no news */
+	if (crawl_finish(sc->crawl, &cst))
+		sc->fatal = 1;
+	queue_close(sc->wq);
+	if (writer_finish(sc->writer, &sc->stats))
+		sc->fatal = 1;	/* said; failing to record the end is no news */
 	else
-		store_defer_errors(rw, 0);
-	sc.writer = NULL;
-	if (sc.progress_shown)
+		store_defer_errors(sc->rw, 0);
+	sc->writer = NULL;
+	if (sc->progress_shown)
 		fprintf(stderr, "\r\033[K");
+	sc->stats.seen = cst.seen;
+	sc->stats.unchanged = cst.unchanged;
+	sc->stats.skipped = cst.skipped;
+	sc->stats.failed += cst.errors;
+}
 
-	stats.seen = cst.seen;
-	stats.unchanged = cst.unchanged;
-	stats.skipped = cst.skipped;
-	stats.failed += cst.errors;
-	if (!fatal) {
-		for (size_t i = 0; i < ntops; i++)
-			if (!strcmp(tops[i].path, tops[i].root) &&
-			    tops[i].complete &&
-			    store_root_scanned(rw, tops[i].root_id, scan_id))
-				fatal = 1;
+/* Mark the roots walked in full, and record how the scan ended. */
+static void record_end(struct scan *sc)
+{
+	static const char *const names[] = {
+		[SIGINT] = "SIGINT", [SIGTERM] = "SIGTERM", [SIGHUP] = "SIGHUP",
+	};
+
+	for (size_t i = 0; i < sc->ntops && !sc->fatal; i++) {
+		const struct crawl_top *top = &sc->tops[i];
+
+		if (!strcmp(top->path, top->root) && top->complete &&
+		    store_root_scanned(sc->rw, top->root_id, sc->scan_id))
+			sc->fatal = 1;
 	}
-	if (store_scan_finish(rw, scan_id, &stats, fatal ? "failed" :
-			      signo ? "interrupted" : "done", wall_ns()))
-		fatal = 1;
-	if (signo)
+	if (store_scan_finish(sc->rw, sc->scan_id, &sc->stats,
+			      sc->fatal ? "failed" :
+			      sc->signo ? "interrupted" : "done", wall_ns()))
+		sc->fatal = 1;
+	if (sc->signo)
 		error("scan interrupted by %s: what was counted is recorded, "
-		      "and the next scan goes on from there", signo == SIGINT ? "SIGINT" :
-		      signo == SIGTERM ? "SIGTERM" : "SIGHUP");
+		      "and the next scan goes on from there",
+		      names[sc->signo]);
+}
 
-	if (!opt->quiet) {
-		strbuf_reset(&sb);
-		strbuf_addf(&sb, "%llu new, %llu changed, %llu deleted, "
-			    "%llu unchanged, %llu failed",
-			    (unsigned long long)stats.new_files,
-			    (unsigned long long)stats.changed,
-			    (unsigned long long)stats.deleted,
-			    (unsigned long long)stats.unchanged,
-			    (unsigned long long)stats.failed);
-		if (stats.skipped)
-			strbuf_addf(&sb, ", %llu skipped",
-				    (unsigned long long)stats.skipped);
-		strbuf_addstr(&sb, "; ");
-		print_size(&sb, stats.bytes);
-		strbuf_addf(&sb, ", %llu words counted in %.2f s",
-			    (unsigned long long)stats.words,
-			    (double)(now_ns() - sc.started) / 1e9);
-		printf("%s\n", sb.buf);
-		fflush(stdout);
-	}
-	ret = fatal ? SCAN_FATAL : signo ? SCAN_SIGNALLED + signo :
-	      stats.failed ? SCAN_FAILED : SCAN_OK;
-out:
-	if (sc.pool)
-		pool_free(sc.pool);
-	if (sc.jobs)
-		queue_free(sc.jobs);
-	if (sc.wq)
-		queue_free(sc.wq);
-	store_close(ro);
-	store_close(rw);
-	for (size_t i = 0; i < ntops; i++) {
-		free(paths[i]);
-		if (root_paths)
-			free(root_paths[i]);
-	}
-	free(paths);
-	free(root_paths);
-	free(tops);
-	free(dbcopy);
-	free(exe);
-	worker_config_argv_free(worker_args);
+static void print_summary(const struct scan *sc)
+{
+	const struct scan_stats *st = &sc->stats;
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addf(&sb, "%llu new, %llu changed, %llu deleted, "
+		    "%llu unchanged, %llu failed",
+		    (unsigned long long)st->new_files,
+		    (unsigned long long)st->changed,
+		    (unsigned long long)st->deleted,
+		    (unsigned long long)st->unchanged,
+		    (unsigned long long)st->failed);
+	if (st->skipped)
+		strbuf_addf(&sb, ", %llu skipped",
+			    (unsigned long long)st->skipped);
+	strbuf_addstr(&sb, "; ");
+	print_size(&sb, st->bytes);
+	strbuf_addf(&sb, ", %llu words counted in %.2f s",
+		    (unsigned long long)st->words,
+		    (double)(now_ns() - sc->started) / 1e9);
+	printf("%s\n", sb.buf);
+	fflush(stdout);
 	strbuf_release(&sb);
-	strbuf_release(&opts);
-	if (lock_fd >= 0)
-		close(lock_fd);
-	if (sfd >= 0) {
-		/* a signal that came too late to stop anything is dropped */
-		take_signal(sfd);
-		close(sfd);
+}
+
+/* Undo every step that was taken, last first. */
+static void scan_release(struct scan *sc)
+{
+	if (sc->pool)
+		pool_free(sc->pool);
+	if (sc->jobs)
+		queue_free(sc->jobs);
+	if (sc->wq)
+		queue_free(sc->wq);
+	store_close(sc->ro);
+	store_close(sc->rw);
+	for (size_t i = 0; i < sc->ntops; i++) {
+		free(sc->paths[i]);
+		if (sc->root_paths)
+			free(sc->root_paths[i]);
 	}
-	if (masked)
-		pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+	free(sc->paths);
+	free(sc->root_paths);
+	free(sc->tops);
+	free(sc->db_base);
+	if (sc->lock_fd >= 0)
+		close(sc->lock_fd);
+	if (sc->sfd >= 0) {
+		/* a signal that came too late to stop anything is dropped */
+		take_signal(sc->sfd);
+		close(sc->sfd);
+	}
+	if (sc->masked)
+		pthread_sigmask(SIG_SETMASK, &sc->old_mask, NULL);
+}
+
+int scan_run(const struct scan_options *opt)
+{
+	struct scan sc = {
+		.opt = opt, .started = now_ns(), .sfd = -1, .lock_fd = -1,
+	};
+	int ret;
+
+	if (canonical_args(opt, &sc.paths, &sc.ntops))
+		return SCAN_FATAL;
+	ret = block_stop_signals(&sc) ? SCAN_FATAL : lock_and_start(&sc);
+	if (ret != SCAN_OK)
+		goto out;
+	ret = SCAN_FATAL;
+	if (open_and_register(&sc) || start_pipeline(&sc))
+		goto out;
+	run_pipeline(&sc);
+	record_end(&sc);
+	if (!opt->quiet)
+		print_summary(&sc);
+	ret = sc.fatal ? SCAN_FATAL : sc.signo ? SCAN_SIGNALLED + sc.signo :
+	      sc.stats.failed ? SCAN_FAILED : SCAN_OK;
+out:
+	scan_release(&sc);
 	return ret;
 }
