@@ -233,6 +233,19 @@ static int utf8_seq(const unsigned char *p, size_t n, unsigned *space)
 	return need;
 }
 
+size_t utf8_sequence_len(const unsigned char *s, size_t avail)
+{
+	unsigned space;
+	int n;
+
+	if (!avail)
+		return 0;
+	if (s[0] < 0x80)
+		return 1;
+	n = utf8_seq(s, avail, &space);
+	return n > 0 ? (size_t)n : 0;
+}
+
 /*
  * Count the 8-byte blocks at p, in UTF-8 mode (utf8, a constant) or ASCII
  * mode.  Whitespace below 0x80 is 09-0D and 1C-20 for python's str, 09-0D

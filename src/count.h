@@ -104,6 +104,14 @@ void count_buffer(const void *buf, size_t len, enum count_mode mode,
 		  struct counts *out);
 
 /*
+ * The length (1-4) of the well-formed UTF-8 sequence at s (Unicode table
+ * 3-7: no overlong forms, no surrogates, nothing past U+10FFFF), or 0 when
+ * the byte at s starts none within the avail bytes.  The counting rule's
+ * own decoder, for code that must tell valid text from bytes the same way.
+ */
+size_t utf8_sequence_len(const unsigned char *s, size_t avail);
+
+/*
  * The kernels this build and this CPU can run, best first, and the one in
  * use: "avx2", "sse2", "scalar".  The best is chosen at start-up, unless
  * the environment names another in WCINDEX_KERNEL.  They all count exactly

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "count.h"
 #include "sqlout.h"
 #include "strbuf.h"
 #include "util.h"
@@ -117,43 +118,6 @@ static int sql_error(struct sqlout *so)
 static int write_error(void)
 {
 	return error("cannot write output");
-}
-
-/*
- * Length of the well-formed UTF-8 sequence at s (Unicode table 3-7: no
- * overlong forms, no surrogates, nothing past U+10FFFF), or 0 when the byte
- * at s does not start one within the avail bytes left.
- */
-static size_t utf8_valid_len(const unsigned char *s, size_t avail)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t n, i;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		if (c == 0xe0)
-			lo = 0xa0;
-		else if (c == 0xed)
-			hi = 0x9f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;
-	} else {
-		return 0;
-	}
-	if (avail < n || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
 }
 
 /* Display width: every byte but a continuation byte starts a character. */
@@ -533,7 +497,7 @@ static void json_string(FILE *out, const unsigned char *s, size_t len)
 				fprintf(out, "\\u%04x", c);
 			} else if (c < 0x80) {
 				putc(c, out);
-			} else if ((n = utf8_valid_len(s + i, len - i))) {
+			} else if ((n = utf8_sequence_len(s + i, len - i))) {
 				fwrite(s + i, 1, n, out);
 				i += n;
 				continue;

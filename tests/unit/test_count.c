@@ -10,7 +10,8 @@
  * scalar one, the reference, on megabytes of random text fed in random
  * pieces and ranges, and on every alignment and length around the 64-byte
  * windows; the buffers are allocated to their exact size, so that a read
- * past the end shows under AddressSanitizer.
+ * past the end shows under AddressSanitizer.  utf8_sequence_len(), the
+ * decoder's answer for other modules, is held to Unicode's table 3-7.
  */
 #include "config.h"
 
@@ -1130,6 +1131,70 @@ static void add_rule_tests(Suite *s, size_t k)
 	tcase_add_test(tc, test_ascii_mode);
 }
 
+/* ------------------------------------------------ utf8_sequence_len ---- */
+
+/*
+ * Unicode table 3-7 written out as its rows, independently of count.c's
+ * lead table: the reference for utf8_sequence_len().
+ */
+static size_t table_3_7(const unsigned char *s, size_t avail)
+{
+	static const struct { unsigned char lead_lo, lead_hi, lo, hi; size_t n; }
+	rows[] = {
+		{ 0xc2, 0xdf, 0x80, 0xbf, 2 },
+		{ 0xe0, 0xe0, 0xa0, 0xbf, 3 },
+		{ 0xe1, 0xec, 0x80, 0xbf, 3 },
+		{ 0xed, 0xed, 0x80, 0x9f, 3 },
+		{ 0xee, 0xef, 0x80, 0xbf, 3 },
+		{ 0xf0, 0xf0, 0x90, 0xbf, 4 },
+		{ 0xf1, 0xf3, 0x80, 0xbf, 4 },
+		{ 0xf4, 0xf4, 0x80, 0x8f, 4 },
+	};
+
+	if (!avail)
+		return 0;
+	if (s[0] < 0x80)
+		return 1;
+	for (size_t r = 0; r < ARRAY_LEN(rows); r++) {
+		if (s[0] < rows[r].lead_lo || s[0] > rows[r].lead_hi)
+			continue;
+		if (avail < rows[r].n || s[1] < rows[r].lo || s[1] > rows[r].hi)
+			return 0;
+		for (size_t i = 2; i < rows[r].n; i++)
+			if (s[i] < 0x80 || s[i] > 0xbf)
+				return 0;
+		return rows[r].n;
+	}
+	return 0;
+}
+
+/*
+ * Every lead byte with every second byte, and the bytes after them from
+ * the edges of each range, at every available length.
+ */
+START_TEST(test_utf8_sequence_len)
+{
+	static const unsigned char tails[] = { 0x00, 0x41, 0x7f, 0x80, 0x8f,
+					       0x90, 0x9f, 0xa0, 0xbf, 0xc0,
+					       0xf4, 0xff };
+	unsigned char b[4];
+
+	for (unsigned b0 = 0; b0 < 256; b0++)
+		for (unsigned b1 = 0; b1 < 256; b1++)
+			for (size_t t2 = 0; t2 < ARRAY_LEN(tails); t2++)
+				for (size_t t3 = 0; t3 < ARRAY_LEN(tails); t3++) {
+					b[0] = (unsigned char)b0;
+					b[1] = (unsigned char)b1;
+					b[2] = tails[t2];
+					b[3] = tails[t3];
+					for (size_t n = 0; n <= 4; n++)
+						if (utf8_sequence_len(b, n) != table_3_7(b, n))
+							ck_abort_msg("%02x %02x %02x %02x avail %zu",
+								     b[0], b[1], b[2], b[3], n);
+				}
+}
+END_TEST
+
 static Suite *count_suite(void)
 {
 	const char *const *names = count_kernels();
@@ -1151,6 +1216,9 @@ static Suite *count_suite(void)
 	tcase_add_test(tc, test_kernel_select);
 	tcase_add_loop_test(tc, test_kernels_random, 0, 64);
 	tcase_add_loop_test(tc, test_kernels_offsets, 0, 3);
+
+	tc = add_tcase(s, "utf8", 0);
+	tcase_add_test(tc, test_utf8_sequence_len);
 	return s;
 }
 
