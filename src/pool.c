@@ -797,11 +797,99 @@ static void abandon(struct pool *p, struct queue *jobs)
 	fail_everything(p, jobs, "the worker pool failed");
 }
 
+/*
+ * The descriptors to wait on: every running worker's result pipe, the
+ * queue's event descriptor when a worker starves and more jobs may come,
+ * and the stop descriptor.  Returns their number and sets *timeout to the
+ * milliseconds left before the first batch in flight is overdue (at most
+ * TICK_MS).
+ */
+static unsigned fill_pollfds(struct pool *p, struct queue *jobs, int starved,
+			     struct pollfd *pfd, int *timeout)
+{
+	uint64_t now_ms = now_ns() / 1000000;
+	int efd = queue_event_fd(jobs);
+	unsigned npfd = 0;
+
+	*timeout = TICK_MS;
+	for (unsigned i = 0; i < p->n; i++) {
+		struct worker *w = &p->w[i];
+		int64_t left;
+
+		if (w->pid <= 0)
+			continue;
+		pfd[npfd++] = (struct pollfd) { w->res_fd, POLLIN, 0 };
+		if (!w->n_inflight)
+			continue;
+		left = (int64_t)(w->busy_since / 1000000 +
+				 w->inflight[0].timeout_ms) - (int64_t)now_ms;
+		if (left < *timeout)
+			*timeout = left < 0 ? 0 : (int)left;
+	}
+	if (starved && efd >= 0 && !queue_done(jobs))
+		pfd[npfd++] = (struct pollfd) { efd, POLLIN, 0 };
+	if (p->stop_fd >= 0)
+		pfd[npfd++] = (struct pollfd) { p->stop_fd, POLLIN, 0 };
+	return npfd;
+}
+
+/*
+ * Act on what poll() reported: results to collect, the queue's event to
+ * acknowledge.  Returns 1 when the stop descriptor is readable.
+ */
+static int handle_events(struct pool *p, struct queue *jobs,
+			 const struct pollfd *pfd, unsigned npfd)
+{
+	int efd = queue_event_fd(jobs), stop = 0;
+
+	for (unsigned k = 0; k < npfd; k++) {
+		if (!pfd[k].revents)
+			continue;
+		if (pfd[k].fd == efd) {
+			queue_ack_fd(jobs);
+			continue;
+		}
+		if (pfd[k].fd == p->stop_fd) {
+			stop = 1;
+			continue;
+		}
+		for (unsigned i = 0; i < p->n; i++)
+			if (p->w[i].pid > 0 && p->w[i].res_fd == pfd[k].fd) {
+				collect(p, &p->w[i]);
+				break;
+			}
+	}
+	return stop;
+}
+
+/* Kill and replace the workers whose oldest batch is overdue. */
+static void time_out_workers(struct pool *p)
+{
+	uint64_t now = now_ns();
+
+	for (unsigned i = 0; i < p->n; i++) {
+		struct worker *w = &p->w[i];
+
+		if (w->pid > 0 && w->n_inflight &&
+		    now - w->busy_since > w->inflight[0].timeout_ms * 1000000u &&
+		    !results_waiting(w))
+			worker_lost(p, w, 1);
+	}
+}
+
+/* Nothing in flight, nothing held back, and no job will come. */
+static int all_done(struct pool *p, struct queue *jobs)
+{
+	for (unsigned i = 0; i < p->n; i++)
+		if (p->w[i].n_inflight > 0)
+			return 0;
+	return !p->n_retry && !p->n_suspects && queue_done(jobs);
+}
+
 int pool_run(struct pool *p, struct queue *jobs, pool_done_fn done,
 	     pool_member_fn member, pool_tick_fn tick, void *data)
 {
 	struct pollfd *pfd = xcalloc(p->n + 2, sizeof(*pfd));
-	int efd = queue_event_fd(jobs);
 	uint64_t last_tick = now_ns();
 	int ret = 0;
 
@@ -809,8 +897,8 @@ int pool_run(struct pool *p, struct queue *jobs, pool_done_fn done,
 	p->member = member;
 	p->data = data;
 	for (;;) {
-		int starved, busy = 0, stop = 0, timeout = TICK_MS;
-		unsigned npfd = 0;
+		int starved, stop, timeout;
+		unsigned npfd;
 		uint64_t now;
 
 		if (!live_workers(p)) {
@@ -820,73 +908,17 @@ int pool_run(struct pool *p, struct queue *jobs, pool_done_fn done,
 			break;
 		}
 		starved = dispatch(p, jobs);
-		for (unsigned i = 0; i < p->n; i++)
-			busy |= p->w[i].n_inflight > 0;
-		if (!busy && !p->n_retry && !p->n_suspects && queue_done(jobs))
+		if (all_done(p, jobs))
 			break;
-
-		now = now_ns();
-		for (unsigned i = 0; i < p->n; i++) {
-			struct worker *w = &p->w[i];
-			int64_t left;
-
-			if (w->pid <= 0)
-				continue;
-			pfd[npfd].fd = w->res_fd;
-			pfd[npfd].events = POLLIN;
-			npfd++;
-			if (!w->n_inflight)
-				continue;
-			left = (int64_t)(w->busy_since / 1000000 +
-					 w->inflight[0].timeout_ms) -
-			       (int64_t)(now / 1000000);
-			if (left < timeout)
-				timeout = left < 0 ? 0 : (int)left;
-		}
-		if (starved && efd >= 0 && !queue_done(jobs)) {
-			pfd[npfd].fd = efd;
-			pfd[npfd].events = POLLIN;
-			npfd++;
-		}
-		if (p->stop_fd >= 0) {
-			pfd[npfd].fd = p->stop_fd;
-			pfd[npfd].events = POLLIN;
-			npfd++;
-		}
+		npfd = fill_pollfds(p, jobs, starved, pfd, &timeout);
 		if (poll(pfd, npfd, timeout) < 0 && errno != EINTR) {
 			ret = error_errno("poll failed");
 			abandon(p, jobs);
 			break;
 		}
-
-		for (unsigned k = 0; k < npfd; k++) {
-			if (!pfd[k].revents)
-				continue;
-			if (pfd[k].fd == efd) {
-				queue_ack_fd(jobs);
-				continue;
-			}
-			if (pfd[k].fd == p->stop_fd) {
-				stop = 1;
-				continue;
-			}
-			for (unsigned i = 0; i < p->n; i++)
-				if (p->w[i].pid > 0 && p->w[i].res_fd == pfd[k].fd) {
-					collect(p, &p->w[i]);
-					break;
-				}
-		}
-
+		stop = handle_events(p, jobs, pfd, npfd);
+		time_out_workers(p);
 		now = now_ns();
-		for (unsigned i = 0; i < p->n; i++) {
-			struct worker *w = &p->w[i];
-
-			if (w->pid > 0 && w->n_inflight &&
-			    now - w->busy_since >
-			    w->inflight[0].timeout_ms * 1000000u &&
-			    !results_waiting(w))
-				worker_lost(p, w, 1);
-		}
 		if (!stop && tick && now - last_tick >= TICK_MS * 1000000u) {
 			last_tick = now;
 			stop = tick(data);
