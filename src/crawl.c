@@ -102,10 +102,8 @@ struct crawl {
 	size_t nstack, astack;
 	struct dentry *ents;
 	size_t nents, aents;
-	struct index_row *rows;
-	size_t nrows, arows;
-	struct dir_row *drows;
-	size_t ndrows, adrows;
+	struct index_rows rows;		/* of the directory being merged */
+	struct dir_rows drows;
 	/*
 	 * --follow: directories walked under the current top, a hash set, so
 	 * that a link back to an ancestor (or to a tree already walked) is not
@@ -463,11 +461,11 @@ static void merge_files(struct crawl *c, const struct pending *d)
 {
 	size_t i = 0, j = 0;
 
-	while (i < c->nents || j < c->nrows) {
-		int cmp = i == c->nents ? 1 : j == c->nrows ? -1 :
-			  strcmp(c->ents[i].name, c->rows[j].name);
+	while (i < c->nents || j < c->rows.nr) {
+		int cmp = i == c->nents ? 1 : j == c->rows.nr ? -1 :
+			  strcmp(c->ents[i].name, c->rows.v[j].name);
 		const struct dentry *e = cmp <= 0 ? &c->ents[i] : NULL;
-		const struct index_row *row = cmp >= 0 ? &c->rows[j] : NULL;
+		const struct index_row *row = cmp >= 0 ? &c->rows.v[j] : NULL;
 
 		if (e && e->kind == K_FILE) {
 			atomic_fetch_add(&c->seen, 1);
@@ -537,15 +535,15 @@ static int merge_dirs(struct crawl *c, const struct pending *d)
 
 	if (dlen == 1)
 		dlen = 0;	/* children of "/" are "/name" */
-	while (i < c->nents || j < c->ndrows) {
-		const char *rname = j < c->ndrows ? c->drows[j].path + dlen + 1 : NULL;
+	while (i < c->nents || j < c->drows.nr) {
+		const char *rname = j < c->drows.nr ? c->drows.v[j].path + dlen + 1 : NULL;
 		int cmp;
 
 		if (i < c->nents && c->ents[i].kind != K_DIR) {
 			i++;
 			continue;
 		}
-		cmp = i == c->nents ? 1 : j == c->ndrows ? -1 :
+		cmp = i == c->nents ? 1 : j == c->drows.nr ? -1 :
 		      strcmp(c->ents[i].name, rname);
 		if (cmp < 0) {
 			int64_t id;
@@ -565,9 +563,9 @@ static int merge_dirs(struct crawl *c, const struct pending *d)
 			const struct dentry *e = find_entry(c, rname);
 
 			if (!e || e->kind != K_KEEP)
-				writer_send_del_dir(c->wq, c->drows[j].path);
+				writer_send_del_dir(c->wq, c->drows.v[j].path);
 		} else {
-			push_dir(c, xstrdup(c->drows[j].path), c->drows[j].id, 0);
+			push_dir(c, xstrdup(c->drows.v[j].path), c->drows.v[j].id, 0);
 		}
 		if (cmp <= 0)
 			i++;
@@ -589,16 +587,13 @@ static int walk_dir(struct crawl *c, struct pending *d, int is_top)
 	if (list_dir(c, d->path, is_top) < 0)
 		return 0;	/* reported; its index rows stay as they are */
 	if (!d->is_new) {
-		if (store_dir_entries(c->ro, d->id, &c->rows, &c->nrows,
-				      &c->arows) ||
-		    store_dir_children(c->ro, d->path, &c->drows, &c->ndrows,
-				       &c->adrows))
+		if (store_dir_entries(c->ro, d->id, &c->rows) ||
+		    store_dir_children(c->ro, d->path, &c->drows))
 			return -1;
 	} else {
 		/* Nothing of a new directory can be indexed yet. */
-		store_free_index_rows(c->rows, c->nrows);
-		store_free_dir_rows(c->drows, c->ndrows);
-		c->nrows = c->ndrows = 0;
+		store_index_rows_release(&c->rows);
+		store_dir_rows_release(&c->drows);
 	}
 	merge_files(c, d);
 	return merge_dirs(c, d);
@@ -706,10 +701,8 @@ int crawl_finish(struct crawl *c, struct crawl_stats *st)
 	ret = c->fatal ? -1 : 0;
 	clear_entries(c);
 	free(c->ents);
-	store_free_index_rows(c->rows, c->nrows);
-	free(c->rows);
-	store_free_dir_rows(c->drows, c->ndrows);
-	free(c->drows);
+	store_index_rows_release(&c->rows);
+	store_dir_rows_release(&c->drows);
 	free(c->stack);
 	free(c->visited);
 	strbuf_release(&c->path);

@@ -188,6 +188,27 @@ static void done_stmt(sqlite3_stmt *st)
 	sqlite3_clear_bindings(st);
 }
 
+/* Called by each_row() with the statement on a row; nonzero stops. */
+typedef int (*row_fn)(void *data, sqlite3_stmt *st);
+
+/*
+ * Step st through its rows, handing each to fn, then reset it.  Returns 0,
+ * or -1 after reporting "what" when SQLite failed.
+ */
+static int each_row(struct store *s, sqlite3_stmt *st, row_fn fn, void *data,
+		    const char *what)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (fn(data, st)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	done_stmt(st);
+	return rc == SQLITE_DONE ? 0 : db_error(s, what);
+}
+
 static void bind_str(sqlite3_stmt *st, int i, const char *str)
 {
 	if (str)
@@ -208,6 +229,34 @@ static char *column_dup(sqlite3_stmt *st, int i)
 
 	return t ? xstrndup((const char *)t, (size_t)sqlite3_column_bytes(st, i))
 		 : xstrdup("");
+}
+
+/* A growing array of strings that each_row() fills. */
+struct strings {
+	char **v;
+	size_t nr, alloc;
+};
+
+/* Column 0 of a row, as the next string. */
+static int add_string_row(void *data, sqlite3_stmt *st)
+{
+	struct strings *list = data;
+
+	ALLOC_GROW(list->v, list->nr + 1, list->alloc);
+	list->v[list->nr++] = column_dup(st, 0);
+	return 0;
+}
+
+/* Columns (id, path) of a row, as the next struct dir_row. */
+static int add_dir_row(void *data, sqlite3_stmt *st)
+{
+	struct dir_rows *list = data;
+
+	ALLOC_GROW(list->v, list->nr + 1, list->alloc);
+	list->v[list->nr].id = sqlite3_column_int64(st, 0);
+	list->v[list->nr].path = column_dup(st, 1);
+	list->nr++;
+	return 0;
 }
 
 /* Run a statement that returns no rows; 0 or -1 after reporting. */
@@ -473,29 +522,40 @@ const char *store_last_error(struct store *s)
 
 /* ---- roots ---- */
 
+/* What a look-up by key found: (id, text) of its first row. */
+struct found {
+	int64_t *id;
+	struct strbuf *text;	/* NULL: the id is enough */
+	int found;
+};
+
+/* Columns (id, text) of the first row; stops there. */
+static int take_first(void *data, sqlite3_stmt *st)
+{
+	struct found *f = data;
+
+	*f->id = sqlite3_column_int64(st, 0);
+	if (f->text) {
+		strbuf_reset(f->text);
+		strbuf_add(f->text, sqlite3_column_text(st, 1),
+			   (size_t)sqlite3_column_bytes(st, 1));
+	}
+	f->found = 1;
+	return 1;
+}
+
 int store_find_root(struct store *s, const char *path, int64_t *root_id,
 		    struct strbuf *root_path)
 {
 	sqlite3_stmt *st = get_stmt(s, ST_FIND_ROOT);
-	int rc, ret = 0;
+	struct found r = { root_id, root_path, 0 };
 
 	if (!st)
 		return -1;
 	bind_str(st, 1, path);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*root_id = sqlite3_column_int64(st, 0);
-		if (root_path) {
-			strbuf_reset(root_path);
-			strbuf_add(root_path, sqlite3_column_text(st, 1),
-				   (size_t)sqlite3_column_bytes(st, 1));
-		}
-		ret = 1;
-	} else if (rc != SQLITE_DONE) {
-		ret = db_error(s, "cannot look up roots");
-	}
-	done_stmt(st);
-	return ret;
+	if (each_row(s, st, take_first, &r, "cannot look up roots"))
+		return -1;
+	return r.found;
 }
 
 int store_add_root(struct store *s, const char *path, int64_t now,
@@ -503,10 +563,8 @@ int store_add_root(struct store *s, const char *path, int64_t now,
 {
 	struct strbuf lo = STRBUF_INIT, hi = STRBUF_INIT;
 	sqlite3_stmt *st = get_stmt(s, ST_ADD_ROOT);
-	int64_t *nested = NULL;
-	char **nested_path = NULL;
-	size_t nr = 0, alloc = 0, alloc_path = 0;
-	int rc, ret = -1;
+	struct dir_rows nested = { NULL, 0, 0 };
+	int ret = -1;
 
 	if (!st)
 		return -1;
@@ -522,39 +580,28 @@ int store_add_root(struct store *s, const char *path, int64_t now,
 	bind_buf(st, 1, &lo);
 	bind_buf(st, 2, &hi);
 	sqlite3_bind_int64(st, 3, *root_id);	/* "/" is within its own bounds */
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		ALLOC_GROW(nested, nr + 1, alloc);
-		ALLOC_GROW(nested_path, nr + 1, alloc_path);
-		nested[nr] = sqlite3_column_int64(st, 0);
-		nested_path[nr++] = column_dup(st, 1);
-	}
-	done_stmt(st);
-	if (rc != SQLITE_DONE) {
-		db_error(s, "cannot look up nested roots");
+	if (each_row(s, st, add_dir_row, &nested, "cannot look up nested roots"))
 		goto out;
-	}
-	for (size_t i = 0; i < nr; i++) {
+	for (size_t i = 0; i < nested.nr; i++) {
 		if (!(st = get_stmt(s, ST_MOVE_ROOT_DIRS)))
 			goto out;
 		sqlite3_bind_int64(st, 1, *root_id);
-		sqlite3_bind_int64(st, 2, nested[i]);
+		sqlite3_bind_int64(st, 2, nested.v[i].id);
 		if (run(s, st, "cannot merge a nested root"))
 			goto out;
 		if (!(st = get_stmt(s, ST_DELETE_ROOT)))
 			goto out;
-		sqlite3_bind_int64(st, 1, nested[i]);
+		sqlite3_bind_int64(st, 1, nested.v[i].id);
 		if (run(s, st, "cannot merge a nested root"))
 			goto out;
 		/* Its top now hangs under the new root's tree. */
-		if (store_link_dirs(s, path, *root_id, nested_path[i], scan_id))
+		if (store_link_dirs(s, path, *root_id, nested.v[i].path,
+				    scan_id))
 			goto out;
 	}
 	ret = 0;
 out:
-	for (size_t i = 0; i < nr; i++)
-		free(nested_path[i]);
-	free(nested_path);
-	free(nested);
+	store_dir_rows_release(&nested);
 	strbuf_release(&lo);
 	strbuf_release(&hi);
 	return ret;
@@ -574,21 +621,17 @@ int store_root_scanned(struct store *s, int64_t root_id, int64_t scan_id)
 int store_list_roots(struct store *s, char ***paths, size_t *nr)
 {
 	sqlite3_stmt *st = get_stmt(s, ST_LIST_ROOTS);
-	size_t alloc = 0;
-	int rc;
+	struct strings list = { NULL, 0, 0 };
+	int ret;
 
 	*paths = NULL;
 	*nr = 0;
 	if (!st)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		ALLOC_GROW(*paths, *nr + 1, alloc);
-		(*paths)[(*nr)++] = column_dup(st, 0);
-	}
-	done_stmt(st);
-	if (rc != SQLITE_DONE)
-		return db_error(s, "cannot list roots");
-	return 0;
+	ret = each_row(s, st, add_string_row, &list, "cannot list roots");
+	*paths = list.v;
+	*nr = list.nr;
+	return ret;
 }
 
 /* ---- directories ---- */
@@ -596,20 +639,14 @@ int store_list_roots(struct store *s, char ***paths, size_t *nr)
 int store_dir_lookup(struct store *s, const char *path, int64_t *id)
 {
 	sqlite3_stmt *st = get_stmt(s, ST_DIR_LOOKUP);
-	int rc, ret = 0;
+	struct found r = { id, NULL, 0 };
 
 	if (!st)
 		return -1;
 	bind_str(st, 1, path);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		ret = 1;
-	} else if (rc != SQLITE_DONE) {
-		ret = db_error(s, "cannot look up a directory");
-	}
-	done_stmt(st);
-	return ret;
+	if (each_row(s, st, take_first, &r, "cannot look up a directory"))
+		return -1;
+	return r.found;
 }
 
 int store_max_dir_id(struct store *s, int64_t *id)
@@ -626,33 +663,25 @@ int store_max_dir_id(struct store *s, int64_t *id)
 	return rc == SQLITE_ROW ? 0 : db_error(s, "cannot number directories");
 }
 
-void store_free_dir_rows(struct dir_row *rows, size_t nr)
+void store_dir_rows_release(struct dir_rows *rows)
 {
-	for (size_t i = 0; i < nr; i++)
-		free(rows[i].path);
+	for (size_t i = 0; i < rows->nr; i++)
+		free(rows->v[i].path);
+	free(rows->v);
+	memset(rows, 0, sizeof(*rows));
 }
 
 int store_dir_children(struct store *s, const char *path,
-		       struct dir_row **rows, size_t *nr, size_t *alloc)
+		       struct dir_rows *rows)
 {
 	sqlite3_stmt *st = get_stmt(s, ST_DIR_CHILDREN);
-	int rc;
 
-	store_free_dir_rows(*rows, *nr);
-	*nr = 0;
+	store_dir_rows_release(rows);
 	if (!st)
 		return -1;
 	bind_str(st, 1, path);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		ALLOC_GROW(*rows, *nr + 1, *alloc);
-		(*rows)[*nr].id = sqlite3_column_int64(st, 0);
-		(*rows)[*nr].path = column_dup(st, 1);
-		(*nr)++;
-	}
-	done_stmt(st);
-	if (rc != SQLITE_DONE)
-		return db_error(s, "cannot list indexed directories");
-	return 0;
+	return each_row(s, st, add_dir_row, rows,
+			"cannot list indexed directories");
 }
 
 int store_put_dir(struct store *s, int64_t id, const char *path,
@@ -725,42 +754,44 @@ out:
 
 /* ---- files ---- */
 
-void store_free_index_rows(struct index_row *rows, size_t nr)
+void store_index_rows_release(struct index_rows *rows)
 {
-	for (size_t i = 0; i < nr; i++)
-		free(rows[i].name);
+	for (size_t i = 0; i < rows->nr; i++)
+		free(rows->v[i].name);
+	free(rows->v);
+	memset(rows, 0, sizeof(*rows));
+}
+
+/* One row of ST_DIR_ENTRIES into the next struct index_row. */
+static int add_index_row(void *data, sqlite3_stmt *st)
+{
+	struct index_rows *list = data;
+	struct index_row *r;
+
+	ALLOC_GROW(list->v, list->nr + 1, list->alloc);
+	r = &list->v[list->nr++];
+	r->id = sqlite3_column_int64(st, 0);
+	r->name = column_dup(st, 1);
+	r->meta.dev = (uint64_t)sqlite3_column_int64(st, 2);
+	r->meta.ino = (uint64_t)sqlite3_column_int64(st, 3);
+	r->meta.size = (uint64_t)sqlite3_column_int64(st, 4);
+	r->meta.mtime_ns = sqlite3_column_int64(st, 5);
+	r->meta.ctime_ns = sqlite3_column_int64(st, 6);
+	r->flags = (unsigned)sqlite3_column_int(st, 7);
+	r->failed = sqlite3_column_int(st, 8);
+	return 0;
 }
 
 int store_dir_entries(struct store *s, int64_t dir_id,
-		      struct index_row **rows, size_t *nr, size_t *alloc)
+		      struct index_rows *rows)
 {
 	sqlite3_stmt *st = get_stmt(s, ST_DIR_ENTRIES);
-	int rc;
 
-	store_free_index_rows(*rows, *nr);
-	*nr = 0;
+	store_index_rows_release(rows);
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, dir_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct index_row *r;
-
-		ALLOC_GROW(*rows, *nr + 1, *alloc);
-		r = &(*rows)[(*nr)++];
-		r->id = sqlite3_column_int64(st, 0);
-		r->name = column_dup(st, 1);
-		r->meta.dev = (uint64_t)sqlite3_column_int64(st, 2);
-		r->meta.ino = (uint64_t)sqlite3_column_int64(st, 3);
-		r->meta.size = (uint64_t)sqlite3_column_int64(st, 4);
-		r->meta.mtime_ns = sqlite3_column_int64(st, 5);
-		r->meta.ctime_ns = sqlite3_column_int64(st, 6);
-		r->flags = (unsigned)sqlite3_column_int(st, 7);
-		r->failed = sqlite3_column_int(st, 8);
-	}
-	done_stmt(st);
-	if (rc != SQLITE_DONE)
-		return db_error(s, "cannot list indexed files");
-	return 0;
+	return each_row(s, st, add_index_row, rows, "cannot list indexed files");
 }
 
 static void bind_common(sqlite3_stmt *st, const struct entry_update *u)
@@ -990,42 +1021,44 @@ static int64_t column_count(sqlite3_stmt *st, int i)
 		       ? -1 : sqlite3_column_int64(st, i);
 }
 
+struct ls_walk {
+	store_ls_fn fn;
+	void *data;
+	int found;
+};
+
+/* One row of ST_LS_* handed to the caller's function as a struct ls_row. */
+static int ls_one(void *data, sqlite3_stmt *st)
+{
+	struct ls_walk *walk = data;
+	struct ls_row row = {
+		.dir = (const char *)sqlite3_column_text(st, 0),
+		.name = (const char *)sqlite3_column_text(st, 1),
+		.lines = column_count(st, 2),
+		.words = column_count(st, 3),
+		.chars = column_count(st, 4),
+		.bytes = column_count(st, 5),
+		.flags = (unsigned)sqlite3_column_int(st, 6),
+		.status = (const char *)sqlite3_column_text(st, 7),
+		.error = (const char *)sqlite3_column_text(st, 8),
+		.member = (const char *)sqlite3_column_text(st, 9),
+		.member_len = (size_t)sqlite3_column_bytes(st, 9),
+	};
+
+	walk->found = 1;
+	return walk->fn(walk->data, &row);
+}
+
 int store_ls(struct store *s, const char *path, store_ls_fn fn, void *data)
 {
 	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	struct ls_walk walk = { fn, data, 0 };
 	sqlite3_stmt *st;
-	int rc, ret = -1, is_dir, found = 0;
+	int ret = -1, is_dir;
 
 	is_dir = bind_path(s, path, ST_LS_TREE, ST_LS_FILE, &st, &a, &b);
-	if (is_dir < 0)
-		goto out;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct ls_row row;
-
-		found = 1;
-		row.dir = (const char *)sqlite3_column_text(st, 0);
-		row.name = (const char *)sqlite3_column_text(st, 1);
-		row.lines = column_count(st, 2);
-		row.words = column_count(st, 3);
-		row.chars = column_count(st, 4);
-		row.bytes = column_count(st, 5);
-		row.flags = (unsigned)sqlite3_column_int(st, 6);
-		row.status = (const char *)sqlite3_column_text(st, 7);
-		row.error = (const char *)sqlite3_column_text(st, 8);
-		row.member = (const char *)sqlite3_column_text(st, 9);
-		row.member_len = (size_t)sqlite3_column_bytes(st, 9);
-		if (fn(data, &row)) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	done_stmt(st);
-	if (rc != SQLITE_DONE) {
-		db_error(s, "cannot list files");
-		goto out;
-	}
-	ret = is_dir || found;
-out:
+	if (is_dir >= 0 && !each_row(s, st, ls_one, &walk, "cannot list files"))
+		ret = is_dir || walk.found;
 	strbuf_release(&a);
 	strbuf_release(&b);
 	return ret;

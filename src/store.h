@@ -93,14 +93,21 @@ int store_dir_lookup(struct store *s, const char *path, int64_t *id);
 /* The highest directory id in use (0 for none), to number new ones. */
 int store_max_dir_id(struct store *s, int64_t *id);
 
+/* A list of rows that the store fills (what it held is released first). */
+struct dir_rows {
+	struct dir_row *v;
+	size_t nr, alloc;
+};
+
 /*
  * The indexed subdirectories of path, sorted by path (which is sorting by
- * name).  *rows is reused across calls: entries are freed by the next call
- * or by store_free_dir_rows().
+ * name), into rows, replacing what it held.
  */
 int store_dir_children(struct store *s, const char *path,
-		       struct dir_row **rows, size_t *nr, size_t *alloc);
-void store_free_dir_rows(struct dir_row *rows, size_t nr);
+		       struct dir_rows *rows);
+
+/* Free the rows and the list's memory; it is then empty. */
+void store_dir_rows_release(struct dir_rows *rows);
 
 /*
  * Insert directory path with the given id (0: the next free one), or, when
@@ -129,10 +136,15 @@ int store_delete_subtree(struct store *s, const char *path, uint64_t *files);
 
 /* ---- files ---- */
 
-/* The index rows of the files of dir_id, sorted by name; reused like above. */
+struct index_rows {
+	struct index_row *v;
+	size_t nr, alloc;
+};
+
+/* The index rows of the files of dir_id, sorted by name, into rows. */
 int store_dir_entries(struct store *s, int64_t dir_id,
-		      struct index_row **rows, size_t *nr, size_t *alloc);
-void store_free_index_rows(struct index_row *rows, size_t nr);
+		      struct index_rows *rows);
+void store_index_rows_release(struct index_rows *rows);
 
 struct entry_update {
 	int64_t dir_id;

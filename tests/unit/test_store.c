@@ -750,8 +750,7 @@ START_TEST(test_dir_children_sorted)
 		"new\nline", "\xff\xfe", "_", "aa",
 	};
 	const char *want[ARRAY_LEN(names)];
-	struct dir_row *rows = NULL;
-	size_t nr = 0, alloc = 0;
+	struct dir_rows rows = { 0 };
 	struct strbuf p = STRBUF_INIT;
 	int64_t root = add_root("/p");
 
@@ -766,33 +765,32 @@ START_TEST(test_dir_children_sorted)
 	(void)put_dir("/pq", root);		/* a sibling of /p */
 	qsort(want, ARRAY_LEN(want), sizeof(want[0]), cmp_str);
 
-	ck_assert_int_eq(store_dir_children(st, "/p", &rows, &nr, &alloc), 0);
-	ck_assert_uint_eq(nr, ARRAY_LEN(names));
-	for (size_t i = 0; i < nr; i++) {
+	ck_assert_int_eq(store_dir_children(st, "/p", &rows), 0);
+	ck_assert_uint_eq(rows.nr, ARRAY_LEN(names));
+	for (size_t i = 0; i < rows.nr; i++) {
 		int64_t id;
 
 		strbuf_reset(&p);
 		strbuf_addf(&p, "/p/%s", want[i]);
-		ck_assert_msg(!strcmp(rows[i].path, p.buf),
-			      "child %zu is '%s', want '%s'", i, rows[i].path,
+		ck_assert_msg(!strcmp(rows.v[i].path, p.buf),
+			      "child %zu is '%s', want '%s'", i, rows.v[i].path,
 			      p.buf);
 		ck_assert_int_eq(store_dir_lookup(st, p.buf, &id), 1);
-		ck_assert_int_eq(rows[i].id, id);
+		ck_assert_int_eq(rows.v[i].id, id);
 	}
 
 	/* the array is reused: one child, then none */
-	ck_assert_int_eq(store_dir_children(st, "/p/a", &rows, &nr, &alloc), 0);
-	ck_assert_uint_eq(nr, 1);
-	ck_assert_str_eq(rows[0].path, "/p/a/deeper");
-	ck_assert_int_eq(store_dir_children(st, "/p/z", &rows, &nr, &alloc), 0);
-	ck_assert_uint_eq(nr, 0);
+	ck_assert_int_eq(store_dir_children(st, "/p/a", &rows), 0);
+	ck_assert_uint_eq(rows.nr, 1);
+	ck_assert_str_eq(rows.v[0].path, "/p/a/deeper");
+	ck_assert_int_eq(store_dir_children(st, "/p/z", &rows), 0);
+	ck_assert_uint_eq(rows.nr, 0);
 	/* the children of "/" are found by their parent "/" */
-	ck_assert_int_eq(store_dir_children(st, "/", &rows, &nr, &alloc), 0);
-	ck_assert_uint_eq(nr, 2);
-	ck_assert_str_eq(rows[0].path, "/p");
-	ck_assert_str_eq(rows[1].path, "/pq");
-	store_free_dir_rows(rows, nr);
-	free(rows);
+	ck_assert_int_eq(store_dir_children(st, "/", &rows), 0);
+	ck_assert_uint_eq(rows.nr, 2);
+	ck_assert_str_eq(rows.v[0].path, "/p");
+	ck_assert_str_eq(rows.v[1].path, "/pq");
+	store_dir_rows_release(&rows);
 	strbuf_release(&p);
 }
 END_TEST
@@ -867,8 +865,7 @@ END_TEST
 
 START_TEST(test_put_entry_ok_and_error)
 {
-	struct index_row *rows = NULL;
-	size_t nr = 0, alloc = 0;
+	struct index_rows rows = { 0 };
 	struct strbuf txt = STRBUF_INIT;
 	struct entry_update u;
 	int64_t root = add_root("/e"), dir = put_dir("/e", root);
@@ -890,16 +887,16 @@ START_TEST(test_put_entry_ok_and_error)
 	u.scan_id = 5;
 	ck_assert_int_eq(store_put_entry(st, &u), 0);
 
-	ck_assert_int_eq(store_dir_entries(st, dir, &rows, &nr, &alloc), 0);
-	ck_assert_uint_eq(nr, 1);
-	ck_assert_str_eq(rows[0].name, "f.txt");
-	ck_assert_uint_eq(rows[0].meta.dev, 0x801);
-	ck_assert_uint_eq(rows[0].meta.ino, (1ull << 63) + 4242);
-	ck_assert_uint_eq(rows[0].meta.size, 1ull << 33);
-	ck_assert_int_eq(rows[0].meta.mtime_ns, 1700000000123456789LL);
-	ck_assert_int_eq(rows[0].meta.ctime_ns, -5);
-	ck_assert_uint_eq(rows[0].flags, COUNT_F_INVALID_UTF8 | ENTRY_F_RACY);
-	ck_assert_int_eq(rows[0].failed, 0);
+	ck_assert_int_eq(store_dir_entries(st, dir, &rows), 0);
+	ck_assert_uint_eq(rows.nr, 1);
+	ck_assert_str_eq(rows.v[0].name, "f.txt");
+	ck_assert_uint_eq(rows.v[0].meta.dev, 0x801);
+	ck_assert_uint_eq(rows.v[0].meta.ino, (1ull << 63) + 4242);
+	ck_assert_uint_eq(rows.v[0].meta.size, 1ull << 33);
+	ck_assert_int_eq(rows.v[0].meta.mtime_ns, 1700000000123456789LL);
+	ck_assert_int_eq(rows.v[0].meta.ctime_ns, -5);
+	ck_assert_uint_eq(rows.v[0].flags, COUNT_F_INVALID_UTF8 | ENTRY_F_RACY);
+	ck_assert_int_eq(rows.v[0].failed, 0);
 	ck_assert_int_eq(q("SELECT lines * 1000000 + words * 1000 + chars "
 			   "FROM entries"), 10020030);
 	ck_assert_int_eq(q("SELECT bytes FROM entries"), 1ll << 33);
@@ -916,12 +913,12 @@ START_TEST(test_put_entry_ok_and_error)
 	u.error = "read: Input/output error";
 	u.scan_id = 6;
 	ck_assert_int_eq(store_put_entry(st, &u), 0);
-	ck_assert_int_eq(store_dir_entries(st, dir, &rows, &nr, &alloc), 0);
-	ck_assert_uint_eq(nr, 1);
-	ck_assert_int_eq(rows[0].failed, 1);
-	ck_assert_uint_eq(rows[0].meta.size, 7);
-	ck_assert_int_eq(rows[0].meta.mtime_ns, 99);
-	ck_assert_uint_eq(rows[0].flags, 0);
+	ck_assert_int_eq(store_dir_entries(st, dir, &rows), 0);
+	ck_assert_uint_eq(rows.nr, 1);
+	ck_assert_int_eq(rows.v[0].failed, 1);
+	ck_assert_uint_eq(rows.v[0].meta.size, 7);
+	ck_assert_int_eq(rows.v[0].meta.mtime_ns, 99);
+	ck_assert_uint_eq(rows.v[0].flags, 0);
 	ck_assert_int_eq(q("SELECT lines * 1000000 + words * 1000 + chars "
 			   "FROM entries"), 10020030);
 	ck_assert_int_eq(q("SELECT scan_id FROM entries"), 6);
@@ -936,15 +933,14 @@ START_TEST(test_put_entry_ok_and_error)
 	u.counts.words = 2;
 	u.counts.chars = 3;
 	ck_assert_int_eq(store_put_entry(st, &u), 0);
-	ck_assert_int_eq(store_dir_entries(st, dir, &rows, &nr, &alloc), 0);
-	ck_assert_int_eq(rows[0].failed, 0);
+	ck_assert_int_eq(store_dir_entries(st, dir, &rows), 0);
+	ck_assert_int_eq(rows.v[0].failed, 0);
 	ck_assert_int_eq(q("SELECT lines * 1000000 + words * 1000 + chars "
 			   "FROM entries"), 1002003);
 	ck_assert_int_eq(q("SELECT error IS NULL AND status = 'ok' FROM entries"),
 			 1);
 
-	store_free_index_rows(rows, nr);
-	free(rows);
+	store_index_rows_release(&rows);
 	strbuf_release(&txt);
 }
 END_TEST
@@ -968,8 +964,7 @@ START_TEST(test_dir_entries_sorted_and_delete)
 		"\xc3\xa9", "~",
 	};
 	const char *want[ARRAY_LEN(names)];
-	struct index_row *rows = NULL;
-	size_t nr = 0, alloc = 0;
+	struct index_rows rows = { 0 };
 	int64_t root = add_root("/d"), dir = put_dir("/d", root);
 	int64_t other = put_dir("/d/sub", root), victim = -1;
 
@@ -980,32 +975,31 @@ START_TEST(test_dir_entries_sorted_and_delete)
 	put_ok(other, "elsewhere", 1, 1, 1, 1, 0);
 	qsort(want, ARRAY_LEN(want), sizeof(want[0]), cmp_str);
 
-	ck_assert_int_eq(store_dir_entries(st, dir, &rows, &nr, &alloc), 0);
-	ck_assert_uint_eq(nr, ARRAY_LEN(names));
-	for (size_t i = 0; i < nr; i++) {
-		ck_assert_msg(!strcmp(rows[i].name, want[i]),
-			      "entry %zu is '%s', want '%s'", i, rows[i].name,
+	ck_assert_int_eq(store_dir_entries(st, dir, &rows), 0);
+	ck_assert_uint_eq(rows.nr, ARRAY_LEN(names));
+	for (size_t i = 0; i < rows.nr; i++) {
+		ck_assert_msg(!strcmp(rows.v[i].name, want[i]),
+			      "entry %zu is '%s', want '%s'", i, rows.v[i].name,
 			      want[i]);
-		if (!strcmp(rows[i].name, "a.txt"))
-			victim = rows[i].id;
+		if (!strcmp(rows.v[i].name, "a.txt"))
+			victim = rows.v[i].id;
 	}
 	ck_assert_int_gt(victim, 0);
 
 	ck_assert_int_eq(store_delete_entry(st, victim), 0);
-	ck_assert_int_eq(store_dir_entries(st, dir, &rows, &nr, &alloc), 0);
-	ck_assert_uint_eq(nr, ARRAY_LEN(names) - 1);
-	for (size_t i = 0; i < nr; i++)
-		ck_assert_str_ne(rows[i].name, "a.txt");
+	ck_assert_int_eq(store_dir_entries(st, dir, &rows), 0);
+	ck_assert_uint_eq(rows.nr, ARRAY_LEN(names) - 1);
+	for (size_t i = 0; i < rows.nr; i++)
+		ck_assert_str_ne(rows.v[i].name, "a.txt");
 	/* deleting what is not there is not an error */
 	ck_assert_int_eq(store_delete_entry(st, victim), 0);
 
-	ck_assert_int_eq(store_dir_entries(st, other, &rows, &nr, &alloc), 0);
-	ck_assert_uint_eq(nr, 1);
-	ck_assert_str_eq(rows[0].name, "elsewhere");
-	ck_assert_int_eq(store_dir_entries(st, 9999, &rows, &nr, &alloc), 0);
-	ck_assert_uint_eq(nr, 0);
-	store_free_index_rows(rows, nr);
-	free(rows);
+	ck_assert_int_eq(store_dir_entries(st, other, &rows), 0);
+	ck_assert_uint_eq(rows.nr, 1);
+	ck_assert_str_eq(rows.v[0].name, "elsewhere");
+	ck_assert_int_eq(store_dir_entries(st, 9999, &rows), 0);
+	ck_assert_uint_eq(rows.nr, 0);
+	store_index_rows_release(&rows);
 }
 END_TEST
 
@@ -1036,11 +1030,10 @@ START_TEST(test_names_round_trip)
 		"\xed\xa0\x80 surrogate", "\xc0\xaf overlong",
 	};
 	static const char dirpath[] = "/n/dir\nwith\xff";
-	struct index_row *rows = NULL;
-	size_t nr = 0, alloc = 0, found = 0;
+	struct index_rows rows = { 0 };
+	size_t found = 0;
 	struct ls_collect c = { STRBUF_INIT, 0, 0 };
-	struct dir_row *drows = NULL;
-	size_t dnr = 0, dalloc = 0;
+	struct dir_rows drows = { 0 };
 	int64_t root = add_root("/n"), dir, id;
 
 	(void)put_dir("/n", root);
@@ -1048,22 +1041,22 @@ START_TEST(test_names_round_trip)
 	for (size_t i = 0; i < ARRAY_LEN(names); i++)
 		put_ok(dir, names[i], 1, 1, 1, 1, 0);
 
-	ck_assert_int_eq(store_dir_entries(st, dir, &rows, &nr, &alloc), 0);
-	ck_assert_uint_eq(nr, ARRAY_LEN(names));
+	ck_assert_int_eq(store_dir_entries(st, dir, &rows), 0);
+	ck_assert_uint_eq(rows.nr, ARRAY_LEN(names));
 	for (size_t i = 0; i < ARRAY_LEN(names); i++)
-		for (size_t k = 0; k < nr; k++)
-			if (strlen(rows[k].name) == strlen(names[i]) &&
-			    !memcmp(rows[k].name, names[i], strlen(names[i])))
+		for (size_t k = 0; k < rows.nr; k++)
+			if (strlen(rows.v[k].name) == strlen(names[i]) &&
+			    !memcmp(rows.v[k].name, names[i], strlen(names[i])))
 				found++;
 	ck_assert_uint_eq(found, ARRAY_LEN(names));
 
 	/* the directory path too */
 	ck_assert_int_eq(store_dir_lookup(st, dirpath, &id), 1);
 	ck_assert_int_eq(id, dir);
-	ck_assert_int_eq(store_dir_children(st, "/n", &drows, &dnr, &dalloc), 0);
-	ck_assert_uint_eq(dnr, 1);
-	ck_assert_uint_eq(strlen(drows[0].path), sizeof(dirpath) - 1);
-	ck_assert(!memcmp(drows[0].path, dirpath, sizeof(dirpath) - 1));
+	ck_assert_int_eq(store_dir_children(st, "/n", &drows), 0);
+	ck_assert_uint_eq(drows.nr, 1);
+	ck_assert_uint_eq(strlen(drows.v[0].path), sizeof(dirpath) - 1);
+	ck_assert(!memcmp(drows.v[0].path, dirpath, sizeof(dirpath) - 1));
 
 	/* and through ls, of the directory and of one file */
 	ck_assert_int_eq(store_ls(st, dirpath, collect_ls, &c), 1);
@@ -1082,10 +1075,8 @@ START_TEST(test_names_round_trip)
 	ck_assert_int_eq(c.calls, 1);
 	ck_assert_str_eq(c.out.buf, "/n/dir\nwith\xff|new\nline|1|1|1|1|0|ok|-\n");
 
-	store_free_index_rows(rows, nr);
-	free(rows);
-	store_free_dir_rows(drows, dnr);
-	free(drows);
+	store_index_rows_release(&rows);
+	store_dir_rows_release(&drows);
 	strbuf_release(&c.out);
 }
 END_TEST
