@@ -248,17 +248,25 @@ struct level {
 /* -------------------------------------------------------- the summary ---- */
 
 /* The first problem met is the one the summary tells. */
+static void vnote(struct ctx *ctx, enum member_status st, const char *fmt,
+		  va_list ap) __attribute__((format(printf, 3, 0)));
+static void vnote(struct ctx *ctx, enum member_status st, const char *fmt,
+		  va_list ap)
+{
+	if (ctx->sum->status != MEMBER_OK)
+		return;
+	ctx->sum->status = st;
+	vsnprintf(ctx->sum->message, sizeof(ctx->sum->message), fmt, ap);
+}
+
 static void note(struct ctx *ctx, enum member_status st, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void note(struct ctx *ctx, enum member_status st, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (ctx->sum->status != MEMBER_OK)
-		return;
-	ctx->sum->status = st;
 	va_start(ap, fmt);
-	vsnprintf(ctx->sum->message, sizeof(ctx->sum->message), fmt, ap);
+	vnote(ctx, st, fmt, ap);
 	va_end(ap);
 }
 
@@ -272,11 +280,8 @@ static void stop_limit(struct ctx *ctx, const char *fmt, ...)
 	if (ctx->stop)
 		return;
 	ctx->stop = STOP_LIMIT;
-	if (ctx->sum->status != MEMBER_OK)
-		return;
-	ctx->sum->status = MEMBER_LIMIT;
 	va_start(ap, fmt);
-	vsnprintf(ctx->sum->message, sizeof(ctx->sum->message), fmt, ap);
+	vnote(ctx, MEMBER_LIMIT, fmt, ap);
 	va_end(ap);
 }
 

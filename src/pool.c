@@ -238,29 +238,15 @@ void pool_set_timeout(struct pool *p, unsigned base_ms, unsigned bytes_per_ms)
 	p->bytes_per_ms = bytes_per_ms ? bytes_per_ms : 1;
 }
 
-unsigned pool_in_flight(struct pool *p)
+void pool_get_stats(struct pool *p, struct pool_stats *st)
 {
-	unsigned n = 0;
-
+	st->in_flight = 0;
 	for (unsigned i = 0; i < p->n; i++)
 		for (unsigned b = 0; b < p->w[i].n_inflight; b++)
-			n += p->w[i].inflight[b].nr;
-	return n;
-}
-
-unsigned pool_restarts(struct pool *p)
-{
-	return p->restarts;
-}
-
-unsigned pool_ranges(struct pool *p)
-{
-	return p->ranges;
-}
-
-unsigned pool_recounts(struct pool *p)
-{
-	return p->recounts;
+			st->in_flight += p->w[i].inflight[b].nr;
+	st->restarts = p->restarts;
+	st->ranges = p->ranges;
+	st->recounts = p->recounts;
 }
 
 static void add_retry(struct pool *p, struct pool_job *job)

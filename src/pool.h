@@ -103,23 +103,23 @@ void pool_set_stop_fd(struct pool *p, int fd);
  */
 void pool_cancel_queued(struct pool *p, struct queue *jobs);
 
-/* Number of jobs sent to workers and not finished (for progress). */
-unsigned pool_in_flight(struct pool *p);
+/* What the pool has done so far (progress, tests). */
+struct pool_stats {
+	unsigned in_flight;	/* jobs sent to workers and not finished */
+	unsigned restarts;	/* workers replaced after a crash or a timeout */
+	/*
+	 * Range jobs the big files were cut into (files of 32 MiB and more,
+	 * when there are two workers or more: 16 MiB each).
+	 */
+	unsigned ranges;
+	/*
+	 * Big files counted again in one piece because they changed (or were
+	 * not the size the walk saw) while their ranges were counted.
+	 */
+	unsigned recounts;
+};
 
-/* Number of workers replaced after a crash or a timeout. */
-unsigned pool_restarts(struct pool *p);
-
-/*
- * Number of range jobs the big files were cut into (files of 32 MiB and
- * more, when there are two workers or more: 16 MiB each).
- */
-unsigned pool_ranges(struct pool *p);
-
-/*
- * Number of big files counted again in one piece because they changed (or
- * were not the size the walk saw) while their ranges were counted.
- */
-unsigned pool_recounts(struct pool *p);
+void pool_get_stats(struct pool *p, struct pool_stats *st);
 
 /* Stop the workers (end of input, then SIGKILL if they linger) and free. */
 void pool_free(struct pool *p);

@@ -43,50 +43,50 @@ void proto_add_job(struct proto_writer *w, const struct proto_job *job)
 	w->count++;
 }
 
+static void put_counts(struct proto_writer *w, const struct counts *c)
+{
+	put64(&w->buf, c->bytes);
+	put64(&w->buf, c->lines);
+	put64(&w->buf, c->words);
+	put64(&w->buf, c->chars);
+	put32(&w->buf, c->flags);
+}
+
+/* A length and that many bytes, the message cut to PROTO_MAX_ERRMSG. */
+static void put_msg(struct proto_writer *w, const char *msg, uint32_t len)
+{
+	if (len > PROTO_MAX_ERRMSG)
+		len = PROTO_MAX_ERRMSG;
+	put32(&w->buf, len);
+	strbuf_add(&w->buf, msg, len);
+}
+
 void proto_add_result(struct proto_writer *w, const struct proto_result *res)
 {
-	uint32_t msg_len = res->msg_len;
-
-	if (msg_len > PROTO_MAX_ERRMSG)
-		msg_len = PROTO_MAX_ERRMSG;
 	put64(&w->buf, res->id);
 	put32(&w->buf, (uint32_t)res->err);
 	put32(&w->buf, res->stage);
 	put32(&w->buf, res->found);
-	put64(&w->buf, res->counts.bytes);
-	put64(&w->buf, res->counts.lines);
-	put64(&w->buf, res->counts.words);
-	put64(&w->buf, res->counts.chars);
-	put32(&w->buf, res->counts.flags);
+	put_counts(w, &res->counts);
 	put64(&w->buf, res->meta.dev);
 	put64(&w->buf, res->meta.ino);
 	put64(&w->buf, res->meta.size);
 	put64(&w->buf, (uint64_t)res->meta.mtime_ns);
 	put64(&w->buf, (uint64_t)res->meta.ctime_ns);
-	put32(&w->buf, msg_len);
-	strbuf_add(&w->buf, res->msg, msg_len);
+	put_msg(w, res->msg, res->msg_len);
 	w->count++;
 }
 
 void proto_add_member(struct proto_writer *w, const struct proto_member *m)
 {
-	uint32_t msg_len = m->msg_len;
-
-	if (msg_len > PROTO_MAX_ERRMSG)
-		msg_len = PROTO_MAX_ERRMSG;
 	put64(&w->buf, m->id);
 	put32(&w->buf, m->kind);
 	put32(&w->buf, m->status);
-	put64(&w->buf, m->counts.bytes);
-	put64(&w->buf, m->counts.lines);
-	put64(&w->buf, m->counts.words);
-	put64(&w->buf, m->counts.chars);
-	put32(&w->buf, m->counts.flags);
+	put_counts(w, &m->counts);
 	put64(&w->buf, (uint64_t)m->mtime_ns);
 	put32(&w->buf, m->name_len);
 	strbuf_add(&w->buf, m->name, m->name_len);
-	put32(&w->buf, msg_len);
-	strbuf_add(&w->buf, m->msg, msg_len);
+	put_msg(w, m->msg, m->msg_len);
 	w->count++;
 }
 
@@ -136,22 +136,24 @@ int proto_read_frame(int fd, const char *who, uint32_t *type,
 	return 1;
 }
 
+/* The next n bytes of the record into v; -1 when fewer are left. */
+static int get_raw(struct proto_reader *rd, void *v, size_t n)
+{
+	if ((size_t)(rd->end - rd->p) < n)
+		return -1;
+	memcpy(v, rd->p, n);
+	rd->p += n;
+	return 0;
+}
+
 static int get32(struct proto_reader *rd, uint32_t *v)
 {
-	if ((size_t)(rd->end - rd->p) < sizeof(*v))
-		return -1;
-	memcpy(v, rd->p, sizeof(*v));
-	rd->p += sizeof(*v);
-	return 0;
+	return get_raw(rd, v, sizeof(*v));
 }
 
 static int get64(struct proto_reader *rd, uint64_t *v)
 {
-	if ((size_t)(rd->end - rd->p) < sizeof(*v))
-		return -1;
-	memcpy(v, rd->p, sizeof(*v));
-	rd->p += sizeof(*v);
-	return 0;
+	return get_raw(rd, v, sizeof(*v));
 }
 
 static int get_bytes(struct proto_reader *rd, uint32_t len, const char **out)
@@ -198,22 +200,38 @@ int proto_next_job(struct proto_reader *rd, struct proto_job *job)
 	return 1;
 }
 
+static int get_counts(struct proto_reader *rd, struct counts *c)
+{
+	uint32_t flags;
+
+	if (get64(rd, &c->bytes) || get64(rd, &c->lines) ||
+	    get64(rd, &c->words) || get64(rd, &c->chars) || get32(rd, &flags))
+		return -1;
+	c->flags = flags;
+	return 0;
+}
+
+/* A length and that many bytes, at most max of them. */
+static int get_sized(struct proto_reader *rd, uint32_t max, uint32_t *len,
+		     const char **bytes)
+{
+	return get32(rd, len) || *len > max || get_bytes(rd, *len, bytes) ? -1
+									  : 0;
+}
+
 int proto_next_result(struct proto_reader *rd, struct proto_result *res)
 {
-	uint32_t err, flags;
+	uint32_t err;
 	uint64_t mtime, ctime;
 
 	if (!rd->left)
 		return at_end(rd);
 	if (get64(rd, &res->id) || get32(rd, &err) || get32(rd, &res->stage) ||
-	    get32(rd, &res->found) || get64(rd, &res->counts.bytes) || get64(rd, &res->counts.lines) ||
-	    get64(rd, &res->counts.words) || get64(rd, &res->counts.chars) ||
-	    get32(rd, &flags) ||
+	    get32(rd, &res->found) || get_counts(rd, &res->counts) ||
 	    get64(rd, &res->meta.dev) || get64(rd, &res->meta.ino) ||
 	    get64(rd, &res->meta.size) || get64(rd, &mtime) ||
-	    get64(rd, &ctime) || get32(rd, &res->msg_len) ||
-	    res->msg_len > PROTO_MAX_ERRMSG ||
-	    get_bytes(rd, res->msg_len, &res->msg))
+	    get64(rd, &ctime) ||
+	    get_sized(rd, PROTO_MAX_ERRMSG, &res->msg_len, &res->msg))
 		return error("protocol error: truncated result record");
 	if (res->stage > STAGE_WHOLE)
 		return error("protocol error: unknown stage %u", res->stage);
@@ -221,7 +239,6 @@ int proto_next_result(struct proto_reader *rd, struct proto_result *res)
 		return error("protocol error: unknown kind of file %u",
 			     res->found);
 	res->err = (int32_t)err;
-	res->counts.flags = flags;
 	res->meta.mtime_ns = (int64_t)mtime;
 	res->meta.ctime_ns = (int64_t)ctime;
 	rd->left--;
@@ -230,23 +247,17 @@ int proto_next_result(struct proto_reader *rd, struct proto_result *res)
 
 int proto_next_member(struct proto_reader *rd, struct proto_member *m)
 {
-	uint32_t flags;
 	uint64_t mtime;
 
 	if (!rd->left)
 		return at_end(rd);
 	if (get64(rd, &m->id) || get32(rd, &m->kind) || get32(rd, &m->status) ||
-	    get64(rd, &m->counts.bytes) || get64(rd, &m->counts.lines) ||
-	    get64(rd, &m->counts.words) || get64(rd, &m->counts.chars) ||
-	    get32(rd, &flags) || get64(rd, &mtime) ||
-	    get32(rd, &m->name_len) || m->name_len > PROTO_MAX_MEMBER_NAME ||
-	    get_bytes(rd, m->name_len, &m->name) ||
-	    get32(rd, &m->msg_len) || m->msg_len > PROTO_MAX_ERRMSG ||
-	    get_bytes(rd, m->msg_len, &m->msg))
+	    get_counts(rd, &m->counts) || get64(rd, &mtime) ||
+	    get_sized(rd, PROTO_MAX_MEMBER_NAME, &m->name_len, &m->name) ||
+	    get_sized(rd, PROTO_MAX_ERRMSG, &m->msg_len, &m->msg))
 		return error("protocol error: truncated member record");
 	if (m->kind > 2 || m->status > 2)
 		return error("protocol error: bad member kind or status");
-	m->counts.flags = flags;
 	m->mtime_ns = (int64_t)mtime;
 	rd->left--;
 	return 1;

@@ -111,6 +111,7 @@ static int on_tick(void *data)
 	struct scan *sc = data;
 	uint64_t seen, done, bytes;
 	double secs = (double)(now_ns() - sc->started) / 1e9;
+	struct pool_stats ps;
 
 	if (writer_failed(sc->writer)) {
 		sc->db_failed = 1;
@@ -120,10 +121,11 @@ static int on_tick(void *data)
 		return 0;
 	seen = crawl_progress(sc->crawl);
 	writer_progress(sc->writer, &done, &bytes);
+	pool_get_stats(sc->pool, &ps);
 	fprintf(stderr, "\r\033[K%llu files seen, %llu counted, %zu queued"
 		" (%.0f files/s, %.1f MB/s)", (unsigned long long)seen,
 		(unsigned long long)done,
-		queue_length(sc->jobs) + pool_in_flight(sc->pool),
+		queue_length(sc->jobs) + ps.in_flight,
 		secs > 0 ? (double)done / secs : 0.0,
 		secs > 0 ? (double)bytes / 1e6 / secs : 0.0);
 	sc->progress_shown = 1;

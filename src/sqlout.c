@@ -464,47 +464,29 @@ static int csv_add_row(struct sqlout *so)
  */
 static void json_string(FILE *out, const unsigned char *s, size_t len)
 {
+	/* the short escapes JSON has; other controls are \u00XX */
+	static const char *const escape[0x80] = {
+		['"'] = "\\\"", ['\\'] = "\\\\", ['\b'] = "\\b",
+		['\f'] = "\\f", ['\n'] = "\\n", ['\r'] = "\\r", ['\t'] = "\\t",
+	};
 	size_t i = 0, n;
 
 	putc('"', out);
 	while (i < len) {
 		unsigned char c = s[i];
 
-		switch (c) {
-		case '"':
-			fputs("\\\"", out);
-			break;
-		case '\\':
-			fputs("\\\\", out);
-			break;
-		case '\b':
-			fputs("\\b", out);
-			break;
-		case '\f':
-			fputs("\\f", out);
-			break;
-		case '\n':
-			fputs("\\n", out);
-			break;
-		case '\r':
-			fputs("\\r", out);
-			break;
-		case '\t':
-			fputs("\\t", out);
-			break;
-		default:
-			if (c < 0x20) {
-				fprintf(out, "\\u%04x", c);
-			} else if (c < 0x80) {
-				putc(c, out);
-			} else if ((n = utf8_sequence_len(s + i, len - i))) {
-				fwrite(s + i, 1, n, out);
-				i += n;
-				continue;
-			} else {
-				fprintf(out, "\\udc%02x", c);
-			}
-			break;
+		if (c < 0x80 && escape[c]) {
+			fputs(escape[c], out);
+		} else if (c < 0x20) {
+			fprintf(out, "\\u%04x", c);
+		} else if (c < 0x80) {
+			putc(c, out);
+		} else if ((n = utf8_sequence_len(s + i, len - i))) {
+			fwrite(s + i, 1, n, out);
+			i += n;
+			continue;
+		} else {
+			fprintf(out, "\\udc%02x", c);
 		}
 		i++;
 	}

@@ -544,18 +544,29 @@ static int take_first(void *data, sqlite3_stmt *st)
 	return 1;
 }
 
-int store_find_root(struct store *s, const char *path, int64_t *root_id,
-		    struct strbuf *root_path)
+/*
+ * Run the look-up statement sid with the text key: 1 with (*id, text) of
+ * its first row, 0 when it has none, -1 after reporting "what".
+ */
+static int find_by_text(struct store *s, enum stmt_id sid, const char *key,
+			int64_t *id, struct strbuf *text, const char *what)
 {
-	sqlite3_stmt *st = get_stmt(s, ST_FIND_ROOT);
-	struct found r = { root_id, root_path, 0 };
+	sqlite3_stmt *st = get_stmt(s, sid);
+	struct found f = { id, text, 0 };
 
 	if (!st)
 		return -1;
-	bind_str(st, 1, path);
-	if (each_row(s, st, take_first, &r, "cannot look up roots"))
+	bind_str(st, 1, key);
+	if (each_row(s, st, take_first, &f, what))
 		return -1;
-	return r.found;
+	return f.found;
+}
+
+int store_find_root(struct store *s, const char *path, int64_t *root_id,
+		    struct strbuf *root_path)
+{
+	return find_by_text(s, ST_FIND_ROOT, path, root_id, root_path,
+			    "cannot look up roots");
 }
 
 int store_add_root(struct store *s, const char *path, int64_t now,
@@ -638,15 +649,8 @@ int store_list_roots(struct store *s, char ***paths, size_t *nr)
 
 int store_dir_lookup(struct store *s, const char *path, int64_t *id)
 {
-	sqlite3_stmt *st = get_stmt(s, ST_DIR_LOOKUP);
-	struct found r = { id, NULL, 0 };
-
-	if (!st)
-		return -1;
-	bind_str(st, 1, path);
-	if (each_row(s, st, take_first, &r, "cannot look up a directory"))
-		return -1;
-	return r.found;
+	return find_by_text(s, ST_DIR_LOOKUP, path, id, NULL,
+			    "cannot look up a directory");
 }
 
 int store_max_dir_id(struct store *s, int64_t *id)

@@ -274,13 +274,14 @@ static void assert_all_once(const struct run *run)
 
 /*
  * Queue every job, close the queue and run a pool of n workers of prog
- * over it.  Returns pool_run()'s result; *restarts gets pool_restarts().
+ * over it.  Returns pool_run()'s result; *restarts gets the pool's restarts.
  * timeout_ms, if not 0, is the base timeout (with no allowance per byte).
  */
 static int run_all(struct run *run, const char *prog, unsigned n,
 		   unsigned timeout_ms, unsigned *restarts)
 {
 	struct queue *q = queue_new(run->nr + 1);
+	struct pool_stats ps;
 	struct pool *p;
 	int r;
 
@@ -292,9 +293,10 @@ static int run_all(struct run *run, const char *prog, unsigned n,
 	if (timeout_ms)
 		pool_set_timeout(p, timeout_ms, 1u << 30);
 	r = pool_run(p, q, on_done, NULL, on_tick, run);
-	ck_assert_uint_eq(pool_in_flight(p), 0);
+	pool_get_stats(p, &ps);
+	ck_assert_uint_eq(ps.in_flight, 0);
 	if (restarts)
-		*restarts = pool_restarts(p);
+		*restarts = ps.restarts;
 	pool_free(p);
 	ck_assert(queue_done(q));
 	queue_free(q);
@@ -668,6 +670,7 @@ START_TEST(test_bad_exe)
 {
 	struct run run = { 0 };
 	struct strbuf content = STRBUF_INIT;
+	struct pool_stats ps;
 	struct queue *q;
 	struct pool *p;
 	char name[32];
@@ -688,7 +691,8 @@ START_TEST(test_bad_exe)
 	if (p) {
 		r = pool_run(p, q, on_done, NULL, NULL, &run);
 		ck_assert_int_eq(r, -1);
-		ck_assert_uint_eq(pool_in_flight(p), 0);
+		pool_get_stats(p, &ps);
+		ck_assert_uint_eq(ps.in_flight, 0);
 		pool_free(p);
 		assert_all_once(&run);
 		for (size_t i = 0; i < run.nr; i++)
@@ -776,6 +780,7 @@ static unsigned run_counting_ranges(struct run *run, unsigned n,
 				    unsigned *recounts)
 {
 	struct queue *q = queue_new(run->nr + 1);
+	struct pool_stats ps;
 	struct pool *p;
 	unsigned ranges;
 
@@ -785,8 +790,9 @@ static unsigned run_counting_ranges(struct run *run, unsigned n,
 	p = pool_new(exe, n, NULL, 0);
 	ck_assert_ptr_nonnull(p);
 	ck_assert_int_eq(pool_run(p, q, on_done, NULL, NULL, run), 0);
-	ranges = pool_ranges(p);
-	*recounts = pool_recounts(p);
+	pool_get_stats(p, &ps);
+	ranges = ps.ranges;
+	*recounts = ps.recounts;
 	pool_free(p);
 	queue_free(q);
 	return ranges;
