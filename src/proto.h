@@ -5,7 +5,8 @@
  * Every message is a frame: a 12-byte header (magic "WCIX", type, payload
  * length, all little-endian u32) and the payload.  A payload is a u32 record
  * count followed by that many records.  Jobs carry a path to count; results
- * carry the counts and the metadata seen when the file was read.  Framing is
+ * carry the counts, what the file turned out to be, and the metadata seen
+ * when it was read.  Framing is
  * checked on both sides: a bad magic, an unknown type, an oversized length,
  * a truncated record or trailing bytes is a protocol error, and the peer is
  * treated as broken.
