@@ -351,10 +351,9 @@ static void range_done(struct pool *p, struct pool_job *job,
 		free_split(sp);
 		return;
 	} else {
-		memset(&out, 0, sizeof(out));
-		out.counts = sp->sum;
-		out.meta = sp->first.meta;
-		out.msg = "";
+		out = (struct proto_result) {
+			.counts = sp->sum, .meta = sp->first.meta, .msg = "",
+		};
 	}
 	p->done(p->data, sp->whole, &out);
 	free_split(sp);
@@ -373,12 +372,10 @@ static void job_done(struct pool *p, struct pool_job *job,
 static void end_job(struct pool *p, struct pool_job *job, uint32_t stage,
 		    const char *why)
 {
-	struct proto_result res;
+	struct proto_result res = {
+		.stage = stage, .msg = why, .msg_len = (uint32_t)strlen(why),
+	};
 
-	memset(&res, 0, sizeof(res));
-	res.stage = stage;
-	res.msg = why;
-	res.msg_len = (uint32_t)strlen(why);
 	job_done(p, job, &res);
 }
 

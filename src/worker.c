@@ -104,18 +104,18 @@ static int flush_members(struct worker_ctx *w)
 static int add_member(void *data, const struct member_result *m)
 {
 	struct worker_ctx *w = data;
-	struct proto_member pm;
+	struct proto_member pm = {
+		.id = w->job_id,
+		.kind = (uint32_t)m->kind,
+		.status = (uint32_t)m->status,
+		.counts = m->counts,
+		.mtime_ns = m->mtime_ns,
+		.name = m->name,
+		.name_len = (uint32_t)m->name_len,
+	};
 	const char *msg = m->message ? m->message :
 			  m->link_target ? m->link_target : "";
 
-	memset(&pm, 0, sizeof(pm));
-	pm.id = w->job_id;
-	pm.kind = (uint32_t)m->kind;
-	pm.status = (uint32_t)m->status;
-	pm.counts = m->counts;
-	pm.mtime_ns = m->mtime_ns;
-	pm.name = m->name;
-	pm.name_len = (uint32_t)m->name_len;
 	if (m->name_len > PROTO_MAX_MEMBER_NAME) {
 		pm.name_len = PROTO_MAX_MEMBER_NAME;
 		pm.status = MEMBER_ERROR;
