@@ -9,7 +9,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -24,6 +23,7 @@
 #include "cli.h"
 #include "entry.h"
 #include "fsutil.h"
+#include "parseopt.h"
 #include "scan.h"
 #include "sqlout.h"
 #include "store.h"
@@ -36,7 +36,6 @@
 struct cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv, const char *db, int is_default);
-	const char *usage;
 };
 
 static const char *opt_db;
@@ -59,50 +58,15 @@ static const char usage_main[] =
 	"$XDG_DATA_HOME/wcindex/index.db (~/.local/share/wcindex/index.db).\n"
 	"'wcindex COMMAND --help' describes a command; man wcindex has the rest.\n";
 
-static const char usage_scan[] =
-	"usage: wcindex scan [options] [DIR...]\n"
-	"  -j, --jobs N          worker processes (default: online CPUs)\n"
-	"      --full            recount every file, changed or not\n"
-	"      --ascii           words split on ASCII whitespace only; chars = bytes\n"
-	"      --follow          follow symbolic links (loops are detected)\n"
-	"  -x, --one-file-system stay on the file system of each DIR\n"
-	"      --exclude GLOB    skip names, root-relative or absolute paths matching GLOB\n"
-	"      --no-archives     count archives and compressed files as plain bytes\n"
-	"      --retry-failed    count damaged archives and limit hits again, changed or not\n"
-	"      --timeout N       seconds a worker may spend on a file (plus 1 s per 4 MB; 30)\n"
-	"      --archive-cpu N   CPU seconds one archive may take (half of --timeout)\n"
-	"      --archive-depth N        archives inside archives: N levels (default 4)\n"
-	"      --max-member-bytes N     bytes one archive member may produce (1 GiB)\n"
-	"      --max-archive-bytes N    bytes one archive may produce (4 GiB)\n"
-	"      --max-ratio N            produced/stored bytes of an archive (1000)\n"
-	"      --max-members N          members of one archive (100000)\n"
-	"      --wait[=SECONDS]  wait for a scan running on the database (no limit)\n"
-	"  -q, --quiet           no summary line and no progress\n"
-	"      --no-progress     no progress line even on a terminal\n"
-	"      --db FILE         the database\n";
+static int usage_error(const char *usage, const struct parseopt *opts,
+		       const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
-static const char usage_total[] =
-	"usage: wcindex total [--binary] [PATH...]\n"
-	"  prints: lines words chars bytes files path\n"
-	"      --binary          include binary files (left out by default)\n";
-
-static const char usage_ls[] =
-	"usage: wcindex ls [-0] [PATH...]\n"
-	"  prints: lines words chars bytes path (a '-' where a file could not be counted)\n"
-	"  -0, --null            end each line with NUL instead of newline\n";
-
-static const char usage_sql[] =
-	"usage: wcindex sql [--csv | --json | --table] QUERY\n"
-	"  runs QUERY on a read-only connection; never waits for a running scan\n";
-
-static const char usage_status[] = "usage: wcindex status\n";
-static const char usage_dbpath[] = "usage: wcindex db-path\n";
-
-static int usage_error(const char *usage, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int usage_error(const char *usage, const char *fmt, ...)
+/* The message (if any) and a command's help on stderr; EXIT_FATAL. */
+static int usage_error(const char *usage, const struct parseopt *opts,
+		       const char *fmt, ...)
 {
+	struct strbuf sb = STRBUF_INIT;
 	va_list ap;
 
 	if (fmt) {
@@ -112,7 +76,9 @@ static int usage_error(const char *usage, const char *fmt, ...)
 		va_end(ap);
 		fputc('\n', stderr);
 	}
-	fputs(usage, stderr);
+	parseopt_usage(&sb, usage, opts);
+	fputs(sb.buf, stderr);
+	strbuf_release(&sb);
 	return EXIT_FATAL;
 }
 
@@ -163,119 +129,96 @@ static char *resolve_db(int *is_default)
 	return strbuf_detach(&abs, NULL);
 }
 
+/* --exclude GLOB, as often as wanted. */
+static int add_exclude(const struct parseopt *o, const char *arg)
+{
+	excludes_add(o->value, arg);
+	return 0;
+}
+
+/* The default location is ours to create; a --db elsewhere is not. */
+static int make_db_dir(const char *db, int is_default)
+{
+	char *dir, *slash;
+	int ret;
+
+	if (!is_default)
+		return 0;
+	dir = xstrdup(db);
+	slash = strrchr(dir, '/');
+	*slash = '\0';
+	ret = mkdir_p(dir);
+	free(dir);
+	return ret;
+}
+
 static int cmd_scan(int argc, char **argv, const char *db, int is_default)
 {
-	static const struct option longopts[] = {
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "full", no_argument, NULL, 'F' },
-		{ "ascii", no_argument, NULL, 'A' },
-		{ "follow", no_argument, NULL, 'L' },
-		{ "one-file-system", no_argument, NULL, 'x' },
-		{ "exclude", required_argument, NULL, 'E' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "no-progress", no_argument, NULL, 'P' },
-		{ "worker-exe", required_argument, NULL, 'W' },
-		{ "no-archives", no_argument, NULL, 'N' },
-		{ "retry-failed", no_argument, NULL, 'Y' },
-		{ "timeout", required_argument, NULL, 'O' },
-		{ "archive-cpu", required_argument, NULL, 'U' },
-		{ "archive-depth", required_argument, NULL, 'D' },
-		{ "max-member-bytes", required_argument, NULL, 'M' },
-		{ "max-archive-bytes", required_argument, NULL, 'T' },
-		{ "max-ratio", required_argument, NULL, 'R' },
-		{ "max-members", required_argument, NULL, 'C' },
-		{ "wait", optional_argument, NULL, 'w' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct scan_options opt;
-	unsigned long n;
+	static const char usage[] = "usage: wcindex scan [options] [DIR...]\n";
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	int c, no_progress = 0, ret;
+	struct scan_options opt = {
+		.db_path = db,
+		.jobs = cpus > 0 ? (unsigned)cpus : 1,
+		.timeout = 30,
+	};
+	int no_progress = 0, ret;
+	struct parseopt options[] = {
+		OPT_UINT('j', "jobs", &opt.jobs, 1, 1024, "N",
+			 "worker processes (default: online CPUs)"),
+		OPT_BOOL(0, "full", &opt.full,
+			 "recount every file, changed or not"),
+		OPT_BOOL(0, "ascii", &opt.ascii,
+			 "words split on ASCII whitespace only; chars = bytes"),
+		OPT_BOOL(0, "follow", &opt.follow,
+			 "follow symbolic links (loops are detected)"),
+		OPT_BOOL('x', "one-file-system", &opt.one_fs,
+			 "stay on the file system of each DIR"),
+		OPT_CALLBACK(0, "exclude", &opt.ex, "GLOB",
+			     "skip names, root-relative or absolute paths matching GLOB",
+			     add_exclude),
+		OPT_BOOL(0, "no-archives", &opt.no_archives,
+			 "count archives and compressed files as plain bytes"),
+		OPT_BOOL(0, "retry-failed", &opt.retry_failed,
+			 "count damaged archives and limit hits again, changed or not"),
+		OPT_SECONDS(0, "timeout", &opt.timeout, 1, 86400, "N",
+			    "seconds a worker may spend on a file (plus 1 s per 4 MB; 30)"),
+		OPT_SECONDS(0, "archive-cpu", &opt.archive_cpu, 1, 86400, "N",
+			    "CPU seconds one archive may take (half of --timeout)"),
+		OPT_UINT(0, "archive-depth", &opt.limits.depth, 1, 64, "N",
+			 "archives inside archives: N levels (default 4)"),
+		OPT_U64(0, "max-member-bytes", &opt.limits.member_bytes,
+			1, ULONG_MAX, "N", "bytes one archive member may produce (1 GiB)"),
+		OPT_U64(0, "max-archive-bytes", &opt.limits.total_bytes,
+			1, ULONG_MAX, "N", "bytes one archive may produce (4 GiB)"),
+		OPT_U64(0, "max-ratio", &opt.limits.ratio, 1, ULONG_MAX, "N",
+			"produced/stored bytes of an archive (1000)"),
+		OPT_U64(0, "max-members", &opt.limits.members, 1, ULONG_MAX, "N",
+			"members of one archive (100000)"),
+		OPT_SECONDS_OPTARG("wait", &opt.wait_seconds, &opt.wait_lock,
+				   1, 31536000, "SECONDS",
+				   "wait for a scan running on the database (no limit)"),
+		OPT_BOOL('q', "quiet", &opt.quiet, "no summary line and no progress"),
+		OPT_BOOL(0, "no-progress", &no_progress,
+			 "no progress line even on a terminal"),
+		OPT_GLOBAL("db", "FILE", "the database"),
+		OPT_HIDDEN_STRING("worker-exe", &opt.worker_exe, "PATH"),
+		OPT_END(),
+	};
 
-	memset(&opt, 0, sizeof(opt));
-	opt.db_path = db;
-	opt.jobs = cpus > 0 ? (unsigned)cpus : 1;
 	archive_limits_default(&opt.limits);
-	opt.timeout = 30;
-	while ((c = getopt_long(argc, argv, "j:xqh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			if (parse_ulong(optarg, 1, 1024, &n))
-				return usage_error(usage_scan,
-						   "bad --jobs '%s': want 1-1024", optarg);
-			opt.jobs = (unsigned)n;
-			break;
-		case 'F': opt.full = 1; break;
-		case 'A': opt.ascii = 1; break;
-		case 'L': opt.follow = 1; break;
-		case 'x': opt.one_fs = 1; break;
-		case 'E': excludes_add(&opt.ex, optarg); break;
-		case 'q': opt.quiet = 1; break;
-		case 'P': no_progress = 1; break;
-		case 'W': opt.worker_exe = optarg; break;
-		case 'N': opt.no_archives = 1; break;
-		case 'Y': opt.retry_failed = 1; break;
-		case 'w':
-			opt.wait_lock = 1;
-			if (optarg && parse_ulong(optarg, 1, 31536000, &n))
-				return usage_error(usage_scan,
-						   "bad --wait '%s': want 1-31536000 seconds",
-						   optarg);
-			opt.wait_seconds = optarg ? (unsigned)n : 0;
-			break;
-		case 'O':
-			if (parse_ulong(optarg, 1, 86400, &n))
-				return usage_error(usage_scan,
-						   "bad --timeout '%s': want 1-86400 seconds",
-						   optarg);
-			opt.timeout = (unsigned)n;
-			break;
-		case 'U':
-			if (parse_ulong(optarg, 1, 86400, &n))
-				return usage_error(usage_scan,
-						   "bad --archive-cpu '%s': want 1-86400 seconds",
-						   optarg);
-			opt.archive_cpu = (unsigned)n;
-			break;
-		case 'D':
-			if (parse_ulong(optarg, 1, 64, &n))
-				return usage_error(usage_scan,
-						   "bad --archive-depth '%s': want 1-64",
-						   optarg);
-			opt.limits.depth = (unsigned)n;
-			break;
-		case 'M': case 'T': case 'R': case 'C':
-			if (parse_ulong(optarg, 1, ULONG_MAX, &n))
-				return usage_error(usage_scan,
-						   "bad number '%s'", optarg);
-			if (c == 'M')
-				opt.limits.member_bytes = n;
-			else if (c == 'T')
-				opt.limits.total_bytes = n;
-			else if (c == 'R')
-				opt.limits.ratio = n;
-			else
-				opt.limits.members = n;
-			break;
-		case 'h': fputs(usage_scan, stdout); return 0;
-		default: return usage_error(usage_scan, NULL);
-		}
+	if ((ret = parseopt_parse(&argc, &argv, usage, options))) {
+		ret = ret == PARSEOPT_HELP ? 0 : EXIT_FATAL;
+		goto out;
 	}
-	/* The default location is ours to create; a --db elsewhere is not. */
-	if (is_default) {
-		char *slash = strrchr(db, '/');
-
-		*slash = '\0';
-		ret = mkdir_p(db);
-		*slash = '/';
-		if (ret)
-			return EXIT_FATAL;
+	if (make_db_dir(db, is_default)) {
+		ret = EXIT_FATAL;
+		goto out;
 	}
-	opt.roots = (const char *const *)argv + optind;
-	opt.nroots = (size_t)(argc - optind);
+	opt.roots = (const char *const *)argv;
+	opt.nroots = (size_t)argc;
 	opt.progress = !opt.quiet && !no_progress && isatty(2);
 	ret = scan_run(&opt);
+out:
 	excludes_clear(&opt.ex);
 	return ret;
 }
@@ -335,28 +278,26 @@ static void print_totals(const struct totals *t, int w, const char *label)
 static int cmd_total(int argc, char **argv, const char *db,
 		     int is_default)
 {
-	static const struct option longopts[] = {
-		{ "binary", no_argument, NULL, 'b' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	static const char usage[] =
+		"usage: wcindex total [--binary] [PATH...]\n"
+		"  prints: lines words chars bytes files path\n";
 	struct store *s;
 	struct totals *t = NULL, sum;
 	char **paths = NULL;
 	size_t n = 0;
-	int c, binary = 0, ret = 0, w = 7;
+	int binary = 0, ret, w = 7;
 	int *found = NULL;
+	struct parseopt options[] = {
+		OPT_BOOL(0, "binary", &binary,
+			 "include binary files (left out by default)"),
+		OPT_END(),
+	};
 
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'b': binary = 1; break;
-		case 'h': fputs(usage_total, stdout); return 0;
-		default: return usage_error(usage_total, NULL);
-		}
-	}
+	if ((ret = parseopt_parse(&argc, &argv, usage, options)))
+		return ret == PARSEOPT_HELP ? 0 : EXIT_FATAL;
 	if (!(s = open_ro(db)))
 		return EXIT_FATAL;
-	if (command_paths(s, argc - optind, argv + optind, &paths, &n)) {
+	if (command_paths(s, argc, argv, &paths, &n)) {
 		ret = EXIT_FATAL;
 		goto out;
 	}
@@ -437,27 +378,25 @@ static int print_ls_row(void *data, const struct ls_row *row)
 static int cmd_ls(int argc, char **argv, const char *db,
 		  int is_default)
 {
-	static const struct option longopts[] = {
-		{ "null", no_argument, NULL, '0' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	static const char usage[] =
+		"usage: wcindex ls [-0] [PATH...]\n"
+		"  prints: lines words chars bytes path (a '-' where a file could not be counted)\n";
 	struct ls_ctx ctx = { '\n', STRBUF_INIT };
 	struct store *s;
 	char **paths = NULL;
 	size_t n = 0;
-	int c, ret = 0;
+	int ret;
+	struct parseopt options[] = {
+		OPT_SET_INT('0', "null", &ctx.terminator, '\0',
+			    "end each line with NUL instead of newline"),
+		OPT_END(),
+	};
 
-	while ((c = getopt_long(argc, argv, "0h", longopts, NULL)) != -1) {
-		switch (c) {
-		case '0': ctx.terminator = '\0'; break;
-		case 'h': fputs(usage_ls, stdout); return 0;
-		default: return usage_error(usage_ls, NULL);
-		}
-	}
+	if ((ret = parseopt_parse(&argc, &argv, usage, options)))
+		return ret == PARSEOPT_HELP ? 0 : EXIT_FATAL;
 	if (!(s = open_ro(db)))
 		return EXIT_FATAL;
-	if (command_paths(s, argc - optind, argv + optind, &paths, &n)) {
+	if (command_paths(s, argc, argv, &paths, &n)) {
 		ret = EXIT_FATAL;
 		goto out;
 	}
@@ -487,32 +426,30 @@ out:
 static int cmd_sql(int argc, char **argv, const char *db,
 		   int is_default)
 {
-	static const struct option longopts[] = {
-		{ "csv", no_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "table", no_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	enum sqlout_format fmt = SQLOUT_TABLE;
+	static const char usage[] =
+		"usage: wcindex sql [--csv | --json | --table] QUERY\n"
+		"  runs QUERY on a read-only connection; never waits for a running scan\n";
+	int fmt = SQLOUT_TABLE, ret;
 	struct store *s;
-	int c, ret;
+	struct parseopt options[] = {
+		OPT_SET_INT(0, "csv", &fmt, SQLOUT_CSV,
+			    "RFC 4180 CSV, a header line first"),
+		OPT_SET_INT(0, "json", &fmt, SQLOUT_JSON,
+			    "a JSON array of objects, one per row"),
+		OPT_SET_INT(0, "table", &fmt, SQLOUT_TABLE,
+			    "an aligned table (the default)"),
+		OPT_END(),
+	};
 
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c': fmt = SQLOUT_CSV; break;
-		case 'j': fmt = SQLOUT_JSON; break;
-		case 't': fmt = SQLOUT_TABLE; break;
-		case 'h': fputs(usage_sql, stdout); return 0;
-		default: return usage_error(usage_sql, NULL);
-		}
-	}
-	if (argc - optind != 1)
-		return usage_error(usage_sql, "sql takes exactly one QUERY argument");
+	if ((ret = parseopt_parse(&argc, &argv, usage, options)))
+		return ret == PARSEOPT_HELP ? 0 : EXIT_FATAL;
+	if (argc != 1)
+		return usage_error(usage, options,
+				   "sql takes exactly one QUERY argument");
 	if (!(s = open_ro(db)))
 		return EXIT_FATAL;
-	ret = sqlout_run(store_handle(s), argv[optind], fmt, stdout) ?
-	      EXIT_FATAL : 0;
+	ret = sqlout_run(store_handle(s), argv[0], (enum sqlout_format)fmt,
+			 stdout) ? EXIT_FATAL : 0;
 	store_close(s);
 	return ret;
 }
@@ -539,15 +476,15 @@ static const char status_sql[] =
 static int cmd_status(int argc, char **argv, const char *db,
 		      int is_default)
 {
+	static const char usage[] = "usage: wcindex status\n";
+	static const struct parseopt options[] = { OPT_END() };
 	struct store *s;
 	int ret;
 
-	if (argc > 1 && !strcmp(argv[1], "--help")) {
-		fputs(usage_status, stdout);
-		return 0;
-	}
-	if (argc > 1)
-		return usage_error(usage_status, "status takes no arguments");
+	if ((ret = parseopt_parse(&argc, &argv, usage, options)))
+		return ret == PARSEOPT_HELP ? 0 : EXIT_FATAL;
+	if (argc)
+		return usage_error(usage, options, "status takes no arguments");
 	if (!(s = open_ro(db)))
 		return EXIT_FATAL;
 	printf("database: %s (schema version %d)\n\n", db, STORE_SCHEMA_VERSION);
@@ -561,24 +498,34 @@ static int cmd_status(int argc, char **argv, const char *db,
 static int cmd_db_path(int argc, char **argv, const char *db,
 		       int is_default)
 {
-	if (argc > 1 && !strcmp(argv[1], "--help")) {
-		fputs(usage_dbpath, stdout);
-		return 0;
-	}
-	if (argc > 1)
-		return usage_error(usage_dbpath, "db-path takes no arguments");
+	static const char usage[] = "usage: wcindex db-path\n";
+	static const struct parseopt options[] = { OPT_END() };
+	int ret;
+
+	if ((ret = parseopt_parse(&argc, &argv, usage, options)))
+		return ret == PARSEOPT_HELP ? 0 : EXIT_FATAL;
+	if (argc)
+		return usage_error(usage, options, "db-path takes no arguments");
 	printf("%s\n", db);
 	return 0;
 }
 
 static const struct cmd commands[] = {
-	{ "scan", cmd_scan, usage_scan },
-	{ "total", cmd_total, usage_total },
-	{ "ls", cmd_ls, usage_ls },
-	{ "sql", cmd_sql, usage_sql },
-	{ "status", cmd_status, usage_status },
-	{ "db-path", cmd_db_path, usage_dbpath },
+	{ "scan", cmd_scan },
+	{ "total", cmd_total },
+	{ "ls", cmd_ls },
+	{ "sql", cmd_sql },
+	{ "status", cmd_status },
+	{ "db-path", cmd_db_path },
 };
+
+static const struct cmd *find_command(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(name, commands[i].name))
+			return &commands[i];
+	return NULL;
+}
 
 /*
  * Take --db FILE / --db=FILE out of argv wherever it is (before the
@@ -596,7 +543,8 @@ static int extract_db(int *argc, char **argv)
 		}
 		if (!strcmp(argv[i], "--db")) {
 			if (i + 1 >= *argc)
-				return usage_error(usage_main, "--db needs a FILE");
+				return usage_error(usage_main, NULL,
+						   "--db needs a FILE");
 			opt_db = argv[++i];
 			continue;
 		}
@@ -613,6 +561,7 @@ static int extract_db(int *argc, char **argv)
 
 int cli_main(int argc, char **argv)
 {
+	static char help_opt[] = "--help";
 	const struct cmd *cmd = NULL;
 	char *db;
 	int is_default, ret;
@@ -629,7 +578,7 @@ int cli_main(int argc, char **argv)
 	if (extract_db(&argc, argv))
 		return EXIT_FATAL;
 	if (argc < 2)
-		return usage_error(usage_main, NULL);
+		return usage_error(usage_main, NULL, NULL);
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
 		printf("wcindex %s (sqlite %s, schema %d)\n", PACKAGE_VERSION,
 		       sqlite3_libversion(), STORE_SCHEMA_VERSION);
@@ -637,23 +586,20 @@ int cli_main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {
-		if (argc > 2)
-			for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-				if (!strcmp(argv[2], commands[i].name)) {
-					fputs(commands[i].usage, stdout);
-					return 0;
-				}
-		fputs(usage_main, stdout);
-		return 0;
+		if (argc <= 2 || !(cmd = find_command(argv[2]))) {
+			fputs(usage_main, stdout);
+			return 0;
+		}
+		/* "help CMD" is "CMD --help": the help is in CMD's table. */
+		argv[1] = argv[2];
+		argv[2] = help_opt;
+		argc = 3;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		if (!strcmp(argv[1], commands[i].name))
-			cmd = &commands[i];
-	if (!cmd)
-		return usage_error(usage_main, "unknown command '%s'", argv[1]);
+	if (!cmd && !(cmd = find_command(argv[1])))
+		return usage_error(usage_main, NULL, "unknown command '%s'",
+				   argv[1]);
 
 	db = resolve_db(&is_default);
-	optind = 0;
 	ret = cmd->fn(argc - 1, argv + 1, db, is_default);
 	free(db);
 	if (fflush(stdout) && !ret) {

@@ -33,7 +33,7 @@ for args in "--help" "-h" "help"; do
 	done
 done
 for c in scan total ls sql status db-path; do
-	for form in "$c --help" "help $c" "--help $c"; do
+	for form in "$c --help" "$c -h" "help $c" "--help $c"; do
 		# shellcheck disable=SC2086
 		run "$WCINDEX" $form
 		assert_eq "0|" "$RC|$ERR" "wcindex $form: exit status|stderr"
@@ -44,6 +44,10 @@ run "$WCINDEX" scan --help
 for o in --jobs --full --ascii --follow --one-file-system --exclude --quiet --db; do
 	printf '%s\n' "$OUT" | grep -q -- "$o" || fail "scan --help does not describe $o"
 done
+# one line per option, none twice, the test-only --worker-exe hidden
+dups=$(printf '%s\n' "$OUT" | grep -oE -- '^ +(-[a-z0-9], )?--[a-z-]+' | sed 's/.*--//' | sort | uniq -d)
+assert_eq "" "$dups" "options described twice by scan --help"
+printf '%s\n' "$OUT" | grep -q -- '--worker-exe' && fail "scan --help shows --worker-exe"
 [ ! -e "$DB" ] || fail "--help created a database"
 # --help has no side effects: nothing created under HOME (the default
 # database lives in ~/.local/share/wcindex)
@@ -80,6 +84,17 @@ usage_error scan -j -3 "$TMP"
 usage_error scan -j 1025 "$TMP"
 usage_error scan --jobs= "$TMP"
 usage_error scan -j
+for o in "--timeout 0|bad --timeout '0': want 1-86400 seconds" \
+	 "--archive-cpu=86401|bad --archive-cpu '86401': want 1-86400 seconds" \
+	 "--archive-depth 65|bad --archive-depth '65': want 1-64" \
+	 "--wait=0|bad --wait '0': want 1-31536000 seconds" \
+	 "--max-ratio 0|bad number '0'" \
+	 "--max-members x|bad number 'x'"; do
+	# shellcheck disable=SC2086
+	usage_error scan ${o%%|*} "$TMP"
+	assert_match "^wcindex: ${o#*|}" "$ERR" "message of scan ${o%%|*}"
+	assert_match '^usage: wcindex scan ' "$(printf '%s\n' "$ERR" | sed -n 2p)" "usage after scan ${o%%|*}"
+done
 usage_error scan --exclude
 usage_error total --bogus
 usage_error ls --bogus
