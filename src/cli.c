@@ -228,32 +228,63 @@ static struct store *open_ro(const char *db)
 	return store_open(db, STORE_READONLY);
 }
 
+/* What total and ls work on: the index, and the paths they name. */
+struct reading {
+	struct store *s;
+	char **paths;
+	size_t n;
+};
+
 /*
  * The paths a read command works on: its arguments made absolute like the
  * stored paths, or every root when there are none.  0 or -1.
  */
-static int command_paths(struct store *s, int argc, char **argv,
-			 char ***paths, size_t *n)
+static int command_paths(struct reading *rd, int argc, char **argv)
 {
 	struct strbuf abs = STRBUF_INIT;
 
 	if (!argc)
-		return store_list_roots(s, paths, n);
-	*n = (size_t)argc;
-	*paths = xcalloc(*n, sizeof(**paths));
-	for (size_t i = 0; i < *n; i++) {
+		return store_list_roots(rd->s, &rd->paths, &rd->n);
+	rd->n = (size_t)argc;
+	rd->paths = xcalloc(rd->n, sizeof(*rd->paths));
+	for (size_t i = 0; i < rd->n; i++) {
 		absolute_path(argv[i], &abs);
-		(*paths)[i] = xstrndup(abs.buf, abs.len);
+		rd->paths[i] = xstrndup(abs.buf, abs.len);
 	}
 	strbuf_release(&abs);
 	return 0;
 }
 
-static void free_paths(char **paths, size_t n)
+/*
+ * The start of a read command over paths: its options, the index opened
+ * read-only, and the paths.  Returns -1 when all is ready, or else the
+ * exit status to return at once (0 after --help).
+ */
+static int start_reading(int argc, char **argv, const char *usage,
+			 const struct parseopt *options, const char *db,
+			 struct reading *rd)
 {
-	for (size_t i = 0; i < n; i++)
-		free(paths[i]);
-	free(paths);
+	int ret = parseopt_parse(&argc, &argv, usage, options);
+
+	if (ret)
+		return ret == PARSEOPT_HELP ? 0 : EXIT_FATAL;
+	if (!(rd->s = open_ro(db)))
+		return EXIT_FATAL;
+	return command_paths(rd, argc, argv) ? EXIT_FATAL : -1;
+}
+
+/* The end of a read command: ret, or a failure if stdout was lost. */
+static int end_reading(struct reading *rd, int ret)
+{
+	if (rd->s && (fflush(stdout) || ferror(stdout))) {
+		error("cannot write output");
+		ret = EXIT_FATAL;
+	}
+	for (size_t i = 0; i < rd->n; i++)
+		free(rd->paths[i]);
+	free(rd->paths);
+	store_close(rd->s);
+	return ret;
 }
 
 /* Widest decimal rendering among values, at least min. */
@@ -275,68 +306,60 @@ static void print_totals(const struct totals *t, int w, const char *label)
 	       w, t->files, label);
 }
 
+/* Add every count of t to sum. */
+static void add_totals(struct totals *sum, const struct totals *t)
+{
+	sum->files += t->files;
+	sum->lines += t->lines;
+	sum->words += t->words;
+	sum->chars += t->chars;
+	sum->bytes += t->bytes;
+}
+
 static int cmd_total(int argc, char **argv, const char *db,
 		     int is_default)
 {
 	static const char usage[] =
 		"usage: wcindex total [--binary] [PATH...]\n"
 		"  prints: lines words chars bytes files path\n";
-	struct store *s;
-	struct totals *t = NULL, sum;
-	char **paths = NULL;
-	size_t n = 0;
-	int binary = 0, ret, w = 7;
-	int *found = NULL;
+	struct reading rd = { 0 };
+	struct totals *t, sum = { 0 };
+	int binary = 0, ret, w;
+	int *found;
 	struct parseopt options[] = {
 		OPT_BOOL(0, "binary", &binary,
 			 "include binary files (left out by default)"),
 		OPT_END(),
 	};
 
-	if ((ret = parseopt_parse(&argc, &argv, usage, options)))
-		return ret == PARSEOPT_HELP ? 0 : EXIT_FATAL;
-	if (!(s = open_ro(db)))
-		return EXIT_FATAL;
-	if (command_paths(s, argc, argv, &paths, &n)) {
-		ret = EXIT_FATAL;
-		goto out;
-	}
-	t = xcalloc(n ? n : 1, sizeof(*t));
-	found = xcalloc(n ? n : 1, sizeof(*found));
-	memset(&sum, 0, sizeof(sum));
-	for (size_t i = 0; i < n; i++) {
-		found[i] = store_totals(s, paths[i], binary, &t[i]);
+	if ((ret = start_reading(argc, argv, usage, options, db, &rd)) >= 0)
+		return end_reading(&rd, ret);
+	ret = 0;
+	t = xcalloc(rd.n ? rd.n : 1, sizeof(*t));
+	found = xcalloc(rd.n ? rd.n : 1, sizeof(*found));
+	for (size_t i = 0; i < rd.n; i++) {
+		found[i] = store_totals(rd.s, rd.paths[i], binary, &t[i]);
 		if (found[i] < 0) {
 			ret = EXIT_FATAL;
 			goto out;
 		}
 		if (!found[i]) {
-			error("'%s' is not indexed", paths[i]);
+			error("'%s' is not indexed", rd.paths[i]);
 			ret = EXIT_PARTIAL;
 			continue;
 		}
-		sum.files += t[i].files;
-		sum.lines += t[i].lines;
-		sum.words += t[i].words;
-		sum.chars += t[i].chars;
-		sum.bytes += t[i].bytes;
+		add_totals(&sum, &t[i]);
 	}
 	w = width_of(sum.chars > sum.bytes ? sum.chars : sum.bytes, 7);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < rd.n; i++)
 		if (found[i] > 0)
-			print_totals(&t[i], w, paths[i]);
-	if (n > 1)
+			print_totals(&t[i], w, rd.paths[i]);
+	if (rd.n > 1)
 		print_totals(&sum, w, "total");
-	if (fflush(stdout) || ferror(stdout)) {
-		error("cannot write output");
-		ret = EXIT_FATAL;
-	}
 out:
-	free_paths(paths, n);
 	free(t);
 	free(found);
-	store_close(s);
-	return ret;
+	return end_reading(&rd, ret);
 }
 
 struct ls_ctx {
@@ -382,9 +405,7 @@ static int cmd_ls(int argc, char **argv, const char *db,
 		"usage: wcindex ls [-0] [PATH...]\n"
 		"  prints: lines words chars bytes path (a '-' where a file could not be counted)\n";
 	struct ls_ctx ctx = { '\n', STRBUF_INIT };
-	struct store *s;
-	char **paths = NULL;
-	size_t n = 0;
+	struct reading rd = { 0 };
 	int ret;
 	struct parseopt options[] = {
 		OPT_SET_INT('0', "null", &ctx.terminator, '\0',
@@ -392,35 +413,23 @@ static int cmd_ls(int argc, char **argv, const char *db,
 		OPT_END(),
 	};
 
-	if ((ret = parseopt_parse(&argc, &argv, usage, options)))
-		return ret == PARSEOPT_HELP ? 0 : EXIT_FATAL;
-	if (!(s = open_ro(db)))
-		return EXIT_FATAL;
-	if (command_paths(s, argc, argv, &paths, &n)) {
-		ret = EXIT_FATAL;
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		int r = store_ls(s, paths[i], print_ls_row, &ctx);
+	if ((ret = start_reading(argc, argv, usage, options, db, &rd)) >= 0)
+		return end_reading(&rd, ret);
+	ret = 0;
+	for (size_t i = 0; i < rd.n; i++) {
+		int r = store_ls(rd.s, rd.paths[i], print_ls_row, &ctx);
 
 		if (r < 0) {
 			ret = EXIT_FATAL;
 			break;
 		}
 		if (!r) {
-			error("'%s' is not indexed", paths[i]);
+			error("'%s' is not indexed", rd.paths[i]);
 			ret = EXIT_PARTIAL;
 		}
 	}
-	if (fflush(stdout) || ferror(stdout)) {
-		error("cannot write output");
-		ret = EXIT_FATAL;
-	}
-out:
-	free_paths(paths, n);
 	strbuf_release(&ctx.line);
-	store_close(s);
-	return ret;
+	return end_reading(&rd, ret);
 }
 
 static int cmd_sql(int argc, char **argv, const char *db,

@@ -22,6 +22,7 @@
 #include "capture.h"
 #include "parseopt.h"
 #include "strbuf.h"
+#include "testmain.h"
 #include "util.h"
 
 static struct targets {
@@ -605,26 +606,26 @@ START_TEST(test_empty_table)
 END_TEST
 
 /* A test case of s whose every test starts from zeroed targets. */
-static TCase *add_tcase(Suite *s, const char *name)
+/* A test case of the suite, each of its tests starting from setup(). */
+static TCase *parse_tcase(Suite *s, const char *name)
 {
-	TCase *tc = tcase_create(name);
+	TCase *tc = add_tcase(s, name, 0);
 
 	tcase_add_checked_fixture(tc, setup, NULL);
-	suite_add_tcase(s, tc);
 	return tc;
 }
 
 static Suite *parseopt_suite(void)
 {
 	Suite *s = suite_create("parseopt");
-	TCase *tc = add_tcase(s, "flags");
+	TCase *tc = parse_tcase(s, "flags");
 
 	tcase_add_test(tc, test_flags);
 	tcase_add_test(tc, test_set_int_last_wins);
 	tcase_add_test(tc, test_flag_takes_no_argument);
 	tcase_add_test(tc, test_abbreviations);
 
-	tc = add_tcase(s, "numbers");
+	tc = parse_tcase(s, "numbers");
 	tcase_add_loop_test(tc, test_uint_range, 0, ARRAY_SIZE(num_cases));
 	tcase_add_test(tc, test_seconds_range);
 	tcase_add_test(tc, test_u64_range);
@@ -633,20 +634,20 @@ static Suite *parseopt_suite(void)
 	tcase_add_test(tc, test_optarg_next_word_is_operand);
 	tcase_add_test(tc, test_given_only_when_given);
 
-	tc = add_tcase(s, "strings");
+	tc = parse_tcase(s, "strings");
 	tcase_add_test(tc, test_string);
 	tcase_add_test(tc, test_callback);
 	tcase_add_test(tc, test_callback_error);
 	tcase_add_test(tc, test_hidden_accepted);
 
-	tc = add_tcase(s, "problems");
+	tc = parse_tcase(s, "problems");
 	tcase_add_test(tc, test_unknown_options);
 	tcase_add_test(tc, test_missing_argument);
 	tcase_add_test(tc, test_error_before_help);
 	tcase_add_test(tc, test_operands_anywhere);
 	tcase_add_test(tc, test_parse_again);
 
-	tc = add_tcase(s, "help");
+	tc = parse_tcase(s, "help");
 	tcase_add_test(tc, test_help_lists_each_option_once);
 	tcase_add_test(tc, test_help_aligned);
 	tcase_add_test(tc, test_help_on_stdout);
@@ -656,11 +657,5 @@ static Suite *parseopt_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(parseopt_suite());
-	int failures;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failures = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failures != 0;
+	return run_suite(parseopt_suite());
 }
