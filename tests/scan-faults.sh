@@ -133,7 +133,9 @@ bg_wait () {
 stable_rows () {
 	local last=-1 n same=0
 	for _ in $(seq 300); do
-		n=$(rows "${2:-}")
+		# just after the scan takes the lock the database may hold no
+		# schema yet, and the reader says so (exit 2): no rows yet
+		n=$(rows "${2:-}" || true)
 		n=${n:-0}
 		if [ "$n" -ge "$1" ] && [ "$n" = "$last" ]; then
 			same=$((same + 1))
