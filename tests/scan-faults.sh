@@ -315,14 +315,20 @@ note "kill -9: $killed_mid of 20 runs killed mid-scan, $(wc -w <<<"$dead") of th
 # A worker killed mid-scan: its batch is sent again, one file at a time, so
 # the scan goes on; at worst the file the worker was given alone is failed.
 for round in 1 2 3; do
-	bg_scan "$WCINDEX" --full -j 2 "$BIG"
-	worker=
-	for _ in $(seq 200); do
-		worker=$(pgrep -P "$SCAN_PID" | head -1 || true)
+	# on a loaded machine the scan may end before a worker is seen: again
+	for attempt in 1 2 3 4 5; do
+		bg_scan "$WCINDEX" --full -j 2 "$BIG"
+		worker=
+		for _ in $(seq 200); do
+			worker=$(pgrep -P "$SCAN_PID" | head -1 || true)
+			[ -n "$worker" ] && break
+			kill -0 "$SCAN_PID" 2>/dev/null || break
+			sleep 0.02
+		done
 		[ -n "$worker" ] && break
-		sleep 0.02
+		bg_wait 60
 	done
-	[ -n "$worker" ] || fail "round $round: no worker process appeared"
+	[ -n "$worker" ] || fail "round $round: no worker process appeared in 5 scans"
 	# it may have finished its last batch and exited since pgrep saw it
 	kill -9 "$worker" 2>/dev/null || note "round $round: the worker had already exited"
 	bg_wait 60
@@ -414,8 +420,9 @@ rm -f "$TMP/w.err"
 bg_start dfl_signals timeout -k 5 30 "$WCINDEX" --db "$DB" scan --wait "$LK" \
 	>/dev/null 2>"$TMP/w.err" </dev/null
 W=$BG_PID
+# (the wcindex under timeout: dfl_signals's own probe is a child too)
 for _ in $(seq 100); do
-	WP=$(pgrep -P "$W" || true)
+	WP=$(pgrep -P "$W" -x "$(basename "$WCINDEX")" || true)
 	[ -n "$WP" ] && break
 	sleep 0.05
 done
