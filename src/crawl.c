@@ -30,6 +30,7 @@
 
 #include "crawl.h"
 #include "filemeta.h"
+#include "beneath.h"
 #include "job.h"
 #include "util.h"
 #include "writer.h"
@@ -76,6 +77,7 @@ struct pending {
 	char *path;
 	int64_t id;
 	int is_new;
+	uint64_t dev, ino;	/* as its parent's listing saw it (0: a top) */
 };
 
 struct devino {
@@ -90,7 +92,9 @@ struct crawl {
 	struct crawl_options opt;
 	struct queue *jobs, *wq;
 	const struct crawl_top *top;
-	dev_t top_dev;
+	struct dirchain *chain;	/* the directories open below the top */
+	uint64_t top_dev, top_ino;
+	uint64_t dir_dev, dir_ino;	/* the directory being merged */
 	int64_t next_dir_id;
 	int fatal;
 
@@ -115,13 +119,19 @@ struct crawl {
 	struct statter stat;
 };
 
+/* A problem with path; err is an errno, or 0 when what says it all. */
 static void report(struct crawl *c, const char *path, const char *stage,
 		   int err, const char *what)
 {
 	struct strbuf msg = STRBUF_INIT;
 
-	strbuf_addf(&msg, "%s: %s", what, strerror(err));
-	error("%s '%s': %s", what, path, strerror(err));
+	if (err) {
+		strbuf_addf(&msg, "%s: %s", what, strerror(err));
+		error("%s '%s': %s", what, path, strerror(err));
+	} else {
+		strbuf_addstr(&msg, what);
+		error("'%s': %s", path, what);
+	}
 	c->st.errors++;
 	writer_send_error(c->wq, path, stage, err, msg.buf);
 	strbuf_release(&msg);
@@ -332,7 +342,7 @@ static void classify(struct crawl *c, const char *dirpath, struct dentry *e)
 	if (S_ISREG(e->mode)) {
 		e->kind = K_FILE;
 	} else if (S_ISDIR(e->mode)) {
-		if (c->opt.one_fs && (dev_t)e->meta.dev != c->top_dev)
+		if (c->opt.one_fs && e->meta.dev != c->top_dev)
 			e->kind = K_SKIP;
 		else
 			e->kind = K_DIR;
@@ -363,41 +373,77 @@ static void skip_walked_links(struct crawl *c)
 	}
 }
 
-/* List dirpath into c->ents, sorted.  -1 when it cannot be listed. */
-static int list_dir(struct crawl *c, const char *dirpath, int is_top)
+/* The path of a directory below the top, relative to it ("" for the top). */
+static const char *below_top(const struct crawl *c, const char *path)
 {
-	int oflags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY;
-	struct dirent *de;
+	size_t len = strlen(c->top->path);
+
+	if (path[len] == '/')
+		return path + len + 1;
+	/* the top itself, or "/" whose children are "/name" */
+	return path[len] ? path + 1 : path + len;
+}
+
+/*
+ * Open directory d below the top (never following a link unless
+ * --follow), check it is the directory the parent's listing saw, and set
+ * its identity for the jobs made of its files.  Returns the chain's
+ * descriptor, or -1 after reporting.
+ */
+static int open_dir(struct crawl *c, const struct pending *d, int is_top)
+{
+	const char *rel = below_top(c, d->path);
 	struct stat st;
-	int dfd, is_db_dir = 0;
+	int dfd = is_top ? dirchain_top(c->chain, d->path, 0, 0)
+			 : dirchain_open(c->chain, rel, strlen(rel), d->dev,
+					 d->ino);
+
+	if (dfd == DIRCHAIN_REPLACED) {
+		report(c, d->path, "walk", 0, "directory replaced during the "
+		       "scan: its rows are kept, the next scan walks it");
+		return -1;
+	}
+	if (dfd < 0) {
+		report(c, d->path, "walk", errno, "cannot open directory");
+		return -1;
+	}
+	if (!is_top) {
+		c->dir_dev = d->dev;
+		c->dir_ino = d->ino;
+		return dfd;
+	}
+	if (fstat(dfd, &st) < 0) {
+		report(c, d->path, "walk", errno, "cannot stat directory");
+		return -1;
+	}
+	c->dir_dev = c->top_dev = (uint64_t)st.st_dev;
+	c->dir_ino = c->top_ino = (uint64_t)st.st_ino;
+	if (c->opt.follow)
+		visit_once(c, st.st_dev, st.st_ino);
+	return dfd;
+}
+
+/* List directory d into c->ents, sorted.  -1 when it cannot be listed. */
+static int list_dir(struct crawl *c, const struct pending *d, int is_top)
+{
+	const char *dirpath = d->path;
+	struct dirent *de;
+	int dfd, is_db_dir;
 	DIR *dir;
 
 	clear_entries(c);
-	if (!is_top && !c->opt.follow)
-		oflags |= O_NOFOLLOW;
-	dfd = open_long_path(dirpath, oflags);
-	if (dfd < 0) {
-		report(c, dirpath, "walk", errno, "cannot open directory");
+	dfd = open_dir(c, d, is_top);
+	if (dfd < 0)
 		return -1;
-	}
-	if (fstat(dfd, &st) < 0) {
-		report(c, dirpath, "walk", errno, "cannot stat directory");
-		close(dfd);
-		return -1;
-	}
-	if (is_top) {
-		c->top_dev = st.st_dev;
-		if (c->opt.follow)
-			visit_once(c, st.st_dev, st.st_ino);
-	}
-	is_db_dir = c->opt.has_db_dir && st.st_dev == c->opt.db_dev &&
-		    st.st_ino == c->opt.db_dir_ino;
-	dir = fdopendir(dfd);
+	is_db_dir = c->opt.has_db_dir && c->dir_dev == (uint64_t)c->opt.db_dev &&
+		    c->dir_ino == (uint64_t)c->opt.db_dir_ino;
+	/* a descriptor of its own: closedir() must not close the chain's */
+	dir = fdopendir(fcntl(dfd, F_DUPFD_CLOEXEC, 0));
 	if (!dir) {
 		report(c, dirpath, "walk", errno, "cannot read directory");
-		close(dfd);
 		return -1;
 	}
+	rewinddir(dir);
 	for (;;) {
 		const char *name;
 		struct dentry *e;
@@ -430,7 +476,7 @@ static int list_dir(struct crawl *c, const char *dirpath, int is_top)
 		memset(e, 0, sizeof(*e));
 		e->name = xstrdup(name);
 	}
-	stat_entries(c, dirfd(dir));
+	stat_entries(c, dfd);
 	closedir(dir);
 	for (size_t i = 0; i < c->nents; i++)
 		classify(c, dirpath, &c->ents[i]);
@@ -444,12 +490,19 @@ static void new_job(struct crawl *c, const char *dirpath, int64_t dir_id,
 		    const struct dentry *e, const struct index_row *row,
 		    enum change why)
 {
+	struct file_place place = {
+		.top_len = (uint32_t)strlen(c->top->path),
+		.top_dev = c->top_dev, .top_ino = c->top_ino,
+		.dir_dev = c->dir_dev, .dir_ino = c->dir_ino,
+		.seen = e->meta,
+	};
 	struct job *job;
 
 	path_join(&c->path, dirpath, e->name);
-	job = job_new(c->path.buf, c->path.len - strlen(e->name),
-		      c->opt.job_flags | (e->via_link ? JOB_FOLLOW : 0),
-		      &e->meta);
+	place.name_off = (uint32_t)(c->path.len - strlen(e->name));
+	job = job_new(c->path.buf, c->opt.job_flags |
+		      (e->via_link ? JOB_FOLLOW : 0) |
+		      (c->opt.follow ? JOB_FOLLOW_DIRS : 0), &place);
 	job->dir_id = dir_id;
 	job->row_id = row ? row->id : 0;
 	job->was_archive = row && (row->flags & ENTRY_F_ARCHIVE);
@@ -500,13 +553,15 @@ static const struct dentry *find_entry(struct crawl *c, const char *name)
 	return bsearch(&key, c->ents, c->nents, sizeof(*c->ents), by_name);
 }
 
-static void push_dir(struct crawl *c, char *path, int64_t id, int is_new)
+/* Walk path later; e is its entry in its parent's listing (NULL: a top). */
+static void push_dir(struct crawl *c, char *path, int64_t id, int is_new,
+		     const struct dentry *e)
 {
 	ALLOC_GROW(c->stack, c->nstack + 1, c->astack);
-	c->stack[c->nstack].path = path;
-	c->stack[c->nstack].id = id;
-	c->stack[c->nstack].is_new = is_new;
-	c->nstack++;
+	c->stack[c->nstack++] = (struct pending) {
+		.path = path, .id = id, .is_new = is_new,
+		.dev = e ? e->meta.dev : 0, .ino = e ? e->meta.ino : 0,
+	};
 }
 
 /*
@@ -557,7 +612,7 @@ static int merge_dirs(struct crawl *c, const struct pending *d)
 					free(child);
 					return -1;
 				}
-				push_dir(c, child, id, is_new);
+				push_dir(c, child, id, is_new, &c->ents[i]);
 			}
 		} else if (cmp > 0) {
 			const struct dentry *e = find_entry(c, rname);
@@ -565,7 +620,8 @@ static int merge_dirs(struct crawl *c, const struct pending *d)
 			if (!e || e->kind != K_KEEP)
 				writer_send_del_dir(c->wq, c->drows.v[j].path);
 		} else {
-			push_dir(c, xstrdup(c->drows.v[j].path), c->drows.v[j].id, 0);
+			push_dir(c, xstrdup(c->drows.v[j].path),
+				 c->drows.v[j].id, 0, &c->ents[i]);
 		}
 		if (cmp <= 0)
 			i++;
@@ -584,7 +640,7 @@ static int merge_dirs(struct crawl *c, const struct pending *d)
 
 static int walk_dir(struct crawl *c, struct pending *d, int is_top)
 {
-	if (list_dir(c, d->path, is_top) < 0)
+	if (list_dir(c, d, is_top) < 0)
 		return 0;	/* reported; its index rows stay as they are */
 	if (!d->is_new) {
 		if (store_dir_entries(c->ro, d->id, &c->rows) ||
@@ -624,7 +680,7 @@ static int walk_top(struct crawl *c, const struct crawl_top *top)
 		return -1;
 	}
 	free(parent);
-	push_dir(c, xstrdup(top->path), id, is_new);
+	push_dir(c, xstrdup(top->path), id, is_new, NULL);
 	while (c->nstack && !ret && !atomic_load(&c->stop)) {
 		struct pending d = c->stack[--c->nstack];
 
@@ -674,6 +730,7 @@ struct crawl *crawl_start(struct store *ro, const struct crawl_options *opt,
 	atomic_init(&c->stop, 0);
 	if (store_max_dir_id(ro, &c->next_dir_id))
 		goto fail;
+	c->chain = dirchain_new(opt->follow);
 	statter_start(&c->stat);
 	rc = pthread_create(&c->thread, NULL, crawl_thread, c);
 	if (rc) {
@@ -683,6 +740,7 @@ struct crawl *crawl_start(struct store *ro, const struct crawl_options *opt,
 	}
 	return c;
 fail:
+	dirchain_free(c->chain);
 	strbuf_release(&c->path);
 	free(c);
 	return NULL;
@@ -699,6 +757,7 @@ int crawl_finish(struct crawl *c, struct crawl_stats *st)
 	st->skipped += c->st.skipped;
 	st->errors += c->st.errors;
 	ret = c->fatal ? -1 : 0;
+	dirchain_free(c->chain);
 	clear_entries(c);
 	free(c->ents);
 	store_index_rows_release(&c->rows);

@@ -8,16 +8,15 @@
 #include "job.h"
 #include "util.h"
 
-struct job *job_new(const char *path, size_t name_off, uint32_t flags,
-		    const struct file_meta *meta)
+struct job *job_new(const char *path, uint32_t flags,
+		    const struct file_place *place)
 {
 	struct job *job = xcalloc(1, sizeof(*job));
 
 	job->pj.path = xstrdup(path);
 	job->pj.flags = flags;
-	job->pj.size = meta->size;
-	job->name_off = name_off;
-	job->meta = *meta;
+	job->pj.size = place->seen.size;
+	job->pj.place = *place;
 	return job;
 }
 

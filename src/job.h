@@ -19,19 +19,17 @@ struct job {
 	struct pool_job pj;	/* first: the pool hands this pointer back */
 	int64_t row_id;		/* the file's index row; 0 when it is new */
 	int64_t dir_id;		/* the row of its directory */
-	size_t name_off;	/* where the base name starts in pj.path */
 	int was_archive;	/* its row was an archive's: it has members */
 	int retry;		/* counted again only because it had failed */
-	struct file_meta meta;	/* what the walk saw */
 };
 
 /*
- * A job for the file at path, whose base name starts at name_off, seen by
- * the walk as meta; the JOB_* flags go to the worker.  Everything else is
- * zero: a new file.
+ * A job for the file at path, at place below the top of the walk (its
+ * name, and what the walk saw, in place->seen); the JOB_* flags go to the
+ * worker.  Everything else is zero: a new file.
  */
-struct job *job_new(const char *path, size_t name_off, uint32_t flags,
-		    const struct file_meta *meta);
+struct job *job_new(const char *path, uint32_t flags,
+		    const struct file_place *place);
 void job_free(struct job *job);
 
 /* The job as the pool handed it back. */
@@ -43,7 +41,13 @@ static inline struct job *job_of(struct pool_job *pj)
 /* The file's base name, the key of its row in its directory. */
 static inline const char *job_name(const struct job *job)
 {
-	return job->pj.path + job->name_off;
+	return job->pj.path + job->pj.place.name_off;
+}
+
+/* What the walk saw of the file. */
+static inline const struct file_meta *job_seen(const struct job *job)
+{
+	return &job->pj.place.seen;
 }
 
 /* Queue job, waiting while the queue is full; free it if it is closed. */

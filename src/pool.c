@@ -279,6 +279,7 @@ static struct pool_job *maybe_split(struct pool *p, struct pool_job *job)
 
 		r->path = job->path;
 		r->flags = job->flags;
+		r->place = job->place;
 		r->offset = (uint64_t)i * RANGE_BYTES;
 		/* the last range runs to wherever the file ends by then */
 		r->length = i + 1 < nr ? RANGE_BYTES : UINT64_MAX - r->offset;
@@ -522,15 +523,17 @@ static void send_batch(struct pool *p, struct worker *w, struct batch *b)
 {
 	proto_begin(&p->out, PROTO_JOBS);
 	for (unsigned i = 0; i < b->nr; i++) {
-		struct proto_job pj;
+		const struct pool_job *job = b->job[i];
+		struct proto_job pj = {
+			.id = b->id[i] = ++p->next_id,
+			.flags = job->flags,
+			.place = job->place,
+			.path = job->path,
+			.path_len = (uint32_t)strlen(job->path),
+			.offset = job->offset,
+			.length = job->length,
+		};
 
-		b->id[i] = ++p->next_id;
-		pj.id = b->id[i];
-		pj.flags = b->job[i]->flags;
-		pj.path = b->job[i]->path;
-		pj.path_len = (uint32_t)strlen(b->job[i]->path);
-		pj.offset = b->job[i]->offset;
-		pj.length = b->job[i]->length;
 		proto_add_job(&p->out, &pj);
 	}
 	proto_finish(&p->out);

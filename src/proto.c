@@ -32,10 +32,28 @@ void proto_begin(struct proto_writer *w, enum proto_type type)
 	w->count = 0;
 }
 
+static void put_meta(struct proto_writer *w, const struct file_meta *m)
+{
+	put64(&w->buf, m->dev);
+	put64(&w->buf, m->ino);
+	put64(&w->buf, m->size);
+	put64(&w->buf, (uint64_t)m->mtime_ns);
+	put64(&w->buf, (uint64_t)m->ctime_ns);
+}
+
 void proto_add_job(struct proto_writer *w, const struct proto_job *job)
 {
+	const struct file_place *pl = &job->place;
+
 	put64(&w->buf, job->id);
 	put32(&w->buf, job->flags);
+	put32(&w->buf, pl->top_len);
+	put32(&w->buf, pl->name_off);
+	put64(&w->buf, pl->top_dev);
+	put64(&w->buf, pl->top_ino);
+	put64(&w->buf, pl->dir_dev);
+	put64(&w->buf, pl->dir_ino);
+	put_meta(w, &pl->seen);
 	put32(&w->buf, job->path_len);
 	put64(&w->buf, job->offset);
 	put64(&w->buf, job->length);
@@ -68,11 +86,7 @@ void proto_add_result(struct proto_writer *w, const struct proto_result *res)
 	put32(&w->buf, res->stage);
 	put32(&w->buf, res->found);
 	put_counts(w, &res->counts);
-	put64(&w->buf, res->meta.dev);
-	put64(&w->buf, res->meta.ino);
-	put64(&w->buf, res->meta.size);
-	put64(&w->buf, (uint64_t)res->meta.mtime_ns);
-	put64(&w->buf, (uint64_t)res->meta.ctime_ns);
+	put_meta(w, &res->meta);
 	put_msg(w, res->msg, res->msg_len);
 	w->count++;
 }
@@ -182,17 +196,41 @@ static int at_end(struct proto_reader *rd)
 	return 0;
 }
 
+static int get_meta(struct proto_reader *rd, struct file_meta *m)
+{
+	uint64_t mtime, ctime;
+
+	if (get64(rd, &m->dev) || get64(rd, &m->ino) || get64(rd, &m->size) ||
+	    get64(rd, &mtime) || get64(rd, &ctime))
+		return -1;
+	m->mtime_ns = (int64_t)mtime;
+	m->ctime_ns = (int64_t)ctime;
+	return 0;
+}
+
 int proto_next_job(struct proto_reader *rd, struct proto_job *job)
 {
+	struct file_place *pl = &job->place;
+
 	if (!rd->left)
 		return at_end(rd);
 	if (get64(rd, &job->id) || get32(rd, &job->flags) ||
+	    get32(rd, &pl->top_len) || get32(rd, &pl->name_off) ||
+	    get64(rd, &pl->top_dev) || get64(rd, &pl->top_ino) ||
+	    get64(rd, &pl->dir_dev) || get64(rd, &pl->dir_ino) ||
+	    get_meta(rd, &pl->seen) ||
 	    get32(rd, &job->path_len) || get64(rd, &job->offset) ||
 	    get64(rd, &job->length) ||
 	    get_bytes(rd, job->path_len, &job->path))
 		return error("protocol error: truncated job record");
-	if (!job->path_len || memchr(job->path, '\0', job->path_len))
+	if (!job->path_len || memchr(job->path, '\0', job->path_len) ||
+	    job->path[0] != '/')
 		return error("protocol error: bad path in job record");
+	/* the top, a '/', the directory, a '/', the name: in that order */
+	if (!pl->top_len || pl->top_len > pl->name_off ||
+	    pl->name_off >= job->path_len || job->path[pl->name_off - 1] != '/' ||
+	    memchr(job->path + pl->name_off, '/', job->path_len - pl->name_off))
+		return error("protocol error: bad place in job record");
 	if ((!job->length && job->offset) ||
 	    job->offset + job->length < job->offset)
 		return error("protocol error: bad range in job record");
@@ -222,25 +260,20 @@ static int get_sized(struct proto_reader *rd, uint32_t max, uint32_t *len,
 int proto_next_result(struct proto_reader *rd, struct proto_result *res)
 {
 	uint32_t err;
-	uint64_t mtime, ctime;
 
 	if (!rd->left)
 		return at_end(rd);
 	if (get64(rd, &res->id) || get32(rd, &err) || get32(rd, &res->stage) ||
 	    get32(rd, &res->found) || get_counts(rd, &res->counts) ||
-	    get64(rd, &res->meta.dev) || get64(rd, &res->meta.ino) ||
-	    get64(rd, &res->meta.size) || get64(rd, &mtime) ||
-	    get64(rd, &ctime) ||
+	    get_meta(rd, &res->meta) ||
 	    get_sized(rd, PROTO_MAX_ERRMSG, &res->msg_len, &res->msg))
 		return error("protocol error: truncated result record");
-	if (res->stage > STAGE_WHOLE)
+	if (res->stage > STAGE_REPLACED)
 		return error("protocol error: unknown stage %u", res->stage);
 	if (res->found > FOUND_COMPRESSED)
 		return error("protocol error: unknown kind of file %u",
 			     res->found);
 	res->err = (int32_t)err;
-	res->meta.mtime_ns = (int64_t)mtime;
-	res->meta.ctime_ns = (int64_t)ctime;
 	rd->left--;
 	return 1;
 }

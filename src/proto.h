@@ -4,7 +4,8 @@
  *
  * Every message is a frame: a 12-byte header (magic "WCIX", type, payload
  * length, all little-endian u32) and the payload.  A payload is a u32 record
- * count followed by that many records.  Jobs carry a path to count; results
+ * count followed by that many records.  Jobs carry a path to count, where
+ * its top and its directory are, and what the walk saw of them; results
  * carry the counts, what the file turned out to be, and the metadata seen
  * when it was read.  Framing is
  * checked on both sides: a bad magic, an unknown type, an oversized length,
@@ -39,10 +40,25 @@ enum proto_type {
 #define JOB_ASCII  0x1u		/* count in COUNT_ASCII mode */
 #define JOB_FOLLOW 0x2u		/* the path may be a symlink to a regular file */
 #define JOB_ARCHIVES 0x4u	/* look inside archives and compressed files */
+#define JOB_FOLLOW_DIRS 0x8u	/* --follow: links on the way are followed */
+
+/*
+ * Where a file is below the top of the walk that found it, and what the
+ * walk saw: a worker reaches the file from the top, directory by directory
+ * (beneath.h), and counts it only if it is what the walk saw.
+ */
+struct file_place {
+	uint32_t top_len;	/* path[0, top_len) is the top */
+	uint32_t name_off;	/* path[name_off...] is the file's name */
+	uint64_t top_dev, top_ino;	/* the top's identity */
+	uint64_t dir_dev, dir_ino;	/* its directory's identity */
+	struct file_meta seen;	/* the file's, from the walk's stat */
+};
 
 struct proto_job {
 	uint64_t id;
 	uint32_t flags;
+	struct file_place place;
 	uint32_t path_len;
 	const char *path;	/* not NUL-terminated when decoded in place */
 	/*
@@ -88,10 +104,15 @@ enum result_stage {
 	 */
 	STAGE_WHOLE = 8,
 	/*
+	 * The file, or a directory on its way, is not the one the walk saw
+	 * (replaced since): nothing was counted, the next scan looks again.
+	 */
+	STAGE_REPLACED = 9,
+	/*
 	 * Never sent: the scan was interrupted before the job was done, and
 	 * the pool hands it back with this stage to be dropped, not recorded.
 	 */
-	STAGE_CANCELLED = 9,
+	STAGE_CANCELLED = 10,
 };
 
 /* One member of an archive: sent before the result of its job. */

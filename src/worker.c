@@ -24,9 +24,9 @@
 #include <unistd.h>
 
 #include "archive.h"
+#include "beneath.h"
 #include "count.h"
 #include "filemeta.h"
-#include "fsutil.h"
 #include "util.h"
 #include "worker.h"
 
@@ -38,6 +38,8 @@ struct worker_ctx {
 	const struct worker_config *cfg;
 	unsigned char *buf;		/* the read buffer, WORKER_BUFSIZE */
 	struct strbuf path;		/* the job's path, NUL-terminated */
+	struct strbuf top;		/* the top of its walk */
+	struct dirchain *chain[2];	/* below its top; [1]: --follow */
 	struct strbuf msg;		/* the result's message */
 	uint64_t job_id;		/* the job whose members are sent */
 	struct proto_writer members;	/* PROTO_MEMBERS records not yet sent */
@@ -201,87 +203,123 @@ static int count_archive(struct worker_ctx *w, uint32_t flags, int fd,
 	return 1;
 }
 
-/*
- * Start res afresh and open the job's file for counting: without blocking,
- * without following a final symlink unless JOB_FOLLOW, and only if the
- * descriptor is a regular file.  Returns the descriptor with *sb and
- * res->meta from fstat(), or -1 with the failure in res and w->msg.
- */
-static int open_regular(struct worker_ctx *w, uint32_t flags, struct stat *sb,
-			struct proto_result *res)
+/* Where the job's file is: its top, and its directory relative to it. */
+static void job_dirs(struct worker_ctx *w, const struct proto_job *job,
+		     const char **rel, size_t *rel_len)
 {
-	int oflags = O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
-	int fd;
+	const struct file_place *pl = &job->place;
+	size_t start = pl->top_len, end = pl->name_off - 1;
 
-	memset(&res->counts, 0, sizeof(res->counts));
-	memset(&res->meta, 0, sizeof(res->meta));
-	res->err = 0;
-	res->stage = STAGE_NONE;
-	res->found = FOUND_TEXT;
+	strbuf_reset(&w->top);
+	strbuf_add(&w->top, w->path.buf, pl->top_len);
+	if (start < end && w->path.buf[start] == '/')
+		start++;
+	*rel = w->path.buf + start;
+	*rel_len = end > start ? end - start : 0;
+}
+
+/*
+ * Start res afresh (its meta what the walk saw) and open the job's file:
+ * from its top, directory by directory without following a link (unless
+ * --follow), checking that the directories are those the walk saw; the
+ * file itself without blocking and without following a final link unless
+ * JOB_FOLLOW.  Whether it is the file the walk saw is told after the read
+ * (settled()): one fstat() a file.  Returns the descriptor, or -1 with the
+ * failure in res and w->msg.
+ */
+static int open_job_file(struct worker_ctx *w, const struct proto_job *job,
+			 struct proto_result *res)
+{
+	const struct file_place *pl = &job->place;
+	struct dirchain *dc = w->chain[!!(job->flags & JOB_FOLLOW_DIRS)];
+	int oflags = O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
+	const char *rel;
+	size_t rel_len;
+	int dfd, fd;
+
+	*res = (struct proto_result) { .meta = pl->seen };
 	strbuf_reset(&w->msg);
 	maybe_inject_fault(w->path.buf, "");
 
-	if (!(flags & JOB_FOLLOW))
+	job_dirs(w, job, &rel, &rel_len);
+	dfd = dirchain_top(dc, w->top.buf, pl->top_dev, pl->top_ino);
+	if (dfd >= 0)
+		dfd = dirchain_open(dc, rel, rel_len, pl->dir_dev, pl->dir_ino);
+	if (dfd == DIRCHAIN_REPLACED) {
+		set_failure(res, &w->msg, STAGE_REPLACED, 0, "a directory on "
+			    "its way was replaced since the walk saw it");
+		return -1;
+	}
+	if (!(job->flags & JOB_FOLLOW))
 		oflags |= O_NOFOLLOW;
-	fd = open_long_path(w->path.buf, oflags);
-	if (fd < 0) {
+	fd = dfd < 0 ? -1 : openat(dfd, w->path.buf + pl->name_off, oflags);
+	if (fd < 0)
 		set_failure(res, &w->msg, STAGE_OPEN, errno, "open");
-		return -1;
-	}
-	if (fstat(fd, sb) < 0) {
-		set_failure(res, &w->msg, STAGE_OPEN, errno, "fstat");
-		close(fd);
-		return -1;
-	}
-	file_meta_fill(&res->meta, sb);
-	if (!S_ISREG(sb->st_mode)) {
-		set_failure(res, &w->msg, STAGE_TYPE, 0, "not a regular file");
-		close(fd);
-		return -1;
-	}
 	return fd;
 }
 
 /*
- * After the read: 1 if the file open on fd is still as was says, 0 if not
- * (*now has its new state), -1 if fstat() failed (errno set).
+ * After the read: is fd still the file res->meta says?  Returns 1 when it
+ * is, unchanged; 0 when it is the same file, changed (res->meta then has
+ * its new state); -1 when it is another file, or no regular file, or
+ * fstat() failed (the failure in res).
  */
-static int unchanged_since(int fd, const struct file_meta *was,
-			   struct file_meta *now)
+static int settled(int fd, struct proto_result *res, struct strbuf *msg)
 {
+	struct file_meta now;
 	struct stat sb;
+	unsigned diff;
 
-	if (fstat(fd, &sb) < 0)
+	if (fstat(fd, &sb) < 0) {
+		set_failure(res, msg, STAGE_READ, errno, "fstat");
 		return -1;
-	file_meta_fill(now, &sb);
-	return !file_meta_diff(now, was);
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		set_failure(res, msg, STAGE_TYPE, 0, "not a regular file");
+		return -1;
+	}
+	file_meta_fill(&now, &sb);
+	diff = file_meta_diff(&now, &res->meta);
+	if (diff & (FILE_META_DEV | FILE_META_INO)) {
+		set_failure(res, msg, STAGE_REPLACED, 0, "replaced since the "
+			    "walk saw it: not counted, the next scan looks again");
+		return -1;
+	}
+	res->meta = now;
+	return !diff;
 }
 
 /*
- * One reading of fd from where it stands, into st.  With sniff, the first
- * bytes decide whether it is an archive, and one is counted as such.
- * Returns 0 when it was read as text, 1 when it was counted as an archive,
- * -1 on a read error (in res).
+ * One reading of fd from where it stands, into st, up to the size
+ * res->meta says.  With sniff, the first bytes decide whether it is an
+ * archive, and one is counted as such (once it is known to be the file the
+ * walk saw: its members go out as they are read).  Returns 0 when it was
+ * read as text, 1 when it was counted as an archive, -1 on a failure (in
+ * res).
  */
 static int read_text(struct worker_ctx *w, uint32_t flags, int fd, int sniff,
 		     struct count_state *st, struct proto_result *res)
 {
 	uint64_t got = 0;
 
-	for (;;) {
-		ssize_t n;
+	/*
+	 * No more than the expected size is read: no read() that would return
+	 * 0, and nothing endless if something else than the file the walk saw
+	 * is there; a file that grew since shows in the fstat() after.
+	 */
+	while (got < res->meta.size) {
+		uint64_t left = res->meta.size - got;
+		ssize_t n = read(fd, w->buf, left < WORKER_BUFSIZE ? (size_t)left
+								  : WORKER_BUFSIZE);
 		enum archive_kind kind;
 
-		/*
-		 * Having read as many bytes as fstat() said, skip the read()
-		 * that would return 0: a file that grew since shows in the
-		 * fstat() after the loop.
-		 */
-		if (got && got == res->meta.size)
-			return 0;
-		n = read(fd, w->buf, WORKER_BUFSIZE);
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && errno == EISDIR) {
+			set_failure(res, &w->msg, STAGE_TYPE, 0,
+				    "not a regular file");
+			return -1;
+		}
 		if (n < 0) {
 			set_failure(res, &w->msg, STAGE_READ, errno, "read");
 			return -1;
@@ -293,6 +331,8 @@ static int read_text(struct worker_ctx *w, uint32_t flags, int fd, int sniff,
 			kind = archive_sniff(w->buf, (size_t)n < ARCHIVE_SNIFF_BYTES ?
 					     (size_t)n : ARCHIVE_SNIFF_BYTES);
 			if (kind != ARCHIVE_NONE) {
+				if (settled(fd, res, &w->msg) < 0)
+					return -1;
 				if (count_archive(w, flags, fd, kind, res))
 					return 1;
 				/* not one after all: count from the start */
@@ -302,6 +342,7 @@ static int read_text(struct worker_ctx *w, uint32_t flags, int fd, int sniff,
 		got += (uint64_t)n;
 		count_feed(st, w->buf, (size_t)n);
 	}
+	return 0;
 }
 
 /* Members are sent already: no second reading, only the check. */
@@ -309,47 +350,45 @@ static void archive_changed(int fd, struct proto_result *res,
 			    struct strbuf *msg)
 {
 	struct file_meta after;
+	struct stat sb;
 
-	if (!unchanged_since(fd, &res->meta, &after) &&
-	    res->stage == STAGE_NONE) {
+	if (fstat(fd, &sb) < 0)
+		return;
+	file_meta_fill(&after, &sb);
+	if (file_meta_diff(&after, &res->meta) && res->stage == STAGE_NONE) {
 		res->stage = STAGE_CHANGED;
 		strbuf_addstr(msg, "file changed while it was read");
 	}
 }
 
-static void count_file(struct worker_ctx *w, uint32_t flags,
+static void count_file(struct worker_ctx *w, const struct proto_job *job,
 		       struct proto_result *res)
 {
-	enum count_mode mode = (flags & JOB_ASCII) ? COUNT_ASCII : COUNT_UTF8;
+	enum count_mode mode = (job->flags & JOB_ASCII) ? COUNT_ASCII
+							: COUNT_UTF8;
 	struct count_state st;
-	struct file_meta after;
-	struct stat sb;
 	int fd, r;
 
-	fd = open_regular(w, flags, &sb, res);
+	fd = open_job_file(w, job, res);
 	if (fd < 0)
 		return;
 	/* most files fit the buffer: one read() less, and no read-ahead hint */
-	if ((uint64_t)sb.st_size > WORKER_BUFSIZE)
+	if (res->meta.size > WORKER_BUFSIZE)
 		posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 
 	for (int attempt = 0;; attempt++) {
 		count_init(&st, mode);
 		/* Archives are told by their first bytes, read once for both. */
-		r = read_text(w, flags, fd, !attempt && (flags & JOB_ARCHIVES),
-			      &st, res);
+		r = read_text(w, job->flags, fd,
+			      !attempt && (job->flags & JOB_ARCHIVES), &st, res);
 		if (r == 1)
 			archive_changed(fd, res, &w->msg);
 		if (r)
 			break;
 		count_finish(&st, &res->counts);
-		r = unchanged_since(fd, &res->meta, &after);
-		if (r < 0)
-			set_failure(res, &w->msg, STAGE_READ, errno, "fstat");
-		if (r)
+		if (settled(fd, res, &w->msg))
 			break;
-		/* Changed under us: count the new state from the start. */
-		res->meta = after;
+		/* Changed since it was seen: count the new state from the start. */
 		if (attempt == 2 || lseek(fd, 0, SEEK_SET) < 0) {
 			set_failure(res, &w->msg, STAGE_CHANGED, 0,
 				    "file changed while it was read");
@@ -395,24 +434,24 @@ static int range_of_archive(struct worker_ctx *w, const struct proto_job *job,
 	if (archive_sniff(w->buf, (size_t)n) == ARCHIVE_NONE)
 		return 0;
 	if (job->offset == 0)
-		count_file(w, job->flags, res);
+		count_file(w, job, res);
 	else
 		res->stage = STAGE_WHOLE;
 	return 1;
 }
 
 /*
- * Count the bytes of the range from where st stands to its end.  Returns
+ * Count the bytes of the range from where st stands to end.  Returns
  * the offset reached, or UINT64_MAX on a read error (in res).
  */
 static uint64_t read_range(struct worker_ctx *w, const struct proto_job *job,
-			   int fd, struct count_state *st,
+			   uint64_t end, int fd, struct count_state *st,
 			   struct proto_result *res)
 {
-	uint64_t pos, end = job->offset + job->length;
+	uint64_t pos;
 	ssize_t n;
 
-	posix_fadvise(fd, (off_t)job->offset, (off_t)job->length,
+	posix_fadvise(fd, (off_t)job->offset, (off_t)(end - job->offset),
 		      POSIX_FADV_SEQUENTIAL);
 	for (pos = job->offset; pos < end; pos += (uint64_t)n) {
 		size_t want = end - pos < WORKER_BUFSIZE ? (size_t)(end - pos)
@@ -439,16 +478,18 @@ static void count_range(struct worker_ctx *w, const struct proto_job *job,
 {
 	enum count_mode mode = (job->flags & JOB_ASCII) ? COUNT_ASCII : COUNT_UTF8;
 	unsigned char before[COUNT_LOOKBACK];
-	uint64_t pos, end = job->offset + job->length;
+	uint64_t pos, end;
 	struct count_state st;
-	struct file_meta after;
-	struct stat sb;
 	size_t nbefore;
 	ssize_t n;
-	int fd = open_regular(w, job->flags, &sb, res);
+	int fd = open_job_file(w, job, res);
 
 	if (fd < 0)
 		return;
+	/* the last range runs to the end the walk saw, and no further */
+	end = job->offset + job->length;
+	if (end > res->meta.size)
+		end = res->meta.size;
 	if ((job->flags & JOB_ARCHIVES) && range_of_archive(w, job, fd, res))
 		goto out;
 	nbefore = job->offset < COUNT_LOOKBACK ? (size_t)job->offset
@@ -461,7 +502,7 @@ static void count_range(struct worker_ctx *w, const struct proto_job *job,
 	if ((size_t)n < nbefore)
 		goto changed;
 	count_init_range(&st, mode, job->offset, before, nbefore);
-	pos = read_range(w, job, fd, &st, res);
+	pos = read_range(w, job, end, fd, &st, res);
 	if (pos == UINT64_MAX)
 		goto out;
 	if (pos >= res->meta.size)
@@ -473,12 +514,11 @@ static void count_range(struct worker_ctx *w, const struct proto_job *job,
 	 * and metadata of the ranges and counts it again in one piece.  The
 	 * last range ends at the end of the file, the others at theirs.
 	 */
-	switch (unchanged_since(fd, &res->meta, &after)) {
+	switch (settled(fd, res, &w->msg)) {
 	case -1:
-		set_failure(res, &w->msg, STAGE_READ, errno, "fstat");
 		goto out;
 	case 1:
-		if (pos == (end < res->meta.size ? end : res->meta.size))
+		if (pos == end)
 			goto out;
 	}
 changed:
@@ -567,7 +607,7 @@ static int serve_batch(struct worker_ctx *w, const struct strbuf *payload,
 		if (job.length)
 			count_range(w, &job, &res);
 		else
-			count_file(w, job.flags, &res);
+			count_file(w, &job, &res);
 		res.id = job.id;
 		res.msg = w->msg.buf;
 		res.msg_len = (uint32_t)w->msg.len;
@@ -590,6 +630,8 @@ int worker_main(int in_fd, int out_fd, const struct worker_config *cfg)
 		.cfg = cfg,
 		.buf = xmalloc_aligned(4096, WORKER_BUFSIZE),
 		.path = STRBUF_INIT,
+		.top = STRBUF_INIT,
+		.chain = { dirchain_new(0), dirchain_new(1) },
 		.msg = STRBUF_INIT,
 		.members = { STRBUF_INIT, 0 },
 	};
@@ -624,6 +666,9 @@ int worker_main(int in_fd, int out_fd, const struct worker_config *cfg)
 	free(w.buf);
 	strbuf_release(&payload);
 	strbuf_release(&w.path);
+	strbuf_release(&w.top);
+	dirchain_free(w.chain[0]);
+	dirchain_free(w.chain[1]);
 	strbuf_release(&w.msg);
 	proto_writer_release(&out);
 	proto_writer_release(&w.members);

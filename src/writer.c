@@ -190,7 +190,7 @@ static int placeholder(struct writer *w, const struct job *job)
 		return 0;
 	w->ph_job = job;
 	begin_update(w, job, job_name(job), &u);
-	u.meta = job->meta;
+	u.meta = *job_seen(job);
 	u.no_counts = 1;
 	u.flags |= ENTRY_F_ARCHIVE;
 	u.status = "error";
@@ -224,7 +224,7 @@ static int apply_member(struct writer *w, struct wmsg *m)
 	strbuf_release(&name);
 	u.member = m->member;
 	u.member_len = m->member_len;
-	u.meta = m->job->meta;
+	u.meta = *job_seen(m->job);
 	u.meta.size = m->res.counts.bytes;
 	u.meta.mtime_ns = m->member_mtime_ns;
 	u.counts = m->res.counts;
@@ -266,6 +266,7 @@ enum outcome {
 	OUT_FAILED,	/* nothing counted: the row keeps its old counts */
 	OUT_GONE,	/* no longer a file to index: its row goes */
 	OUT_DROPPED,	/* the scan was stopped: the row stays as it was */
+	OUT_NOTED,	/* not counted, the row stays; only an error row says so */
 };
 
 struct stage_rule {
@@ -300,6 +301,13 @@ static const struct stage_rule stage_rules[] = {
 	/* the pool adds ranges up: a lone one is no result to keep */
 	[STAGE_WHOLE] = { OUT_FAILED, "count", NULL, 0, 1, 1, 0,
 			  "cannot count", "unknown error" },
+	/*
+	 * Not the file the walk saw: nothing of it is stored under this name
+	 * (and nothing is said on stderr: an editor that saves by renaming
+	 * does this every day); the next scan sees what is there then.
+	 */
+	[STAGE_REPLACED] = { OUT_NOTED, "changed", NULL, 0, 0, 1, 0, NULL,
+			     "replaced during the scan" },
 	[STAGE_CANCELLED] = { OUT_DROPPED, NULL, NULL, 0, 0, 0, 0, NULL, NULL },
 };
 
@@ -381,7 +389,7 @@ static int apply_failed(struct writer *w, struct wmsg *m,
 	struct entry_update u;
 
 	begin_update(w, job, job_name(job), &u);
-	u.meta = job->meta;
+	u.meta = *job_seen(job);
 	u.error = m->msg ? m->msg : rule->fallback;
 	/*
 	 * A worker died on it, and had already died on the same bytes in the
@@ -418,6 +426,9 @@ static int apply_result(struct writer *w, struct wmsg *m)
 	switch (rule->outcome) {
 	case OUT_DROPPED:
 		return 0;
+	case OUT_NOTED:
+		return record_error(w, m->job->pj.path, rule->name, 0,
+				    m->msg ? m->msg : rule->fallback);
 	case OUT_GONE:
 		if (!m->job->row_id)
 			return 0;

@@ -33,6 +33,7 @@
 #include <zlib.h>
 
 #include "change.h"
+#include "fsutil.h"
 #include "pool.h"
 #include "count.h"
 #include "queue.h"
@@ -114,6 +115,42 @@ static int on_tick(void *data)
 	return 0;
 }
 
+/* The identity of what path names (following a final link with follow). */
+static void identity_of(const char *path, int follow, struct file_meta *m)
+{
+	int fd = open_long_path(path, O_PATH | O_CLOEXEC |
+				(follow ? 0 : O_NOFOLLOW));
+	struct stat st;
+
+	memset(m, 0, sizeof(*m));
+	if (fd >= 0 && !fstat(fd, &st))
+		file_meta_fill(m, &st);
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
+ * Where path is, as a walk from its directory would have seen it: its
+ * directory is the top, and the file is what is there now.
+ */
+static void fill_place(struct pool_job *pj, const char *path, uint32_t flags)
+{
+	struct file_place *pl = &pj->place;
+	const char *slash = strrchr(path, '/');
+	struct strbuf dir = STRBUF_INIT;
+	struct file_meta d;
+
+	memset(pl, 0, sizeof(*pl));
+	pl->name_off = (uint32_t)(slash - path + 1);
+	pl->top_len = slash == path ? 1 : (uint32_t)(slash - path);
+	strbuf_add(&dir, path, pl->top_len);
+	identity_of(dir.buf, 1, &d);
+	pl->top_dev = pl->dir_dev = d.dev;
+	pl->top_ino = pl->dir_ino = d.ino;
+	identity_of(path, !!(flags & JOB_FOLLOW), &pl->seen);
+	strbuf_release(&dir);
+}
+
 /* A new job for path; the array may move, so jobs are found by index. */
 static size_t add_job(struct run *run, const char *path, uint32_t flags)
 {
@@ -129,6 +166,7 @@ static size_t add_job(struct run *run, const char *path, uint32_t flags)
 	j->pj.path = strdup(path);
 	ck_assert_ptr_nonnull(j->pj.path);
 	j->pj.flags = flags;
+	fill_place(&j->pj, path, flags);
 	j->stage = 0xdead;
 	return run->nr++;
 }
@@ -864,7 +902,8 @@ START_TEST(test_big_file_shrank)
 		return;
 	make_big_content(&content, 1u << 20);
 	i = add_file(&run, "shrunk", content.buf, content.len, 0);
-	run.jobs[i].pj.size = 50u << 20;	/* what the walk saw */
+	/* what the walk saw */
+	run.jobs[i].pj.size = run.jobs[i].pj.place.seen.size = 50u << 20;
 	ck_assert_uint_eq(run_counting_ranges(&run, 2, &recounts), 4);
 	ck_assert_uint_eq(recounts, 1);
 	assert_all_once(&run);
@@ -875,8 +914,9 @@ START_TEST(test_big_file_shrank)
 END_TEST
 
 /*
- * The file grew: the last range runs to the end, whatever it is by then,
- * so the counts are those of the bigger file.
+ * The file grew: the ranges read no further than the end the walk saw,
+ * the file is not what the walk saw any more, and it is counted again in
+ * one piece, with the counts of the bigger file.
  */
 START_TEST(test_big_file_grew)
 {
@@ -889,9 +929,9 @@ START_TEST(test_big_file_grew)
 		return;
 	make_big_content(&content, 70u << 20);
 	i = add_file(&run, "grown", content.buf, content.len, 0);
-	run.jobs[i].pj.size = 40u << 20;
+	run.jobs[i].pj.size = run.jobs[i].pj.place.seen.size = 40u << 20;
 	ck_assert_uint_eq(run_counting_ranges(&run, 2, &recounts), 3);
-	ck_assert_uint_eq(recounts, 0);
+	ck_assert_uint_eq(recounts, 1);
 	assert_all_once(&run);
 	assert_counted(&run, i);
 	strbuf_release(&content);

@@ -33,8 +33,33 @@
 #define OFF_COUNT 12
 #define OFF_RECORD 16
 #define RES_OFF_MSG_LEN (8 + 4 + 4 + 4 + 4 * 8 + 4 + 5 * 8)
+/* id, flags, top_len, name_off, four identities, what was seen */
+#define JOB_OFF_PATH_LEN (8 + 4 + 4 + 4 + 4 * 8 + 5 * 8)
 
 /* ------------------------------------------------------- helpers ---- */
+
+/*
+ * A job for the len bytes of path, whose top is "/" and whose name follows
+ * its last '/', with a place of values that all differ.
+ */
+static struct proto_job mkjob(uint64_t id, uint32_t flags, const char *path,
+			      size_t len)
+{
+	const char *slash = memrchr(path, '/', len);
+	struct proto_job job = {
+		.id = id, .flags = flags, .path = path, .path_len = (uint32_t)len,
+		.place = {
+			.top_len = 1,
+			.name_off = slash ? (uint32_t)(slash - path + 1) : 0,
+			.top_dev = id + 11, .top_ino = UINT64_MAX - id,
+			.dir_dev = id + 13, .dir_ino = (uint64_t)1 << 62,
+			.seen = { id + 21, id + 22, id + 23,
+				  -1500000000123456789LL, INT64_MAX - 1 },
+		},
+	};
+
+	return job;
+}
 
 /*
  * Write len bytes into a fresh pipe, close its write end and return the
@@ -126,7 +151,7 @@ static const struct {
 	{ 2, JOB_ASCII, "/dir/with\nnewline\n", 18 },
 	{ UINT64_MAX, JOB_ASCII | JOB_FOLLOW, "/bad/\xff\xfe\x80utf8", 12 },
 	{ 0, 0xffffffffu, "/tab\there/\xc3\xa9t\xc3\xa9", 15 },
-	{ 1ull << 40, JOB_FOLLOW, "x", 1 },
+	{ 1ull << 40, JOB_FOLLOW | JOB_FOLLOW_DIRS, "/x", 2 },
 };
 
 START_TEST(test_jobs_round_trip)
@@ -143,16 +168,13 @@ START_TEST(test_jobs_round_trip)
 
 	proto_begin(&w, PROTO_JOBS);
 	for (size_t i = 0; i < ARRAY_LEN(jobs); i++) {
-		struct proto_job j = { jobs[i].id, jobs[i].flags,
-				       (uint32_t)jobs[i].len, jobs[i].path, 0, 0 };
+		struct proto_job j = mkjob(jobs[i].id, jobs[i].flags,
+					   jobs[i].path, jobs[i].len);
 
 		ck_assert_uint_eq(strlen(jobs[i].path), jobs[i].len);
 		proto_add_job(&w, &j);
 	}
-	job.id = 42;
-	job.flags = 0;
-	job.path = longpath;
-	job.path_len = 5000;
+	job = mkjob(42, 0, longpath, 5000);
 	proto_add_job(&w, &job);
 	proto_finish(&w);
 	ck_assert_uint_eq(w.count, ARRAY_LEN(jobs) + 1);
@@ -160,12 +182,16 @@ START_TEST(test_jobs_round_trip)
 	read_one_frame(&w.buf, PROTO_JOBS, &payload);
 	ck_assert_int_eq(proto_reader_init(&rd, &payload), 0);
 	for (size_t i = 0; i < ARRAY_LEN(jobs); i++) {
+		struct proto_job want = mkjob(jobs[i].id, jobs[i].flags,
+					      jobs[i].path, jobs[i].len);
+
 		memset(&job, 0, sizeof(job));
 		ck_assert_int_eq(proto_next_job(&rd, &job), 1);
 		ck_assert_uint_eq(job.id, jobs[i].id);
 		ck_assert_uint_eq(job.flags, jobs[i].flags);
 		ck_assert_uint_eq(job.path_len, jobs[i].len);
 		ck_assert(!memcmp(job.path, jobs[i].path, jobs[i].len));
+		ck_assert(!memcmp(&job.place, &want.place, sizeof(want.place)));
 	}
 	ck_assert_int_eq(proto_next_job(&rd, &job), 1);
 	ck_assert_uint_eq(job.id, 42);
@@ -276,7 +302,7 @@ START_TEST(test_frames_in_sequence)
 	struct proto_writer w = { STRBUF_INIT, 0 };
 	struct strbuf all = STRBUF_INIT, payload = STRBUF_INIT;
 	struct proto_reader rd;
-	struct proto_job job = { 7, 0, 4, "/one", 0, 0 };
+	struct proto_job job = mkjob(7, 0, "/one", 4);
 	struct proto_result res, got;
 	uint32_t type;
 	int fd;
@@ -335,7 +361,7 @@ END_TEST
 START_TEST(test_header_layout)
 {
 	struct proto_writer w = { STRBUF_INIT, 0 };
-	struct proto_job job = { 1, 0, 3, "/ab", 0, 0 };
+	struct proto_job job = mkjob(1, 0, "/ab", 3);
 	uint32_t v;
 
 	proto_begin(&w, PROTO_JOBS);
@@ -347,7 +373,7 @@ START_TEST(test_header_layout)
 	ck_assert_uint_eq(v, PROTO_JOBS);
 	memcpy(&v, w.buf.buf + OFF_LEN, 4);
 	ck_assert_uint_eq(v, w.buf.len - PROTO_HEADER_SIZE);
-	ck_assert_uint_eq(v, 4 + 2 * (8 + 4 + 4 + 8 + 8 + 3));
+	ck_assert_uint_eq(v, 4 + 2 * (JOB_OFF_PATH_LEN + 4 + 8 + 8 + 3));
 	memcpy(&v, w.buf.buf + OFF_COUNT, 4);
 	ck_assert_uint_eq(v, 2);
 	proto_writer_release(&w);
@@ -461,7 +487,7 @@ END_TEST
 START_TEST(test_truncated_payload)
 {
 	struct proto_writer w = { STRBUF_INIT, 0 };
-	struct proto_job job = { 1, 0, 10, "/some/path", 0, 0 };
+	struct proto_job job = mkjob(1, 0, "/some/path", 10);
 
 	proto_begin(&w, PROTO_JOBS);
 	proto_add_job(&w, &job);
@@ -519,7 +545,7 @@ START_TEST(test_count_larger_than_records)
 	struct proto_writer w = { STRBUF_INIT, 0 };
 	struct strbuf payload = STRBUF_INIT;
 	struct proto_reader rd;
-	struct proto_job job = { 1, 0, 2, "/a", 0, 0 };
+	struct proto_job job = mkjob(1, 0, "/a", 2);
 	struct proto_result res;
 
 	proto_begin(&w, PROTO_JOBS);
@@ -554,7 +580,7 @@ START_TEST(test_stray_trailing_bytes)
 	struct proto_writer w = { STRBUF_INIT, 0 };
 	struct strbuf payload = STRBUF_INIT;
 	struct proto_reader rd;
-	const struct proto_job src = { 1, 0, 2, "/a", 0, 0 };
+	const struct proto_job src = mkjob(1, 0, "/a", 2);
 	struct proto_job job;
 	struct proto_result res;
 
@@ -610,9 +636,9 @@ START_TEST(test_job_bad_path)
 	struct proto_writer w = { STRBUF_INIT, 0 };
 	struct strbuf payload = STRBUF_INIT;
 	struct proto_reader rd;
-	struct proto_job empty = { 1, 0, 0, "", 0, 0 };
-	struct proto_job nul = { 2, 0, 5, "/a\0bc", 0, 0 };
-	struct proto_job trailing_nul = { 3, 0, 3, "/a\0", 0, 0 };
+	struct proto_job empty = mkjob(1, 0, "", 0);
+	struct proto_job nul = mkjob(2, 0, "/a\0bc", 5);
+	struct proto_job trailing_nul = mkjob(3, 0, "/a\0", 3);
 	struct proto_job job;
 
 	proto_begin(&w, PROTO_JOBS);
@@ -641,23 +667,71 @@ START_TEST(test_job_bad_path)
 }
 END_TEST
 
+/*
+ * The place must say where the top ends and the name starts, in that
+ * order, with a '/' before the name and none in it; a relative path is no
+ * path.
+ */
+START_TEST(test_job_bad_place)
+{
+	struct proto_writer w = { STRBUF_INIT, 0 };
+	struct strbuf payload = STRBUF_INIT;
+	struct proto_reader rd;
+	struct proto_job bad[7], job;
+
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++)
+		bad[i] = mkjob(i, 0, "/top/dir/name", 13);
+	bad[0].place.top_len = 0;
+	bad[1].place.top_len = 11;		/* past the name's start */
+	bad[2].place.name_off = 13;		/* an empty name */
+	bad[3].place.name_off = 14;		/* past the end */
+	bad[4].place.name_off = 10;		/* "ame": no '/' before it */
+	bad[5].place.name_off = 5;		/* "dir/name" */
+	bad[6] = mkjob(6, 0, "top/name", 8);	/* relative */
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		proto_begin(&w, PROTO_JOBS);
+		proto_add_job(&w, &bad[i]);
+		proto_finish(&w);
+		frame_to_payload(&w, &payload);
+		ck_assert_int_eq(proto_reader_init(&rd, &payload), 0);
+		EXPECT_RECORD_ERROR(proto_next_job(&rd, &job),
+				    i == 6 ? "bad path" : "bad place");
+	}
+	/* the unspoiled one, and a file right below "/" */
+	job = mkjob(7, 0, "/top/dir/name", 13);
+	proto_begin(&w, PROTO_JOBS);
+	proto_add_job(&w, &job);
+	job = mkjob(8, 0, "/f", 2);
+	proto_add_job(&w, &job);
+	proto_finish(&w);
+	frame_to_payload(&w, &payload);
+	ck_assert_int_eq(proto_reader_init(&rd, &payload), 0);
+	ck_assert_int_eq(proto_next_job(&rd, &job), 1);
+	ck_assert_uint_eq(job.place.name_off, 9);
+	ck_assert_int_eq(proto_next_job(&rd, &job), 1);
+	ck_assert_uint_eq(job.place.name_off, 1);
+	strbuf_release(&payload);
+	proto_writer_release(&w);
+}
+END_TEST
+
 /* A path length pointing past the end of the payload. */
 START_TEST(test_job_path_overruns)
 {
 	struct proto_writer w = { STRBUF_INIT, 0 };
 	struct strbuf payload = STRBUF_INIT;
 	struct proto_reader rd;
-	struct proto_job job = { 1, 0, 4, "/abc", 0, 0 };
+	struct proto_job job = mkjob(1, 0, "/abc", 4);
 
 	proto_begin(&w, PROTO_JOBS);
 	proto_add_job(&w, &job);
 	proto_finish(&w);
-	put32_at(&w.buf, OFF_RECORD + 12, 5);		/* path_len */
+	put32_at(&w.buf, OFF_RECORD + JOB_OFF_PATH_LEN, 5);
 	frame_to_payload(&w, &payload);
 	ck_assert_int_eq(proto_reader_init(&rd, &payload), 0);
 	EXPECT_RECORD_ERROR(proto_next_job(&rd, &job), "truncated job");
 
-	put32_at(&w.buf, OFF_RECORD + 12, 0xffffffffu);
+	put32_at(&w.buf, OFF_RECORD + JOB_OFF_PATH_LEN, 0xffffffffu);
 	frame_to_payload(&w, &payload);
 	ck_assert_int_eq(proto_reader_init(&rd, &payload), 0);
 	EXPECT_RECORD_ERROR(proto_next_job(&rd, &job), "truncated job");
@@ -812,13 +886,13 @@ START_TEST(test_result_unknown_stage)
 	struct proto_result res;
 
 	fill_result(&res, 1, "x", 1);
-	res.stage = STAGE_WHOLE + 1;
+	res.stage = STAGE_REPLACED + 1;
 	proto_begin(&w, PROTO_RESULTS);
 	proto_add_result(&w, &res);
 	proto_finish(&w);
 	frame_to_payload(&w, &payload);
 	ck_assert_int_eq(proto_reader_init(&rd, &payload), 0);
-	EXPECT_RECORD_ERROR(proto_next_result(&rd, &res), "unknown stage 9");
+	EXPECT_RECORD_ERROR(proto_next_result(&rd, &res), "unknown stage 10");
 
 	fill_result(&res, 1, "x", 1);
 	res.stage = 0xffffffffu;
@@ -887,7 +961,7 @@ START_TEST(test_job_ranges)
 	struct proto_reader rd;
 
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
-		struct proto_job job = { 7, JOB_ASCII, 4, "/big", 0, 0 };
+		struct proto_job job = mkjob(7, JOB_ASCII, "/big", 4);
 
 		job.offset = cases[i].offset;
 		job.length = cases[i].length;
@@ -937,6 +1011,7 @@ static Suite *proto_suite(void)
 	tcase_add_test(tc, test_stray_trailing_bytes);
 	tcase_add_test(tc, test_payload_without_count);
 	tcase_add_test(tc, test_job_bad_path);
+	tcase_add_test(tc, test_job_bad_place);
 	tcase_add_test(tc, test_job_path_overruns);
 	tcase_add_test(tc, test_job_ranges);
 	tcase_add_test(tc, test_result_long_message);

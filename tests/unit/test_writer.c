@@ -151,11 +151,13 @@ static void teardown(void)
 static struct job *make_job(const char *name, int64_t row_id)
 {
 	struct strbuf path = STRBUF_INIT;
-	struct file_meta seen = { 1, 2, 50, 100, 200 };
+	const struct file_place place = {
+		.top_len = 2, .name_off = 3, .seen = { 1, 2, 50, 100, 200 },
+	};
 	struct job *job;
 
 	strbuf_addf(&path, "/r/%s", name);
-	job = job_new(path.buf, 3, JOB_ARCHIVES, &seen);
+	job = job_new(path.buf, JOB_ARCHIVES, &place);
 	job->dir_id = DIR_ID;
 	job->row_id = row_id;
 	strbuf_release(&path);
@@ -334,6 +336,30 @@ START_TEST(test_crash_again)
 }
 END_TEST
 
+/* Not the file the walk saw: nothing stored, only the error row. */
+START_TEST(test_replaced)
+{
+	int64_t a = old_row("swapped", 0);
+
+	start();
+	send(make_job("swapped", a), STAGE_REPLACED, 0, FOUND_TEXT, 500,
+	     "replaced since the walk saw it");
+	send(make_job("new-swapped", 0), STAGE_REPLACED, 0, FOUND_TEXT, 500, "");
+	finish();
+	ck_assert_uint_eq(stats.new_files + stats.changed + stats.failed +
+			  stats.deleted, 0);
+	ck_assert_uint_eq(stats.bytes, 0);
+	ck_assert_int_eq(row_int("words", "swapped"), 1);	/* as it was */
+	ck_assert_int_eq(row_int("scan_id", "swapped"), 1);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM entries"), 1);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM scan_errors WHERE stage"
+				 " = 'changed'"), 2);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM scan_errors WHERE "
+				 "message = 'replaced during the scan'"), 1);
+	ck_assert_uint_eq(err.len, 0);
+}
+END_TEST
+
 /* Stopped by a signal: the row stays exactly as it was. */
 START_TEST(test_cancelled)
 {
@@ -465,6 +491,7 @@ static Suite *writer_suite(void)
 	tcase_add_test(tc, test_loop_followed);
 	tcase_add_test(tc, test_failed);
 	tcase_add_test(tc, test_crash_again);
+	tcase_add_test(tc, test_replaced);
 	tcase_add_test(tc, test_cancelled);
 	tc = add_tcase(s, "messages", 0);
 	scratch_fixtures(tc, "test_writer", setup, teardown);
