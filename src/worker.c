@@ -274,15 +274,18 @@ static int settled(int fd, struct proto_result *res, struct strbuf *msg)
 		set_failure(res, msg, STAGE_READ, errno, "fstat");
 		return -1;
 	}
-	if (!S_ISREG(sb.st_mode)) {
-		set_failure(res, msg, STAGE_TYPE, 0, "not a regular file");
-		return -1;
-	}
 	file_meta_fill(&now, &sb);
 	diff = file_meta_diff(&now, &res->meta);
-	if (diff & (FILE_META_DEV | FILE_META_INO)) {
-		set_failure(res, msg, STAGE_REPLACED, 0, "replaced since the "
-			    "walk saw it: not counted, the next scan looks again");
+	if (!S_ISREG(sb.st_mode) || (diff & (FILE_META_DEV | FILE_META_INO))) {
+		/* what was read is not the file's: nothing of it goes out */
+		memset(&res->counts, 0, sizeof(res->counts));
+		if (!S_ISREG(sb.st_mode))
+			set_failure(res, msg, STAGE_TYPE, 0,
+				    "not a regular file");
+		else
+			set_failure(res, msg, STAGE_REPLACED, 0, "replaced "
+				    "since the walk saw it: not counted, the "
+				    "next scan looks again");
 		return -1;
 	}
 	res->meta = now;

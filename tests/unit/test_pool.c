@@ -130,10 +130,12 @@ static void identity_of(const char *path, int follow, struct file_meta *m)
 }
 
 /*
- * Where path is, as a walk from its directory would have seen it: its
- * directory is the top, and the file is what is there now.
+ * Where path is, as a walk from the top path[0, top_len) would have seen
+ * it (top_len 0: from its own directory): the identities of the top and
+ * of its directory, and the file as it is now.
  */
-static void fill_place(struct pool_job *pj, const char *path, uint32_t flags)
+static void fill_place(struct pool_job *pj, const char *path, size_t top_len,
+		       uint32_t flags)
 {
 	struct file_place *pl = &pj->place;
 	const char *slash = strrchr(path, '/');
@@ -142,11 +144,15 @@ static void fill_place(struct pool_job *pj, const char *path, uint32_t flags)
 
 	memset(pl, 0, sizeof(*pl));
 	pl->name_off = (uint32_t)(slash - path + 1);
-	pl->top_len = slash == path ? 1 : (uint32_t)(slash - path);
-	strbuf_add(&dir, path, pl->top_len);
+	strbuf_add(&dir, path, slash == path ? 1 : (size_t)(slash - path));
 	identity_of(dir.buf, 1, &d);
-	pl->top_dev = pl->dir_dev = d.dev;
-	pl->top_ino = pl->dir_ino = d.ino;
+	pl->dir_dev = d.dev;
+	pl->dir_ino = d.ino;
+	pl->top_len = top_len ? (uint32_t)top_len : (uint32_t)dir.len;
+	strbuf_setlen(&dir, pl->top_len);
+	identity_of(dir.buf, 1, &d);
+	pl->top_dev = d.dev;
+	pl->top_ino = d.ino;
 	identity_of(path, !!(flags & JOB_FOLLOW), &pl->seen);
 	strbuf_release(&dir);
 }
@@ -166,7 +172,7 @@ static size_t add_job(struct run *run, const char *path, uint32_t flags)
 	j->pj.path = strdup(path);
 	ck_assert_ptr_nonnull(j->pj.path);
 	j->pj.flags = flags;
-	fill_place(&j->pj, path, flags);
+	fill_place(&j->pj, path, 0, flags);
 	j->stage = 0xdead;
 	return run->nr++;
 }
@@ -536,6 +542,65 @@ START_TEST(test_open_failure_message)
 		      "ENOENT reported as '%s'", msg[0]);
 	ck_assert_msg(!strcmp(msg[2], "open: Too many levels of symbolic links"),
 		      "ELOOP reported as '%s'", msg[2]);
+}
+END_TEST
+
+/*
+ * Between the walk and the read, a file was replaced by another of the
+ * same name and size, and a directory by another holding a file of the
+ * same name: neither is counted (STAGE_REPLACED), while a file changed in
+ * place is counted as it is now, and one left alone as it was.  Both ways
+ * below a root (the workers inherit WCINDEX_BENEATH).
+ */
+START_TEST(test_replaced_since_walk)
+{
+	struct run run = { 0 };
+	size_t file, dir, changed, same, top = strlen(scratch_dir);
+	char path[PATH_MAX];
+
+	if (skip_without_worker())
+		return;
+	if (_i)
+		ck_assert_int_eq(setenv("WCINDEX_BENEATH", "openat", 1), 0);
+	ck_assert_int_eq(mkdir(scratch_path("d1"), 0755), 0);
+	ck_assert_int_eq(mkdir(scratch_path("d2"), 0755), 0);
+	scratch_write(scratch_path("d1/file.txt"), "alpha beta\n", 11);
+	scratch_write(scratch_path("d2/file.txt"), "alpha beta\n", 11);
+	scratch_write(scratch_path("d1/changed.txt"), "one\n", 4);
+	scratch_write(scratch_path("d1/same.txt"), "one two\n", 8);
+	/* the walk */
+	file = add_job(&run, scratch_path("d1/file.txt"), 0);
+	fill_place(&run.jobs[file].pj, run.jobs[file].pj.path, top, 0);
+	dir = add_job(&run, scratch_path("d2/file.txt"), 0);
+	fill_place(&run.jobs[dir].pj, run.jobs[dir].pj.path, top, 0);
+	changed = add_job(&run, scratch_path("d1/changed.txt"), 0);
+	fill_place(&run.jobs[changed].pj, run.jobs[changed].pj.path, top, 0);
+	same = add_job(&run, scratch_path("d1/same.txt"), 0);
+	fill_place(&run.jobs[same].pj, run.jobs[same].pj.path, top, 0);
+	/* the attacker, or an editor saving by rename */
+	scratch_write(scratch_path("other"), "gamma delta\n", 12);
+	snprintf(path, sizeof(path), "%s/other", scratch_dir);
+	ck_assert_int_eq(rename(path, scratch_path("d1/file.txt")), 0);
+	snprintf(path, sizeof(path), "%s/d2", scratch_dir);
+	ck_assert_int_eq(rename(path, scratch_path("d2.old")), 0);
+	ck_assert_int_eq(mkdir(scratch_path("d2"), 0755), 0);
+	scratch_write(scratch_path("d2/file.txt"), "gamma delta\n", 12);
+	scratch_write(scratch_path("d1/changed.txt"), "one two three\n", 14);
+
+	ck_assert_int_eq(run_all(&run, exe, 2, 0, NULL), 0);
+	unsetenv("WCINDEX_BENEATH");
+	assert_all_once(&run);
+	assert_failed(&run, file, STAGE_REPLACED, 0, "replaced since the walk");
+	assert_failed(&run, dir, STAGE_REPLACED, 0, "directory on its way");
+	ck_assert_uint_eq(run.jobs[file].counts.words, 0);
+	ck_assert_uint_eq(run.jobs[dir].counts.words, 0);
+	ck_assert_msg(run.jobs[changed].stage == STAGE_NONE, "stage %u: %s",
+		      run.jobs[changed].stage, run.jobs[changed].msg);
+	ck_assert_uint_eq(run.jobs[changed].counts.words, 3);
+	ck_assert_uint_eq(run.jobs[changed].meta.size, 14);
+	ck_assert_uint_eq(run.jobs[same].stage, STAGE_NONE);
+	ck_assert_uint_eq(run.jobs[same].counts.words, 2);
+	free_run(&run);
 }
 END_TEST
 
@@ -1006,6 +1071,7 @@ static Suite *pool_suite(void)
 	tcase_add_test(tc, test_failures);
 	tcase_add_test(tc, test_open_failure_message);
 	tcase_add_test(tc, test_long_path);
+	tcase_add_loop_test(tc, test_replaced_since_walk, 0, 2);
 
 	tc = add_tcase(s, "big_files", 120);
 	scratch_fixtures(tc, "test_pool", NULL, teardown);
