@@ -9,6 +9,12 @@
  *       DIRS directories two levels deep (DIR/dNNN/sNNNN/fNNNNNNN.txt);
  *       words from a small vocabulary, mostly ASCII with some multi-byte
  *       UTF-8 words (valid UTF-8, ASCII separators only).
+ *   gencorpus tree  DIR FILES LIST [SEED]
+ *       FILES files in a tree shaped like an unpacked source tree: a root
+ *       of a few files, directories 2 to 8 deep, most of them of 3-40
+ *       files, one in twenty of 100-300; sizes from 300 bytes to 300 KiB,
+ *       most of them small (300 * 1000^(u^3) bytes, u uniform: a mean of
+ *       about 17 KB, like the Linux kernel's); text as in "small".
  *   gencorpus utf8  DIR FILES BYTES LIST [SEED]
  *       FILES files totalling about BYTES bytes (each 10%-190% of the mean)
  *       in DIR/uNN/: mixed scripts (accented Latin, Cyrillic, Greek, CJK,
@@ -29,6 +35,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -272,6 +279,82 @@ static int gen_small(const char *dir, size_t files, size_t dirs, const char *lis
 	return 0;
 }
 
+/* ------------------------------------------------------------ tree ---- */
+
+struct tree_dir {
+	char *path;
+	int depth;
+};
+
+/* A size of a source file: mostly small, a few of hundreds of KiB. */
+static size_t tree_file_size(void)
+{
+	double u = (double)(rnd() >> 11) / 9007199254740992.0;
+
+	return (size_t)(300.0 * exp(u * u * u * log(1000.0)));
+}
+
+/* Make the subdirectories of d and push them (the last pushed is next). */
+static size_t tree_subdirs(const struct tree_dir *d, struct tree_dir *stack,
+			   size_t n, size_t cap, size_t *serial)
+{
+	size_t sub = d->depth < 2 ? 4 + below(5) : d->depth < 8 ? below(3) : 0;
+
+	for (size_t i = 0; i < sub && n < cap; i++) {
+		char path[4096];
+
+		snprintf(path, sizeof path, "%s/d%05zu", d->path, (*serial)++);
+		mkdir_p(path);
+		stack[n].path = strdup(path);
+		if (!stack[n].path)
+			die("out of memory");
+		stack[n++].depth = d->depth + 1;
+	}
+	return n;
+}
+
+static int gen_tree(const char *dir, size_t files, const char *list_path)
+{
+	static char buf[300 * 1024 + 16];
+	size_t cap = files + 64, n = 0, made = 0, serial = 0;
+	struct tree_dir *stack = calloc(cap, sizeof *stack);
+	FILE *list = fopen(list_path, "w");
+
+	if (!list || !stack)
+		die("%s: %s", list_path, strerror(errno));
+	/* depth first, so that deep directories come early */
+	while (made < files) {
+		struct tree_dir d;
+		size_t nf;
+
+		if (!n) {	/* a new subtree of the root */
+			d.path = strdup(dir);
+			d.depth = 0;
+		} else {
+			d = stack[--n];
+		}
+		nf = d.depth == 0 ? below(8) : below(20) ? 3 + below(38)
+							  : 100 + below(201);
+		for (size_t i = 0; i < nf && made < files; i++, made++) {
+			char path[4200];
+			size_t size = tree_file_size();
+
+			fill_small(buf, size);
+			snprintf(path, sizeof path, "%s/f%06zu.%s", d.path, made,
+				 (const char *const[]){ "c", "h", "txt", "md" }[made % 4]);
+			write_file(path, buf, size, list);
+		}
+		n = tree_subdirs(&d, stack, n, cap, &serial);
+		free(d.path);
+	}
+	while (n)
+		free(stack[--n].path);
+	free(stack);
+	if (fclose(list) != 0)
+		die("%s: %s", list_path, strerror(errno));
+	return 0;
+}
+
 /* ------------------------------------------------------------ utf8 ---- */
 
 static const char *const latin[] = {
@@ -400,6 +483,7 @@ static void usage(void)
 {
 	fputs("usage: gencorpus big FILE BYTES [SEED]\n"
 	      "       gencorpus small DIR FILES DIRS LIST [SEED]\n"
+	      "       gencorpus tree DIR FILES LIST [SEED]\n"
 	      "       gencorpus utf8 DIR FILES BYTES LIST [SEED]\n", stderr);
 	exit(2);
 }
@@ -418,6 +502,12 @@ int main(int argc, char **argv)
 		mkdir_p(argv[2]);
 		return gen_small(argv[2], (size_t)number(argv[3], "file count"),
 				 (size_t)number(argv[4], "directory count"), argv[5]);
+	}
+	if (strcmp(mode, "tree") == 0 && (argc == 5 || argc == 6)) {
+		rng_state = argc == 6 ? number(argv[5], "seed") : 1;
+		mkdir_p(argv[2]);
+		return gen_tree(argv[2], (size_t)number(argv[3], "file count"),
+				argv[4]);
 	}
 	if (strcmp(mode, "utf8") == 0 && (argc == 6 || argc == 7)) {
 		rng_state = argc == 7 ? number(argv[6], "seed") : 1;

@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -29,6 +30,7 @@
 #include <unistd.h>
 
 #include "crawl.h"
+#include "filemeta.h"
 #include "job.h"
 #include "pool.h"
 #include "scan.h"
@@ -63,9 +65,11 @@ struct scan {
 	sigset_t old_mask;
 	int masked, sfd;
 
-	/* the lock, and the start of the scan for the racy rule */
+	/* the lock, the start of the scan for the racy rule, and whether
+	 * the database is as the scan before left it */
 	int lock_fd;
 	int64_t start_ns;
+	int db_trusted;
 
 	/* the database, the directories to walk, the scan's row */
 	struct store *rw, *ro;
@@ -87,6 +91,7 @@ struct scan {
 	/* the outcome */
 	struct scan_stats stats;
 	int fatal, signo;
+	int recorded;		/* the end of the scan is in the database */
 };
 
 static void on_done(void *data, struct pool_job *pj,
@@ -176,7 +181,7 @@ static int wait_for_lock(int fd, const struct scan_options *opt, int sfd)
  * SCAN_BUSY, SCAN_FATAL, or SCAN_SIGNALLED + the signal that ended a wait.
  */
 static int take_lock(const struct scan_options *opt, int sfd, int *fd_out,
-		     int64_t *fs_now)
+		     int64_t *fs_now, struct strbuf *prev)
 {
 	const char *db_path = opt->db_path;
 	struct strbuf lock = STRBUF_INIT;
@@ -216,6 +221,10 @@ static int take_lock(const struct scan_options *opt, int sfd, int *fd_out,
 		ret = SCAN_BUSY;
 		goto fail;
 	}
+	/* what the scan before left: its pid, and how it left the database */
+	strbuf_grow(prev, 256);
+	r = (int)pread(fd, prev->buf, 255, 0);
+	strbuf_setlen(prev, r > 0 ? (size_t)r : 0);
 	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
 	if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, strlen(pid), 0) < 0 ||
 	    futimens(fd, NULL) < 0 || fstat(fd, &st) < 0) {
@@ -409,19 +418,82 @@ static int block_stop_signals(struct scan *sc)
 }
 
 /*
+ * How a scan leaves the database: the line "clean" and the stat() of the
+ * file and of its -wal (absent: 0 0 0), in out.
+ */
+static void db_state(const char *db_path, struct strbuf *out)
+{
+	struct strbuf wal = STRBUF_INIT;
+	struct file_meta m[2] = { { 0 } };
+	struct stat st;
+
+	strbuf_addf(&wal, "%s-wal", db_path);
+	if (!stat(db_path, &st))
+		file_meta_fill(&m[0], &st);
+	if (!stat(wal.buf, &st))
+		file_meta_fill(&m[1], &st);
+	strbuf_reset(out);
+	strbuf_addstr(out, "clean");
+	for (int i = 0; i < 2; i++)
+		strbuf_addf(out, " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRId64
+			    " %" PRId64, m[i].dev, m[i].ino, m[i].size,
+			    m[i].mtime_ns, m[i].ctime_ns);
+	strbuf_release(&wal);
+}
+
+/*
+ * Is the database as the scan before left it (its second line of the lock
+ * file, prev)?  Then nobody wrote to it since, and the page check of
+ * store_open() can be skipped.
+ */
+static int db_as_left(const char *db_path, const struct strbuf *prev)
+{
+	struct strbuf now = STRBUF_INIT;
+	const char *line = memchr(prev->buf, '\n', prev->len);
+	int same;
+
+	db_state(db_path, &now);
+	same = line && !strncmp(line + 1, now.buf, now.len) &&
+	       !strcmp(line + 1 + now.len, "\n");
+	strbuf_release(&now);
+	return same;
+}
+
+/*
  * Take the lock and note when the scan starts: the later of the system
  * clock and the database file system's (read by touching the lock file),
  * so that racy files are recounted, not missed.
  */
 static int lock_and_start(struct scan *sc)
 {
+	struct strbuf prev = STRBUF_INIT;
 	int64_t fs_now = 0;
-	int ret = take_lock(sc->opt, sc->sfd, &sc->lock_fd, &fs_now);
+	int ret = take_lock(sc->opt, sc->sfd, &sc->lock_fd, &fs_now, &prev);
 
 	sc->start_ns = wall_ns();
 	if (fs_now > sc->start_ns)
 		sc->start_ns = fs_now;
+	sc->db_trusted = ret == SCAN_OK && db_as_left(sc->opt->db_path, &prev);
+	strbuf_release(&prev);
 	return ret;
+}
+
+/*
+ * After a scan that wrote all it meant to and closed the database: say
+ * how it left it, after the pid, for the next scan (db_as_left()).
+ */
+static void record_db_state(const struct scan *sc)
+{
+	struct strbuf state = STRBUF_INIT;
+	char pid[32];
+	int n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+
+	db_state(sc->opt->db_path, &state);
+	strbuf_addch(&state, '\n');
+	if (pwrite(sc->lock_fd, state.buf, state.len, n) < 0)
+		warning("cannot write lock file '%s.lock': %s",
+			sc->opt->db_path, strerror(errno));
+	strbuf_release(&state);
 }
 
 /*
@@ -434,7 +506,8 @@ static int open_and_register(struct scan *sc)
 	struct strbuf roots = STRBUF_INIT, opts = STRBUF_INIT;
 	int ret = -1;
 
-	if (!(sc->rw = store_open(sc->opt->db_path, STORE_CREATE)))
+	if (!(sc->rw = store_open(sc->opt->db_path, STORE_CREATE |
+				  (sc->db_trusted ? STORE_TRUSTED : 0))))
 		return -1;
 	if (!sc->ntops) {
 		if (store_list_roots(sc->rw, &sc->paths, &sc->ntops))
@@ -632,6 +705,8 @@ static void record_end(struct scan *sc)
 			      sc->fatal ? "failed" :
 			      sc->signo ? "interrupted" : "done", wall_ns()))
 		sc->fatal = 1;
+	else
+		sc->recorded = 1;
 	if (sc->signo)
 		error("scan interrupted by %s: what was counted is recorded, "
 		      "and the next scan goes on from there",
@@ -674,6 +749,9 @@ static void scan_release(struct scan *sc)
 		queue_free(sc->wq);
 	store_close(sc->ro);
 	store_close(sc->rw);
+	/* closed: a checkpoint has moved the log into the file */
+	if (sc->recorded && !sc->fatal)
+		record_db_state(sc);
 	for (size_t i = 0; i < sc->ntops; i++) {
 		free(sc->paths[i]);
 		if (sc->root_paths)

@@ -23,6 +23,12 @@
 
 #define STORE_READONLY 0x1	/* open read-only; the database must exist */
 #define STORE_CREATE   0x2	/* read-write; create the file if needed */
+/*
+ * With STORE_CREATE: the file is as the last scan left it (the caller
+ * knows), so the page check that protects a damaged file from being built
+ * on is skipped.
+ */
+#define STORE_TRUSTED  0x4
 
 struct store;
 struct sqlite3;
@@ -31,7 +37,8 @@ struct sqlite3;
  * Open the database at path.  A new database gets the schema; an older
  * schema is migrated; a newer schema, a foreign SQLite file or a file that
  * is not a database is refused, and so, when opened for writing, is a
- * damaged one (PRAGMA quick_check), before anything is written to it.
+ * damaged one (PRAGMA quick_check, unless STORE_TRUSTED), before anything
+ * is written to it.
  * Returns NULL after reporting why.
  */
 struct store *store_open(const char *path, int flags);

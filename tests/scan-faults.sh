@@ -802,6 +802,14 @@ assert_stats 0 0 0 2 0 "$nspecial" "rescan with FIFOs, a socket and devices"
 integrity "after the scan of special files"
 
 # ============================================================ closed standard descriptors
+# lock_file_clean: the lock file holds the pid of the last scan and the
+# line that tells how it left the database, and nothing else (no message
+# landed in it through a closed descriptor)
+lock_file_clean () {
+	assert_match '^[0-9]+$' "$(sed -n 1p "$DB.lock")" "the lock file's first line, a pid"
+	assert_match '^clean( -?[0-9]+){10}$' "$(sed -n 2p "$DB.lock")" "the lock file's second line"
+	assert_eq 2 "$(wc -l <"$DB.lock")" "lines of the lock file"
+}
 CL=$TMP/closed
 gen_tree "$CL" --files 30 --dirs 3 --seed 69 --small
 printf 'the worker dies on this one\n' >"$CL/crash-me.txt"
@@ -812,7 +820,7 @@ timeout -k 5 30 "$WCINDEX" --db "$DB" scan "$CL" <&- >&- 2>&- || rc=$?
 assert_eq 0 "$rc" "exit status of a scan with 0, 1 and 2 closed"
 assert_eq "done $NCL" "$(q "SELECT status || ' ' || files_new FROM scans")" "scans row of a scan with 0, 1 and 2 closed"
 check_index "$CL"
-assert_match '^[0-9]+$' "$(cat "$DB.lock")" "the lock file holds a pid only"
+lock_file_clean
 touch "$CL/crash-me.txt"
 rc=0
 WCINDEX_TEST_FAULT=crash:crash-me timeout -k 5 30 "$WCINDEX" --db "$DB" scan "$CL" <&- >&- 2>&- || rc=$?
@@ -822,7 +830,7 @@ assert_eq "$CL/crash-me.txt worker" \
 	"errors view of a crash with 0, 1 and 2 closed"
 assert_eq "error" "$(q "SELECT status FROM files WHERE name = 'crash-me.txt'")" "row of the crashed file, 0, 1 and 2 closed"
 check_index --failed crash-me.txt "$CL"
-assert_match '^[0-9]+$' "$(cat "$DB.lock")" "the lock file holds a pid only"
+lock_file_clean
 # stdout closed only: the errors still reach stderr
 rc=0
 WCINDEX_TEST_FAULT=crash:crash-me timeout -k 5 30 "$WCINDEX" --db "$DB" scan --full "$CL" >&- 2>"$TMP/cl.err" || rc=$?
