@@ -1,26 +1,15 @@
 /*
- * crawl.c - the walk.  Directories are listed one at a time through a
- * descriptor that is closed before the next one is opened, so the number of
- * open descriptors stays constant however deep the tree; the directories
- * still to visit wait on an explicit stack as paths.
- *
- * For every directory, the sorted listing is merged with the sorted index
- * rows of that directory (files, then subdirectories): memory holds one
- * directory at a time, never the whole index.  What cannot be listed or
- * stat()ed keeps its index rows untouched: an unreadable directory is an
- * error to report, not a reason to forget what it held.
- *
- * A rescan is mostly fstatat(): the kernel's path lookup and attribute
- * copy for every entry.  The entries of a big directory are therefore
- * stat()ed by the crawler and a helper thread together, each taking chunks
- * of the listing; only the stat() calls are shared, everything that follows
- * (reports, counters, the merge) stays in the crawler thread.
+ * crawl.c - the merge of the walk with the index.  The walker (walk.c)
+ * hands on the listings of the directories in the order this thread pops
+ * them from its own stack; each listing, sorted, is merged with the sorted
+ * index rows of that directory (files, then subdirectories): memory holds
+ * one directory at a time, never the whole index.  New and changed files
+ * become jobs, files and directories no longer there deletions.  What the
+ * walker could not list or stat() keeps its index rows untouched.
  */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -30,48 +19,13 @@
 
 #include "crawl.h"
 #include "filemeta.h"
-#include "beneath.h"
 #include "job.h"
+#include "walk.h"
 #include "util.h"
 #include "writer.h"
 
-enum kind {
-	K_FILE,		/* a regular file: count it */
-	K_DIR,		/* a directory: descend */
-	K_SKIP,		/* not indexed: symlink, fifo, socket, device, loop */
-	K_KEEP,		/* could not be examined: keep what the index says */
-};
-
-struct dentry {
-	char *name;
-	enum kind kind;
-	struct file_meta meta;
-	int via_link;	/* --follow: reached through a symlink */
-	/* what fstatat() said, until classify() decides the kind */
-	mode_t mode;
-	int err;
-	int link_err;	/* --follow: the link itself, when err is set */
-};
-
-/*
- * Directories with at least this many entries are stat()ed by two threads;
- * below it the hand-over costs more than it saves.
- */
-#define PARALLEL_STAT_MIN 256
-#define STAT_CHUNK 64
-
-/* The helper thread that shares the fstatat() calls of big directories. */
-struct statter {
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	int started, quit;
-	unsigned round, done_round;	/* a directory to do, and done */
-	int dfd, follow;
-	struct dentry *ents;
-	size_t nents;
-	atomic_size_t next;
-};
+/* Listings the walker may have handed on and the merge not taken yet. */
+#define LISTINGS_AHEAD 64
 
 struct pending {
 	char *path;
@@ -80,21 +34,17 @@ struct pending {
 	uint64_t dev, ino;	/* as its parent's listing saw it (0: a top) */
 };
 
-struct devino {
-	dev_t dev;
-	ino_t ino;
-	int used;
-};
-
 struct crawl {
 	pthread_t thread;
 	struct store *ro;
 	struct crawl_options opt;
 	struct queue *jobs, *wq;
+	struct queue *listings;	/* from the walker */
+	struct walker *walker;
+	const char **top_paths, **root_paths;	/* the walker's view of tops */
 	const struct crawl_top *top;
-	struct dirchain *chain;	/* the directories open below the top */
 	uint64_t top_dev, top_ino;
-	uint64_t dir_dev, dir_ino;	/* the directory being merged */
+	const struct listing *cur;	/* the directory being merged */
 	int64_t next_dir_id;
 	int fatal;
 
@@ -104,386 +54,15 @@ struct crawl {
 
 	struct pending *stack;
 	size_t nstack, astack;
-	struct dentry *ents;
-	size_t nents, aents;
 	struct index_rows rows;		/* of the directory being merged */
 	struct dir_rows drows;
-	/*
-	 * --follow: directories walked under the current top, a hash set, so
-	 * that a link back to an ancestor (or to a tree already walked) is not
-	 * followed again.
-	 */
-	struct devino *visited;
-	size_t nvisited, avisited;
 	struct strbuf path;
-	struct statter stat;
 };
-
-/* A problem with path; err is an errno, or 0 when what says it all. */
-static void report(struct crawl *c, const char *path, const char *stage,
-		   int err, const char *what)
-{
-	struct strbuf msg = STRBUF_INIT;
-
-	if (err) {
-		strbuf_addf(&msg, "%s: %s", what, strerror(err));
-		error("%s '%s': %s", what, path, strerror(err));
-	} else {
-		strbuf_addstr(&msg, what);
-		error("'%s': %s", path, what);
-	}
-	c->st.errors++;
-	writer_send_error(c->wq, path, stage, err, msg.buf);
-	strbuf_release(&msg);
-}
 
 static int by_name(const void *a, const void *b)
 {
 	return strcmp(((const struct dentry *)a)->name,
 		      ((const struct dentry *)b)->name);
-}
-
-static const char *relative_to_root(struct crawl *c, const char *path)
-{
-	size_t len = strlen(c->top->root);
-
-	if (len == 1)
-		return path + 1;
-	return path[len] == '/' ? path + len + 1 : path + len;
-}
-
-static int is_db_file(struct crawl *c, const char *name)
-{
-	size_t len = strlen(c->opt.db_name);
-	static const char *const suffix[] = { "", "-wal", "-shm", "-journal",
-					      ".lock" };
-
-	if (strncmp(name, c->opt.db_name, len))
-		return 0;
-	for (size_t i = 0; i < ARRAY_SIZE(suffix); i++)
-		if (!strcmp(name + len, suffix[i]))
-			return 1;
-	return 0;
-}
-
-static size_t devino_hash(dev_t dev, ino_t ino)
-{
-	uint64_t h = ((uint64_t)dev * 0x9e3779b97f4a7c15ull) ^ (uint64_t)ino;
-
-	return (size_t)(h ^ (h >> 29));
-}
-
-/* Add (dev, ino) to the --follow set; 0 if it was already there. */
-static int visit_once(struct crawl *c, dev_t dev, ino_t ino)
-{
-	size_t mask, i;
-
-	if (2 * (c->nvisited + 1) > c->avisited) {
-		struct devino *old = c->visited;
-		size_t oldcap = c->avisited;
-
-		c->avisited = oldcap ? 2 * oldcap : 64;
-		c->visited = xcalloc(c->avisited, sizeof(*c->visited));
-		c->nvisited = 0;
-		for (i = 0; i < oldcap; i++)
-			if (old[i].used)
-				visit_once(c, old[i].dev, old[i].ino);
-		free(old);
-	}
-	mask = c->avisited - 1;
-	for (i = devino_hash(dev, ino) & mask; c->visited[i].used;
-	     i = (i + 1) & mask)
-		if (c->visited[i].dev == dev && c->visited[i].ino == ino)
-			return 0;
-	c->visited[i].used = 1;
-	c->visited[i].dev = dev;
-	c->visited[i].ino = ino;
-	c->nvisited++;
-	return 1;
-}
-
-static void clear_entries(struct crawl *c)
-{
-	for (size_t i = 0; i < c->nents; i++)
-		free(c->ents[i].name);
-	c->nents = 0;
-}
-
-/*
- * The system calls for one entry, safe to run in any thread: they write
- * nothing but *e.
- */
-static void stat_entry(int dfd, int follow, struct dentry *e)
-{
-	struct stat st, lst;
-
-	e->err = e->link_err = 0;
-	if (fstatat(dfd, e->name, &st, follow ? 0 : AT_SYMLINK_NOFOLLOW) < 0) {
-		e->err = errno;
-		/* a dangling or looping link is a link, not an error */
-		if (follow && (e->err == ENOENT || e->err == ELOOP) &&
-		    !fstatat(dfd, e->name, &lst, AT_SYMLINK_NOFOLLOW) &&
-		    S_ISLNK(lst.st_mode))
-			e->link_err = 1;
-		return;
-	}
-	if (follow)
-		e->via_link = !fstatat(dfd, e->name, &lst, AT_SYMLINK_NOFOLLOW) &&
-			      S_ISLNK(lst.st_mode);
-	e->mode = st.st_mode;
-	file_meta_fill(&e->meta, &st);
-}
-
-/* Take chunks of the listing until none is left. */
-static void stat_chunks(struct statter *s)
-{
-	for (;;) {
-		size_t i = atomic_fetch_add(&s->next, STAT_CHUNK);
-		size_t end = i + STAT_CHUNK < s->nents ? i + STAT_CHUNK : s->nents;
-
-		if (i >= s->nents)
-			break;
-		for (; i < end; i++)
-			stat_entry(s->dfd, s->follow, &s->ents[i]);
-	}
-}
-
-static void *statter_thread(void *arg)
-{
-	struct statter *s = arg;
-	unsigned seen = 0;
-
-	pthread_mutex_lock(&s->lock);
-	for (;;) {
-		while (!s->quit && s->round == seen)
-			pthread_cond_wait(&s->cond, &s->lock);
-		if (s->quit)
-			break;
-		seen = s->round;
-		pthread_mutex_unlock(&s->lock);
-		stat_chunks(s);
-		pthread_mutex_lock(&s->lock);
-		s->done_round = seen;
-		pthread_cond_broadcast(&s->cond);
-	}
-	pthread_mutex_unlock(&s->lock);
-	return NULL;
-}
-
-/* Start the helper if this machine has a second core for it. */
-static void statter_start(struct statter *s)
-{
-	pthread_mutex_init(&s->lock, NULL);
-	pthread_cond_init(&s->cond, NULL);
-	atomic_init(&s->next, 0);
-	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
-		return;
-	/* without the helper the crawler does it all: slower, not wrong */
-	s->started = !pthread_create(&s->thread, NULL, statter_thread, s);
-}
-
-static void statter_stop(struct statter *s)
-{
-	if (s->started) {
-		pthread_mutex_lock(&s->lock);
-		s->quit = 1;
-		pthread_cond_broadcast(&s->cond);
-		pthread_mutex_unlock(&s->lock);
-		pthread_join(s->thread, NULL);
-	}
-	pthread_mutex_destroy(&s->lock);
-	pthread_cond_destroy(&s->cond);
-}
-
-/* fstatat() every entry of c->ents, with the helper if it is worth it. */
-static void stat_entries(struct crawl *c, int dfd)
-{
-	struct statter *s = &c->stat;
-
-	if (!s->started || c->nents < PARALLEL_STAT_MIN) {
-		for (size_t i = 0; i < c->nents; i++)
-			stat_entry(dfd, c->opt.follow, &c->ents[i]);
-		return;
-	}
-	pthread_mutex_lock(&s->lock);
-	s->dfd = dfd;
-	s->follow = c->opt.follow;
-	s->ents = c->ents;
-	s->nents = c->nents;
-	atomic_store(&s->next, 0);
-	s->round++;
-	pthread_cond_broadcast(&s->cond);
-	pthread_mutex_unlock(&s->lock);
-
-	stat_chunks(s);
-
-	pthread_mutex_lock(&s->lock);
-	while (s->done_round != s->round)
-		pthread_cond_wait(&s->cond, &s->lock);
-	pthread_mutex_unlock(&s->lock);
-}
-
-/* Decide what a stat()ed entry is to the index. */
-static void classify(struct crawl *c, const char *dirpath, struct dentry *e)
-{
-	if (e->err) {
-		if (e->link_err) {
-			e->kind = K_SKIP;	/* dangling or looping link */
-			c->st.skipped++;
-		} else if (e->err == ENOENT) {	/* gone since readdir() */
-			e->kind = K_SKIP;
-		} else {
-			path_join(&c->path, dirpath, e->name);
-			report(c, c->path.buf, "stat", e->err, "cannot stat");
-			e->kind = K_KEEP;
-		}
-		return;
-	}
-	if (S_ISREG(e->mode)) {
-		e->kind = K_FILE;
-	} else if (S_ISDIR(e->mode)) {
-		if (c->opt.one_fs && e->meta.dev != c->top_dev)
-			e->kind = K_SKIP;
-		else
-			e->kind = K_DIR;
-	} else {
-		e->kind = K_SKIP;
-		c->st.skipped++;
-	}
-}
-
-/*
- * --follow: a link to a directory already walked (an ancestor: a loop) or
- * about to be walked from here is not followed.  Real directories are
- * marked first and links are then taken in name order, so the outcome does
- * not depend on the order readdir() returned them in.
- */
-static void skip_walked_links(struct crawl *c)
-{
-	for (size_t i = 0; i < c->nents; i++)
-		if (c->ents[i].kind == K_DIR && !c->ents[i].via_link)
-			visit_once(c, (dev_t)c->ents[i].meta.dev,
-				   (ino_t)c->ents[i].meta.ino);
-	for (size_t i = 0; i < c->nents; i++) {
-		struct dentry *e = &c->ents[i];
-
-		if (e->kind == K_DIR && e->via_link &&
-		    !visit_once(c, (dev_t)e->meta.dev, (ino_t)e->meta.ino))
-			e->kind = K_SKIP;
-	}
-}
-
-/* The path of a directory below the top, relative to it ("" for the top). */
-static const char *below_top(const struct crawl *c, const char *path)
-{
-	size_t len = strlen(c->top->path);
-
-	if (path[len] == '/')
-		return path + len + 1;
-	/* the top itself, or "/" whose children are "/name" */
-	return path[len] ? path + 1 : path + len;
-}
-
-/*
- * Open directory d below the top (never following a link unless
- * --follow), check it is the directory the parent's listing saw, and set
- * its identity for the jobs made of its files.  Returns the chain's
- * descriptor, or -1 after reporting.
- */
-static int open_dir(struct crawl *c, const struct pending *d, int is_top)
-{
-	const char *rel = below_top(c, d->path);
-	struct stat st;
-	int dfd = is_top ? dirchain_top(c->chain, d->path, 0, 0)
-			 : dirchain_open(c->chain, rel, strlen(rel), d->dev,
-					 d->ino);
-
-	if (dfd == DIRCHAIN_REPLACED) {
-		report(c, d->path, "walk", 0, "directory replaced during the "
-		       "scan: its rows are kept, the next scan walks it");
-		return -1;
-	}
-	if (dfd < 0) {
-		report(c, d->path, "walk", errno, "cannot open directory");
-		return -1;
-	}
-	if (!is_top) {
-		c->dir_dev = d->dev;
-		c->dir_ino = d->ino;
-		return dfd;
-	}
-	if (fstat(dfd, &st) < 0) {
-		report(c, d->path, "walk", errno, "cannot stat directory");
-		return -1;
-	}
-	c->dir_dev = c->top_dev = (uint64_t)st.st_dev;
-	c->dir_ino = c->top_ino = (uint64_t)st.st_ino;
-	if (c->opt.follow)
-		visit_once(c, st.st_dev, st.st_ino);
-	return dfd;
-}
-
-/* List directory d into c->ents, sorted.  -1 when it cannot be listed. */
-static int list_dir(struct crawl *c, const struct pending *d, int is_top)
-{
-	const char *dirpath = d->path;
-	struct dirent *de;
-	int dfd, is_db_dir;
-	DIR *dir;
-
-	clear_entries(c);
-	dfd = open_dir(c, d, is_top);
-	if (dfd < 0)
-		return -1;
-	is_db_dir = c->opt.has_db_dir && c->dir_dev == (uint64_t)c->opt.db_dev &&
-		    c->dir_ino == (uint64_t)c->opt.db_dir_ino;
-	/* a descriptor of its own: closedir() must not close the chain's */
-	dir = fdopendir(fcntl(dfd, F_DUPFD_CLOEXEC, 0));
-	if (!dir) {
-		report(c, dirpath, "walk", errno, "cannot read directory");
-		return -1;
-	}
-	rewinddir(dir);
-	for (;;) {
-		const char *name;
-		struct dentry *e;
-
-		errno = 0;
-		de = readdir(dir);
-		if (!de) {
-			if (errno) {
-				report(c, dirpath, "walk", errno,
-				       "cannot read directory");
-				closedir(dir);
-				clear_entries(c);
-				return -1;
-			}
-			break;
-		}
-		name = de->d_name;
-		if (name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2])))
-			continue;
-		if (is_db_dir && is_db_file(c, name))
-			continue;
-		if (c->opt.ex->nr) {
-			path_join(&c->path, dirpath, name);
-			if (excludes_match(c->opt.ex, c->path.buf,
-					   relative_to_root(c, c->path.buf), name))
-				continue;
-		}
-		ALLOC_GROW(c->ents, c->nents + 1, c->aents);
-		e = &c->ents[c->nents++];
-		memset(e, 0, sizeof(*e));
-		e->name = xstrdup(name);
-	}
-	stat_entries(c, dfd);
-	closedir(dir);
-	for (size_t i = 0; i < c->nents; i++)
-		classify(c, dirpath, &c->ents[i]);
-	qsort(c->ents, c->nents, sizeof(*c->ents), by_name);
-	if (c->opt.follow)
-		skip_walked_links(c);
-	return 0;
 }
 
 static void new_job(struct crawl *c, const char *dirpath, int64_t dir_id,
@@ -493,7 +72,7 @@ static void new_job(struct crawl *c, const char *dirpath, int64_t dir_id,
 	struct file_place place = {
 		.top_len = (uint32_t)strlen(c->top->path),
 		.top_dev = c->top_dev, .top_ino = c->top_ino,
-		.dir_dev = c->dir_dev, .dir_ino = c->dir_ino,
+		.dir_dev = c->cur->dev, .dir_ino = c->cur->ino,
 		.seen = e->meta,
 	};
 	struct job *job;
@@ -514,10 +93,13 @@ static void merge_files(struct crawl *c, const struct pending *d)
 {
 	size_t i = 0, j = 0;
 
-	while (i < c->nents || j < c->rows.nr) {
-		int cmp = i == c->nents ? 1 : j == c->rows.nr ? -1 :
-			  strcmp(c->ents[i].name, c->rows.v[j].name);
-		const struct dentry *e = cmp <= 0 ? &c->ents[i] : NULL;
+	const struct dentry *ents = c->cur->ents;
+	size_t nents = c->cur->nents;
+
+	while (i < nents || j < c->rows.nr) {
+		int cmp = i == nents ? 1 : j == c->rows.nr ? -1 :
+			  strcmp(ents[i].name, c->rows.v[j].name);
+		const struct dentry *e = cmp <= 0 ? &ents[i] : NULL;
 		const struct index_row *row = cmp >= 0 ? &c->rows.v[j] : NULL;
 
 		if (e && e->kind == K_FILE) {
@@ -550,7 +132,7 @@ static const struct dentry *find_entry(struct crawl *c, const char *name)
 	struct dentry key;
 
 	key.name = (char *)name;
-	return bsearch(&key, c->ents, c->nents, sizeof(*c->ents), by_name);
+	return bsearch(&key, c->cur->ents, c->cur->nents, sizeof(key), by_name);
 }
 
 /* Walk path later; e is its entry in its parent's listing (NULL: a top). */
@@ -585,26 +167,28 @@ static int add_dir(struct crawl *c, const char *path, const char *parent,
 
 static int merge_dirs(struct crawl *c, const struct pending *d)
 {
+	const struct dentry *ents = c->cur->ents;
+	size_t nents = c->cur->nents;
 	size_t dlen = strlen(d->path), first = c->nstack;
 	size_t i = 0, j = 0;
 
 	if (dlen == 1)
 		dlen = 0;	/* children of "/" are "/name" */
-	while (i < c->nents || j < c->drows.nr) {
+	while (i < nents || j < c->drows.nr) {
 		const char *rname = j < c->drows.nr ? c->drows.v[j].path + dlen + 1 : NULL;
 		int cmp;
 
-		if (i < c->nents && c->ents[i].kind != K_DIR) {
+		if (i < nents && ents[i].kind != K_DIR) {
 			i++;
 			continue;
 		}
-		cmp = i == c->nents ? 1 : j == c->drows.nr ? -1 :
-		      strcmp(c->ents[i].name, rname);
+		cmp = i == nents ? 1 : j == c->drows.nr ? -1 :
+		      strcmp(ents[i].name, rname);
 		if (cmp < 0) {
 			int64_t id;
 			int is_new;
 
-			path_join(&c->path, d->path, c->ents[i].name);
+			path_join(&c->path, d->path, ents[i].name);
 			{
 				char *child = xstrndup(c->path.buf, c->path.len);
 
@@ -612,7 +196,7 @@ static int merge_dirs(struct crawl *c, const struct pending *d)
 					free(child);
 					return -1;
 				}
-				push_dir(c, child, id, is_new, &c->ents[i]);
+				push_dir(c, child, id, is_new, &ents[i]);
 			}
 		} else if (cmp > 0) {
 			const struct dentry *e = find_entry(c, rname);
@@ -621,7 +205,7 @@ static int merge_dirs(struct crawl *c, const struct pending *d)
 				writer_send_del_dir(c->wq, c->drows.v[j].path);
 		} else {
 			push_dir(c, xstrdup(c->drows.v[j].path),
-				 c->drows.v[j].id, 0, &c->ents[i]);
+				 c->drows.v[j].id, 0, &ents[i]);
 		}
 		if (cmp <= 0)
 			i++;
@@ -638,21 +222,45 @@ static int merge_dirs(struct crawl *c, const struct pending *d)
 	return 0;
 }
 
-static int walk_dir(struct crawl *c, struct pending *d, int is_top)
+/*
+ * Merge the next listing, which must be d's, with the index rows of d.
+ * Returns 0, or -1 on a fatal error.
+ */
+static int merge_dir(struct crawl *c, const struct pending *d)
 {
-	if (list_dir(c, d, is_top) < 0)
-		return 0;	/* reported; its index rows stay as they are */
+	struct listing *l = queue_pop(c->listings);
+	int ret = 0;
+
+	if (!l || !l->path || strcmp(l->path, d->path)) {
+		error("the walk and the merge are out of step at '%s'", d->path);
+		if (l)
+			walker_release(c->walker, l);
+		return -1;
+	}
+	if (l->failed)	/* said; its index rows stay as they are */
+		goto out;
+	if (!d->dev && !d->ino) {	/* a top: its identity, for the jobs */
+		c->top_dev = l->dev;
+		c->top_ino = l->ino;
+	}
+	c->cur = l;
 	if (!d->is_new) {
 		if (store_dir_entries(c->ro, d->id, &c->rows) ||
-		    store_dir_children(c->ro, d->path, &c->drows))
-			return -1;
+		    store_dir_children(c->ro, d->path, &c->drows)) {
+			ret = -1;
+			goto out;
+		}
 	} else {
 		/* Nothing of a new directory can be indexed yet. */
 		store_index_rows_release(&c->rows);
 		store_dir_rows_release(&c->drows);
 	}
 	merge_files(c, d);
-	return merge_dirs(c, d);
+	ret = merge_dirs(c, d);
+out:
+	c->cur = NULL;
+	walker_release(c->walker, l);
+	return ret;
 }
 
 static char *parent_of(const char *path)
@@ -664,55 +272,108 @@ static char *parent_of(const char *path)
 	return xstrndup(path, (size_t)(slash - path));
 }
 
+/*
+ * The end of a top in the walk: whether the walker met no error in it.
+ * -1 when what comes is something else.
+ */
+static int end_of_top(struct crawl *c)
+{
+	struct listing *l = queue_pop(c->listings);
+	int clean = l && !l->path ? l->top_clean : -1;
+
+	if (l)
+		walker_release(c->walker, l);
+	return clean;
+}
+
+/* Merge the listings of top, then its end.  Returns 1 if it was clean. */
 static int walk_top(struct crawl *c, const struct crawl_top *top)
 {
 	int is_root = !strcmp(top->path, top->root);
 	char *parent = is_root ? NULL : parent_of(top->path);
 	int64_t id;
-	int is_new, ret = 0;
+	int is_new;
 
 	c->top = top;
-	if (c->visited)
-		memset(c->visited, 0, c->avisited * sizeof(*c->visited));
-	c->nvisited = 0;
 	if (add_dir(c, top->path, parent, &id, &is_new)) {
 		free(parent);
-		return -1;
+		c->fatal = 1;
+		return 0;
 	}
 	free(parent);
 	push_dir(c, xstrdup(top->path), id, is_new, NULL);
-	while (c->nstack && !ret && !atomic_load(&c->stop)) {
+	while (c->nstack && !c->fatal && !atomic_load(&c->stop)) {
 		struct pending d = c->stack[--c->nstack];
 
-		ret = walk_dir(c, &d, !strcmp(d.path, top->path));
+		if (merge_dir(c, &d))
+			c->fatal = 1;
 		free(d.path);
 	}
-	return ret;
+	while (c->nstack)
+		free(c->stack[--c->nstack].path);
+	if (c->fatal || atomic_load(&c->stop))
+		return 0;
+	return end_of_top(c) == 1;
 }
 
 static void *crawl_thread(void *arg)
 {
 	struct crawl *c = arg;
+	struct listing *l;
 
 	for (size_t i = 0; i < c->opt.ntops && !c->fatal; i++) {
-		uint64_t errors = c->st.errors;
-
 		if (atomic_load(&c->stop))
 			break;
-		if (walk_top(c, &c->opt.tops[i]))
-			c->fatal = 1;
 		/*
 		 * Stopped part way, the walk saw only some directories: the
 		 * root is not marked scanned.  Each directory it did walk was
 		 * merged in full, so none of its deletions is a guess.
 		 */
-		c->opt.tops[i].complete = !c->fatal && c->st.errors == errors &&
-					  !atomic_load(&c->stop);
+		c->opt.tops[i].complete = walk_top(c, &c->opt.tops[i]) &&
+					  !c->fatal && !atomic_load(&c->stop);
 	}
-	while (c->nstack)
-		free(c->stack[--c->nstack].path);
+	/* whatever the walker still hands on is of no use now */
+	if (c->fatal)
+		walker_stop(c->walker);
+	while ((l = queue_pop(c->listings)))
+		walker_release(c->walker, l);
 	queue_close(c->jobs);
 	return NULL;
+}
+
+/* The walker's options: the same tops, and what is not to be listed. */
+static struct walker *start_walker(struct crawl *c)
+{
+	const struct crawl_options *opt = &c->opt;
+	struct walk_options wopt = {
+		.ntops = opt->ntops, .follow = opt->follow,
+		.one_fs = opt->one_fs, .ex = opt->ex,
+		.has_db_dir = opt->has_db_dir, .db_dev = opt->db_dev,
+		.db_dir_ino = opt->db_dir_ino, .db_name = opt->db_name,
+	};
+
+	c->top_paths = xcalloc(opt->ntops, sizeof(*c->top_paths));
+	c->root_paths = xcalloc(opt->ntops, sizeof(*c->root_paths));
+	for (size_t i = 0; i < opt->ntops; i++) {
+		c->top_paths[i] = opt->tops[i].path;
+		c->root_paths[i] = opt->tops[i].root;
+	}
+	wopt.tops = c->top_paths;
+	wopt.roots = c->root_paths;
+	return walker_start(&wopt, c->listings, c->wq);
+}
+
+static void crawl_free(struct crawl *c)
+{
+	if (c->listings)
+		queue_free(c->listings);
+	free(c->top_paths);
+	free(c->root_paths);
+	store_index_rows_release(&c->rows);
+	store_dir_rows_release(&c->drows);
+	free(c->stack);
+	strbuf_release(&c->path);
+	free(c);
 }
 
 struct crawl *crawl_start(struct store *ro, const struct crawl_options *opt,
@@ -730,48 +391,44 @@ struct crawl *crawl_start(struct store *ro, const struct crawl_options *opt,
 	atomic_init(&c->stop, 0);
 	if (store_max_dir_id(ro, &c->next_dir_id))
 		goto fail;
-	c->chain = dirchain_new(opt->follow);
-	statter_start(&c->stat);
+	c->listings = queue_new(LISTINGS_AHEAD);
+	if (!(c->walker = start_walker(c)))
+		goto fail;
 	rc = pthread_create(&c->thread, NULL, crawl_thread, c);
 	if (rc) {
 		error("cannot start the crawler thread: %s", strerror(rc));
-		statter_stop(&c->stat);
+		walker_stop(c->walker);
+		while ((c->cur = queue_pop(c->listings)))
+			walker_release(c->walker, (struct listing *)c->cur);
+		walker_finish(c->walker, &(struct walk_stats) { 0 });
 		goto fail;
 	}
 	return c;
 fail:
-	dirchain_free(c->chain);
-	strbuf_release(&c->path);
-	free(c);
+	crawl_free(c);
 	return NULL;
 }
 
 int crawl_finish(struct crawl *c, struct crawl_stats *st)
 {
+	struct walk_stats ws = { 0 };
 	int ret;
 
 	pthread_join(c->thread, NULL);
-	statter_stop(&c->stat);
+	walker_finish(c->walker, &ws);
 	st->seen += c->st.seen;
 	st->unchanged += c->st.unchanged;
-	st->skipped += c->st.skipped;
-	st->errors += c->st.errors;
+	st->skipped += ws.skipped;
+	st->errors += ws.errors;
 	ret = c->fatal ? -1 : 0;
-	dirchain_free(c->chain);
-	clear_entries(c);
-	free(c->ents);
-	store_index_rows_release(&c->rows);
-	store_dir_rows_release(&c->drows);
-	free(c->stack);
-	free(c->visited);
-	strbuf_release(&c->path);
-	free(c);
+	crawl_free(c);
 	return ret;
 }
 
 void crawl_stop(struct crawl *c)
 {
 	atomic_store(&c->stop, 1);
+	walker_stop(c->walker);
 }
 
 uint64_t crawl_progress(struct crawl *c)

@@ -93,6 +93,15 @@ static void wmsg_push(struct queue *q, struct wmsg *m)
 		wmsg_free(m);
 }
 
+void writer_drain(struct queue *q)
+{
+	struct wmsg *m;
+
+	queue_close(q);
+	while ((m = queue_pop(q)))
+		wmsg_free(m);
+}
+
 void writer_send_dir(struct queue *q, int64_t id, const char *path,
 		     const char *parent, int64_t root_id)
 {

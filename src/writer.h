@@ -55,6 +55,12 @@ void writer_send_result(struct queue *q, struct job *job,
 void writer_send_member(struct queue *q, const struct job *job,
 			const struct proto_member *m);
 
+/*
+ * Close q and free every message in it without applying it (for a queue
+ * no writer reads).
+ */
+void writer_drain(struct queue *q);
+
 struct writer;
 
 struct writer_options {
