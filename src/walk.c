@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "beneath.h"
@@ -35,8 +36,8 @@
  * Directories with at least this many entries are stat()ed by two threads;
  * below it the hand-over costs more than it saves.
  */
-#define PARALLEL_STAT_MIN 256
-#define STAT_CHUNK 64
+#define PARALLEL_STAT_MIN 48
+#define STAT_CHUNK 16
 
 /* Entries listed ahead of the crawler, at most (one directory always). */
 #define WALK_MAX_ENTRIES 65536
@@ -91,6 +92,8 @@ struct walker {
 	size_t nvisited, avisited;
 	struct strbuf path;
 	struct statter stat;
+	/* what getdents64() returns, aligned for struct dirent64 */
+	char dents[32768] __attribute__((aligned(8)));
 };
 
 static void listing_free(struct listing *l)
@@ -401,44 +404,50 @@ static int open_dir(struct walker *w, const struct todo *d, int is_top,
 	return dfd;
 }
 
-/* Read the names of the directory open on dfd into l, unsorted. */
+/* Add name to l unless it is not to be listed. */
+static void add_name(struct walker *w, struct listing *l, const char *name,
+		     int is_db_dir, size_t *alloc)
+{
+	if (name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2])))
+		return;
+	if (is_db_dir && is_db_file(w, name))
+		return;
+	if (w->opt.ex->nr) {
+		path_join(&w->path, l->path, name);
+		if (excludes_match(w->opt.ex, w->path.buf,
+				   relative_to_root(w, w->path.buf), name))
+			return;
+	}
+	ALLOC_GROW(l->ents, l->nents + 1, *alloc);
+	l->ents[l->nents++] = (struct dentry) { .name = xstrdup(name) };
+}
+
+/*
+ * Read the names of the directory open on dfd (the chain's: read from its
+ * start, without a DIR of its own) into l, unsorted.
+ */
 static int read_names(struct walker *w, int dfd, struct listing *l)
 {
 	int is_db_dir = w->opt.has_db_dir && l->dev == (uint64_t)w->opt.db_dev &&
 			l->ino == (uint64_t)w->opt.db_dir_ino;
-	/* a descriptor of its own: closedir() must not close the chain's */
-	DIR *dir = fdopendir(fcntl(dfd, F_DUPFD_CLOEXEC, 0));
 	size_t alloc = 0;
-	struct dirent *de;
+	long n;
 
-	if (!dir) {
-		report(w, l->path, "walk", errno, "cannot read directory");
-		return -1;
-	}
-	rewinddir(dir);
-	while ((errno = 0, de = readdir(dir))) {
-		const char *name = de->d_name;
+	if (lseek(dfd, 0, SEEK_SET) < 0)
+		goto fail;
+	while ((n = syscall(SYS_getdents64, dfd, w->dents, sizeof(w->dents))) > 0) {
+		for (long off = 0; off < n;) {
+			const struct dirent64 *de = (const void *)(w->dents + off);
 
-		if (name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2])))
-			continue;
-		if (is_db_dir && is_db_file(w, name))
-			continue;
-		if (w->opt.ex->nr) {
-			path_join(&w->path, l->path, name);
-			if (excludes_match(w->opt.ex, w->path.buf,
-					   relative_to_root(w, w->path.buf), name))
-				continue;
+			add_name(w, l, de->d_name, is_db_dir, &alloc);
+			off += de->d_reclen;
 		}
-		ALLOC_GROW(l->ents, l->nents + 1, alloc);
-		l->ents[l->nents++] = (struct dentry) { .name = xstrdup(name) };
 	}
-	if (errno) {
-		report(w, l->path, "walk", errno, "cannot read directory");
-		closedir(dir);
-		return -1;
-	}
-	closedir(dir);
-	return 0;
+	if (n == 0)
+		return 0;
+fail:
+	report(w, l->path, "walk", errno, "cannot read directory");
+	return -1;
 }
 
 /* List directory d: a listing sorted and classified, or one marked failed. */
