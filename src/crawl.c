@@ -24,9 +24,6 @@
 #include "util.h"
 #include "writer.h"
 
-/* Listings the walker may have handed on and the merge not taken yet. */
-#define LISTINGS_AHEAD 64
-
 struct pending {
 	char *path;
 	int64_t id;
@@ -39,7 +36,6 @@ struct crawl {
 	struct store *ro;
 	struct crawl_options opt;
 	struct queue *jobs, *wq;
-	struct queue *listings;	/* from the walker */
 	struct walker *walker;
 	const char **top_paths, **root_paths;	/* the walker's view of tops */
 	const struct crawl_top *top;
@@ -228,9 +224,11 @@ static int merge_dirs(struct crawl *c, const struct pending *d)
  */
 static int merge_dir(struct crawl *c, const struct pending *d)
 {
-	struct listing *l = queue_pop(c->listings);
+	struct listing *l = walker_next(c->walker);
 	int ret = 0;
 
+	if (!l && atomic_load(&c->stop))
+		return 0;
 	if (!l || !l->path || strcmp(l->path, d->path)) {
 		error("the walk and the merge are out of step at '%s'", d->path);
 		if (l)
@@ -278,7 +276,7 @@ static char *parent_of(const char *path)
  */
 static int end_of_top(struct crawl *c)
 {
-	struct listing *l = queue_pop(c->listings);
+	struct listing *l = walker_next(c->walker);
 	int clean = l && !l->path ? l->top_clean : -1;
 
 	if (l)
@@ -335,7 +333,7 @@ static void *crawl_thread(void *arg)
 	/* whatever the walker still hands on is of no use now */
 	if (c->fatal)
 		walker_stop(c->walker);
-	while ((l = queue_pop(c->listings)))
+	while ((l = walker_next(c->walker)))
 		walker_release(c->walker, l);
 	queue_close(c->jobs);
 	return NULL;
@@ -360,13 +358,11 @@ static struct walker *start_walker(struct crawl *c)
 	}
 	wopt.tops = c->top_paths;
 	wopt.roots = c->root_paths;
-	return walker_start(&wopt, c->listings, c->wq);
+	return walker_start(&wopt, c->wq);
 }
 
 static void crawl_free(struct crawl *c)
 {
-	if (c->listings)
-		queue_free(c->listings);
 	free(c->top_paths);
 	free(c->root_paths);
 	store_index_rows_release(&c->rows);
@@ -391,15 +387,12 @@ struct crawl *crawl_start(struct store *ro, const struct crawl_options *opt,
 	atomic_init(&c->stop, 0);
 	if (store_max_dir_id(ro, &c->next_dir_id))
 		goto fail;
-	c->listings = queue_new(LISTINGS_AHEAD);
 	if (!(c->walker = start_walker(c)))
 		goto fail;
 	rc = pthread_create(&c->thread, NULL, crawl_thread, c);
 	if (rc) {
 		error("cannot start the crawler thread: %s", strerror(rc));
 		walker_stop(c->walker);
-		while ((c->cur = queue_pop(c->listings)))
-			walker_release(c->walker, (struct listing *)c->cur);
 		walker_finish(c->walker, &(struct walk_stats) { 0 });
 		goto fail;
 	}

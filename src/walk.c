@@ -1,17 +1,20 @@
 /*
- * walk.c - the walker thread (walk.h).  Directories are opened below their
- * top through a struct dirchain (beneath.h), never by path, and each is
- * checked against the identity its parent's listing gave; the directories
- * still to visit wait on an explicit stack.  What cannot be listed or
- * stat()ed is reported and handed on as such: an unreadable directory is
- * an error to report, not a reason to forget what it held.
+ * walk.c - the walker (walk.h).  Directories are opened below their top
+ * through a struct dirchain (beneath.h), never by path, and each is
+ * checked against the identity its parent's listing gave.  What cannot be
+ * listed or stat()ed is reported and handed on as such: an unreadable
+ * directory is an error to report, not a reason to forget what it held.
  *
- * The entries of a big directory are stat()ed by the walker and a helper
- * thread together, each taking chunks of the listing.  Listings wait for
- * the crawler in a bounded queue, and the walker waits while the listings
- * it handed on but the crawler has not released hold more than
- * WALK_MAX_ENTRIES entries (one directory always goes), so memory stays
- * flat whatever the tree.
+ * Two threads list directories side by side (one on a single core).  They
+ * take the directories still to list from a heap ordered as the crawler
+ * merges them (depth first, names in byte order), so that each takes the
+ * first one not yet taken, and put the listings in a second heap in the
+ * same order; walker_next() hands out the first listing once nothing
+ * before it is still to be listed.  The threads wait while the listings
+ * the crawler has not released hold more than WALK_MAX_ENTRIES entries,
+ * unless the directory to list comes before every listing waiting (the
+ * crawler needs it first): memory stays flat, and the crawler never waits
+ * for a directory nobody may list.
  */
 #include "config.h"
 
@@ -32,32 +35,23 @@
 #include "walk.h"
 #include "writer.h"
 
-/*
- * Directories with at least this many entries are stat()ed by two threads;
- * below it the hand-over costs more than it saves.
- */
-#define PARALLEL_STAT_MIN 48
-#define STAT_CHUNK 16
-
-/* Entries listed ahead of the crawler, at most (one directory always). */
+/* Entries listed ahead of the crawler, at most (by default). */
 #define WALK_MAX_ENTRIES 65536
 
-/* The helper thread that shares the fstatat() calls of big directories. */
-struct statter {
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	int started, quit;
-	unsigned round, done_round;	/* a directory to do, and done */
-	int dfd, follow;
-	struct dentry *ents;
-	size_t nents;
-	atomic_size_t next;
+#define WALK_THREADS 2
+
+/* A directory to list (l NULL), or listed; or the end of a top (no path). */
+struct item {
+	size_t top;
+	char *path;		/* once listed, the listing's */
+	uint64_t dev, ino;	/* as its parent's listing saw it (0: a top) */
+	struct listing *l;
 };
 
-struct todo {
-	char *path;
-	uint64_t dev, ino;	/* as its parent's listing saw it */
+/* A binary heap of items, first first (item_before()). */
+struct heap {
+	struct item *v;
+	size_t nr, alloc;
 };
 
 struct devino {
@@ -66,23 +60,35 @@ struct devino {
 	int used;
 };
 
-struct walker {
+struct walker;
+
+/* What each listing thread has of its own. */
+struct lister {
+	struct walker *w;
 	pthread_t thread;
-	struct walk_options opt;
-	struct queue *out, *wq;
+	int started;
 	struct dirchain *chain;
-	size_t top;		/* the top being walked */
-	uint64_t top_dev;
-	struct walk_stats st;
+	struct strbuf path;
+	/* what getdents64() returns, aligned for struct dirent64 */
+	char dents[32768] __attribute__((aligned(8)));
+};
+
+struct walker {
+	struct walk_options opt;
+	struct queue *wq;
 	atomic_int stop;
+	atomic_uint_fast64_t skipped, errors;
 
-	/* what the crawler has not released yet */
-	pthread_mutex_t lock;
-	pthread_cond_t released;
-	size_t ahead;
-
-	struct todo *stack;
-	size_t nstack, astack;
+	pthread_mutex_t lock;	/* all that follows */
+	pthread_cond_t cond;
+	struct heap todo, done;
+	/* being listed, one slot a thread (path NULL: none) */
+	struct item busy[WALK_THREADS];
+	size_t ahead;		/* entries handed on and not released */
+	size_t top;		/* the top being walked */
+	int top_started, finished;
+	uint64_t top_errors;	/* errors when the top started */
+	uint64_t top_dev;
 	/*
 	 * --follow: directories walked under the current top, a hash set, so
 	 * that a link back to an ancestor (or to a tree already walked) is not
@@ -90,10 +96,9 @@ struct walker {
 	 */
 	struct devino *visited;
 	size_t nvisited, avisited;
-	struct strbuf path;
-	struct statter stat;
-	/* what getdents64() returns, aligned for struct dirent64 */
-	char dents[32768] __attribute__((aligned(8)));
+
+	struct lister listers[WALK_THREADS];
+	int nlisters;
 };
 
 static void listing_free(struct listing *l)
@@ -105,6 +110,79 @@ static void listing_free(struct listing *l)
 	free(l->ents);
 	free(l->path);
 	free(l);
+}
+
+/*
+ * Depth first, names in byte order: a path comes before the paths below
+ * it, which come before its next sibling ("a" < "a/b" < "a-x": the end of
+ * a path first, then '/', then every other byte).
+ */
+static int dfs_cmp(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		int ca = *a == '/' ? 1 : *a ? (unsigned char)*a + 1 : 0;
+		int cb = *b == '/' ? 1 : *b ? (unsigned char)*b + 1 : 0;
+
+		if (ca != cb)
+			return ca - cb;
+		if (!ca)
+			return 0;
+	}
+}
+
+/* The order of the crawler: top by top, the end of a top last. */
+static int item_before(const struct item *a, const struct item *b)
+{
+	if (a->top != b->top)
+		return a->top < b->top;
+	if (!a->path || !b->path)
+		return !b->path && a->path;
+	return dfs_cmp(a->path, b->path) < 0;
+}
+
+static void heap_push(struct heap *h, struct item it)
+{
+	size_t i;
+
+	ALLOC_GROW(h->v, h->nr + 1, h->alloc);
+	for (i = h->nr++; i && item_before(&it, &h->v[(i - 1) / 2]);
+	     i = (i - 1) / 2)
+		h->v[i] = h->v[(i - 1) / 2];
+	h->v[i] = it;
+}
+
+static struct item heap_pop(struct heap *h)
+{
+	struct item first = h->v[0], last = h->v[--h->nr];
+	size_t i = 0;
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= h->nr)
+			break;
+		if (c + 1 < h->nr && item_before(&h->v[c + 1], &h->v[c]))
+			c++;
+		if (!item_before(&h->v[c], &last))
+			break;
+		h->v[i] = h->v[c];
+		i = c;
+	}
+	if (h->nr)
+		h->v[i] = last;
+	return first;
+}
+
+static void heap_release(struct heap *h)
+{
+	for (size_t i = 0; i < h->nr; i++) {
+		if (h->v[i].l)		/* its path is the listing's */
+			listing_free(h->v[i].l);
+		else
+			free(h->v[i].path);
+	}
+	free(h->v);
+	memset(h, 0, sizeof(*h));
 }
 
 /* A problem with path; err is an errno, or 0 when what says it all. */
@@ -120,7 +198,7 @@ static void report(struct walker *w, const char *path, const char *stage,
 		strbuf_addstr(&msg, what);
 		error("'%s': %s", path, what);
 	}
-	w->st.errors++;
+	atomic_fetch_add(&w->errors, 1);
 	writer_send_error(w->wq, path, stage, err, msg.buf);
 	strbuf_release(&msg);
 }
@@ -131,9 +209,10 @@ static int by_name(const void *a, const void *b)
 		      ((const struct dentry *)b)->name);
 }
 
-static const char *relative_to_root(const struct walker *w, const char *path)
+static const char *relative_to_root(const struct walker *w, size_t top,
+				    const char *path)
 {
-	size_t len = strlen(w->opt.roots[w->top]);
+	size_t len = strlen(w->opt.roots[top]);
 
 	if (len == 1)
 		return path + 1;
@@ -141,16 +220,16 @@ static const char *relative_to_root(const struct walker *w, const char *path)
 }
 
 /* The path of a directory below the top, relative to it ("" for the top). */
-static const char *below_top(const struct walker *w, const char *path)
+static const char *below_top(const struct walker *w, size_t top,
+			     const char *path)
 {
-	size_t len = strlen(w->opt.tops[w->top]);
+	size_t len = strlen(w->opt.tops[top]);
 
 	if (path[len] == '/')
 		return path + len + 1;
 	/* the top itself, or "/" whose children are "/name" */
 	return path[len] ? path + 1 : path + len;
 }
-
 static int is_db_file(const struct walker *w, const char *name)
 {
 	size_t len = strlen(w->opt.db_name);
@@ -226,107 +305,20 @@ static void stat_entry(int dfd, int follow, struct dentry *e)
 	file_meta_fill(&e->meta, &st);
 }
 
-/* Take chunks of the listing until none is left. */
-static void stat_chunks(struct statter *s)
-{
-	for (;;) {
-		size_t i = atomic_fetch_add(&s->next, STAT_CHUNK);
-		size_t end = i + STAT_CHUNK < s->nents ? i + STAT_CHUNK : s->nents;
-
-		if (i >= s->nents)
-			break;
-		for (; i < end; i++)
-			stat_entry(s->dfd, s->follow, &s->ents[i]);
-	}
-}
-
-static void *statter_thread(void *arg)
-{
-	struct statter *s = arg;
-	unsigned seen = 0;
-
-	pthread_mutex_lock(&s->lock);
-	for (;;) {
-		while (!s->quit && s->round == seen)
-			pthread_cond_wait(&s->cond, &s->lock);
-		if (s->quit)
-			break;
-		seen = s->round;
-		pthread_mutex_unlock(&s->lock);
-		stat_chunks(s);
-		pthread_mutex_lock(&s->lock);
-		s->done_round = seen;
-		pthread_cond_broadcast(&s->cond);
-	}
-	pthread_mutex_unlock(&s->lock);
-	return NULL;
-}
-
-/* Start the helper if this machine has a second core for it. */
-static void statter_start(struct statter *s)
-{
-	pthread_mutex_init(&s->lock, NULL);
-	pthread_cond_init(&s->cond, NULL);
-	atomic_init(&s->next, 0);
-	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
-		return;
-	/* without the helper the walker does it all: slower, not wrong */
-	s->started = !pthread_create(&s->thread, NULL, statter_thread, s);
-}
-
-static void statter_stop(struct statter *s)
-{
-	if (s->started) {
-		pthread_mutex_lock(&s->lock);
-		s->quit = 1;
-		pthread_cond_broadcast(&s->cond);
-		pthread_mutex_unlock(&s->lock);
-		pthread_join(s->thread, NULL);
-	}
-	pthread_mutex_destroy(&s->lock);
-	pthread_cond_destroy(&s->cond);
-}
-
-/* fstatat() every entry of l, with the helper if it is worth it. */
-static void stat_entries(struct walker *w, int dfd, struct listing *l)
-{
-	struct statter *s = &w->stat;
-
-	if (!s->started || l->nents < PARALLEL_STAT_MIN) {
-		for (size_t i = 0; i < l->nents; i++)
-			stat_entry(dfd, w->opt.follow, &l->ents[i]);
-		return;
-	}
-	pthread_mutex_lock(&s->lock);
-	s->dfd = dfd;
-	s->follow = w->opt.follow;
-	s->ents = l->ents;
-	s->nents = l->nents;
-	atomic_store(&s->next, 0);
-	s->round++;
-	pthread_cond_broadcast(&s->cond);
-	pthread_mutex_unlock(&s->lock);
-
-	stat_chunks(s);
-
-	pthread_mutex_lock(&s->lock);
-	while (s->done_round != s->round)
-		pthread_cond_wait(&s->cond, &s->lock);
-	pthread_mutex_unlock(&s->lock);
-}
-
 /* Decide what a stat()ed entry is to the index. */
-static void classify(struct walker *w, const char *dirpath, struct dentry *e)
+static void classify(struct lister *t, const char *dirpath, struct dentry *e)
 {
+	struct walker *w = t->w;
+
 	if (e->err) {
 		if (e->link_err) {
 			e->kind = K_SKIP;	/* dangling or looping link */
-			w->st.skipped++;
+			atomic_fetch_add(&w->skipped, 1);
 		} else if (e->err == ENOENT) {	/* gone since readdir() */
 			e->kind = K_SKIP;
 		} else {
-			path_join(&w->path, dirpath, e->name);
-			report(w, w->path.buf, "stat", e->err, "cannot stat");
+			path_join(&t->path, dirpath, e->name);
+			report(w, t->path.buf, "stat", e->err, "cannot stat");
 			e->kind = K_KEEP;
 		}
 		return;
@@ -340,7 +332,7 @@ static void classify(struct walker *w, const char *dirpath, struct dentry *e)
 			e->kind = K_DIR;
 	} else {
 		e->kind = K_SKIP;
-		w->st.skipped++;
+		atomic_fetch_add(&w->skipped, 1);
 	}
 }
 
@@ -348,7 +340,7 @@ static void classify(struct walker *w, const char *dirpath, struct dentry *e)
  * --follow: a link to a directory already walked (an ancestor: a loop) or
  * about to be walked from here is not followed.  Real directories are
  * marked first and links are then taken in name order, so the outcome does
- * not depend on the order readdir() returned them in.
+ * not depend on the order readdir() returned them in.  Under w->lock.
  */
 static void skip_walked_links(struct walker *w, struct listing *l)
 {
@@ -366,56 +358,62 @@ static void skip_walked_links(struct walker *w, struct listing *l)
 }
 
 /*
- * Open directory d below the top (never following a link unless
- * --follow) and check it is the directory the parent's listing saw (a top
- * is what it is).  Fills l's identity.  Returns the chain's descriptor, or
+ * Open directory it (whose path is l's now) below its top (never following
+ * a link unless --follow) and check it is the directory the parent's
+ * listing saw (a top is what it is).  Fills l's identity.  Returns the chain's descriptor, or
  * -1 after reporting.
  */
-static int open_dir(struct walker *w, const struct todo *d, int is_top,
-		    struct listing *l)
+static int open_dir(struct lister *t, const struct item *it, struct listing *l)
 {
-	const char *rel = below_top(w, d->path);
+	struct walker *w = t->w;
+	const char *rel = below_top(w, it->top, l->path);
+	int is_top = !it->dev && !it->ino;
 	struct stat st;
-	int dfd = is_top ? dirchain_top(w->chain, d->path, 0, 0)
-			 : dirchain_open(w->chain, rel, strlen(rel), d->dev,
-					 d->ino);
+	int dfd = dirchain_top(t->chain, w->opt.tops[it->top], 0, 0);
 
+	if (dfd >= 0 && !is_top)
+		dfd = dirchain_open(t->chain, rel, strlen(rel), it->dev, it->ino);
 	if (dfd == DIRCHAIN_REPLACED) {
-		report(w, d->path, "walk", 0, "directory replaced during the "
+		report(w, l->path, "walk", 0, "directory replaced during the "
 		       "scan: its rows are kept, the next scan walks it");
 		return -1;
 	}
 	if (dfd < 0) {
-		report(w, d->path, "walk", errno, "cannot open directory");
+		report(w, l->path, "walk", errno, "cannot open directory");
 		return -1;
 	}
-	l->dev = d->dev;
-	l->ino = d->ino;
+	l->dev = it->dev;
+	l->ino = it->ino;
 	if (!is_top)
 		return dfd;
 	if (fstat(dfd, &st) < 0) {
-		report(w, d->path, "walk", errno, "cannot stat directory");
+		report(w, l->path, "walk", errno, "cannot stat directory");
 		return -1;
 	}
-	l->dev = w->top_dev = (uint64_t)st.st_dev;
+	l->dev = (uint64_t)st.st_dev;
 	l->ino = (uint64_t)st.st_ino;
+	pthread_mutex_lock(&w->lock);
+	w->top_dev = l->dev;
 	if (w->opt.follow)
 		visit_once(w, st.st_dev, st.st_ino);
+	pthread_mutex_unlock(&w->lock);
 	return dfd;
 }
 
 /* Add name to l unless it is not to be listed. */
-static void add_name(struct walker *w, struct listing *l, const char *name,
-		     int is_db_dir, size_t *alloc)
+static void add_name(struct lister *t, size_t top, struct listing *l,
+		     const char *name, int is_db_dir, size_t *alloc)
 {
+	const struct walker *w = t->w;
+
 	if (name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2])))
 		return;
 	if (is_db_dir && is_db_file(w, name))
 		return;
 	if (w->opt.ex->nr) {
-		path_join(&w->path, l->path, name);
-		if (excludes_match(w->opt.ex, w->path.buf,
-				   relative_to_root(w, w->path.buf), name))
+		path_join(&t->path, l->path, name);
+		if (excludes_match(w->opt.ex, t->path.buf,
+				   relative_to_root(w, top, t->path.buf), name))
 			return;
 	}
 	ALLOC_GROW(l->ents, l->nents + 1, *alloc);
@@ -426,8 +424,10 @@ static void add_name(struct walker *w, struct listing *l, const char *name,
  * Read the names of the directory open on dfd (the chain's: read from its
  * start, without a DIR of its own) into l, unsorted.
  */
-static int read_names(struct walker *w, int dfd, struct listing *l)
+static int read_names(struct lister *t, size_t top, int dfd,
+		      struct listing *l)
 {
+	const struct walker *w = t->w;
 	int is_db_dir = w->opt.has_db_dir && l->dev == (uint64_t)w->opt.db_dev &&
 			l->ino == (uint64_t)w->opt.db_dir_ino;
 	size_t alloc = 0;
@@ -435,176 +435,278 @@ static int read_names(struct walker *w, int dfd, struct listing *l)
 
 	if (lseek(dfd, 0, SEEK_SET) < 0)
 		goto fail;
-	while ((n = syscall(SYS_getdents64, dfd, w->dents, sizeof(w->dents))) > 0) {
+	while ((n = syscall(SYS_getdents64, dfd, t->dents, sizeof(t->dents))) > 0) {
 		for (long off = 0; off < n;) {
-			const struct dirent64 *de = (const void *)(w->dents + off);
+			const struct dirent64 *de = (const void *)(t->dents + off);
 
-			add_name(w, l, de->d_name, is_db_dir, &alloc);
+			add_name(t, top, l, de->d_name, is_db_dir, &alloc);
 			off += de->d_reclen;
 		}
 	}
 	if (n == 0)
 		return 0;
 fail:
-	report(w, l->path, "walk", errno, "cannot read directory");
+	report(t->w, l->path, "walk", errno, "cannot read directory");
 	return -1;
 }
 
-/* List directory d: a listing sorted and classified, or one marked failed. */
-static struct listing *list_dir(struct walker *w, const struct todo *d,
-				int is_top)
+/*
+ * List directory it: a listing sorted and classified, or one marked
+ * failed.  The listing takes over it->path.
+ */
+static struct listing *list_dir(struct lister *t, struct item *it)
 {
+	struct walker *w = t->w;
 	struct listing *l = xcalloc(1, sizeof(*l));
 	int dfd;
 
-	l->path = xstrdup(d->path);
-	dfd = open_dir(w, d, is_top, l);
-	if (dfd < 0 || read_names(w, dfd, l) < 0) {
+	l->path = it->path;
+	it->path = NULL;
+	dfd = open_dir(t, it, l);
+	if (dfd < 0 || read_names(t, it->top, dfd, l) < 0) {
 		for (size_t i = 0; i < l->nents; i++)
 			free(l->ents[i].name);
 		l->nents = 0;
 		l->failed = 1;
 		return l;
 	}
-	stat_entries(w, dfd, l);
 	for (size_t i = 0; i < l->nents; i++)
-		classify(w, l->path, &l->ents[i]);
+		stat_entry(dfd, w->opt.follow, &l->ents[i]);
+	for (size_t i = 0; i < l->nents; i++)
+		classify(t, l->path, &l->ents[i]);
 	qsort(l->ents, l->nents, sizeof(*l->ents), by_name);
-	if (w->opt.follow)
-		skip_walked_links(w, l);
 	return l;
 }
 
-/* The subdirectories of l, to be walked in name order. */
-static void push_children(struct walker *w, const struct listing *l)
+/* The subdirectories of l, still to be listed.  Under w->lock. */
+static void push_children(struct lister *t, size_t top,
+			  const struct listing *l)
 {
-	for (size_t i = l->nents; i-- > 0;) {
+	for (size_t i = 0; i < l->nents; i++) {
 		const struct dentry *e = &l->ents[i];
 
 		if (e->kind != K_DIR)
 			continue;
-		path_join(&w->path, l->path, e->name);
-		ALLOC_GROW(w->stack, w->nstack + 1, w->astack);
-		w->stack[w->nstack++] = (struct todo) {
-			.path = xstrndup(w->path.buf, w->path.len),
+		path_join(&t->path, l->path, e->name);
+		heap_push(&t->w->todo, (struct item) {
+			.top = top, .path = xstrndup(t->path.buf, t->path.len),
 			.dev = e->meta.dev, .ino = e->meta.ino,
-		};
+		});
 	}
 }
 
-/* Hand l on, once the crawler has room for it. */
-static void hand_on(struct walker *w, struct listing *l)
+/* Is a directory being listed that comes before it?  Under w->lock. */
+static int busy_before(const struct walker *w, const struct item *it)
 {
-	pthread_mutex_lock(&w->lock);
-	while (w->ahead && w->ahead + l->nents > w->opt.max_ahead &&
-	       !atomic_load(&w->stop))
-		pthread_cond_wait(&w->released, &w->lock);
-	w->ahead += l->nents;
+	for (int i = 0; i < WALK_THREADS; i++)
+		if (w->busy[i].path && item_before(&w->busy[i], it))
+			return 1;
+	return 0;
+}
+
+static int any_busy(const struct walker *w)
+{
+	for (int i = 0; i < WALK_THREADS; i++)
+		if (w->busy[i].path)
+			return 1;
+	return 0;
+}
+
+/*
+ * Too far ahead of the crawler to list the first directory to list: only
+ * when it does not come before every listing waiting.  Under w->lock.
+ */
+static int too_far_ahead(const struct walker *w)
+{
+	return w->ahead > w->opt.max_ahead && w->done.nr &&
+	       !item_before(&w->todo.v[0], &w->done.v[0]);
+}
+
+/*
+ * Nothing is left to list or being listed: the top (if one was started)
+ * is done, the next starts, or the walk is over.  Under w->lock.
+ */
+static void next_top(struct walker *w)
+{
+	uint64_t errors = atomic_load(&w->errors);
+
+	if (w->top_started) {
+		struct listing *end = xcalloc(1, sizeof(*end));
+
+		end->top_clean = errors == w->top_errors &&
+				 !atomic_load(&w->stop);
+		heap_push(&w->done, (struct item) { .top = w->top, .l = end });
+		w->top++;
+		w->top_started = 0;
+	}
+	if (w->top < w->opt.ntops) {
+		heap_push(&w->todo, (struct item) {
+			.top = w->top, .path = xstrdup(w->opt.tops[w->top]),
+		});
+		w->top_started = 1;
+		w->top_errors = errors;
+		if (w->visited)
+			memset(w->visited, 0, w->avisited * sizeof(*w->visited));
+		w->nvisited = 0;
+	} else {
+		w->finished = 1;
+	}
+	pthread_cond_broadcast(&w->cond);
+}
+
+/* List one directory taken from the heap (w->lock held, and again after). */
+static void list_one(struct lister *t, struct item *busy)
+{
+	struct walker *w = t->w;
+	struct item it = heap_pop(&w->todo);
+
+	*busy = it;
 	pthread_mutex_unlock(&w->lock);
-	if (queue_push(w->out, l) < 0)
-		listing_free(l);
+	it.l = list_dir(t, &it);
+	it.path = it.l->path;	/* the listing's now: the key of its order */
+	pthread_mutex_lock(&w->lock);
+	busy->path = NULL;
+	if (w->opt.follow)
+		skip_walked_links(w, it.l);
+	push_children(t, it.top, it.l);
+	w->ahead += it.l->nents;
+	heap_push(&w->done, it);
+	pthread_cond_broadcast(&w->cond);
 }
 
-static void walk_top(struct walker *w)
+static void *lister_thread(void *arg)
 {
-	uint64_t errors = w->st.errors;
-	struct listing *end;
-	int is_top = 1;
+	struct lister *t = arg;
+	struct walker *w = t->w;
+	struct item *busy = &w->busy[t - w->listers];
 
-	if (w->visited)
-		memset(w->visited, 0, w->avisited * sizeof(*w->visited));
-	w->nvisited = 0;
-	ALLOC_GROW(w->stack, w->nstack + 1, w->astack);
-	w->stack[w->nstack++] = (struct todo) {
-		.path = xstrdup(w->opt.tops[w->top]),
-	};
-	while (w->nstack && !atomic_load(&w->stop)) {
-		struct todo d = w->stack[--w->nstack];
-		struct listing *l = list_dir(w, &d, is_top);
-
-		is_top = 0;
-		push_children(w, l);
-		hand_on(w, l);
-		free(d.path);
+	pthread_mutex_lock(&w->lock);
+	while (!atomic_load(&w->stop) && !w->finished) {
+		if (!w->todo.nr) {
+			if (!any_busy(w))
+				next_top(w);
+			else
+				pthread_cond_wait(&w->cond, &w->lock);
+		} else if (too_far_ahead(w)) {
+			pthread_cond_wait(&w->cond, &w->lock);
+		} else {
+			list_one(t, busy);
+		}
 	}
-	while (w->nstack)
-		free(w->stack[--w->nstack].path);
-	end = xcalloc(1, sizeof(*end));
-	end->top_clean = w->st.errors == errors && !atomic_load(&w->stop);
-	hand_on(w, end);
-}
-
-static void *walker_thread(void *arg)
-{
-	struct walker *w = arg;
-
-	for (w->top = 0; w->top < w->opt.ntops && !atomic_load(&w->stop);
-	     w->top++)
-		walk_top(w);
-	queue_close(w->out);
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
 	return NULL;
 }
 
-static void walker_free(struct walker *w)
+struct listing *walker_next(struct walker *w)
 {
-	dirchain_free(w->chain);
-	free(w->visited);
-	free(w->stack);
-	strbuf_release(&w->path);
-	pthread_mutex_destroy(&w->lock);
-	pthread_cond_destroy(&w->released);
-	free(w);
-}
+	struct listing *l = NULL;
 
-struct walker *walker_start(const struct walk_options *opt, struct queue *out,
-			    struct queue *wq)
-{
-	struct walker *w = xcalloc(1, sizeof(*w));
-	int rc;
+	pthread_mutex_lock(&w->lock);
+	while (!atomic_load(&w->stop)) {
+		const struct item *first = w->done.nr ? &w->done.v[0] : NULL;
 
-	w->opt = *opt;
-	if (!w->opt.max_ahead)
-		w->opt.max_ahead = WALK_MAX_ENTRIES;
-	w->out = out;
-	w->wq = wq;
-	w->chain = dirchain_new(opt->follow);
-	strbuf_init(&w->path, 256);
-	atomic_init(&w->stop, 0);
-	pthread_mutex_init(&w->lock, NULL);
-	pthread_cond_init(&w->released, NULL);
-	statter_start(&w->stat);
-	rc = pthread_create(&w->thread, NULL, walker_thread, w);
-	if (rc) {
-		error("cannot start the walker thread: %s", strerror(rc));
-		statter_stop(&w->stat);
-		walker_free(w);
-		return NULL;
+		if (first && (!w->todo.nr || item_before(first, &w->todo.v[0])) &&
+		    !busy_before(w, first)) {
+			struct item it = heap_pop(&w->done);
+
+			l = it.l;
+			break;
+		}
+		if (w->finished && !w->done.nr)
+			break;
+		pthread_cond_wait(&w->cond, &w->lock);
 	}
-	return w;
+	pthread_mutex_unlock(&w->lock);
+	return l;
 }
 
 void walker_release(struct walker *w, struct listing *l)
 {
 	pthread_mutex_lock(&w->lock);
 	w->ahead -= l->nents;
-	pthread_cond_signal(&w->released);
+	pthread_cond_broadcast(&w->cond);
 	pthread_mutex_unlock(&w->lock);
 	listing_free(l);
 }
 
+size_t walker_ahead(struct walker *w)
+{
+	size_t n;
+
+	pthread_mutex_lock(&w->lock);
+	n = w->ahead;
+	pthread_mutex_unlock(&w->lock);
+	return n;
+}
+
 void walker_stop(struct walker *w)
 {
-	atomic_store(&w->stop, 1);
 	pthread_mutex_lock(&w->lock);
-	pthread_cond_broadcast(&w->released);
+	atomic_store(&w->stop, 1);
+	pthread_cond_broadcast(&w->cond);
 	pthread_mutex_unlock(&w->lock);
+}
+
+static void walker_free(struct walker *w)
+{
+	for (int i = 0; i < WALK_THREADS; i++) {
+		dirchain_free(w->listers[i].chain);
+		strbuf_release(&w->listers[i].path);
+	}
+	heap_release(&w->todo);
+	heap_release(&w->done);
+	free(w->visited);
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->cond);
+	free(w);
+}
+
+struct walker *walker_start(const struct walk_options *opt, struct queue *wq)
+{
+	struct walker *w = xcalloc(1, sizeof(*w));
+	int n = sysconf(_SC_NPROCESSORS_ONLN) < 2 ? 1 : WALK_THREADS;
+
+	w->opt = *opt;
+	if (!w->opt.max_ahead)
+		w->opt.max_ahead = WALK_MAX_ENTRIES;
+	w->wq = wq;
+	atomic_init(&w->stop, 0);
+	atomic_init(&w->skipped, 0);
+	atomic_init(&w->errors, 0);
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->cond, NULL);
+	for (int i = 0; i < WALK_THREADS; i++) {
+		w->listers[i].w = w;
+		w->listers[i].chain = dirchain_new(opt->follow);
+		strbuf_init(&w->listers[i].path, 256);
+	}
+	for (int i = 0; i < n; i++) {
+		int rc = pthread_create(&w->listers[i].thread, NULL,
+					lister_thread, &w->listers[i]);
+
+		if (rc) {
+			/* with fewer threads the walk is slower, not wrong */
+			if (!i)
+				error("cannot start the walker thread: %s",
+				      strerror(rc));
+			break;
+		}
+		w->listers[i].started = 1;
+		w->nlisters = i + 1;
+	}
+	if (!w->nlisters) {
+		walker_free(w);
+		return NULL;
+	}
+	return w;
 }
 
 void walker_finish(struct walker *w, struct walk_stats *st)
 {
-	pthread_join(w->thread, NULL);
-	statter_stop(&w->stat);
-	st->skipped += w->st.skipped;
-	st->errors += w->st.errors;
+	for (int i = 0; i < w->nlisters; i++)
+		pthread_join(w->listers[i].thread, NULL);
+	st->skipped += atomic_load(&w->skipped);
+	st->errors += atomic_load(&w->errors);
 	walker_free(w);
 }

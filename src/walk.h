@@ -1,7 +1,7 @@
 /*
- * walk.h - the walker thread: lists the directories below the tops, one at
- * a time and depth first in name order, and hands each listing to the
- * crawler, which merges it with the index while the walker lists the next
+ * walk.h - the walker: threads that list the directories below the tops
+ * and hand the listings to the crawler depth first in name order, the
+ * order in which it merges them with the index while they list the next
  * ones.  The system calls of a walk (opening each directory below its top,
  * reading it, one fstatat() per entry) and the index work of the crawler
  * (reading the rows of a directory, comparing, making jobs) thus run side
@@ -22,6 +22,7 @@
 #include <sys/types.h>
 
 #include "filemeta.h"
+#include "fsutil.h"
 #include "queue.h"
 
 enum kind {
@@ -77,23 +78,28 @@ struct walk_stats {
 struct walker;
 
 /*
- * Start the walker thread.  It pushes struct listing to out (a queue the
- * caller drains), problems to the writer's queue wq, and closes out when
- * every top is walked or it was stopped.  Returns NULL after reporting.
+ * Start the walker threads.  Problems met go to the writer's queue wq.
+ * Returns NULL after reporting.
  */
-struct walker *walker_start(const struct walk_options *opt, struct queue *out,
-			    struct queue *wq);
+struct walker *walker_start(const struct walk_options *opt, struct queue *wq);
+
+/*
+ * The next listing, depth first in name order, each top's followed by the
+ * end of that top (path NULL, top_clean set); NULL once every top is
+ * walked, or the walker was stopped.  Blocks while it is being listed.
+ */
+struct listing *walker_next(struct walker *w);
 
 /* The crawler is done with l: free it, and let the walker list on. */
 void walker_release(struct walker *w, struct listing *l);
 
-/* Walk no further directory (any thread); out still closes. */
+/* Entries listed and not released yet (tests, progress). */
+size_t walker_ahead(struct walker *w);
+
+/* Walk no further directory (any thread); walker_next() returns NULL. */
 void walker_stop(struct walker *w);
 
-/*
- * Wait for the walker (the caller has drained out until it was closed),
- * add its counts to *st, free it.
- */
+/* Wait for the walker's threads, add its counts to *st, free it. */
 void walker_finish(struct walker *w, struct walk_stats *st);
 
 #endif

@@ -5,9 +5,9 @@
  * entries gone since readdir()), then the end of the top; two tops in
  * order; --exclude patterns and the database's own files are not listed;
  * an unreadable directory is handed on as failed and the top is not
- * clean; --one-file-system and --follow (a loop is walked once); the
- * walker lists no more than WALK_MAX_ENTRIES entries ahead of a slow
- * consumer; and a stop ends the walk early.
+ * clean; --follow (a loop is walked once); the walker lists no more than
+ * its bound of entries ahead of a slow consumer; and a stop ends the walk
+ * at once.  The listings come in order although two threads list them.
  */
 #include "config.h"
 
@@ -48,7 +48,7 @@ static void mkdirs(const char *rel)
 /* Walk with opt, every listing summed up in out, one line each. */
 static struct walk_stats walk_all(struct walk_options *opt, struct strbuf *out)
 {
-	struct queue *q = queue_new(4), *wq = queue_new(1024);
+	struct queue *wq = queue_new(1024);
 	struct walk_stats st = { 0 };
 	struct walker *w;
 	struct listing *l;
@@ -59,9 +59,9 @@ static struct walk_stats walk_all(struct walk_options *opt, struct strbuf *out)
 		opt->roots = opt->tops;
 	if (!opt->db_name)
 		opt->db_name = "index.db";
-	w = walker_start(opt, q, wq);
+	w = walker_start(opt, wq);
 	ck_assert_ptr_nonnull(w);
-	while ((l = queue_pop(q))) {
+	while ((l = walker_next(w))) {
 		if (!l->path) {
 			strbuf_addf(out, "END %s\n", l->top_clean ? "clean" : "errors");
 		} else {
@@ -77,7 +77,6 @@ static struct walk_stats walk_all(struct walk_options *opt, struct strbuf *out)
 	walker_finish(w, &st);
 	writer_drain(wq);
 	queue_free(wq);
-	queue_free(q);
 	return st;
 }
 
@@ -208,12 +207,12 @@ START_TEST(test_bounded_ahead)
 	struct walk_options opt = { .tops = tops, .ntops = 1, .ex = &no_ex,
 				    .roots = tops, .db_name = "x",
 				    .max_ahead = 100 };
-	struct queue *q = queue_new(64), *wq = queue_new(16);
+	struct queue *wq = queue_new(16);
 	struct walker *w;
 	struct listing *l;
-	size_t n = 0;
+	size_t most = 0, n = 0;
 
-	for (int d = 0; d < 5; d++) {
+	for (int d = 0; d < 8; d++) {
 		char rel[32];
 
 		snprintf(rel, sizeof(rel), "t/d%d", d);
@@ -229,19 +228,21 @@ START_TEST(test_bounded_ahead)
 			close(fd);
 		}
 	}
-	w = walker_start(&opt, q, wq);
+	w = walker_start(&opt, wq);
 	ck_assert_ptr_nonnull(w);
-	while ((l = queue_pop(q))) {
-		usleep(100000);		/* the walker runs ahead meanwhile */
-		/* this one, and what waits: one directory over the budget */
-		n = queue_length(q);
-		ck_assert_uint_le(n, 2);
+	while ((l = walker_next(w))) {
+		usleep(50000);		/* the walker runs ahead meanwhile */
+		if (walker_ahead(w) > most)
+			most = walker_ahead(w);
+		n++;
 		walker_release(w, l);
 	}
 	walker_finish(w, &(struct walk_stats) { 0 });
+	ck_assert_uint_eq(n, 1 + 8 + 1);	/* t, its 8 directories, the end */
+	/* over the bound by at most the directory each thread listed last */
+	ck_assert_uint_le(most, 100 + 2 * 60);
 	writer_drain(wq);
 	queue_free(wq);
-	queue_free(q);
 }
 END_TEST
 
@@ -251,7 +252,7 @@ START_TEST(test_stop)
 	const char *tops[1] = { top_path("t") };
 	struct walk_options opt = { .tops = tops, .ntops = 1, .ex = &no_ex,
 				    .roots = tops, .db_name = "x" };
-	struct queue *q = queue_new(1), *wq = queue_new(16);
+	struct queue *wq = queue_new(16);
 	struct walker *w;
 	struct listing *l;
 	size_t n = 0;
@@ -262,18 +263,17 @@ START_TEST(test_stop)
 		snprintf(rel, sizeof(rel), "t/d%03d", i);
 		mkdirs(rel);
 	}
-	w = walker_start(&opt, q, wq);
+	w = walker_start(&opt, wq);
 	ck_assert_ptr_nonnull(w);
-	while ((l = queue_pop(q))) {
+	while ((l = walker_next(w))) {
 		if (++n == 3)
 			walker_stop(w);
 		walker_release(w, l);
 	}
 	walker_finish(w, &(struct walk_stats) { 0 });
-	ck_assert_uint_lt(n, 10);
+	ck_assert_uint_eq(n, 3);
 	writer_drain(wq);
 	queue_free(wq);
-	queue_free(q);
 }
 END_TEST
 
