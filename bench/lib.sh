@@ -106,3 +106,56 @@ timing_row() {
 		"$(div "${T[$key]}" "${T[$base]:-}") × $bname" \
 		"$(mib "${KIB[$key]}")" "${NRUN[$key]}"
 }
+
+declare -A PAIR=()	# NAME -> median of the pairs' ratios A/B
+declare -A PAIRX=()	# NAME -> "min max" of the ratios
+declare -A PAIRT=()	# NAME -> "median A s, median B s, pairs"
+
+# median: the median of the numbers on stdin
+median() {
+	sort -g | awk '{ a[NR] = $1 } END { if (!NR) exit; if (NR % 2) print a[(NR + 1) / 2]; else printf "%.6f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+
+# pair_ratio NAME PAIRS PREP_A PREP_B A... -- B...
+#   A and B in turn, A B A B ..., after one untimed run of each; PREP_A
+#   before each A and PREP_B before each B (shell functions, ":" for
+#   none; each gets the pair number, 0 for the warm-up).  The ratio of
+#   each pair, A/B, cancels the drift of a shared machine; their median
+#   goes to PAIR[NAME], their range to PAIRX[NAME].
+pair_ratio() {
+	local name=$1 pairs=$2 prep_a=$3 prep_b=$4 i ta tb
+	local a=() ratios=() as=() bs=()
+	shift 4
+	while [ "$1" != -- ]; do a+=("$1"); shift; done
+	shift
+	printf '  %-44s' "$name" >&2
+	for ((i = 0; i <= pairs; i++)); do
+		"$prep_a" "$i"
+		"$RSS" -o "$work/rss.out" "${a[@]}" >/dev/null 2>"$work/err.pair" ||
+			{ printf ' FAILED (A)\n' >&2; return 0; }
+		read -r ta _ <"$work/rss.out"
+		"$prep_b" "$i"
+		"$RSS" -o "$work/rss.out" "$@" >/dev/null 2>"$work/err.pair" ||
+			{ printf ' FAILED (B)\n' >&2; return 0; }
+		read -r tb _ <"$work/rss.out"
+		((i > 0)) || continue
+		ratios+=("$(awk -v a="$ta" -v b="$tb" 'BEGIN { printf "%.4f\n", a / b }')")
+		as+=("$ta")
+		bs+=("$tb")
+	done
+	PAIR[$name]=$(printf '%s\n' "${ratios[@]}" | median)
+	PAIRX[$name]=$(printf '%s\n' "${ratios[@]}" | sort -g | sed -n '1p;$p' | paste -sd' ')
+	PAIRT[$name]="$(printf '%s\n' "${as[@]}" | median) $(printf '%s\n' "${bs[@]}" | median) $pairs"
+	printf ' %8.3f (%s)\n' "${PAIR[$name]}" "${PAIRX[$name]}" >&2
+}
+
+# pair_row CORPUS NAME OP LIMIT: a row of the paired table, and a target
+pair_row() {
+	local r=- a b n
+	[ -n "${PAIR[$2]:-}" ] || { row "$1" "${2#"$1: "}" "failed" "-" "-" "-" "$3 $4" "-"; return 0; }
+	read -r a b n <<<"${PAIRT[$2]}"
+	r=$(cmp_ok "${PAIR[$2]}" "$3" "$4")
+	row "$1" "${2#"$1: "}" "$(printf '%.2f' "${PAIR[$2]}")" "${PAIRX[$2]// / – }" \
+		"$(printf '%.3f / %.3f' "$a" "$b")" "$n" "$3 $4" "**$r**"
+	[ "$r" != FAIL ] || note "target missed: $2: ${PAIR[$2]} (want $3 $4)"
+}

@@ -10,10 +10,13 @@
 # ratios and the targets of the project, peak RSS and database size, and
 # writes them with a description of the machine to RESULTS.
 #
-# Corpora (CORPORA, default "big small utf8 targz"):
+# Corpora (CORPORA, default "big small tree utf8 targz"):
 #   big    one text file of BIG bytes (default 1 GiB), ASCII words
 #   small  FILES files of 1-8 KiB in FILES/1000 directories (FILES may list
 #          several counts: FILES="100000 1000000" runs both and compares)
+#   tree   TREE_FILES (40000) files shaped like an unpacked source tree:
+#          directories 2-8 deep, most of 3-40 files, sizes 300 B-300 KiB
+#          (mean about 17 KB)
 #   utf8   UTF8_FILES (2000) files, UTF8_BYTES (200 MB) in all, of mixed
 #          scripts, Unicode spaces and some invalid bytes
 #   targz  the utf8 corpus as one .tar.gz: wcindex counts every member
@@ -24,7 +27,10 @@
 # (3, for wc, xargs, Python and tar), CORPORA, BENCH_DIR (default
 # ${TMPDIR:-/tmp}/wcindex-bench), RESULTS (default bench/RESULTS.md next to
 # this script), KERNEL_ARGS (arguments of bench/kernel), CC, CFLAGS (only
-# reported).
+# reported), TREE_FILES, PAIRS (7: the pairs of the paired ratios, A B A B
+# ..., the way to compare on a shared machine), COLD (1: also the cold
+# cache ratios, each run after `sync; echo 3 > /proc/sys/vm/drop_caches`,
+# which needs root; COLD_PAIRS, 3, pairs each).
 # shellcheck disable=SC2016 # the sh -c scripts read their own "$1"
 set -euo pipefail
 export LC_ALL=C		# decimal points of awk, sort and EPOCHREALTIME
@@ -39,7 +45,11 @@ FILES=${FILES:-100000}
 BIG=${BIG:-1073741824}
 REPS=${REPS:-5}
 SLOW_REPS=${SLOW_REPS:-3}
-CORPORA=${CORPORA:-big small utf8 targz}
+CORPORA=${CORPORA:-big small tree utf8 targz}
+TREE_FILES=${TREE_FILES:-40000}
+PAIRS=${PAIRS:-7}
+COLD=${COLD:-0}
+COLD_PAIRS=${COLD_PAIRS:-3}
 BENCH_DIR=${BENCH_DIR:-${TMPDIR:-/tmp}/wcindex-bench}
 RESULTS=${RESULTS:-$here/RESULTS.md}
 UTF8_FILES=${UTF8_FILES:-2000}
@@ -58,7 +68,7 @@ for p in "$WCINDEX" "$RSS" "$GEN" "$READFLOOR"; do
 done
 command -v "$PYTHON3" >/dev/null || die "python3 not found"
 for c in $CORPORA; do
-	case $c in big|small|utf8|targz) ;; *) die "unknown corpus '$c' (big small utf8 targz)" ;; esac
+	case $c in big|small|tree|utf8|targz) ;; *) die "unknown corpus '$c' (big small tree utf8 targz)" ;; esac
 done
 
 # The UTF-8 locale for wc: C.UTF-8 when it exists.
@@ -132,6 +142,7 @@ ensure() {
 gen_big() { mkdir -p "$BENCH_DIR/$1" && "$GEN" big "$BENCH_DIR/$1/big.txt" "$BIG" 1; }
 gen_small() { "$GEN" small "$BENCH_DIR/$1" "$2" "$3" "$BENCH_DIR/$1.list" 1; }
 gen_utf8() { "$GEN" utf8 "$BENCH_DIR/$1" "$UTF8_FILES" "$UTF8_BYTES" "$BENCH_DIR/$1.list" 1; }
+gen_tree() { "$GEN" tree "$BENCH_DIR/$1" "$2" "$BENCH_DIR/$1.list" 1; }
 gen_targz() {
 	mkdir -p "$BENCH_DIR/$1"
 	tar -C "$BENCH_DIR/utf8" --sort=name --mtime=@1700000000 --owner=0 \
@@ -179,9 +190,10 @@ out_words() {	# the sum of the counts of wc -w or pool.py output
 
 sections=$work/sections.md
 targets=$work/targets.md
+paired=$work/paired.md
 rsstab=$work/rss.md
 checks=$work/checks.md
-: >"$sections"; : >"$targets"; : >"$rsstab"; : >"$checks"
+: >"$sections"; : >"$targets"; : >"$rsstab"; : >"$checks"; : >"$paired"
 
 # target NAME VALUE OP LIMIT: a row of the targets table (OP "info": a
 # value shown next to the targets, with no target of its own)
@@ -260,6 +272,56 @@ reset_keys() { T=(); KIB=(); NRUN=(); FAILED=(); LABEL=(); DBBYTES=; WORDS_WCIND
 
 # ---------------------------------------------------------------- corpora ----
 
+# ---------------------------------------------------------- paired ----
+
+PDB=$work/pair.db
+pair_fresh() { rm -f "$PDB" "$PDB-wal" "$PDB-shm" "$PDB.lock"; }
+pair_scan() { "$WCINDEX" --db "$PDB" scan -q --no-progress "$@"; }
+
+# Dropping the caches needs root; without it the cold rows say why.
+can_drop=
+if [ "$COLD" = 1 ]; then
+	if [ -w /proc/sys/vm/drop_caches ]; then
+		can_drop=1
+	else
+		note "COLD=1: /proc/sys/vm/drop_caches is not writable (not root): no cold runs"
+	fi
+fi
+drop_caches() { sync; echo 3 >/proc/sys/vm/drop_caches; }
+cold_fresh() { pair_fresh; drop_caches; }
+
+# 16 find(1)s side by side, one per top-level directory (of $1)
+find16() {
+	find "$1" -mindepth 1 -maxdepth 1 -type d -print0 |
+		xargs -0 -n 1 -P16 sh -c 'exec find "$1" -type f -printf "%s %T@\n"' sh
+}
+
+# paired_tree DIR: the paired ratios of the targets of a tree of files
+paired_tree() {
+	local dir=$1
+	pair_ratio "$CORPUS_TITLE: first scan / read floor" "$PAIRS" pair_fresh : \
+		"$WCINDEX" --db "$PDB" scan -q --no-progress "$dir" -- "$READFLOOR" "$dir"
+	# an index that is up to date and not racy, for the rescans
+	pair_fresh; pair_scan "$dir"; touched; settle; pair_scan "$dir"
+	pair_ratio "$CORPUS_TITLE: unchanged rescan / find -printf" "$PAIRS" : : \
+		"$WCINDEX" --db "$PDB" scan -q --no-progress "$dir" -- \
+		find "$dir" -type f -printf '%s %T@\n'
+	pair_row "$CORPUS_TITLE" "$CORPUS_TITLE: first scan / read floor" "<=" 1.0 >>"$paired"
+	pair_row "$CORPUS_TITLE" "$CORPUS_TITLE: unchanged rescan / find -printf" "<=" 0.75 >>"$paired"
+	[ -n "$can_drop" ] || return 0
+	pair_ratio "$CORPUS_TITLE: cold first scan / find | xargs -P16 cat" "$COLD_PAIRS" \
+		cold_fresh drop_caches \
+		"$WCINDEX" --db "$PDB" scan -q --no-progress "$dir" -- \
+		sh -c 'find "$1" -type f -print0 | xargs -0 -n 200 -P16 cat >/dev/null' sh "$dir"
+	pair_fresh; pair_scan "$dir"; touched; settle; pair_scan "$dir"
+	pair_ratio "$CORPUS_TITLE: cold unchanged rescan / 16 finds" "$COLD_PAIRS" \
+		drop_caches drop_caches \
+		"$WCINDEX" --db "$PDB" scan -q --no-progress "$dir" -- \
+		bash -c "$(declare -f find16); find16 \"\$1\"" bash "$dir"
+	pair_row "$CORPUS_TITLE" "$CORPUS_TITLE: cold first scan / find | xargs -P16 cat" "<=" 1.1 >>"$paired"
+	pair_row "$CORPUS_TITLE" "$CORPUS_TITLE: cold unchanged rescan / 16 finds" "<=" 1.2 >>"$paired"
+}
+
 bench_big() {
 	local name=big-$BIG f
 	ensure "$name" "big bytes=$BIG seed=1" gen_big "$name"
@@ -284,6 +346,9 @@ bench_big() {
 		note "Python pool ${FAILED[pool]}"
 	fi
 	scan_rows "$BENCH_DIR/$name" "" 1
+	pair_ratio "$CORPUS_TITLE: first scan / cat" "$PAIRS" pair_fresh : \
+		"$WCINDEX" --db "$PDB" scan -q --no-progress "$BENCH_DIR/$name" -- cat "$f"
+	pair_row "$CORPUS_TITLE" "$CORPUS_TITLE: first scan / cat" "<=" 1.0 >>"$paired"
 	section "$CORPUS_TITLE" cat cat "$BIG" cat readfloor wc_c wc_u pool first rescan
 	local first=${T[first]:-}
 	target "first scan / cat" "$(div "$first" "${T[cat]:-}")" "<=" 1.5
@@ -338,10 +403,17 @@ bench_tree() {
 		target "1% rescan / (unchanged rescan + 2% of first scan)" \
 			"$(div "${T[rescan1]:-}" "$( [ -n "$first" ] && echo "$limit")")" "<=" 1
 		words_checks wc_u
+		paired_tree "$dir"
 	else
 		words_checks ""
 	fi
 	rss_row "$nfiles"
+}
+
+bench_tree_shape() {
+	local name=tree-$TREE_FILES
+	ensure "$name" "tree files=$TREE_FILES seed=1" gen_tree "$name" "$TREE_FILES"
+	bench_tree "$name" "tree: $TREE_FILES files shaped like a source tree" "$TREE_FILES"
 }
 
 bench_small() {
@@ -421,6 +493,7 @@ for c in $CORPORA; do
 	case $c in
 	big) bench_big ;;
 	small) for n in $FILES; do bench_small "$n"; done ;;
+	tree) bench_tree_shape ;;
 	utf8) bench_utf8 ;;
 	targz) bench_targz ;;
 	esac
@@ -477,6 +550,10 @@ EOF
 	row "corpus" "measure" "value" "target" "result"
 	row "---" "---" "--:" "--:" "---"
 	cat "$targets"
+	printf '\n## Paired ratios\n\n%s\n\n' "A and B run in turn, A B A B ..., PAIRS=$PAIRS pairs after one untimed run of each (COLD_PAIRS=$COLD_PAIRS for the cold ones, each run after dropping the caches); the ratio of each pair cancels the drift of a shared machine, and the median ratio is the figure."
+	row "corpus" "ratio A / B" "median" "range" "median A / B s" "pairs" "target" "result"
+	row "---" "---" "--:" "--:" "--:" "--:" "--:" "---"
+	cat "$paired"
 	printf '\n## Peak RSS and database size\n\n'
 	row "corpus" "files" "first scan MiB" "unchanged rescan MiB" "1% rescan MiB" "database bytes" "bytes/file"
 	row "---" "--:" "--:" "--:" "--:" "--:" "--:"
