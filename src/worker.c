@@ -32,12 +32,23 @@
 
 static const char *fault_spec;
 
+/*
+ * Whole files opened ahead of their turn, and how much of each the kernel
+ * is asked to read ahead: enough reads in flight for a cold disk, little
+ * for a warm cache (a hint for pages already there costs next to nothing).
+ */
+#define READ_AHEAD_JOBS 8
+#define READ_AHEAD_BYTES (256 * 1024)
+
 /* What a worker keeps from one job to the next. */
 struct worker_ctx {
 	int out_fd;			/* the result pipe */
 	const struct worker_config *cfg;
 	unsigned char *buf;		/* the read buffer, WORKER_BUFSIZE */
 	struct strbuf path;		/* the job's path, NUL-terminated */
+	struct strbuf ahead_path;	/* read_ahead()'s */
+	struct proto_job *jobs;		/* the batch being served */
+	size_t alloc_jobs;
 	struct strbuf top;		/* the top of its walk */
 	struct dirchain *chain[2];	/* below its top; [1]: --follow */
 	struct strbuf msg;		/* the result's message */
@@ -203,59 +214,74 @@ static int count_archive(struct worker_ctx *w, uint32_t flags, int fd,
 	return 1;
 }
 
-/* Where the job's file is: its top, and its directory relative to it. */
-static void job_dirs(struct worker_ctx *w, const struct proto_job *job,
-		     const char **rel, size_t *rel_len)
+/*
+ * Where the job's file is: the top (into top) and the directory relative
+ * to it, in path, the job's path.
+ */
+static void job_dirs(const struct proto_job *job, const struct strbuf *path,
+		     struct strbuf *top, const char **rel, size_t *rel_len)
 {
 	const struct file_place *pl = &job->place;
 	size_t start = pl->top_len, end = pl->name_off - 1;
 
-	strbuf_reset(&w->top);
-	strbuf_add(&w->top, w->path.buf, pl->top_len);
-	if (start < end && w->path.buf[start] == '/')
+	strbuf_reset(top);
+	strbuf_add(top, path->buf, pl->top_len);
+	if (start < end && path->buf[start] == '/')
 		start++;
-	*rel = w->path.buf + start;
+	*rel = path->buf + start;
 	*rel_len = end > start ? end - start : 0;
 }
 
 /*
- * Start res afresh (its meta what the walk saw) and open the job's file:
- * from its top, directory by directory without following a link (unless
- * --follow), checking that the directories are those the walk saw; the
- * file itself without blocking and without following a final link unless
- * JOB_FOLLOW.  Whether it is the file the walk saw is told after the read
- * (settled()): one fstat() a file.  Returns the descriptor, or -1 with the
- * failure in res and w->msg.
+ * Open the file of job (its path in path): from its top, directory by
+ * directory without following a link (unless --follow), checking that the
+ * directories are those the walk saw; the file itself without blocking
+ * and without following a final link unless JOB_FOLLOW.  Returns the
+ * descriptor, -1 with errno set, or DIRCHAIN_REPLACED.
  */
-static int open_job_file(struct worker_ctx *w, const struct proto_job *job,
-			 struct proto_result *res)
+static int open_below(struct worker_ctx *w, const struct proto_job *job,
+		      const struct strbuf *path)
 {
 	const struct file_place *pl = &job->place;
 	struct dirchain *dc = w->chain[!!(job->flags & JOB_FOLLOW_DIRS)];
 	int oflags = O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
 	const char *rel;
 	size_t rel_len;
-	int dfd, fd;
+	int dfd;
 
-	*res = (struct proto_result) { .meta = pl->seen };
-	strbuf_reset(&w->msg);
-	maybe_inject_fault(w->path.buf, "");
-
-	job_dirs(w, job, &rel, &rel_len);
+	job_dirs(job, path, &w->top, &rel, &rel_len);
 	dfd = dirchain_top(dc, w->top.buf, pl->top_dev, pl->top_ino);
 	if (dfd >= 0)
 		dfd = dirchain_open(dc, rel, rel_len, pl->dir_dev, pl->dir_ino);
-	if (dfd == DIRCHAIN_REPLACED) {
-		set_failure(res, &w->msg, STAGE_REPLACED, 0, "a directory on "
-			    "its way was replaced since the walk saw it");
-		return -1;
-	}
+	if (dfd < 0)
+		return dfd;
 	if (!(job->flags & JOB_FOLLOW))
 		oflags |= O_NOFOLLOW;
-	fd = dfd < 0 ? -1 : openat(dfd, w->path.buf + pl->name_off, oflags);
-	if (fd < 0)
+	return openat(dfd, path->buf + pl->name_off, oflags);
+}
+
+/*
+ * Start res afresh (its meta what the walk saw) and open the job's file
+ * (open_below()), or take the descriptor read_ahead() opened for it.
+ * Whether it is the file the walk saw is told after the read (settled()):
+ * one fstat() a file.  Returns the descriptor, or -1 with the failure in
+ * res and w->msg.
+ */
+static int open_job_file(struct worker_ctx *w, const struct proto_job *job,
+			 struct proto_result *res, int ready_fd)
+{
+	int fd;
+
+	*res = (struct proto_result) { .meta = job->place.seen };
+	strbuf_reset(&w->msg);
+	maybe_inject_fault(w->path.buf, "");
+	fd = ready_fd >= 0 ? ready_fd : open_below(w, job, &w->path);
+	if (fd == DIRCHAIN_REPLACED)
+		set_failure(res, &w->msg, STAGE_REPLACED, 0, "a directory on "
+			    "its way was replaced since the walk saw it");
+	else if (fd < 0)
 		set_failure(res, &w->msg, STAGE_OPEN, errno, "open");
-	return fd;
+	return fd < 0 ? -1 : fd;
 }
 
 /*
@@ -365,14 +391,14 @@ static void archive_changed(int fd, struct proto_result *res,
 }
 
 static void count_file(struct worker_ctx *w, const struct proto_job *job,
-		       struct proto_result *res)
+		       struct proto_result *res, int ready_fd)
 {
 	enum count_mode mode = (job->flags & JOB_ASCII) ? COUNT_ASCII
 							: COUNT_UTF8;
 	struct count_state st;
 	int fd, r;
 
-	fd = open_job_file(w, job, res);
+	fd = open_job_file(w, job, res, ready_fd);
 	if (fd < 0)
 		return;
 	/* most files fit the buffer: one read() less, and no read-ahead hint */
@@ -437,7 +463,7 @@ static int range_of_archive(struct worker_ctx *w, const struct proto_job *job,
 	if (archive_sniff(w->buf, (size_t)n) == ARCHIVE_NONE)
 		return 0;
 	if (job->offset == 0)
-		count_file(w, job, res);
+		count_file(w, job, res, -1);
 	else
 		res->stage = STAGE_WHOLE;
 	return 1;
@@ -485,7 +511,7 @@ static void count_range(struct worker_ctx *w, const struct proto_job *job,
 	struct count_state st;
 	size_t nbefore;
 	ssize_t n;
-	int fd = open_job_file(w, job, res);
+	int fd = open_job_file(w, job, res, -1);
 
 	if (fd < 0)
 		return;
@@ -590,33 +616,65 @@ void worker_config_argv_free(char **argv)
 	free(argv);
 }
 
+/*
+ * Open the file of the next whole-file job of the batch and ask the
+ * kernel to read its head, so that on a cold cache several reads are in
+ * flight while one file is counted.  Failures are left to its turn.
+ */
+static int read_ahead(struct worker_ctx *w, const struct proto_job *job)
+{
+	int fd;
+
+	if (job->length)
+		return -1;
+	strbuf_reset(&w->ahead_path);
+	strbuf_add(&w->ahead_path, job->path, job->path_len);
+	fd = open_below(w, job, &w->ahead_path);
+	if (fd < 0)
+		return -1;
+	posix_fadvise(fd, 0, job->place.seen.size < READ_AHEAD_BYTES ?
+		      (off_t)job->place.seen.size : READ_AHEAD_BYTES,
+		      POSIX_FADV_WILLNEED);
+	return fd;
+}
+
 /* Count every job of one frame into out.  0, or -1 on a malformed job. */
 static int serve_batch(struct worker_ctx *w, const struct strbuf *payload,
 		       struct proto_writer *out)
 {
 	struct proto_reader rd;
 	struct proto_job job;
-	int r;
+	size_t n = 0, next = 0;
+	int r, ready[READ_AHEAD_JOBS];
 
 	if (proto_reader_init(&rd, payload))
 		return -1;
-	proto_begin(out, PROTO_RESULTS);
 	while ((r = proto_next_job(&rd, &job)) > 0) {
+		ALLOC_GROW(w->jobs, n + 1, w->alloc_jobs);
+		w->jobs[n++] = job;
+	}
+	if (r < 0)
+		return -1;
+	proto_begin(out, PROTO_RESULTS);
+	for (size_t i = 0; i < n; i++) {
+		const struct proto_job *j = &w->jobs[i];
 		struct proto_result res;
 
+		for (; next < n && next <= i + READ_AHEAD_JOBS - 1; next++)
+			ready[next % READ_AHEAD_JOBS] = read_ahead(w, &w->jobs[next]);
 		strbuf_reset(&w->path);
-		strbuf_add(&w->path, job.path, job.path_len);
-		w->job_id = job.id;
-		if (job.length)
-			count_range(w, &job, &res);
+		strbuf_add(&w->path, j->path, j->path_len);
+		w->job_id = j->id;
+		if (j->length)
+			count_range(w, j, &res);
 		else
-			count_file(w, &job, &res);
-		res.id = job.id;
+			count_file(w, j, &res, ready[i % READ_AHEAD_JOBS]);
+		res.id = j->id;
 		res.msg = w->msg.buf;
 		res.msg_len = (uint32_t)w->msg.len;
 		proto_add_result(out, &res);
 	}
-	return r;
+	return 0;
 }
 
 int worker_main(int in_fd, int out_fd, const struct worker_config *cfg)
@@ -633,6 +691,7 @@ int worker_main(int in_fd, int out_fd, const struct worker_config *cfg)
 		.cfg = cfg,
 		.buf = xmalloc_aligned(4096, WORKER_BUFSIZE),
 		.path = STRBUF_INIT,
+		.ahead_path = STRBUF_INIT,
 		.top = STRBUF_INIT,
 		.chain = { dirchain_new(0), dirchain_new(1) },
 		.msg = STRBUF_INIT,
@@ -669,6 +728,8 @@ int worker_main(int in_fd, int out_fd, const struct worker_config *cfg)
 	free(w.buf);
 	strbuf_release(&payload);
 	strbuf_release(&w.path);
+	strbuf_release(&w.ahead_path);
+	free(w.jobs);
 	strbuf_release(&w.top);
 	dirchain_free(w.chain[0]);
 	dirchain_free(w.chain[1]);

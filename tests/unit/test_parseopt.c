@@ -69,12 +69,27 @@ static char **args;
 static struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
 static char *argv_buf[32];
 
+/* The arguments of the last parse, freed before the next and at the end. */
+static void free_argv(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(argv_buf) && argv_buf[i]; i++) {
+		free(argv_buf[i]);
+		argv_buf[i] = NULL;
+	}
+}
+
 static void setup(void)
 {
 	memset(&t, 0, sizeof(t));
 	strbuf_init(&t.added, 0);
 	strbuf_reset(&out);
 	strbuf_reset(&err);
+}
+
+static void teardown(void)
+{
+	free_argv();
+	strbuf_release(&t.added);
 }
 
 /* Parse "cmd" and the arguments up to NULL with the table opts. */
@@ -87,6 +102,7 @@ static int parse_with(const struct parseopt *opts, const char *arg, ...)
 	size_t len;
 	va_list ap;
 
+	free_argv();
 	argv_buf[n++] = xstrdup("cmd");
 	va_start(ap, arg);
 	for (; arg; arg = va_arg(ap, const char *)) {
@@ -611,7 +627,7 @@ static TCase *parse_tcase(Suite *s, const char *name)
 {
 	TCase *tc = add_tcase(s, name, 0);
 
-	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_checked_fixture(tc, setup, teardown);
 	return tc;
 }
 
