@@ -261,8 +261,13 @@ int dirchain_open(struct dirchain *dc, const char *rel, size_t len,
 
 		if (!len)
 			return dirchain_top(dc, dc->top.buf, dev, ino);
-		if (open_from_held(dc, rel, len) < 0)
-			return -1;
+		if (open_from_held(dc, rel, len) < 0) {
+			/* what the chain held may have moved: from the top */
+			if (fresh || !dc->nlv)
+				return -1;
+			drop_levels(dc, 0);
+			continue;
+		}
 		lv = &dc->lv[dc->nlv - 1];
 		ok = is_identity(lv->fd, &lv->dev, &lv->ino, dev, ino);
 		if (ok > 0)

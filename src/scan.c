@@ -423,10 +423,14 @@ static int block_stop_signals(struct scan *sc)
  */
 static void db_state(const char *db_path, struct strbuf *out)
 {
+	/* SQLite keeps the -wal beside the file a symbolic link names */
+	char *real = realpath(db_path, NULL);
 	struct strbuf wal = STRBUF_INIT;
 	struct file_meta m[2] = { { 0 } };
 	struct stat st;
 
+	if (real)
+		db_path = real;
 	strbuf_addf(&wal, "%s-wal", db_path);
 	if (!stat(db_path, &st))
 		file_meta_fill(&m[0], &st);
@@ -439,6 +443,7 @@ static void db_state(const char *db_path, struct strbuf *out)
 			    " %" PRId64, m[i].dev, m[i].ino, m[i].size,
 			    m[i].mtime_ns, m[i].ctime_ns);
 	strbuf_release(&wal);
+	free(real);
 }
 
 /*

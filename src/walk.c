@@ -5,7 +5,8 @@
  * listed or stat()ed is reported and handed on as such: an unreadable
  * directory is an error to report, not a reason to forget what it held.
  *
- * Two threads list directories side by side (one on a single core).  They
+ * Two threads list directories side by side (one on a single core, or
+ * with --follow).  They
  * take the directories still to list from a heap ordered as the crawler
  * merges them (depth first, names in byte order), so that each takes the
  * first one not yet taken, and put the listings in a second heap in the
@@ -36,7 +37,7 @@
 #include "writer.h"
 
 /* Entries listed ahead of the crawler, at most (by default). */
-#define WALK_MAX_ENTRIES 65536
+#define WALK_MAX_ENTRIES 16384
 
 #define WALK_THREADS 2
 
@@ -665,7 +666,13 @@ static void walker_free(struct walker *w)
 struct walker *walker_start(const struct walk_options *opt, struct queue *wq)
 {
 	struct walker *w = xcalloc(1, sizeof(*w));
-	int n = sysconf(_SC_NPROCESSORS_ONLN) < 2 ? 1 : WALK_THREADS;
+	/*
+	 * --follow lists with one thread: which link to a directory is
+	 * followed depends on the order the directories are marked walked in,
+	 * and only one thread marks them in the order of the walk.
+	 */
+	int n = sysconf(_SC_NPROCESSORS_ONLN) < 2 || opt->follow ? 1
+								 : WALK_THREADS;
 
 	w->opt = *opt;
 	if (!w->opt.max_ahead)

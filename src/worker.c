@@ -1,8 +1,14 @@
 /*
  * worker.c - the loop of a worker process and the code that counts one
- * file.  Files are opened with O_NONBLOCK and O_NOFOLLOW and checked with
- * fstat() on the descriptor, so that a FIFO, a device or a symlink swapped
- * in after the crawler looked can never block or redirect the read.
+ * file.  A file is reached from the top of its walk, directory by
+ * directory (beneath.h), and opened with O_NOFOLLOW, so that nothing
+ * swapped in after the walk looked can lead the read out of the root; with
+ * O_NONBLOCK, so that a FIFO swapped in cannot block it; and no more than
+ * the size the walk saw is read.  One fstat() on the descriptor after the
+ * read tells whether it was the file the walk saw (a regular file, the same
+ * device and inode): if not, what was read is dropped.  (A device node
+ * swapped in, which takes root or a hard link on the same file system, is
+ * read from before it is dropped.)
  *
  * For tests only, WCINDEX_TEST_FAULT="crash:SUBSTR" (or "hang:", "spin:")
  * makes the worker abort, sleep or loop forever on a path containing SUBSTR,
