@@ -475,7 +475,8 @@ static struct listing *list_dir(struct lister *t, struct item *it)
 		stat_entry(dfd, w->opt.follow, &l->ents[i]);
 	for (size_t i = 0; i < l->nents; i++)
 		classify(t, l->path, &l->ents[i]);
-	qsort(l->ents, l->nents, sizeof(*l->ents), by_name);
+	if (l->nents)	/* an empty directory has no array */
+		qsort(l->ents, l->nents, sizeof(*l->ents), by_name);
 	return l;
 }
 
