@@ -92,7 +92,8 @@ static int mkdir_p(const char *dir)
 		if (sb.buf[i] != '/' && sb.buf[i] != '\0')
 			continue;
 		sb.buf[i] = '\0';
-		if (mkdir(sb.buf, 0755) < 0 && errno != EEXIST) {
+		/* what it holds may name private files: its owner's only */
+		if (mkdir(sb.buf, 0700) < 0 && errno != EEXIST) {
 			ret = error_errno("cannot create '%s'", sb.buf);
 			break;
 		}
@@ -103,7 +104,31 @@ static int mkdir_p(const char *dir)
 	return ret;
 }
 
-/* The database path in effect, absolute.  *is_default: from XDG/HOME. */
+/*
+ * Refuse a database path that cannot be one, before anything is created
+ * for it: empty, ending in '/', a directory, or a symbolic link (which
+ * would have the database, its lock and its logs written wherever the
+ * link points).
+ */
+static int check_db_path(const char *path)
+{
+	size_t len = strlen(path);
+	struct stat st;
+
+	if (!len)
+		return error("the database path is empty");
+	if (path[len - 1] == '/' || (!stat(path, &st) && S_ISDIR(st.st_mode)))
+		return error("'%s' is a directory: name the database file", path);
+	if (!lstat(path, &st) && S_ISLNK(st.st_mode))
+		return error("'%s' is a symbolic link: name the database file "
+			     "itself", path);
+	return 0;
+}
+
+/*
+ * The database path in effect, absolute, or NULL after reporting.
+ * *is_default: from XDG/HOME.
+ */
 static char *resolve_db(int *is_default)
 {
 	struct strbuf sb = STRBUF_INIT, abs = STRBUF_INIT;
@@ -123,6 +148,10 @@ static char *resolve_db(int *is_default)
 		else
 			strbuf_addstr(&sb, ".");
 		strbuf_addstr(&sb, "/wcindex/index.db");
+	}
+	if (check_db_path(sb.buf)) {
+		strbuf_release(&sb);
+		return NULL;
 	}
 	absolute_path(sb.buf, &abs);
 	strbuf_release(&sb);
@@ -608,7 +637,8 @@ int cli_main(int argc, char **argv)
 		return usage_error(usage_main, NULL, "unknown command '%s'",
 				   argv[1]);
 
-	db = resolve_db(&is_default);
+	if (!(db = resolve_db(&is_default)))
+		return EXIT_FATAL;
 	ret = cmd->fn(argc - 1, argv + 1, db, is_default);
 	free(db);
 	if (fflush(stdout) && !ret) {

@@ -199,6 +199,21 @@ fail:
 	return -1;
 }
 
+/*
+ * The address space a worker gets: at most limit, and never more than the
+ * hard limit we run under, which a process may lower but not raise (the
+ * child's setrlimit() would fail and every worker with it).
+ */
+static uint64_t worker_memory_limit(uint64_t limit)
+{
+	struct rlimit rl;
+
+	if (!getrlimit(RLIMIT_AS, &rl) && rl.rlim_max != RLIM_INFINITY &&
+	    (!limit || rl.rlim_max < limit))
+		return (uint64_t)rl.rlim_max;
+	return limit;
+}
+
 struct pool *pool_new(const char *exe, unsigned n, const char *const *args,
 		      uint64_t memory_limit)
 {
@@ -208,7 +223,7 @@ struct pool *pool_new(const char *exe, unsigned n, const char *const *args,
 	/* A worker that dies must show up as EOF, not kill us with SIGPIPE. */
 	signal(SIGPIPE, SIG_IGN);
 	p->exe = xstrdup(exe);
-	p->memory_limit = memory_limit;
+	p->memory_limit = worker_memory_limit(memory_limit);
 	while (args && args[nargs])
 		nargs++;
 	p->argv = xcalloc(nargs + 3, sizeof(*p->argv));

@@ -62,8 +62,9 @@ struct pool;
 /*
  * Create a pool of n workers that exec exe with the argument "__worker"
  * followed by args (NULL-terminated; may be NULL), each with its address
- * space capped at memory_limit bytes (0: no cap), so that a decompression
- * bomb makes malloc() fail instead of eating the machine.  Returns NULL
+ * space capped at memory_limit bytes (0: no cap) or at the hard limit the
+ * scan runs under, if that is lower, so that a decompression bomb makes
+ * malloc() fail instead of eating the machine.  Returns NULL
  * after reporting if none can start.
  */
 struct pool *pool_new(const char *exe, unsigned n, const char *const *args,

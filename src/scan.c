@@ -190,7 +190,7 @@ static int take_lock(const struct scan_options *opt, int sfd, int *fd_out,
 	int fd, r, ret = SCAN_FATAL;
 
 	strbuf_addf(&lock, "%s.lock", db_path);
-	fd = open(lock.buf, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	fd = open(lock.buf, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
 		error_errno("cannot open lock file '%s'", lock.buf);
 		goto out;

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -427,6 +428,20 @@ static int check_schema(struct store *s)
 	return 0;
 }
 
+/*
+ * A new database is its owner's only (the index names files of private
+ * directories): made 0600 here, and SQLite gives its -wal and -shm the
+ * mode of the database.  An existing file keeps its mode.
+ */
+static void create_private(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+		      0600);
+
+	if (fd >= 0)
+		close(fd);
+}
+
 struct store *store_open(const char *path, int flags)
 {
 	struct store *s = xcalloc(1, sizeof(*s));
@@ -439,6 +454,8 @@ struct store *store_open(const char *path, int flags)
 	s->trusted = !!(flags & STORE_TRUSTED);
 	oflags |= s->readonly ? SQLITE_OPEN_READONLY
 			      : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	if (!s->readonly)
+		create_private(path);
 	rc = sqlite3_open_v2(path, &s->db, oflags, NULL);
 	if (rc != SQLITE_OK) {
 		if (s->readonly && access(path, F_OK) < 0 && errno == ENOENT)

@@ -1,0 +1,78 @@
+#!/bin/bash
+# db-safety.sh - the database path and the limits a scan runs under.
+# A database path that cannot be one (empty, "/", a directory, a name
+# ending in '/', a symbolic link) is refused before anything is created
+# for it: no lock file, no database, the link's target untouched.  A new
+# database and its lock are 0600 and a default location's new directories
+# 0700, whatever the umask.  A scan run under a hard address-space limit
+# below the workers' own 2 GiB still counts every file (the workers get
+# the smaller limit instead of failing to start).
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+. "${TEST_SRCDIR:-$(dirname "$0")}/lib.sh"
+
+TREE=$TMP/tree
+gen_tree "$TREE" --files 20 --dirs 2 --seed 81 --small
+NT=$(count_files "$TREE")
+
+# refused DB: what it says, and that nothing was created
+refused () {
+	local db=$1 what=$2 rc=0 out
+	out=$("$WCINDEX" --db "$db" scan "$TREE" 2>&1) || rc=$?
+	assert_eq 2 "$rc" "exit status of a scan with --db $what"
+	one_line "$out" "message of --db $what"
+}
+
+one_line () {
+	[ "$(printf '%s\n' "$1" | wc -l)" = 1 ] || fail "$2: not one line: $1"
+}
+
+cd "$TMP"
+before=$(ls -A "$TMP" | sort)
+refused "" "''"
+assert_match "empty" "$(cd "$TMP" && "$WCINDEX" --db "" status 2>&1 || true)" "--db '' names the problem"
+assert_eq "$before" "$(ls -A "$TMP" | sort)" "files created by --db ''"
+
+root_lock_existed=0
+[ -e /.lock ] && root_lock_existed=1
+refused / "/"
+if [ "$root_lock_existed" = 0 ] && [ -e /.lock ]; then
+	rm -f /.lock
+	fail "--db / created /.lock"
+fi
+
+mkdir "$TMP/dir"
+refused "$TMP/dir" "a directory"
+refused "$TMP/newdir/" "a name ending in /"
+assert_eq "" "$(ls -A "$TMP" | grep -e '^dir\.lock' -e '^newdir' || true)" "files created for a directory"
+
+: >"$TMP/target"
+ln -s target "$TMP/link.db"
+refused "$TMP/link.db" "a symbolic link"
+assert_match "symbolic link" "$("$WCINDEX" --db "$TMP/link.db" total 2>&1 || true)" "readers refuse the link too"
+[ ! -s "$TMP/target" ] || fail "the link's target was written to"
+for f in link.db.lock target.lock link.db-wal target-wal; do
+	[ ! -e "$TMP/$f" ] || fail "$f was created for a symbolic link"
+done
+
+# modes: a new database and its lock 0600, new directories 0700
+DB=$TMP/modes.db
+(umask 022; scan_ok "$TREE")
+assert_eq "600 600" "$(stat -c %a "$DB" "$DB.lock" | paste -sd' ')" "modes of a new database and its lock"
+rc=0
+(umask 000; XDG_DATA_HOME=$TMP/xdg HOME=$TMP "$WCINDEX" scan -q "$TREE") || rc=$?
+assert_eq 0 "$rc" "exit status of a scan into the default location"
+assert_eq "700 700 600" "$(stat -c %a "$TMP/xdg" "$TMP/xdg/wcindex" "$TMP/xdg/wcindex/index.db" | paste -sd' ')" \
+	"modes of the default location's new directories and database"
+
+# a hard address-space limit under the workers' 2 GiB
+if [ -n "${ASAN_OPTIONS:-}" ]; then
+	note "address-space limit: skipped under AddressSanitizer (it reserves terabytes)"
+else
+	DB=$TMP/as.db
+	rc=0
+	(ulimit -v 1900000 && "$WCINDEX" --db "$DB" scan -q "$TREE") 2>"$TMP/as.err" || rc=$?
+	[ "$rc" = 0 ] || { cat "$TMP/as.err" >&2; fail "a scan under ulimit -v 1900000 exited $rc"; }
+	assert_eq "$NT 0" "$(q "SELECT files_new || ' ' || files_failed FROM scans")" "files counted under ulimit -v 1900000"
+fi
+
+pass "bad database paths refused, private modes, workers under a low address-space limit"
