@@ -465,9 +465,10 @@ static int cmd_sql(int argc, char **argv, const char *db,
 		   int is_default)
 {
 	static const char usage[] =
-		"usage: wcindex sql [--csv | --json | --table] QUERY\n"
+		"usage: wcindex sql [--csv | --json | --table] [--timeout N] QUERY\n"
 		"  runs QUERY on a read-only connection; never waits for a running scan\n";
 	int fmt = SQLOUT_TABLE, ret;
+	unsigned timeout = 300;
 	struct store *s;
 	struct parseopt options[] = {
 		OPT_SET_INT(0, "csv", &fmt, SQLOUT_CSV,
@@ -476,6 +477,8 @@ static int cmd_sql(int argc, char **argv, const char *db,
 			    "a JSON array of objects, one per row"),
 		OPT_SET_INT(0, "table", &fmt, SQLOUT_TABLE,
 			    "an aligned table (the default)"),
+		OPT_SECONDS(0, "timeout", &timeout, 0, 86400, "N",
+			    "stop a statement after N seconds (300; 0: never)"),
 		OPT_END(),
 	};
 
@@ -486,8 +489,13 @@ static int cmd_sql(int argc, char **argv, const char *db,
 				   "sql takes exactly one QUERY argument");
 	if (!(s = open_ro(db)))
 		return EXIT_FATAL;
-	ret = sqlout_run(store_handle(s), argv[0], (enum sqlout_format)fmt,
-			 stdout) ? EXIT_FATAL : 0;
+	ret = EXIT_FATAL;
+	if (!sqlout_guard(store_handle(s), timeout) &&
+	    !sqlout_run(store_handle(s), argv[0], (enum sqlout_format)fmt,
+			stdout))
+		ret = 0;
+	if (sqlout_timed_out())
+		error("the query ran longer than %u s (--timeout)", timeout);
 	store_close(s);
 	return ret;
 }

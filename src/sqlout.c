@@ -621,6 +621,55 @@ done:
 	return ret;
 }
 
+/* The deadline of sqlout_guard(), in now_ns() time (0: none). */
+static uint64_t guard_deadline;
+static int guard_fired;
+
+/* Reading is all that SQL typed by a user may do. */
+static int authorize(void *data, int action, const char *a, const char *b,
+		     const char *c, const char *d)
+{
+	switch (action) {
+	case SQLITE_SELECT:
+	case SQLITE_READ:
+	case SQLITE_FUNCTION:
+	case SQLITE_PRAGMA:	/* the connection is read-only, and defensive */
+	case SQLITE_TRANSACTION:
+	case SQLITE_SAVEPOINT:
+	case SQLITE_RECURSIVE:
+		return SQLITE_OK;
+	default:		/* writes, ATTACH (and so VACUUM INTO), ... */
+		return SQLITE_DENY;
+	}
+}
+
+static int over_time(void *data)
+{
+	if (guard_deadline && now_ns() > guard_deadline) {
+		guard_fired = 1;
+		return 1;
+	}
+	return 0;
+}
+
+int sqlout_guard(sqlite3 *db, unsigned timeout_s)
+{
+	if (sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL) != SQLITE_OK ||
+	    sqlite3_set_authorizer(db, authorize, NULL) != SQLITE_OK)
+		return error("cannot restrict the database connection: %s",
+			     sqlite3_errmsg(db));
+	guard_fired = 0;
+	guard_deadline = timeout_s ? now_ns() + timeout_s * 1000000000ull : 0;
+	if (timeout_s)
+		sqlite3_progress_handler(db, 10000, over_time, NULL);
+	return 0;
+}
+
+int sqlout_timed_out(void)
+{
+	return guard_fired;
+}
+
 int sqlout_run(sqlite3 *db, const char *sql, enum sqlout_format fmt, FILE *out)
 {
 	struct sqlout so = {

@@ -25,4 +25,17 @@ enum sqlout_format {
  */
 int sqlout_run(sqlite3 *db, const char *sql, enum sqlout_format fmt, FILE *out);
 
+/*
+ * Make db safe for SQL that anyone may type: nothing may write (no
+ * INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, REINDEX, ANALYZE), attach a
+ * database or VACUUM INTO a file (an authorizer, and
+ * SQLITE_DBCONFIG_DEFENSIVE), and a statement still running after
+ * timeout_s seconds (0: never) is interrupted, so that no query holds a
+ * snapshot, and with it the log of the scans, for ever.  Returns 0 or -1.
+ */
+int sqlout_guard(sqlite3 *db, unsigned timeout_s);
+
+/* True when the last statement was stopped by sqlout_guard()'s timeout. */
+int sqlout_timed_out(void);
+
 #endif

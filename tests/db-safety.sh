@@ -4,9 +4,10 @@
 # ending in '/', a symbolic link) is refused before anything is created
 # for it: no lock file, no database, the link's target untouched.  A new
 # database and its lock are 0600 and a default location's new directories
-# 0700, whatever the umask.  A scan run under a hard address-space limit
-# below the workers' own 2 GiB still counts every file (the workers get
-# the smaller limit instead of failing to start).
+# 0700, whatever the umask.  `wcindex sql` cannot write, attach or VACUUM
+# INTO, and stops a statement at its --timeout.  A scan run under a hard
+# address-space limit below the workers' own 2 GiB still counts every file
+# (the workers get the smaller limit instead of failing to start).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 . "${TEST_SRCDIR:-$(dirname "$0")}/lib.sh"
 
@@ -64,6 +65,30 @@ assert_eq 0 "$rc" "exit status of a scan into the default location"
 assert_eq "700 700 600" "$(stat -c %a "$TMP/xdg" "$TMP/xdg/wcindex" "$TMP/xdg/wcindex/index.db" | paste -sd' ')" \
 	"modes of the default location's new directories and database"
 
+# `wcindex sql` reads and nothing else, and not for ever
+DB=$TMP/modes.db
+sql_refused () {
+	local rc=0 out
+	out=$("$WCINDEX" --db "$DB" sql "$1" 2>&1) || rc=$?
+	assert_eq 2 "$rc" "exit status of sql \"$1\""
+	assert_match "not authorized|authorization denied" "$out" "message of sql \"$1\""
+}
+sql_refused "VACUUM INTO '$TMP/copy.db'"
+[ ! -e "$TMP/copy.db" ] || fail "VACUUM INTO wrote a copy of the database"
+sql_refused "ATTACH '$TMP/other.db' AS o"
+[ ! -e "$TMP/other.db" ] || fail "ATTACH created a database"
+sql_refused "DELETE FROM entries"
+sql_refused "CREATE TABLE t(x)"
+assert_eq "$NT" "$(q "SELECT count(*) FROM files")" "rows after the refused statements"
+t0=$(date +%s%N)
+rc=0
+out=$("$WCINDEX" --db "$DB" sql --timeout 1 \
+	"WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c" 2>&1) || rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+assert_eq 2 "$rc" "exit status of an endless query with --timeout 1"
+assert_match "longer than 1 s" "$out" "message of an endless query with --timeout 1"
+[ "$ms" -lt 10000 ] || fail "an endless query with --timeout 1 ran $ms ms"
+
 # a hard address-space limit under the workers' 2 GiB
 if [ -n "${ASAN_OPTIONS:-}" ]; then
 	note "address-space limit: skipped under AddressSanitizer (it reserves terabytes)"
@@ -75,4 +100,4 @@ else
 	assert_eq "$NT 0" "$(q "SELECT files_new || ' ' || files_failed FROM scans")" "files counted under ulimit -v 1900000"
 fi
 
-pass "bad database paths refused, private modes, workers under a low address-space limit"
+pass "bad database paths refused, private modes, sql read-only and bounded, workers under a low address-space limit"

@@ -253,15 +253,21 @@ integrity "after the scan under nohup"
 # the processes left can be told from any other wcindex): the workers die
 # with the scan, the next run finds a consistent database and the lock free,
 # and marks the rows of the dead scans 'killed'.  The points are spread
-# over the time a whole --full scan takes here (at most 0.5 s).
+# over the time the fastest of three whole --full scans takes here (at most
+# 0.5 s): one slow run on a loaded machine must not spread the kills past
+# the end of the scans that follow.
 KEXE=$TMP/wci-kill
 cp "$WCINDEX" "$KEXE"
 DB=$TMP/kill.db
 scan_ok "$BIG"
 assert_stats "$NBIG" 0 0 0 0 "first scan of the kill -9 loop"
-t0=$(date +%s%N)
-scan_ok -j 1 --full "$BIG"
-span=$(ms_since "$t0")
+span=
+for i in 1 2 3; do
+	t0=$(date +%s%N)
+	scan_ok -j 1 --full "$BIG"
+	t=$(ms_since "$t0")
+	[ -n "$span" ] && [ "$span" -le "$t" ] || span=$t
+done
 [ "$span" -le 500 ] || span=500
 [ "$span" -ge 50 ] || span=50
 dead=

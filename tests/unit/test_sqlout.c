@@ -550,6 +550,69 @@ START_TEST(test_write_error)
 }
 END_TEST
 
+/* Run sql, which must fail, and return what it wrote to stderr (freed by caller). */
+static char *refused(sqlite3 *db, const char *sql)
+{
+	struct capture cap;
+	struct strbuf err = STRBUF_INIT;
+	int ret;
+	char *got;
+
+	capture_start(&cap);
+	got = run(db, sql, SQLOUT_CSV, &ret, NULL);
+	capture_end(&cap, &err);
+	ck_assert_msg(ret == -1, "'%s' was not refused", sql);
+	free(got);
+	return strbuf_detach(&err, NULL);
+}
+
+START_TEST(test_guard_reads_only)
+{
+	static const char *const writes[] = {
+		"INSERT INTO t VALUES (2)", "UPDATE t SET a = 3",
+		"DELETE FROM t", "DROP TABLE t", "CREATE TABLE u(b)",
+		"CREATE TEMP TABLE u(b)", "ALTER TABLE t ADD COLUMN c",
+		"ATTACH ':memory:' AS other", "VACUUM INTO '/nonexistent/x.db'",
+		"CREATE INDEX i ON t(a)", "ANALYZE",
+	};
+	sqlite3 *db = open_db();
+	size_t i;
+
+	exec_ok(db, "CREATE TABLE t(a); INSERT INTO t VALUES (1)");
+	ck_assert_int_eq(sqlout_guard(db, 0), 0);
+	for (i = 0; i < sizeof(writes) / sizeof(*writes); i++) {
+		char *err = refused(db, writes[i]);
+
+		ck_assert_msg(strstr(err, "authori"), "'%s': %s",
+			      writes[i], err);
+		free(err);
+	}
+	expect(db, "WITH RECURSIVE c(n) AS (VALUES(1) UNION ALL SELECT n + 1 "
+	       "FROM c WHERE n < 3) SELECT sum(n) + (SELECT a FROM t) AS s, "
+	       "length('ab') AS l FROM c", SQLOUT_CSV, "s,l\n7,2\n");
+	expect(db, "BEGIN; SELECT a FROM t; COMMIT", SQLOUT_CSV, "a\n1\n");
+	ck_assert_int_eq(sqlout_timed_out(), 0);
+	sqlite3_close(db);
+}
+END_TEST
+
+START_TEST(test_guard_timeout)
+{
+	sqlite3 *db = open_db();
+	char *err;
+
+	ck_assert_int_eq(sqlout_guard(db, 1), 0);
+	expect(db, "SELECT 1 AS one", SQLOUT_CSV, "one\n1\n");
+	ck_assert_int_eq(sqlout_timed_out(), 0);
+	err = refused(db, "WITH RECURSIVE c(n) AS (VALUES(1) UNION ALL "
+		      "SELECT n + 1 FROM c) SELECT count(*) FROM c");
+	ck_assert_msg(strstr(err, "interrupted"), "%s", err);
+	ck_assert_int_eq(sqlout_timed_out(), 1);
+	free(err);
+	sqlite3_close(db);
+}
+END_TEST
+
 static Suite *sqlout_suite(void)
 {
 	Suite *s = suite_create("sqlout");
@@ -568,6 +631,8 @@ static Suite *sqlout_suite(void)
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_error_stops_script);
 	tcase_add_test(tc, test_write_error);
+	tcase_add_test(tc, test_guard_reads_only);
+	tcase_add_test(tc, test_guard_timeout);
 	return s;
 }
 
