@@ -158,6 +158,7 @@ struct store {
 	int readonly;
 	int trusted;		/* STORE_TRUSTED: no page check */
 	int defer_errors;
+	int moved;		/* the file at path is no longer ours */
 	struct strbuf last_error;
 	sqlite3_stmt *stmt[ST__COUNT];
 };
@@ -483,12 +484,31 @@ fail:
 	return NULL;
 }
 
+/*
+ * SQLite leaves the log of a moved database in place on close (it cannot
+ * checkpoint into the file at the path), and the next connection to the
+ * file now at that path would replay our pages into it.  Fold the log into
+ * our unlinked file instead and truncate it: an empty log replays nothing.
+ */
+static void empty_moved_log(struct store *s)
+{
+	if (store_in_transaction(s))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	if (sqlite3_wal_checkpoint_v2(s->db, "main", SQLITE_CHECKPOINT_TRUNCATE,
+				      NULL, NULL) != SQLITE_OK)
+		error("cannot empty the log '%s-wal' of the replaced database: "
+		      "%s; remove it before the next scan", s->path,
+		      sqlite3_errmsg(s->db));
+}
+
 void store_close(struct store *s)
 {
 	if (!s)
 		return;
 	for (int i = 0; i < ST__COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);
+	if (s->moved)
+		empty_moved_log(s);
 	if (s->db && sqlite3_close(s->db) != SQLITE_OK)
 		error("cannot close database '%s': %s", s->path,
 		      sqlite3_errmsg(s->db));
@@ -514,8 +534,32 @@ int store_begin(struct store *s)
 	return simple(s, ST_BEGIN, "cannot begin a transaction");
 }
 
+/*
+ * Another program may rename a file over the database, or remove it, while
+ * we write: every commit after that goes to an unlinked inode and is lost
+ * without a word.  SQLite's unix VFS compares the open file with the path.
+ */
+static int check_not_moved(struct store *s)
+{
+	int moved = 0;
+
+	if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_HAS_MOVED,
+				 &moved) != SQLITE_OK || !moved)
+		return 0;
+	s->moved = 1;
+	strbuf_reset(&s->last_error);
+	strbuf_addf(&s->last_error, "the database '%s' was replaced or "
+		    "removed while this scan wrote to it: what the scan "
+		    "wrote is not in the file now at that path", s->path);
+	if (s->defer_errors)
+		return -1;
+	return error("%s", s->last_error.buf);
+}
+
 int store_commit(struct store *s)
 {
+	if (check_not_moved(s))
+		return -1;
 	return simple(s, ST_COMMIT, "cannot commit");
 }
 
@@ -914,7 +958,7 @@ int store_scan_finish(struct store *s, int64_t scan_id,
 {
 	sqlite3_stmt *st = get_stmt(s, ST_SCAN_FINISH);
 
-	if (!st)
+	if (!st || check_not_moved(s))
 		return -1;
 	sqlite3_bind_int64(st, 1, scan_id);
 	sqlite3_bind_int64(st, 2, finished_ns);

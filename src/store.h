@@ -47,7 +47,11 @@ void store_close(struct store *s);
 /* The raw handle, for `wcindex sql`. */
 struct sqlite3 *store_handle(struct store *s);
 
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK.  0 or -1 after reporting. */
+/*
+ * BEGIN IMMEDIATE / COMMIT / ROLLBACK.  0 or -1 after reporting.  COMMIT
+ * (and store_scan_finish()) fail, committing nothing, once the database
+ * file has been replaced or removed since it was opened.
+ */
 int store_begin(struct store *s);
 int store_commit(struct store *s);
 int store_rollback(struct store *s);

@@ -5,7 +5,8 @@
 # for it: no lock file, no database, the link's target untouched.  A new
 # database and its lock are 0600 and a default location's new directories
 # 0700, whatever the umask.  `wcindex sql` cannot write, attach or VACUUM
-# INTO, and stops a statement at its --timeout.  A scan run under a hard
+# INTO, and stops a statement at its --timeout.  A scan whose database is
+# replaced under it fails instead of writing on.  A scan run under a hard
 # address-space limit below the workers' own 2 GiB still counts every file
 # (the workers get the smaller limit instead of failing to start).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
@@ -89,6 +90,31 @@ assert_eq 2 "$rc" "exit status of an endless query with --timeout 1"
 assert_match "longer than 1 s" "$out" "message of an endless query with --timeout 1"
 [ "$ms" -lt 10000 ] || fail "an endless query with --timeout 1 ran $ms ms"
 
+# the database replaced while a scan writes to it: the scan's later commits
+# would go to the unlinked file, so it fails (exit 2) and says why, and the
+# file now at the path is left as it was put there (SQLite would leave the
+# replaced file's log beside it, to be replayed into it).  The hung worker holds
+# the scan open until its --timeout, after the replacement.
+DB=$TMP/moved.db
+scan_ok "$TREE"
+cp "$DB" "$TMP/other.db"
+echo "a victim" >"$TREE/hang-victim.txt"
+WCINDEX_TEST_FAULT=hang:hang-victim bg_start "$WCINDEX" --db "$DB" scan -q -j 2 \
+	--timeout 3 "$TREE" 2>"$TMP/moved.err"
+sleep 1
+kill -0 "$BG_PID" 2>/dev/null || fail "the scan with a hung worker ended before the database was replaced"
+mv "$TMP/other.db" "$DB"
+rc=0
+wait "$BG_PID" || rc=$?
+assert_eq 2 "$rc" "exit status of a scan whose database was replaced"
+assert_match "replaced or removed" "$(cat "$TMP/moved.err")" "message of a scan whose database was replaced"
+assert_eq "$NT 0" "$(q "SELECT count(*) || ' ' || count(*) FILTER (WHERE path LIKE '%hang-victim%') FROM files")" \
+	"files in the database put in place (the first scan's)"
+assert_eq "1 done" "$(q "SELECT group_concat(id || ' ' || status) FROM scans")" \
+	"scans in the database put in place (the log of the replaced one not replayed)"
+assert_eq ok "$(q "PRAGMA integrity_check")" "integrity of the database put in place"
+rm -f "$TREE/hang-victim.txt"
+
 # a hard address-space limit under the workers' 2 GiB
 if [ -n "${ASAN_OPTIONS:-}" ]; then
 	note "address-space limit: skipped under AddressSanitizer (it reserves terabytes)"
@@ -100,4 +126,4 @@ else
 	assert_eq "$NT 0" "$(q "SELECT files_new || ' ' || files_failed FROM scans")" "files counted under ulimit -v 1900000"
 fi
 
-pass "bad database paths refused, private modes, sql read-only and bounded, workers under a low address-space limit"
+pass "bad database paths refused, private modes, sql read-only and bounded, a replaced database detected, workers under a low address-space limit"
