@@ -233,6 +233,7 @@ struct level {
 	const unsigned char *head;	/* handed out before the parent's data */
 	size_t head_len;
 	unsigned char *sniff;	/* the first bytes of the current entry */
+	int raw;		/* one entry: the parent's, through the filters */
 
 	/* The current entry's data: see pull(). */
 	const unsigned char *blk;	/* libarchive's block, not handed out */
@@ -319,6 +320,24 @@ static void note_broken(struct level *lvl)
  * Hand the member named by ctx->name to the caller.  Returns -1 when the
  * caller wants no more.
  */
+/* Hand m to the caller: a non-zero answer stops the reading. */
+static int deliver(struct ctx *ctx, struct member_result *m)
+{
+	m->name = ctx->name.buf;
+	m->name_len = ctx->name.len;
+	if (m->status != MEMBER_OK)
+		note(ctx, m->status, "'%s': %s", ctx->name.buf, m->message);
+	else
+		m->message = NULL;
+	ctx->sum->members++;
+	if (ctx->fn && ctx->fn(ctx->data, m)) {
+		ctx->stop = STOP_CALLER;
+		note(ctx, MEMBER_ERROR, "reading stopped by the caller");
+		return -1;
+	}
+	return 0;
+}
+
 static int report(struct ctx *ctx, enum member_kind kind,
 		  enum member_status st, const char *msg,
 		  const struct counts *c, int64_t mtime_ns, const char *target)
@@ -326,24 +345,32 @@ static int report(struct ctx *ctx, enum member_kind kind,
 	struct member_result m;
 
 	memset(&m, 0, sizeof(m));
-	m.name = ctx->name.buf;
-	m.name_len = ctx->name.len;
 	m.kind = kind;
 	m.status = st;
-	m.message = st != MEMBER_OK ? msg : NULL;
+	m.message = msg;
 	if (c)
 		m.counts = *c;
 	m.mtime_ns = mtime_ns;
 	m.link_target = target;
-	if (st != MEMBER_OK)
-		note(ctx, st, "'%s': %s", ctx->name.buf, msg);
-	ctx->sum->members++;
-	if (ctx->fn && ctx->fn(ctx->data, &m)) {
-		ctx->stop = STOP_CALLER;
-		note(ctx, MEMBER_ERROR, "reading stopped by the caller");
-		return -1;
-	}
-	return 0;
+	return deliver(ctx, &m);
+}
+
+/* A document member, counted as read from src (decompressed or not). */
+static int report_document(struct level *src, enum member_status st,
+			   const char *msg, const struct counts *c,
+			   int64_t mtime_ns)
+{
+	struct member_result m;
+
+	memset(&m, 0, sizeof(m));
+	m.kind = MEMBER_FILE;
+	m.status = st;
+	m.message = msg;
+	m.counts = *c;
+	m.mtime_ns = mtime_ns;
+	/* A raw level without a filter read a member that only looked compressed. */
+	m.compressed = src->raw && archive_filter_count(src->a) >= 2;
+	return deliver(src->ctx, &m);
 }
 
 /* ---------------------------------------------------------- callbacks ---- */
@@ -543,6 +570,7 @@ static int level_open(struct ctx *ctx, struct level *parent, int raw,
 	lvl->ctx = ctx;
 	lvl->parent = parent;
 	lvl->depth = depth;
+	lvl->raw = raw;
 	lvl->head = head;
 	lvl->head_len = head_len;
 	lvl->name_len = ctx->name.len;
@@ -768,7 +796,7 @@ static int count_document(struct level *src, const unsigned char *head,
 	}
 
 	if (report_it) {
-		if (report(ctx, MEMBER_FILE, st, why, &c, mtime_ns, NULL) < 0)
+		if (report_document(src, st, why, &c, mtime_ns) < 0)
 			return -1;
 	} else {
 		ctx->sum->counts = c;

@@ -66,6 +66,7 @@ struct member_result {
 	struct counts counts;	/* MEMBER_FILE: what was read */
 	int64_t mtime_ns;	/* as the archive declares it */
 	const char *link_target;	/* MEMBER_LINK: as declared, or NULL */
+	int compressed;		/* MEMBER_FILE: counts of what it decompresses to */
 };
 
 /*

@@ -120,6 +120,7 @@ struct proto_member {
 	uint64_t id;		/* the job */
 	uint32_t kind;		/* enum member_kind */
 	uint32_t status;	/* enum member_status */
+	uint32_t compressed;	/* 1: counted as what it decompresses to */
 	struct counts counts;
 	int64_t mtime_ns;
 	uint32_t name_len;

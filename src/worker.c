@@ -127,6 +127,7 @@ static int add_member(void *data, const struct member_result *m)
 		.id = w->job_id,
 		.kind = (uint32_t)m->kind,
 		.status = (uint32_t)m->status,
+		.compressed = m->compressed ? 1 : 0,
 		.counts = m->counts,
 		.mtime_ns = m->mtime_ns,
 		.name = m->name,

@@ -65,6 +65,7 @@ struct wmsg {
 	char *member;		/* MEMBER: its name in the archive */
 	size_t member_len;
 	uint32_t member_kind, member_status;
+	uint32_t member_compressed;
 	int64_t member_mtime_ns;
 };
 
@@ -165,6 +166,7 @@ void writer_send_member(struct queue *q, const struct job *job,
 	m->member_len = pm->name_len;
 	m->member_kind = pm->kind;
 	m->member_status = pm->status;
+	m->member_compressed = pm->compressed;
 	m->member_mtime_ns = pm->mtime_ns;
 	m->res.counts = pm->counts;
 	if (pm->msg_len)
@@ -208,12 +210,12 @@ static int placeholder(struct writer *w, const struct job *job)
 }
 
 /* The row flags of an archive member of this kind. */
-static unsigned member_flags(uint32_t kind)
+static unsigned member_flags(const struct wmsg *m)
 {
-	switch (kind) {
+	switch (m->member_kind) {
 	case MEMBER_LINK: return ENTRY_F_LINK;
 	case MEMBER_ARCHIVE: return ENTRY_F_ARCHIVE;
-	default: return 0;
+	default: return m->member_compressed ? ENTRY_F_COMPRESSED : 0;
 	}
 }
 
@@ -237,7 +239,7 @@ static int apply_member(struct writer *w, struct wmsg *m)
 	u.meta.size = m->res.counts.bytes;
 	u.meta.mtime_ns = m->member_mtime_ns;
 	u.counts = m->res.counts;
-	u.flags |= m->res.counts.flags | member_flags(m->member_kind);
+	u.flags |= m->res.counts.flags | member_flags(m);
 	u.no_counts = !!(u.flags & ENTRY_F_NO_TEXT);
 	if (m->member_status == MEMBER_LIMIT) {
 		u.status = "limit";

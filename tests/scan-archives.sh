@@ -121,6 +121,13 @@ done
 assert_eq 1 "$(q "SELECT count(*) FROM files WHERE name = 'evil.tar' AND member = '../../etc/passwd'")" \
 	"member '../../etc/passwd' stored as its name"
 
+# A compressed document inside an archive is flagged as a lone one is (32),
+# and nothing else inside is.
+assert_eq "notes.txt.gz:32" "$(q "SELECT group_concat(member || ':' || (flags & 32)) FROM files WHERE name = 'nested2.tar.gz' AND flags & 32")" \
+	"members of nested2.tar.gz flagged compressed"
+assert_eq "32,32" "$(q "SELECT flags & 32, (SELECT flags & 32 FROM files WHERE name = 'doc.txt.gz') FROM files WHERE name = 'nested2.tar.gz' AND member = 'notes.txt.gz'")" \
+	"flag 32 of a compressed member and of a lone compressed file"
+
 # Totals count members, never the archives' own bytes, links or limits.
 want=$(q "SELECT sum(words) FROM files WHERE status = 'ok' AND (flags & 81) = 0")
 got=$(wci total "$FX" | awk '{print $2}')

@@ -311,6 +311,7 @@ struct got_member {
 	struct counts counts;
 	int64_t mtime_ns;
 	char *target;
+	int compressed;
 };
 
 struct got {
@@ -350,6 +351,7 @@ static int collect(void *data, const struct member_result *r)
 		     NULL;
 	m->counts = r->counts;
 	m->mtime_ns = r->mtime_ns;
+	m->compressed = r->compressed;
 	m->target = r->link_target ? memdup0(r->link_target,
 					     strlen(r->link_target)) : NULL;
 	return g->stop_after && g->nr >= g->stop_after;
@@ -1048,6 +1050,34 @@ START_TEST(test_lowered_limits)
 }
 END_TEST
 
+/*
+ * A compressed document inside an archive says so (the row gets the flag
+ * a lone compressed file gets); every other member, nested ones included,
+ * does not.
+ */
+START_TEST(test_compressed_members)
+{
+	struct archive_limits lim;
+	struct archive_summary sum;
+	struct got g = { 0 };
+	int seen = 0;
+
+	archive_limits_default(&lim);
+	ck_assert_int_eq(run("nested2.tar.gz", ARCHIVE_COMPRESSED, COUNT_UTF8,
+			     &lim, &g, &sum), 0);
+	ck_assert_int_eq(sum.status, MEMBER_OK);
+	for (size_t i = 0; i < g.nr; i++) {
+		int want = !strcmp(g.m[i].name, "notes.txt.gz");
+
+		seen += want;
+		ck_assert_msg(g.m[i].compressed == want, "member '%s': "
+			      "compressed %d", g.m[i].name, g.m[i].compressed);
+	}
+	ck_assert_int_eq(seen, 1);
+	got_release(&g);
+}
+END_TEST
+
 /* ------------------------------------------------------------- main ---- */
 
 static Suite *archive_suite(void)
@@ -1073,6 +1103,7 @@ static Suite *archive_suite(void)
 	tcase_add_test(tc, test_callback_stops);
 	tcase_add_test(tc, test_no_callback);
 	tcase_add_test(tc, test_not_an_archive);
+	tcase_add_test(tc, test_compressed_members);
 	tcase_add_test(tc, test_start_offset);
 	tcase_add_test(tc, test_pipe);
 	return s;

@@ -784,10 +784,31 @@ static void frame_payload(const struct proto_writer *w, struct strbuf *payload)
 		   w->buf.len - PROTO_HEADER_SIZE);
 }
 
+/* The record of m, its last cut bytes dropped, is refused with want. */
+static void expect_bad_member(const struct proto_member *m, size_t cut,
+			      const char *want)
+{
+	struct proto_writer w = { STRBUF_INIT, 0 };
+	struct strbuf payload = STRBUF_INIT;
+	struct proto_reader rd;
+	struct proto_member got;
+
+	proto_begin(&w, PROTO_MEMBERS);
+	proto_add_member(&w, m);
+	strbuf_setlen(&w.buf, w.buf.len - cut);
+	proto_finish(&w);
+	frame_payload(&w, &payload);
+	ck_assert_int_eq(proto_reader_init(&rd, &payload), 0);
+	EXPECT_RECORD_ERROR(proto_next_member(&rd, &got), want);
+	strbuf_release(&payload);
+	proto_writer_release(&w);
+}
+
 /*
  * Archive members: opaque names (newlines, invalid UTF-8, the longest
- * allowed), link targets and messages survive a pipe byte for byte; a name
- * over the limit, a bad kind and a cut record are refused.
+ * allowed), link targets, messages and the compressed flag survive a pipe
+ * byte for byte; a name over the limit, a bad kind or flag and a cut record
+ * are refused.
  */
 START_TEST(test_members_round_trip)
 {
@@ -805,6 +826,7 @@ START_TEST(test_members_round_trip)
 	want[0].counts.bytes = 10;
 	want[0].counts.words = 2;
 	want[0].counts.flags = COUNT_F_INVALID_UTF8;
+	want[0].compressed = 1;
 	want[0].mtime_ns = -5;
 	want[1].id = 9;
 	want[1].kind = 1;	/* a link */
@@ -830,6 +852,7 @@ START_TEST(test_members_round_trip)
 		ck_assert_uint_eq(got.id, want[i].id);
 		ck_assert_uint_eq(got.kind, want[i].kind);
 		ck_assert_uint_eq(got.status, want[i].status);
+		ck_assert_uint_eq(got.compressed, want[i].compressed);
 		ck_assert_uint_eq(got.counts.bytes, want[i].counts.bytes);
 		ck_assert_uint_eq(got.counts.words, want[i].counts.words);
 		ck_assert_uint_eq(got.counts.flags, want[i].counts.flags);
@@ -846,31 +869,18 @@ START_TEST(test_members_round_trip)
 	strbuf_addch(&longname, 'z');
 	want[2].name = longname.buf;
 	want[2].name_len = (uint32_t)longname.len;
-	proto_begin(&w, PROTO_MEMBERS);
-	proto_add_member(&w, &want[2]);
-	proto_finish(&w);
-	frame_payload(&w, &payload);
-	ck_assert_int_eq(proto_reader_init(&rd, &payload), 0);
-	EXPECT_RECORD_ERROR(proto_next_member(&rd, &got), "truncated member");
+	expect_bad_member(&want[2], 0, "truncated member");
 
-	/* an unknown kind */
+	/* an unknown kind, a compressed flag that is neither 0 nor 1 */
 	want[0].kind = 3;
-	proto_begin(&w, PROTO_MEMBERS);
-	proto_add_member(&w, &want[0]);
-	proto_finish(&w);
-	frame_payload(&w, &payload);
-	ck_assert_int_eq(proto_reader_init(&rd, &payload), 0);
-	EXPECT_RECORD_ERROR(proto_next_member(&rd, &got), "bad member kind");
+	expect_bad_member(&want[0], 0, "bad member kind");
+	want[0].kind = 0;
+	want[0].compressed = 2;
+	expect_bad_member(&want[0], 0, "bad member kind");
 
 	/* a record cut short */
-	want[0].kind = 0;
-	proto_begin(&w, PROTO_MEMBERS);
-	proto_add_member(&w, &want[0]);
-	strbuf_setlen(&w.buf, w.buf.len - 3);
-	proto_finish(&w);
-	frame_payload(&w, &payload);
-	ck_assert_int_eq(proto_reader_init(&rd, &payload), 0);
-	EXPECT_RECORD_ERROR(proto_next_member(&rd, &got), "truncated member");
+	want[0].compressed = 1;
+	expect_bad_member(&want[0], 3, "truncated member");
 
 	strbuf_release(&payload);
 	strbuf_release(&longname);
