@@ -70,11 +70,11 @@ static int usage_error(const char *usage, const struct parseopt *opts,
 	va_list ap;
 
 	if (fmt) {
-		fprintf(stderr, "wcindex: ");
 		va_start(ap, fmt);
-		vfprintf(stderr, fmt, ap);
+		strbuf_vaddf(&sb, fmt, ap);
 		va_end(ap);
-		fputc('\n', stderr);
+		error("%s", sb.buf);	/* escaped: it may quote an argument */
+		strbuf_reset(&sb);
 	}
 	parseopt_usage(&sb, usage, opts);
 	fputs(sb.buf, stderr);

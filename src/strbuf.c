@@ -85,22 +85,29 @@ void strbuf_addch(struct strbuf *sb, int c)
 	sb->buf[sb->len] = '\0';
 }
 
-void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
+void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 {
-	va_list ap;
+	va_list again;
 	int n;
 
-	va_start(ap, fmt);
+	va_copy(again, ap);
 	n = vsnprintf(sb->buf + sb->len, sb->alloc ? sb->alloc - sb->len : 0,
 		      fmt, ap);
-	va_end(ap);
 	if (n < 0)
 		die("vsnprintf failed");
 	if ((size_t)n >= (sb->alloc ? sb->alloc - sb->len : 0)) {
 		strbuf_grow(sb, (size_t)n);
-		va_start(ap, fmt);
-		vsnprintf(sb->buf + sb->len, sb->alloc - sb->len, fmt, ap);
-		va_end(ap);
+		vsnprintf(sb->buf + sb->len, sb->alloc - sb->len, fmt, again);
 	}
+	va_end(again);
 	sb->len += (size_t)n;
+}
+
+void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(sb, fmt, ap);
+	va_end(ap);
 }

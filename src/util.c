@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "util.h"
+#include "count.h"
 
 static const char *progname = "wcindex";
 static int oom_exit_code;
@@ -107,20 +108,66 @@ void set_progname(const char *name)
 	progname = name;
 }
 
+/*
+ * Append s to out (room for 4 bytes per byte of s) with every byte that
+ * could drive a terminal escaped, as GNU ls -b quotes names: file names
+ * reach stderr, terminals and cron mail, and a name may hold ESC
+ * sequences, CR or LF.  Valid UTF-8 stays as it is, but for the C1
+ * controls; other bytes become \ooo.
+ */
+static size_t escape_message(char *out, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t o = 0, len = strlen(s), i = 0;
+
+	while (i < len) {
+		size_t n = p[i] < 0x80 ? (p[i] >= 0x20 && p[i] < 0x7f)
+				       : utf8_sequence_len(p + i, len - i);
+
+		if (n == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0)
+			n = 0;	/* U+0080..U+009F: C1 controls */
+		if (n) {
+			memcpy(out + o, p + i, n);
+			o += n;
+			i += n;
+			continue;
+		}
+		out[o++] = '\\';
+		switch (p[i]) {
+		case '\n': out[o++] = 'n'; break;
+		case '\r': out[o++] = 'r'; break;
+		case '\t': out[o++] = 't'; break;
+		case 033: out[o++] = 'e'; break;
+		default:
+			out[o++] = (char)('0' + (p[i] >> 6));
+			out[o++] = (char)('0' + ((p[i] >> 3) & 7));
+			out[o++] = (char)('0' + (p[i] & 7));
+		}
+		i++;
+	}
+	out[o] = 0;
+	return o;
+}
+
 static void __attribute__((format(printf, 2, 0)))
 vreport(const char *prefix, const char *fmt, va_list ap,
 		    const char *suffix)
 {
-	char buf[4096];
+	char buf[4096], out[4 * sizeof(buf) + 2];
 	int n = snprintf(buf, sizeof(buf), "%s: %s", progname, prefix);
+	size_t o;
 
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		n = 0;
 	vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
-	if (suffix)
-		fprintf(stderr, "%s: %s\n", buf, suffix);
-	else
-		fprintf(stderr, "%s\n", buf);
+	if (suffix) {
+		n = (int)strlen(buf);
+		snprintf(buf + n, sizeof(buf) - n, ": %s", suffix);
+	}
+	o = escape_message(out, buf);
+	out[o++] = '\n';
+	/* one write: messages of several processes do not interleave */
+	fwrite(out, 1, o, stderr);
 }
 
 int error(const char *fmt, ...)

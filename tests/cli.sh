@@ -318,4 +318,21 @@ assert_eq 2 "$RC" "exit status of a scan into a foreign SQLite database"
 assert_match 'not a wcindex database' "$ERR" "message of a scan into a foreign database"
 assert_eq "mine" "$("$PYTHON3" -c 'import sqlite3, sys; print(" ".join(r[0] for r in sqlite3.connect(sys.argv[1]).execute("SELECT name FROM sqlite_schema")))' "$TMP/other.db")" \
 	"tables of the foreign database after the scan"
+# Names reach stderr (terminals, cron mail) escaped: no ESC, BEL, CR, LF
+# or C1 byte of a hostile name gets through; valid UTF-8 does.
+EVIL=$'evil\e]0;pwned\a\e[2J\nline2\r\xc2\x9b\xff-\xc3\xa9'
+mkdir "$TMP/esc"
+printf '\037\213\010\000broken gzip' >"$TMP/esc/$EVIL.txt.gz"
+run "$W" --db "$TMP/esc.db" scan -q "$TMP/esc"
+assert_eq 1 "$RC" "exit status of a scan with a damaged file"
+cp "$TMP/.err" "$TMP/esc.err"
+run "$W" --db "$TMP/esc.db" scan -q "$TMP/esc/$EVIL-missing"
+assert_eq 2 "$RC" "exit status of a scan of a missing root"
+cat "$TMP/.err" >>"$TMP/esc.err"
+assert_eq 0 "$(LC_ALL=C grep -c $'[\x01-\x09\x0b-\x1f\x7f\x9b]' "$TMP/esc.err")" "control bytes on stderr"
+assert_eq 2 "$(LC_ALL=C grep -cF 'evil\e]0;pwned\007\e[2J\nline2\r\302\233\377-'$'\xc3\xa9' "$TMP/esc.err")" \
+	"escaped names on stderr (the damaged file, the missing root)"
+DB=$TMP/esc.db
+assert_eq 1 "$(q "SELECT count(*) FROM files WHERE path = '$TMP/esc/' || CAST(x'$(printf '%s' "$EVIL" | od -An -tx1 | tr -d ' \n')' AS TEXT) || '.txt.gz' AND status = 'error'")" \
+	"the damaged file's row, under its exact name"
 pass "done"
