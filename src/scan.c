@@ -692,6 +692,29 @@ static void run_pipeline(struct scan *sc)
 	sc->stats.failed += cst.errors;
 }
 
+/*
+ * A reader that keeps one snapshot for hours (an open sqlite3 shell, a
+ * report stuck in a loop) stops every checkpoint, and the log grows with
+ * each scan: say so once, on stderr and in the scan's errors.
+ */
+static void note_blocked_log(struct scan *sc)
+{
+	struct strbuf msg = STRBUF_INIT;
+	uint64_t bytes;
+
+	if (sc->fatal || !store_log_blocked(sc->rw, &bytes))
+		return;
+	strbuf_addf(&msg, "a reader of the database holds an old snapshot: "
+		    "its log '%s-wal' (", sc->opt->db_path);
+	print_size(&msg, bytes);
+	strbuf_addstr(&msg, ") cannot be folded back and grows until that "
+		      "reader ends");
+	warning("%s", msg.buf);
+	store_add_error(sc->rw, sc->scan_id, sc->opt->db_path, "checkpoint",
+			0, msg.buf);
+	strbuf_release(&msg);
+}
+
 /* Mark the roots walked in full, and record how the scan ended. */
 static void record_end(struct scan *sc)
 {
@@ -706,6 +729,7 @@ static void record_end(struct scan *sc)
 		    store_root_scanned(sc->rw, top->root_id, sc->scan_id))
 			sc->fatal = 1;
 	}
+	note_blocked_log(sc);
 	if (store_scan_finish(sc->rw, sc->scan_id, &sc->stats,
 			      sc->fatal ? "failed" :
 			      sc->signo ? "interrupted" : "done", wall_ns()))

@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "entry.h"
@@ -566,6 +567,30 @@ int store_commit(struct store *s)
 int store_rollback(struct store *s)
 {
 	return simple(s, ST_ROLLBACK, "cannot roll back");
+}
+
+int store_log_blocked(struct store *s, uint64_t *log_bytes)
+{
+	int log = 0, done = 0, page = 0;
+	sqlite3_stmt *st = NULL;
+
+	*log_bytes = 0;
+	for (int tries = 0; tries < 10; tries++) {
+		if (tries)
+			nanosleep(&(struct timespec){ 0, 100000000 }, NULL);
+		if (sqlite3_wal_checkpoint_v2(s->db, "main",
+					      SQLITE_CHECKPOINT_PASSIVE, &log,
+					      &done) != SQLITE_OK)
+			return 0;	/* not WAL, or busy: nothing to tell */
+		if (done >= log)
+			return 0;
+	}
+	if (sqlite3_prepare_v2(s->db, "PRAGMA page_size", -1, &st, NULL) ==
+	    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		page = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	*log_bytes = (uint64_t)log * (uint64_t)(page > 0 ? page : 4096);
+	return 1;
 }
 
 int store_in_transaction(struct store *s)

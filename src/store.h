@@ -60,6 +60,14 @@ int store_rollback(struct store *s);
 int store_in_transaction(struct store *s);
 
 /*
+ * Fold the log back into the database (a passive checkpoint, retried for
+ * about a second).  Returns 1, with the log's size in *log_bytes, when a
+ * reader's snapshot still keeps part of it: the log then only grows until
+ * that reader ends.  0 otherwise.
+ */
+int store_log_blocked(struct store *s, uint64_t *log_bytes);
+
+/*
  * While on, the database errors of s are kept for store_last_error()
  * instead of being printed, for a caller that reports them in its own
  * words.

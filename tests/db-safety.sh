@@ -6,7 +6,8 @@
 # database and its lock are 0600 and a default location's new directories
 # 0700, whatever the umask.  `wcindex sql` cannot write, attach or VACUUM
 # INTO, and stops a statement at its --timeout.  A scan whose database is
-# replaced under it fails instead of writing on.  A scan run under a hard
+# replaced under it fails instead of writing on; one whose checkpoint a
+# long reader blocks says so.  A scan run under a hard
 # address-space limit below the workers' own 2 GiB still counts every file
 # (the workers get the smaller limit instead of failing to start).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
@@ -115,6 +116,35 @@ assert_eq "1 done" "$(q "SELECT group_concat(id || ' ' || status) FROM scans")" 
 assert_eq ok "$(q "PRAGMA integrity_check")" "integrity of the database put in place"
 rm -f "$TREE/hang-victim.txt"
 
+# a reader holding one snapshot through a scan: its checkpoint cannot
+# finish, which the scan says (stderr, errors view) without failing; a
+# scan with no such reader says nothing.
+DB=$TMP/reader.db
+scan_ok "$TREE"
+rc=0
+out=$("$WCINDEX" --db "$DB" scan -q --full "$TREE" 2>&1) || rc=$?
+assert_eq "0 " "$rc $out" "a full scan with no reader"
+"$PYTHON3" -c '
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN")
+c.execute("SELECT count(*) FROM entries").fetchall()
+open(sys.argv[2], "w").close()
+time.sleep(30)' "$DB" "$TMP/reader.ready" &
+reader=$!
+BG_PIDS="$BG_PIDS $reader"
+for _ in $(seq 100); do [ -e "$TMP/reader.ready" ] && break; sleep 0.1; done
+[ -e "$TMP/reader.ready" ] || fail "setup: the reader did not start"
+rc=0
+out=$("$WCINDEX" --db "$DB" scan -q --full "$TREE" 2>&1) || rc=$?
+kill "$reader" 2>/dev/null || true
+wait "$reader" 2>/dev/null || true
+assert_eq 0 "$rc" "exit status of a scan under a long reader"
+assert_match "holds an old snapshot: its log '$DB-wal' \\(.*\\) cannot be folded back" "$out" \
+	"warning of a scan under a long reader"
+one_line "$out" "warning of a scan under a long reader"
+assert_eq "checkpoint 3" "$(q "SELECT stage || ' ' || scan_id FROM errors")" "the blocked checkpoint in the errors view"
+
 # a hard address-space limit under the workers' 2 GiB
 if [ -n "${ASAN_OPTIONS:-}" ]; then
 	note "address-space limit: skipped under AddressSanitizer (it reserves terabytes)"
@@ -126,4 +156,4 @@ else
 	assert_eq "$NT 0" "$(q "SELECT files_new || ' ' || files_failed FROM scans")" "files counted under ulimit -v 1900000"
 fi
 
-pass "bad database paths refused, private modes, sql read-only and bounded, a replaced database detected, workers under a low address-space limit"
+pass "bad database paths refused, private modes, sql read-only and bounded, a replaced database detected, a blocked checkpoint told, workers under a low address-space limit"
