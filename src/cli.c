@@ -605,6 +605,30 @@ static int extract_db(int *argc, char **argv)
 	return 0;
 }
 
+/*
+ * The hidden mode a scan out of memory exec()s into (see scan.c): record
+ * the scan failed, and why, in a process that has its memory back.
+ */
+static int record_scan_oom(int argc, char **argv)
+{
+	struct store *s;
+	char *end;
+	long long id;
+
+	set_progname("wcindex");
+	if (argc != 4 || (id = strtoll(argv[3], &end, 10)) <= 0 || *end)
+		return error("usage: wcindex __scan_oom DB SCAN_ID");
+	error("out of memory: the scan stops; what it committed is kept, "
+	      "and the next scan goes on from there");
+	if (!(s = store_open(argv[2], STORE_CREATE | STORE_TRUSTED)))
+		return EXIT_FATAL;
+	if (!store_scan_abandon(s, id, "failed", wall_ns()))
+		store_add_error(s, id, argv[2], "memory", ENOMEM,
+				"out of memory: the scan stopped");
+	store_close(s);
+	return EXIT_FATAL;
+}
+
 int cli_main(int argc, char **argv)
 {
 	static char help_opt[] = "--help";
@@ -621,6 +645,9 @@ int cli_main(int argc, char **argv)
 			return EXIT_FATAL;
 		return worker_main(WORKER_JOB_FD, WORKER_RESULT_FD, &cfg);
 	}
+	if (argc >= 2 && !strcmp(argv[1], "__scan_oom"))
+		return record_scan_oom(argc, argv);
+	set_oom_exit(EXIT_FATAL);
 	if (extract_db(&argc, argv))
 		return EXIT_FATAL;
 	if (argc < 2)

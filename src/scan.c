@@ -592,6 +592,46 @@ static void crawl_options_of(struct scan *sc, struct crawl_options *copt)
 }
 
 /*
+ * Out of memory in any thread, the scan cannot unwind, nor write to the
+ * database it shares with the writer thread.  Instead it exec()s wcindex's
+ * hidden __scan_oom mode, which ends every thread, frees all memory and
+ * records the scan failed from a fresh process.  All is prepared here:
+ * the hook may not allocate.
+ */
+static struct {
+	char *exe;
+	char *argv[5];
+	char scan_id[24];
+} oom_recorder;
+
+static void exec_oom_recorder(void)
+{
+	execv(oom_recorder.exe, oom_recorder.argv);
+}
+
+static void arm_oom_recorder(struct scan *sc, const char *exe)
+{
+	static char name[] = "wcindex", mode[] = "__scan_oom";
+
+	snprintf(oom_recorder.scan_id, sizeof(oom_recorder.scan_id), "%lld",
+		 (long long)sc->scan_id);
+	oom_recorder.exe = xstrdup(exe);
+	oom_recorder.argv[0] = name;
+	oom_recorder.argv[1] = mode;
+	oom_recorder.argv[2] = (char *)sc->opt->db_path;
+	oom_recorder.argv[3] = oom_recorder.scan_id;
+	oom_recorder.argv[4] = NULL;
+	set_oom_hook(exec_oom_recorder);
+}
+
+static void disarm_oom_recorder(void)
+{
+	set_oom_hook(NULL);
+	free(oom_recorder.exe);
+	oom_recorder.exe = NULL;
+}
+
+/*
  * The worker pool: this program's own worker mode, with the archive limits
  * and CPU budget of the options.
  */
@@ -621,6 +661,7 @@ static int start_pool(struct scan *sc)
 	if (sc->pool) {
 		pool_set_timeout(sc->pool, opt->timeout * 1000, 4096);
 		pool_set_stop_fd(sc->pool, sc->sfd);
+		arm_oom_recorder(sc, exe);
 	}
 out:
 	free(exe);
@@ -772,6 +813,7 @@ static void scan_release(struct scan *sc)
 {
 	if (sc->pool)
 		pool_free(sc->pool);
+	disarm_oom_recorder();
 	if (sc->jobs)
 		queue_free(sc->jobs);
 	if (sc->wq)
@@ -814,8 +856,15 @@ int scan_run(const struct scan_options *opt)
 	if (ret != SCAN_OK)
 		goto out;
 	ret = SCAN_FATAL;
-	if (open_and_register(&sc) || start_pipeline(&sc))
+	if (open_and_register(&sc))
 		goto out;
+	if (start_pipeline(&sc)) {
+		/* no thread or worker to be had: the row must not stay running */
+		sc.fatal = 1;
+		store_defer_errors(sc.rw, 0);
+		record_end(&sc);
+		goto out;
+	}
 	run_pipeline(&sc);
 	record_end(&sc);
 	if (!opt->quiet)

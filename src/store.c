@@ -40,7 +40,7 @@ enum stmt_id {
 	ST_DELETE_SUBTREE_FILES, ST_DELETE_SUBTREE_DIRS,
 	ST_DIR_ENTRIES, ST_PUT_ENTRY_OK, ST_PUT_ENTRY_ERROR, ST_DELETE_ENTRY,
 	ST_DELETE_STALE_MEMBERS,
-	ST_SCAN_BEGIN, ST_SCANS_KILLED, ST_SCAN_FINISH, ST_ADD_ERROR, ST_PRUNE_ERRORS,
+	ST_SCAN_BEGIN, ST_SCANS_KILLED, ST_SCAN_FINISH, ST_SCAN_ABANDON, ST_ADD_ERROR, ST_PRUNE_ERRORS,
 	ST_TOTALS_TREE, ST_TOTALS_FILE, ST_LS_TREE, ST_LS_FILE,
 	ST__COUNT
 };
@@ -130,6 +130,9 @@ static const char *const stmt_sql[ST__COUNT] = {
 		" files_new = ?5, files_changed = ?6, files_unchanged = ?7,"
 		" files_deleted = ?8, files_failed = ?9, files_skipped = ?10,"
 		" bytes_read = ?11, words_read = ?12 WHERE id = ?1",
+	[ST_SCAN_ABANDON] =
+		"UPDATE scans SET finished_ns = ?2, status = ?3 "
+		"WHERE id = ?1 AND status = 'running'",
 	[ST_ADD_ERROR] =
 		"INSERT INTO scan_errors(scan_id, path, stage, errno, message) "
 		"VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -1003,6 +1006,19 @@ int store_scan_finish(struct store *s, int64_t scan_id,
 		return -1;
 	sqlite3_bind_int64(st, 1, scan_id);
 	return run(s, st, "cannot prune old errors");
+}
+
+int store_scan_abandon(struct store *s, int64_t scan_id, const char *status,
+		       int64_t finished_ns)
+{
+	sqlite3_stmt *st = get_stmt(s, ST_SCAN_ABANDON);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, scan_id);
+	sqlite3_bind_int64(st, 2, finished_ns);
+	bind_str(st, 3, status);
+	return run(s, st, "cannot record the end of the scan");
 }
 
 int store_add_error(struct store *s, int64_t scan_id, const char *path,

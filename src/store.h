@@ -217,6 +217,13 @@ int store_scan_begin(struct store *s, const char *roots, const char *options,
 int store_scan_finish(struct store *s, int64_t scan_id,
 		      const struct scan_stats *st, const char *status,
 		      int64_t finished_ns);
+/*
+ * Record the end of a scan whose own process could not (it ran out of
+ * memory): its status, and no figures.  A scan already ended, or marked
+ * killed by a later one, is left as it is.
+ */
+int store_scan_abandon(struct store *s, int64_t scan_id, const char *status,
+		       int64_t finished_ns);
 int store_add_error(struct store *s, int64_t scan_id, const char *path,
 		    const char *stage, int err, const char *message);
 

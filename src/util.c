@@ -18,10 +18,16 @@
 
 static const char *progname = "wcindex";
 static int oom_exit_code;
+static void (*oom_hook)(void);
 
 void set_oom_exit(int code)
 {
 	oom_exit_code = code;
+}
+
+void set_oom_hook(void (*hook)(void))
+{
+	oom_hook = hook;
 }
 
 static void oom(size_t size)
@@ -32,6 +38,8 @@ static void oom(size_t size)
 	if (write(2, msg, sizeof(msg) - 1) < 0) {
 		/* nothing left to report with */
 	}
+	if (oom_hook)
+		oom_hook();
 	if (oom_exit_code)
 		_exit(oom_exit_code);
 	abort();

@@ -15,8 +15,12 @@
 /*
  * Allocation: abort the process with a message when memory is exhausted
  * (or _exit(code) after set_oom_exit(code), so that a parent can tell).
+ * A hook set by set_oom_hook() runs first, after the message: it may only
+ * make async-signal-safe calls (it may run in any thread, with malloc's
+ * state unknown), and typically exec()s.
  */
 void set_oom_exit(int code);
+void set_oom_hook(void (*hook)(void));
 void *xmalloc(size_t size);
 /* align: a power of two, multiple of sizeof(void *); free() the result. */
 void *xmalloc_aligned(size_t align, size_t size);

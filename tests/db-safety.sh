@@ -9,7 +9,8 @@
 # replaced under it fails instead of writing on; one whose checkpoint a
 # long reader blocks says so.  A scan run under a hard
 # address-space limit below the workers' own 2 GiB still counts every file
-# (the workers get the smaller limit instead of failing to start).
+# (the workers get the smaller limit instead of failing to start); under
+# lower limits it fails cleanly (exit 2, the scan recorded 'failed').
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 . "${TEST_SRCDIR:-$(dirname "$0")}/lib.sh"
 
@@ -154,6 +155,35 @@ else
 	(ulimit -v 1900000 && "$WCINDEX" --db "$DB" scan -q "$TREE") 2>"$TMP/as.err" || rc=$?
 	[ "$rc" = 0 ] || { cat "$TMP/as.err" >&2; fail "a scan under ulimit -v 1900000 exited $rc"; }
 	assert_eq "$NT 0" "$(q "SELECT files_new || ' ' || files_failed FROM scans")" "files counted under ulimit -v 1900000"
+
+	# Out of memory in the scan itself, at every limit from "enough" down
+	# to "no thread can start": exit 2 with a message, never an abort,
+	# and the scan's row never left running.  At least one limit must hit
+	# an allocation after the scan began (recorded 'failed' with a row of
+	# stage 'memory').
+	BIGT=$TMP/big-tree
+	gen_tree "$BIGT" --files 5000 --dirs 20 --seed 83 --small
+	hit=0
+	for lim in 300000 200000 150000 120000 100000 90000 80000 70000 60000; do
+		DB=$TMP/oom-$lim.db
+		rc=0
+		(ulimit -v "$lim" && "$WCINDEX" --db "$DB" scan -q "$BIGT") >/dev/null 2>"$TMP/oom.err" || rc=$?
+		case $rc in
+		0) continue ;;
+		2) ;;
+		*) cat "$TMP/oom.err" >&2; fail "a scan under ulimit -v $lim exited $rc" ;;
+		esac
+		[ -s "$TMP/oom.err" ] || fail "a scan under ulimit -v $lim exited 2 in silence"
+		[ -e "$DB" ] || continue
+		assert_eq "" "$(q "SELECT id FROM scans WHERE status = 'running'")" "scans left running under ulimit -v $lim"
+		if [ -n "$(q "SELECT 1 FROM errors WHERE stage = 'memory'")" ]; then
+			assert_match "out of memory: the scan stops" "$(cat "$TMP/oom.err")" "message under ulimit -v $lim"
+			assert_eq failed "$(q "SELECT status FROM scans")" "status of a scan out of memory"
+			assert_eq ok "$(q "PRAGMA integrity_check")" "integrity after running out of memory"
+			hit=$((hit + 1))
+		fi
+	done
+	[ "$hit" -gt 0 ] || fail "no limit made the scan run out of memory after it began"
 fi
 
-pass "bad database paths refused, private modes, sql read-only and bounded, a replaced database detected, a blocked checkpoint told, workers under a low address-space limit"
+pass "bad database paths refused, private modes, sql read-only and bounded, a replaced database detected, a blocked checkpoint told, workers under a low address-space limit, out of memory recorded"
