@@ -12,7 +12,8 @@
  * nothing above U+10FFFF).
  *
  * ASCII mode reproduces len(data.split()) on bytes (whitespace is 09-0D and
- * 20), i.e. `LC_ALL=C wc -w`; chars equals bytes.
+ * 20); chars equals bytes.  Not quite `LC_ALL=C wc -w`: coreutils 9.1 lets
+ * no byte that is unprintable in the C locale make a word on its own.
  *
  * Lines are the number of '\n' bytes in both modes, like `wc -l`.
  */
