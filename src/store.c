@@ -961,23 +961,32 @@ int store_delete_entry(struct store *s, int64_t id)
 int store_scan_begin(struct store *s, const char *roots, const char *options,
 		     int64_t started_ns, int64_t *scan_id)
 {
-	sqlite3_stmt *st = get_stmt(s, ST_SCANS_KILLED);
+	sqlite3_stmt *st;
 
+	/*
+	 * One transaction: a scan killed in between must not leave its
+	 * predecessor marked "killed" with no row of its own after it.
+	 */
+	if (store_begin(s))
+		return -1;
 	/*
 	 * The caller holds the scan lock: a scan still "running" is one whose
 	 * process died without recording its end.
 	 */
-	if (!st || run(s, st, "cannot record the scan"))
-		return -1;
-	if (!(st = get_stmt(s, ST_SCAN_BEGIN)))
-		return -1;
+	if (!(st = get_stmt(s, ST_SCANS_KILLED)) ||
+	    run(s, st, "cannot record the scan") ||
+	    !(st = get_stmt(s, ST_SCAN_BEGIN)))
+		goto fail;
 	sqlite3_bind_int64(st, 1, started_ns);
 	bind_str(st, 2, roots);
 	bind_str(st, 3, options);
 	if (run(s, st, "cannot record the scan"))
-		return -1;
+		goto fail;
 	*scan_id = sqlite3_last_insert_rowid(s->db);
-	return 0;
+	return store_commit(s);
+fail:
+	store_rollback(s);
+	return -1;
 }
 
 int store_scan_finish(struct store *s, int64_t scan_id,

@@ -207,8 +207,9 @@ struct scan_stats {
 
 /*
  * Record the start of a scan (status "running") and set *scan_id.  Called
- * under the scan lock, it first marks "killed" every scan still "running":
- * their processes died before they could record their end.
+ * under the scan lock and outside a transaction, it first marks "killed"
+ * every scan still "running" (their processes died before they could
+ * record their end), in the same transaction as the new row.
  */
 int store_scan_begin(struct store *s, const char *roots, const char *options,
 		     int64_t started_ns, int64_t *scan_id);
