@@ -903,9 +903,16 @@ int pool_run(struct pool *p, struct queue *jobs, pool_done_fn done,
 		uint64_t now;
 
 		if (!live_workers(p)) {
-			fail_everything(p, jobs,
-					"no worker process could be started");
-			ret = error("all workers failed; giving up");
+			/*
+			 * Nothing was counted wrong: the files are as they
+			 * were, and their rows must stay so, not turn into
+			 * errors that drop them from the totals.
+			 */
+			end_all_queued(p, jobs, STAGE_CANCELLED,
+				       "no worker process could be started");
+			ret = error("no worker process could be started; "
+				    "the scan stops, the files left keep their "
+				    "counts");
 			break;
 		}
 		starved = dispatch(p, jobs);

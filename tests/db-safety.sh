@@ -6,7 +6,8 @@
 # database and its lock are 0600 and a default location's new directories
 # 0700, whatever the umask.  `wcindex sql` cannot write, attach or VACUUM
 # INTO, and stops a statement at its --timeout.  A scan whose database is
-# replaced under it fails instead of writing on; one whose checkpoint a
+# replaced under it fails instead of writing on, one with no worker
+# process keeps every row as it was, one whose checkpoint a
 # long reader blocks says so.  A scan run under a hard
 # address-space limit below the workers' own 2 GiB still counts every file
 # (the workers get the smaller limit instead of failing to start); under
@@ -117,6 +118,26 @@ assert_eq "1 done" "$(q "SELECT group_concat(id || ' ' || status) FROM scans")" 
 assert_eq ok "$(q "PRAGMA integrity_check")" "integrity of the database put in place"
 rm -f "$TREE/hang-victim.txt"
 
+# no worker process can be started (here: one that cannot exec, status
+# 127): the scan stops with exit 2 and one line saying so, and the rows
+# of the files it could not count keep their counts, not an error status
+# that would drop them from the totals.
+DB=$TMP/noworker.db
+scan_ok "$TREE"
+before=$(q "SELECT sum(words) || ' ' || count(*) FROM counted_entries")
+for f in $(find "$TREE" -type f | sort | head -3); do echo "two more" >>"$f"; done
+printf '#!/bin/sh\nexit 127\n' >"$TMP/noexec.sh"
+chmod +x "$TMP/noexec.sh"
+rc=0
+"$WCINDEX" --db "$DB" scan -q --worker-exe "$TMP/noexec.sh" "$TREE" 2>"$TMP/noworker.err" || rc=$?
+assert_eq 2 "$rc" "exit status of a scan with no worker"
+assert_eq 1 "$(grep -c "no worker process could be started" "$TMP/noworker.err")" "lines saying no worker could be started"
+assert_eq "$before" "$(q "SELECT sum(words) || ' ' || count(*) FROM counted_entries")" "totals after a scan with no worker"
+assert_eq 0 "$(q "SELECT count(*) FROM entries WHERE status = 'error'")" "rows turned into errors by a scan with no worker"
+assert_eq failed "$(q "SELECT status FROM scans ORDER BY id DESC LIMIT 1")" "status of a scan with no worker"
+scan_ok "$TREE"
+assert_eq 3 "$(q "SELECT files_changed FROM scans ORDER BY id DESC LIMIT 1")" "files recounted by the next scan"
+
 # a reader holding one snapshot through a scan: its checkpoint cannot
 # finish, which the scan says (stderr, errors view) without failing; a
 # scan with no such reader says nothing.
@@ -186,4 +207,4 @@ else
 	[ "$hit" -gt 0 ] || fail "no limit made the scan run out of memory after it began"
 fi
 
-pass "bad database paths refused, private modes, sql read-only and bounded, a replaced database detected, a blocked checkpoint told, workers under a low address-space limit, out of memory recorded"
+pass "bad database paths refused, private modes, sql read-only and bounded, a replaced database detected, a blocked checkpoint told, no worker no harm, workers under a low address-space limit, out of memory recorded"
