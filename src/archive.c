@@ -317,10 +317,9 @@ static void note_broken(struct level *lvl)
 }
 
 /*
- * Hand the member named by ctx->name to the caller.  Returns -1 when the
- * caller wants no more.
+ * Hand m, the member named by ctx->name, to the caller.  Returns -1 when
+ * the caller wants no more.
  */
-/* Hand m to the caller: a non-zero answer stops the reading. */
 static int deliver(struct ctx *ctx, struct member_result *m)
 {
 	m->name = ctx->name.buf;
@@ -342,35 +341,13 @@ static int report(struct ctx *ctx, enum member_kind kind,
 		  enum member_status st, const char *msg,
 		  const struct counts *c, int64_t mtime_ns, const char *target)
 {
-	struct member_result m;
+	struct member_result m = {
+		.kind = kind, .status = st, .message = msg,
+		.counts = c ? *c : (struct counts){ 0 },
+		.mtime_ns = mtime_ns, .link_target = target,
+	};
 
-	memset(&m, 0, sizeof(m));
-	m.kind = kind;
-	m.status = st;
-	m.message = msg;
-	if (c)
-		m.counts = *c;
-	m.mtime_ns = mtime_ns;
-	m.link_target = target;
 	return deliver(ctx, &m);
-}
-
-/* A document member, counted as read from src (decompressed or not). */
-static int report_document(struct level *src, enum member_status st,
-			   const char *msg, const struct counts *c,
-			   int64_t mtime_ns)
-{
-	struct member_result m;
-
-	memset(&m, 0, sizeof(m));
-	m.kind = MEMBER_FILE;
-	m.status = st;
-	m.message = msg;
-	m.counts = *c;
-	m.mtime_ns = mtime_ns;
-	/* A raw level without a filter read a member that only looked compressed. */
-	m.compressed = src->raw && archive_filter_count(src->a) >= 2;
-	return deliver(src->ctx, &m);
 }
 
 /* ---------------------------------------------------------- callbacks ---- */
@@ -796,7 +773,14 @@ static int count_document(struct level *src, const unsigned char *head,
 	}
 
 	if (report_it) {
-		if (report_document(src, st, why, &c, mtime_ns) < 0)
+		struct member_result m = {
+			.kind = MEMBER_FILE, .status = st, .message = why,
+			.counts = c, .mtime_ns = mtime_ns,
+			/* without a filter: a member that only looked compressed */
+			.compressed = src->raw && archive_filter_count(src->a) >= 2,
+		};
+
+		if (deliver(ctx, &m) < 0)
 			return -1;
 	} else {
 		ctx->sum->counts = c;

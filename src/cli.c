@@ -113,15 +113,17 @@ static int mkdir_p(const char *dir)
 static int check_db_path(const char *path)
 {
 	size_t len = strlen(path);
+	int exists;
 	struct stat st;
 
 	if (!len)
 		return error("the database path is empty");
-	if (path[len - 1] == '/' || (!stat(path, &st) && S_ISDIR(st.st_mode)))
-		return error("'%s' is a directory: name the database file", path);
-	if (!lstat(path, &st) && S_ISLNK(st.st_mode))
+	exists = !lstat(path, &st);
+	if (exists && S_ISLNK(st.st_mode))
 		return error("'%s' is a symbolic link: name the database file "
 			     "itself", path);
+	if (path[len - 1] == '/' || (exists && S_ISDIR(st.st_mode)))
+		return error("'%s' is a directory: name the database file", path);
 	return 0;
 }
 
@@ -615,7 +617,6 @@ static int record_scan_oom(int argc, char **argv)
 	char *end;
 	long long id;
 
-	set_progname("wcindex");
 	if (argc != 4 || (id = strtoll(argv[3], &end, 10)) <= 0 || *end)
 		return error("usage: wcindex __scan_oom DB SCAN_ID");
 	error("out of memory: the scan stops; what it committed is kept, "

@@ -752,12 +752,6 @@ static void end_all_queued(struct pool *p, struct queue *jobs, uint32_t stage,
 	}
 }
 
-static void fail_everything(struct pool *p, struct queue *jobs,
-			    const char *why)
-{
-	end_all_queued(p, jobs, STAGE_CRASH, why);
-}
-
 void pool_cancel_queued(struct pool *p, struct queue *jobs)
 {
 	end_all_queued(p, jobs, STAGE_CANCELLED, "scan interrupted");
@@ -795,7 +789,7 @@ static void abandon(struct pool *p, struct queue *jobs)
 {
 	for (unsigned i = 0; i < p->n; i++)
 		requeue_inflight(p, &p->w[i]);
-	fail_everything(p, jobs, "the worker pool failed");
+	end_all_queued(p, jobs, STAGE_CRASH, "the worker pool failed");
 }
 
 /*

@@ -497,7 +497,7 @@ fail:
 static void empty_moved_log(struct store *s)
 {
 	if (store_in_transaction(s))
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		store_rollback(s);
 	if (sqlite3_wal_checkpoint_v2(s->db, "main", SQLITE_CHECKPOINT_TRUNCATE,
 				      NULL, NULL) != SQLITE_OK)
 		error("cannot empty the log '%s-wal' of the replaced database: "
@@ -509,10 +509,10 @@ void store_close(struct store *s)
 {
 	if (!s)
 		return;
-	for (int i = 0; i < ST__COUNT; i++)
-		sqlite3_finalize(s->stmt[i]);
 	if (s->moved)
 		empty_moved_log(s);
+	for (int i = 0; i < ST__COUNT; i++)
+		sqlite3_finalize(s->stmt[i]);
 	if (s->db && sqlite3_close(s->db) != SQLITE_OK)
 		error("cannot close database '%s': %s", s->path,
 		      sqlite3_errmsg(s->db));
@@ -574,8 +574,8 @@ int store_rollback(struct store *s)
 
 int store_log_blocked(struct store *s, uint64_t *log_bytes)
 {
-	int log = 0, done = 0, page = 0;
-	sqlite3_stmt *st = NULL;
+	int log = 0, done = 0;
+	int64_t page;
 
 	*log_bytes = 0;
 	for (int tries = 0; tries < 10; tries++) {
@@ -588,11 +588,9 @@ int store_log_blocked(struct store *s, uint64_t *log_bytes)
 		if (done >= log)
 			return 0;
 	}
-	if (sqlite3_prepare_v2(s->db, "PRAGMA page_size", -1, &st, NULL) ==
-	    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-		page = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	*log_bytes = (uint64_t)log * (uint64_t)(page > 0 ? page : 4096);
+	if (pragma_int(s, "PRAGMA page_size", &page) || page <= 0)
+		page = 4096;
+	*log_bytes = (uint64_t)log * (uint64_t)page;
 	return 1;
 }
 
