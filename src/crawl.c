@@ -81,6 +81,13 @@ static void new_job(struct crawl *c, const char *dirpath, int64_t dir_id,
 	job->dir_id = dir_id;
 	job->row_id = row ? row->id : 0;
 	job->was_archive = row && (row->flags & ENTRY_F_ARCHIVE);
+	/*
+	 * Ranges of an archive each open it only to step aside: one that was
+	 * an archive is most likely one still, and if not, it is counted in
+	 * one piece all the same.
+	 */
+	job->pj.no_split = row && (row->flags & (ENTRY_F_ARCHIVE |
+						 ENTRY_F_COMPRESSED));
 	job->retry = why == CHANGE_FAILED;
 	job_push(c->jobs, job);
 }

@@ -279,7 +279,7 @@ static struct pool_job *maybe_split(struct pool *p, struct pool_job *job)
 	struct split *sp;
 	unsigned nr;
 
-	if (job->split || job->whole_only || p->n < 2 || job->size < SPLIT_MIN)
+	if (job->split || job->whole_only || job->no_split || p->n < 2 || job->size < SPLIT_MIN)
 		return job;
 	nr = (unsigned)((job->size + RANGE_BYTES - 1) / RANGE_BYTES);
 	p->ranges += nr;

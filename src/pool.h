@@ -28,6 +28,7 @@ struct pool_job {
 	uint32_t flags;		/* JOB_* */
 	uint64_t size;		/* expected size, to balance batches */
 	struct file_place place;	/* its top, its directory, what was seen */
+	int no_split;		/* read in one piece: it was an archive */
 
 	/* The pool's own: zero in the jobs handed to it. */
 	uint64_t offset, length;	/* a range of the file (length 0: all) */
