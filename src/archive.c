@@ -26,7 +26,9 @@
  *
  * Formats that must seek (7z, and zip's central directory) can only be
  * read from the file itself: inside another archive a 7z is a plain
- * member, and zips are read with the streaming zip reader.
+ * member, and zips are read with the streaming zip reader.  The file's
+ * own zip is read through its central directory, which also lets the
+ * reading go on past a damaged member (see resume_zip()).
  *
  * Names are passed on as libarchive gives them: raw bytes for the formats
  * that store raw bytes (ustar, GNU tar, cpio, zips without the UTF-8 flag),
@@ -218,6 +220,7 @@ struct ctx {
 	int filter_ok[5];	/* built in: may be enabled (see probe_filters) */
 
 	uint64_t entries;	/* headers read at every level */
+	uint64_t skip_left;	/* headers a resumed zip may read again */
 	enum stop stop;
 	struct strbuf name;	/* full name of the member in progress */
 	char msg[ERR_SIZE];	/* a reported member's message */
@@ -234,6 +237,7 @@ struct level {
 	size_t head_len;
 	unsigned char *sniff;	/* the first bytes of the current entry */
 	int raw;		/* one entry: the parent's, through the filters */
+	uint64_t headers;	/* entries its reader gave, failed ones included */
 
 	/* The current entry's data: see pull(). */
 	const unsigned char *blk;	/* libarchive's block, not handed out */
@@ -530,6 +534,32 @@ static void level_close(struct level *lvl)
 	free(lvl);
 }
 
+/* A new reader for lvl, opened on its source.  0, or -1 with lvl->err. */
+static int reader_start(struct level *lvl)
+{
+	struct ctx *ctx = lvl->ctx;
+	struct archive *a;
+	int r;
+
+	lvl->a = a = archive_read_new();
+	if (!a) {
+		snprintf(lvl->err, sizeof(lvl->err), "out of memory");
+		return -1;
+	}
+	if (enable_formats(lvl, lvl->raw) < 0)
+		return -1;
+	if ((r = archive_read_set_callback_data(a, lvl)) != ARCHIVE_OK ||
+	    (r = archive_read_set_read_callback(a, lvl->parent ? nested_read :
+						 fd_read)) != ARCHIVE_OK ||
+	    (!lvl->parent && ctx->seekable &&
+	     (r = archive_read_set_seek_callback(a, fd_seek)) != ARCHIVE_OK) ||
+	    (r = archive_read_open1(a)) != ARCHIVE_OK) {
+		snprintf(lvl->err, sizeof(lvl->err), "%s", la_error(a));
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * Open a level that reads the file (parent NULL) or the data of parent's
  * current entry, which starts with head.  Returns 0, or -1 with the reason
@@ -540,8 +570,6 @@ static int level_open(struct ctx *ctx, struct level *parent, int raw,
 		      size_t head_len, struct level **out)
 {
 	struct level *lvl = xcalloc(1, sizeof(*lvl));
-	struct archive *a;
-	int r;
 
 	*out = lvl;
 	lvl->ctx = ctx;
@@ -553,23 +581,7 @@ static int level_open(struct ctx *ctx, struct level *parent, int raw,
 	lvl->name_len = ctx->name.len;
 	lvl->prefix_len = ctx->name.len;
 	lvl->sniff = xmalloc(ARCHIVE_SNIFF_BYTES);
-	lvl->a = a = archive_read_new();
-	if (!a) {
-		snprintf(lvl->err, sizeof(lvl->err), "out of memory");
-		return -1;
-	}
-	if (enable_formats(lvl, raw) < 0)
-		return -1;
-	if ((r = archive_read_set_callback_data(a, lvl)) != ARCHIVE_OK ||
-	    (r = archive_read_set_read_callback(a, parent ? nested_read :
-						 fd_read)) != ARCHIVE_OK ||
-	    (!parent && ctx->seekable &&
-	     (r = archive_read_set_seek_callback(a, fd_seek)) != ARCHIVE_OK) ||
-	    (r = archive_read_open1(a)) != ARCHIVE_OK) {
-		snprintf(lvl->err, sizeof(lvl->err), "%s", la_error(a));
-		return -1;
-	}
-	return 0;
+	return reader_start(lvl);
 }
 
 /* --------------------------------------------------------------- data ---- */
@@ -1011,6 +1023,48 @@ static int read_entry(struct level *lvl, struct archive_entry *e)
 }
 
 /*
+ * The file's own zip is read through its central directory, which lists
+ * every member: when one broke the reader (libarchive's state is then
+ * fatal for good), a new reader seeks past the members already read, so
+ * that a damaged member is one error and the others are counted.  Every
+ * member skipped costs a header read, so the skipping of one file is held
+ * to the members limit.  Returns 0 when lvl reads on, -1 when it cannot.
+ */
+static int resume_zip(struct level *lvl)
+{
+	struct ctx *ctx = lvl->ctx;
+	struct archive_entry *e;
+
+	if (lvl->parent || !ctx->seekable || ctx->stop ||
+	    (archive_format(lvl->a) & ARCHIVE_FORMAT_BASE_MASK) !=
+	    ARCHIVE_FORMAT_ZIP || lvl->headers > ctx->skip_left)
+		return -1;
+	ctx->skip_left -= lvl->headers;
+	note_level(lvl, lvl->err);
+	(void)archive_read_free(lvl->a);
+	lvl->a = NULL;
+	if (lseek(ctx->fd, ctx->base, SEEK_SET) < 0) {
+		snprintf(lvl->err, sizeof(lvl->err), "seek error: %s",
+			 strerror(errno));
+		return -1;
+	}
+	ctx->fdpos = 0;
+	if (reader_start(lvl) < 0)
+		return -1;
+	for (uint64_t i = 0; i < lvl->headers; i++) {
+		int r = archive_read_next_header(lvl->a, &e);
+
+		if (r == ARCHIVE_EOF || r == ARCHIVE_FATAL) {
+			snprintf(lvl->err, sizeof(lvl->err), "%s",
+				 la_error(lvl->a));
+			return -1;
+		}
+	}
+	lvl->broken = 0;
+	return 0;
+}
+
+/*
  * Read the members of the archive open at lvl.  Returns 0 at its end, -1
  * when it broke (noted in the summary) or the reading stopped.
  */
@@ -1033,6 +1087,7 @@ static int read_members(struct level *lvl)
 			note_broken(lvl);
 			return -1;
 		}
+		lvl->headers++;
 		if (++ctx->entries > ctx->lim->members) {
 			stop_limit(ctx, "archive has more than %llu members",
 				   (unsigned long long)ctx->lim->members);
@@ -1046,7 +1101,8 @@ static int read_members(struct level *lvl)
 			continue;
 		}
 		/* ARCHIVE_WARN: the entry is valid all the same */
-		if (read_entry(lvl, e) < 0)
+		if (read_entry(lvl, e) < 0 &&
+		    (!lvl->broken || resume_zip(lvl) < 0))
 			return -1;
 	}
 }
@@ -1084,6 +1140,7 @@ int archive_count(int fd, enum archive_kind kind, enum count_mode mode,
 	ctx.data = data;
 	ctx.sum = sum;
 	ctx.fd = fd;
+	ctx.skip_left = lim->members;
 	strbuf_init(&ctx.name, 256);
 	ctx.base = lseek(fd, 0, SEEK_CUR);
 	ctx.seekable = ctx.base >= 0 && !fstat(fd, &st) && S_ISREG(st.st_mode);

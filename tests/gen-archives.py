@@ -977,6 +977,24 @@ def main(argv):
                     mtime=None),
              member(b'after.txt', 'file', data=text_bytes('ko'),
                     mtime=None)], status='error')
+    # a zip whose deflated member does not inflate: libarchive's reader
+    # then fails for good, and a new one seeks past the damage to read
+    # the members after it (python's zipfile reads them too)
+    dz_data = [('word%d ' % i).encode() * 50 + b'\n' for i in range(12)]
+    dz_ents = [ent_file('m%02d.txt' % i, d) for i, d in enumerate(dz_data)]
+    dz = bytearray(zip_bytes(dz_ents))
+    dzi = zipfile.ZipFile(io.BytesIO(bytes(dz))).getinfo('m05.txt')
+    nlen, xlen = struct.unpack('<HH', dz[dzi.header_offset + 26:
+                                          dzi.header_offset + 30])
+    start = dzi.header_offset + 30 + nlen + xlen
+    for k in range(2, dzi.compress_size):
+        dz[start + k] ^= 0x55
+    put('inflate-fails.zip', bytes(dz))
+    man.add('inflate-fails.zip', 'inflate-fails.zip', 'container',
+            [member(e['name'], 'file', 'error' if i == 5 else 'ok',
+                    data=None if i == 5 else dz_data[i],
+                    counts=(None,) * 5 if i == 5 else None, mtime=None)
+             for i, e in enumerate(dz_ents)], status='error')
     # a zip inside a tar whose inner member is broken: the tar goes on
     nb_ents = [ent_file('before.txt', b'before\n'),
                ent_file('bad.zip', bytes(cz)),
