@@ -61,6 +61,7 @@
 #include "count.h"
 #include "strbuf.h"
 #include "util.h"
+#include "zipdir.h"
 
 #define BUF_SIZE	(64 * 1024)
 /* The ratio limit applies only past this, so that small files pass. */
@@ -213,6 +214,7 @@ struct ctx {
 	int fd;
 	off_t base;		/* where the file's archive starts */
 	int seekable;		/* a regular file: seeking is possible */
+	uint64_t size;		/* of the file, when seekable */
 	int64_t fdpos;		/* offset of the next read, from base */
 	unsigned char *fdbuf;
 
@@ -238,6 +240,8 @@ struct level {
 	unsigned char *sniff;	/* the first bytes of the current entry */
 	int raw;		/* one entry: the parent's, through the filters */
 	uint64_t headers;	/* entries its reader gave, failed ones included */
+	struct zipdir *zdir;	/* the file's own zip: its stored names */
+	int zdir_tried;
 
 	/* The current entry's data: see pull(). */
 	const unsigned char *blk;	/* libarchive's block, not handed out */
@@ -530,6 +534,7 @@ static void level_close(struct level *lvl)
 	/* The reading is over: a failure to close has nothing left to say. */
 	if (lvl->a)
 		(void)archive_read_free(lvl->a);
+	zipdir_free(lvl->zdir);
 	free(lvl->sniff);
 	free(lvl);
 }
@@ -968,6 +973,38 @@ static int read_file(struct level *lvl, struct archive_entry *e)
 	return count_document(lvl, lvl->sniff, have, mtime_ns, 1);
 }
 
+/*
+ * libarchive makes every backslash of a zip member's name a slash ("a\b\c"
+ * and "a/b/c" become one name, "d\e\" a directory).  The names of the
+ * file's own zip are taken from its central directory instead, where the
+ * one at the same place has the bytes libarchive's name was made from.
+ */
+static void zip_stored_name(struct level *lvl, const char **path,
+			    size_t *len, mode_t *type)
+{
+	struct ctx *ctx = lvl->ctx;
+	const char *raw;
+	size_t i = (size_t)lvl->headers - 1, n;
+
+	if (!lvl->zdir_tried && !lvl->parent && !ctx->base && ctx->seekable &&
+	    (archive_format(lvl->a) & ARCHIVE_FORMAT_BASE_MASK) ==
+	    ARCHIVE_FORMAT_ZIP)
+		lvl->zdir = zipdir_read(ctx->fd, ctx->size,
+					(size_t)ctx->lim->members);
+	lvl->zdir_tried = 1;
+	if (!lvl->zdir || i >= zipdir_count(lvl->zdir))
+		return;
+	raw = zipdir_name(lvl->zdir, i, &n);
+	if (n != *len)
+		return;
+	for (size_t k = 0; k < n; k++)
+		if ((raw[k] == '\\' ? '/' : raw[k]) != (*path)[k])
+			return;
+	*path = raw;
+	if (*type == AE_IFDIR && !zipdir_is_dir(lvl->zdir, i))
+		*type = AE_IFREG;
+}
+
 /* One entry of lvl: a member to report, or something to pass over. */
 static int read_entry(struct level *lvl, struct archive_entry *e)
 {
@@ -975,6 +1012,7 @@ static int read_entry(struct level *lvl, struct archive_entry *e)
 	const char *path = archive_entry_pathname(e);
 	const char *target = archive_entry_hardlink(e);
 	mode_t type = archive_entry_filetype(e);
+	size_t path_len;
 	int r = 0;
 
 	lvl->blk = NULL;
@@ -992,7 +1030,9 @@ static int read_entry(struct level *lvl, struct archive_entry *e)
 			   "member name cannot be read", NULL, entry_mtime(e),
 			   NULL);
 	} else {
-		strbuf_addstr(&ctx->name, path);
+		path_len = strlen(path);
+		zip_stored_name(lvl, &path, &path_len, &type);
+		strbuf_add(&ctx->name, path, path_len);
 		/*
 		 * A hard link that carries data holds the file's bytes:
 		 * cpio stores them with the last of the names, which
@@ -1014,11 +1054,8 @@ static int read_entry(struct level *lvl, struct archive_entry *e)
 	/* Whatever was not read still counts toward the limits. */
 	if (r >= 0)
 		drain(lvl);
-	if (lvl->damaged && !lvl->broken) {
-		strbuf_setlen(&ctx->name, lvl->prefix_len);
-		strbuf_addstr(&ctx->name, path ? path : "?");
+	if (lvl->damaged && !lvl->broken)
 		note(ctx, MEMBER_ERROR, "'%s': %s", ctx->name.buf, lvl->err);
-	}
 	return r < 0 || lvl->broken || ctx->stop ? -1 : 0;
 }
 
@@ -1144,6 +1181,8 @@ int archive_count(int fd, enum archive_kind kind, enum count_mode mode,
 	strbuf_init(&ctx.name, 256);
 	ctx.base = lseek(fd, 0, SEEK_CUR);
 	ctx.seekable = ctx.base >= 0 && !fstat(fd, &st) && S_ISREG(st.st_mode);
+	if (ctx.seekable)
+		ctx.size = (uint64_t)st.st_size;
 	if (ctx.base < 0)
 		ctx.base = 0;
 	ctx.fdbuf = xmalloc(BUF_SIZE);

@@ -995,6 +995,16 @@ def main(argv):
                     data=None if i == 5 else dz_data[i],
                     counts=(None,) * 5 if i == 5 else None, mtime=None)
              for i, e in enumerate(dz_ents)], status='error')
+    # names as the zip stores them: libarchive makes backslashes slashes,
+    # which merged "a\b\c" with "a/b/c" and made "d\e\" a directory
+    # (CPython's zipdir_backslash.zip); a directory by its mode stays one
+    bs_ents = [ent_file('a\\b\\c', b'one two\n'), ent_file('d\\e\\', b''),
+               ent_file('a/b/c', b'three\n'), ent_dir('f\\g\\'),
+               ent_file('h\\\u00e9', b'four five six\n')]
+    put('backslash.zip', zip_bytes(bs_ents))
+    man.add('backslash.zip', 'backslash.zip', 'container',
+            [member(e['name'], 'file', data=e['data'], mtime=None)
+             for e in bs_ents if e['kind'] == 'file'])
     # a zip inside a tar whose inner member is broken: the tar goes on
     nb_ents = [ent_file('before.txt', b'before\n'),
                ent_file('bad.zip', bytes(cz)),
