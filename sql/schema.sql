@@ -40,7 +40,9 @@ CREATE INDEX dirs_by_parent ON dirs(parent);
 CREATE INDEX dirs_by_root ON dirs(root_id);
 
 -- One row per regular file (member = ''), and one per member of an archive
--- (member = its path inside the archive; nested levels joined by "!/").
+-- (member = its path inside the archive; nested levels joined by "!/",
+-- with "!" runs before "/" or at a name's end doubled and an empty first
+-- name written "!/": see wcindex(1), entries.member).
 -- flags: 1 binary (NUL in the first 8 KiB), 2 not valid UTF-8,
 --        4 racy (changed too close to the scan: recounted next time),
 --        8 counted in --ascii mode, 16 an archive (its counts are NULL:

@@ -324,6 +324,31 @@ static void note_broken(struct level *lvl)
 	note_level(lvl, lvl->err);
 }
 
+void archive_name_add(struct strbuf *sb, const char *name, size_t len,
+		      int first)
+{
+	size_t i = 0;
+
+	if (first && !len) {
+		strbuf_addstr(sb, ARCHIVE_NEST_SEP);
+		return;
+	}
+	while (i < len) {
+		size_t run = 0;
+
+		while (i + run < len && name[i + run] == '!')
+			run++;
+		if (!run) {
+			strbuf_addch(sb, name[i++]);
+			continue;
+		}
+		strbuf_add(sb, name + i, run);
+		if (i + run == len || name[i + run] == '/')
+			strbuf_add(sb, name + i, run);
+		i += run;
+	}
+}
+
 /*
  * Hand m, the member named by ctx->name, to the caller.  Returns -1 when
  * the caller wants no more.
@@ -1024,7 +1049,7 @@ static int read_entry(struct level *lvl, struct archive_entry *e)
 	if (!path)
 		path = archive_entry_pathname_utf8(e);
 	if (!path) {
-		strbuf_addstr(&ctx->name, "?");
+		archive_name_add(&ctx->name, "?", 1, !lvl->prefix_len);
 		r = report(ctx, target || type == AE_IFLNK ? MEMBER_LINK :
 			   MEMBER_FILE, MEMBER_ERROR,
 			   "member name cannot be read", NULL, entry_mtime(e),
@@ -1032,7 +1057,7 @@ static int read_entry(struct level *lvl, struct archive_entry *e)
 	} else {
 		path_len = strlen(path);
 		zip_stored_name(lvl, &path, &path_len, &type);
-		strbuf_add(&ctx->name, path, path_len);
+		archive_name_add(&ctx->name, path, path_len, !lvl->prefix_len);
 		/*
 		 * A hard link that carries data holds the file's bytes:
 		 * cpio stores them with the last of the names, which

@@ -28,6 +28,21 @@
 /* Separator between the levels of a nested member's name: "a.zip!/b.txt". */
 #define ARCHIVE_NEST_SEP "!/"
 
+/*
+ * Append one level's member name (len bytes, any bytes) to the member path
+ * in sb, after the ARCHIVE_NEST_SEP that joins it to its archive's name;
+ * first says it is the first level (sb holds nothing of the path yet).
+ * So that no name reads as two levels ("in.zip!/x.txt", the member of
+ * that name, against x.txt inside in.zip) the encoding is reversible:
+ * every run of '!' that comes before a '/' or ends the name is doubled
+ * (a separator's '!' never is), and an empty first name, which would be
+ * the archive's own row, is written as a lone separator.  Names without
+ * "!/" that do not end in '!' are stored as they are.
+ */
+struct strbuf;
+void archive_name_add(struct strbuf *sb, const char *name, size_t len,
+		      int first);
+
 enum archive_kind {
 	ARCHIVE_NONE = 0,	/* not an archive: count it as plain bytes */
 	ARCHIVE_CONTAINER,	/* tar, zip, 7z, cpio, iso (possibly compressed) */

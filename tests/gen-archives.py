@@ -1005,6 +1005,20 @@ def main(argv):
     man.add('backslash.zip', 'backslash.zip', 'container',
             [member(e['name'], 'file', data=e['data'], mtime=None)
              for e in bs_ents if e['kind'] == 'file'])
+    # names that would read as another member's: one named like a nested
+    # member, one ending in '!', an empty one (the archive's own row)
+    inner = zip_bytes([ent_file('x.txt', b'inner words\n')])
+    cl_ents = [ent_file('in.zip', inner),
+               ent_file('in.zip!/x.txt', b'outer literal name\n'),
+               ent_file('wow!', b'one\n'), ent_file('', b'empty name\n')]
+    put('collide.tar', tar_bytes(cl_ents))
+    man.add('collide.tar', 'collide.tar', 'container',
+            [member(b'in.zip', 'archive'),
+             member(b'in.zip!/x.txt', 'file', data=b'inner words\n',
+                    mtime=None),
+             member(b'in.zip!!/x.txt', 'file', data=b'outer literal name\n'),
+             member(b'wow!!', 'file', data=b'one\n'),
+             member(b'!/', 'file', data=b'empty name\n')])
     # a zip inside a tar whose inner member is broken: the tar goes on
     nb_ents = [ent_file('before.txt', b'before\n'),
                ent_file('bad.zip', bytes(cz)),

@@ -33,6 +33,7 @@
 #include "scratch.h"
 #include "archive.h"
 #include "count.h"
+#include "strbuf.h"
 #include "testmain.h"
 
 /* ------------------------------------------------------- manifest ---- */
@@ -1080,6 +1081,127 @@ END_TEST
 
 /* ------------------------------------------------------------- main ---- */
 
+/* ------------------------------------------------- nested member names */
+
+#define MAX_LEVELS 3
+
+struct levels {
+	size_t nr;
+	char name[MAX_LEVELS + 1][8];	/* room for one more: a bad decode */
+};
+
+/* Encode the levels as the reader does. */
+static void encode_levels(const struct levels *l, struct strbuf *sb)
+{
+	strbuf_reset(sb);
+	for (size_t i = 0; i < l->nr; i++) {
+		if (i)
+			strbuf_addstr(sb, ARCHIVE_NEST_SEP);
+		archive_name_add(sb, l->name[i], strlen(l->name[i]), !i);
+	}
+}
+
+/*
+ * The decoding wcindex(1) describes: in a run of m '!' before a '/', an
+ * odd m ends the name with (m - 1) / 2 '!' and is a separator, an even m
+ * is m / 2 '!' and a '/'; a run at the end is halved; any other run is
+ * itself.  A path that starts with a separator has an empty first name,
+ * which took one separator more.  Returns -1 on what no encoding gives.
+ */
+static int decode_levels(const char *s, struct levels *l)
+{
+	size_t len = strlen(s), i = 0, cur = 0, nr = 1;
+	char names[2 * MAX_LEVELS + 2][16];
+
+	memset(names, 0, sizeof(names));
+	while (i < len) {
+		size_t m = 0, j, k;
+
+		if (s[i] != '!') {
+			if (cur >= 15)
+				return -1;
+			names[nr - 1][cur++] = s[i++];
+			continue;
+		}
+		while (i + m < len && s[i + m] == '!')
+			m++;
+		j = i + m;
+		k = j == len || s[j] == '/' ? m / 2 : m;
+		if (j == len && m % 2)
+			return -1;
+		if (cur + k + 1 >= 15)
+			return -1;
+		memset(names[nr - 1] + cur, '!', k);
+		cur += k;
+		i = j;
+		if (j < len && s[j] == '/') {
+			i++;
+			if (m % 2) {
+				if (nr == ARRAY_LEN(names))
+					return -1;
+				nr++;
+				cur = 0;
+			} else {
+				names[nr - 1][cur++] = '/';
+			}
+		}
+	}
+	memset(l, 0, sizeof(*l));
+	for (size_t n = (nr > 1 && !names[0][0]) ? 1 : 0; n < nr; n++) {
+		if (l->nr == MAX_LEVELS + 1 || strlen(names[n]) >= 8)
+			return -1;
+		strcpy(l->name[l->nr++], names[n]);
+	}
+	return 0;
+}
+
+/* Every path of up to 3 levels of names of up to 3 of '!', '/', 'a'. */
+START_TEST(test_nested_names_reversible)
+{
+	static const char alpha[] = "!/a";
+	char names[40][8];
+	size_t nn = 0, checked = 0;
+	struct strbuf sb = STRBUF_INIT;
+
+	for (size_t len = 0; len <= 3; len++)
+		for (size_t code = 0; code < (size_t)(len == 0 ? 1 : len == 1 ? 3 :
+						     len == 2 ? 9 : 27); code++) {
+			size_t c = code;
+
+			for (size_t i = 0; i < len; i++, c /= 3)
+				names[nn][i] = alpha[c % 3];
+			names[nn++][len] = '\0';
+		}
+	for (size_t levels = 1; levels <= MAX_LEVELS; levels++) {
+		size_t total = 1;
+
+		for (size_t i = 0; i < levels; i++)
+			total *= nn;
+		for (size_t code = 0; code < total; code++) {
+			struct levels in = { levels, { { 0 } } }, out;
+			size_t c = code;
+
+			for (size_t i = 0; i < levels; i++, c /= nn)
+				strcpy(in.name[i], names[c % nn]);
+			encode_levels(&in, &sb);
+			ck_assert_msg(decode_levels(sb.buf, &out) == 0 &&
+				      out.nr == in.nr, "'%s': no decoding", sb.buf);
+			for (size_t i = 0; i < levels; i++)
+				ck_assert_msg(!strcmp(in.name[i], out.name[i]),
+					      "'%s': level %zu is '%s', not '%s'",
+					      sb.buf, i, out.name[i], in.name[i]);
+			checked++;
+		}
+	}
+	ck_assert_uint_eq(checked, 40 + 40 * 40 + 40 * 40 * 40);
+	/* the everyday names are stored as they are */
+	strbuf_reset(&sb);
+	archive_name_add(&sb, "doc/a!b.txt", 11, 1);
+	ck_assert_str_eq(sb.buf, "doc/a!b.txt");
+	strbuf_release(&sb);
+}
+END_TEST
+
 static Suite *archive_suite(void)
 {
 	Suite *s = suite_create("archive");
@@ -1096,6 +1218,7 @@ static Suite *archive_suite(void)
 	tc = add_tcase(s, "hostile", 600);
 	tcase_add_test(tc, test_evil_names_touch_nothing);
 	tcase_add_test(tc, test_evil_names_verbatim);
+	tcase_add_test(tc, test_nested_names_reversible);
 	tcase_add_test(tc, test_bombs_bounded);
 	tcase_add_test(tc, test_lowered_limits);
 
