@@ -1,4 +1,4 @@
--- wcindex database schema, version 3 (PRAGMA user_version = 3): the tables.
+-- wcindex database schema, version 4 (PRAGMA user_version = 4): the tables.
 --
 -- Compiled into the binary; `wcindex` runs it, then sql/views.sql, on an
 -- empty database and sets PRAGMA user_version and PRAGMA application_id
@@ -47,7 +47,9 @@ CREATE INDEX dirs_by_root ON dirs(root_id);
 --        4 racy (changed too close to the scan: recounted next time),
 --        8 counted in --ascii mode, 16 an archive (its counts are NULL:
 --        its members carry them), 32 a compressed file counted as what it
---        decompresses to, 64 a link member (never followed, no counts).
+--        decompresses to, 64 a link member (never followed, no counts),
+--        128 failed for good, 256 counted with --no-archives, 512 a
+--        member name longer than 4 KiB, cut and marked (see flag_bits).
 -- status: 'ok' (counted), 'error' (could not be read, or the archive is
 --        damaged: see error), 'limit' (an archive limit was hit: the
 --        counts, if any, are partial and left out of the totals).

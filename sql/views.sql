@@ -14,7 +14,8 @@ SELECT 1 AS binary,		-- a NUL byte within the first 8 KiB
        32 AS compressed,	-- counted as what it decompresses to
        64 AS link,		-- a link inside an archive: never followed
        128 AS noretry,		-- failed for good: retried only once it changes
-       256 AS noarchives;	-- counted with --no-archives
+       256 AS noarchives,	-- counted with --no-archives
+       512 AS name_cut;	-- a member name too long to store: cut, marked
 
 -- The totals rule: a row counts in a total when it was read (status 'ok')
 -- and is text of its own: not binary, not an archive (its members count),

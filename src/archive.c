@@ -66,6 +66,17 @@
 #define BUF_SIZE	(64 * 1024)
 /* The ratio limit applies only past this, so that small files pass. */
 #define RATIO_FLOOR	(16ull << 20)
+/*
+ * Names are held to a budget of their own: a few KiB of compressed
+ * headers can name hundreds of MB.  Each header costs its name (as
+ * stored) and a row's worth of other columns; an archive may spend
+ * META_FLOOR plus META_PER_BYTE for every stored byte read so far, which
+ * a real archive, whose headers are part of what it stores, stays far
+ * below.
+ */
+#define META_FLOOR	(256ull << 10)
+#define META_PER_BYTE	64
+#define META_ROW_COST	128
 #define ERR_SIZE	256
 
 void archive_limits_default(struct archive_limits *lim)
@@ -223,8 +234,10 @@ struct ctx {
 
 	uint64_t entries;	/* headers read at every level */
 	uint64_t skip_left;	/* headers a resumed zip may read again */
+	uint64_t meta;		/* bytes of names and rows it brought */
 	enum stop stop;
 	struct strbuf name;	/* full name of the member in progress */
+	struct strbuf cut;	/* that name as stored, when too long */
 	char msg[ERR_SIZE];	/* a reported member's message */
 };
 
@@ -357,6 +370,20 @@ static int deliver(struct ctx *ctx, struct member_result *m)
 {
 	m->name = ctx->name.buf;
 	m->name_len = ctx->name.len;
+	if (ctx->name.len > ARCHIVE_NAME_MAX) {
+		size_t keep = ARCHIVE_NAME_MAX;
+
+		/* no character cut in two */
+		while (keep && (ctx->name.buf[keep] & 0xc0) == 0x80)
+			keep--;
+		strbuf_reset(&ctx->cut);
+		strbuf_add(&ctx->cut, ctx->name.buf, keep);
+		strbuf_addf(&ctx->cut, "\xe2\x80\xa6[cut: %zu bytes, member %llu]",
+			    ctx->name.len, (unsigned long long)ctx->entries);
+		m->name = ctx->cut.buf;
+		m->name_len = ctx->cut.len;
+		m->name_cut = 1;
+	}
 	if (m->status != MEMBER_OK)
 		note(ctx, m->status, "'%s': %s", ctx->name.buf, m->message);
 	else
@@ -1127,6 +1154,26 @@ static int resume_zip(struct level *lvl)
 }
 
 /*
+ * Count a header toward the names budget (see META_FLOOR).  -1 when the
+ * archive went over it: the reading stops, as for the other limits.
+ */
+static int charge_header(struct ctx *ctx, struct archive_entry *e)
+{
+	const char *path = archive_entry_pathname(e);
+	size_t len = path ? strlen(path) : 1;
+	uint64_t budget = META_FLOOR + META_PER_BYTE * ctx->sum->bytes_in;
+
+	ctx->meta += META_ROW_COST + (len < ARCHIVE_NAME_MAX ? len
+							     : ARCHIVE_NAME_MAX);
+	if (ctx->meta <= budget)
+		return 0;
+	stop_limit(ctx, "archive names take more than %llu bytes (%llu stored "
+		   "bytes read)", (unsigned long long)budget,
+		   (unsigned long long)ctx->sum->bytes_in);
+	return -1;
+}
+
+/*
  * Read the members of the archive open at lvl.  Returns 0 at its end, -1
  * when it broke (noted in the summary) or the reading stopped.
  */
@@ -1155,6 +1202,8 @@ static int read_members(struct level *lvl)
 				   (unsigned long long)ctx->lim->members);
 			return -1;
 		}
+		if (charge_header(ctx, e) < 0)
+			return -1;
 		if (r == ARCHIVE_RETRY)
 			continue;
 		if (r == ARCHIVE_FAILED) {
@@ -1204,6 +1253,7 @@ int archive_count(int fd, enum archive_kind kind, enum count_mode mode,
 	ctx.fd = fd;
 	ctx.skip_left = lim->members;
 	strbuf_init(&ctx.name, 256);
+	strbuf_init(&ctx.cut, 0);
 	ctx.base = lseek(fd, 0, SEEK_CUR);
 	ctx.seekable = ctx.base >= 0 && !fstat(fd, &st) && S_ISREG(st.st_mode);
 	if (ctx.seekable)
@@ -1248,6 +1298,7 @@ int archive_count(int fd, enum archive_kind kind, enum count_mode mode,
 	}
 	level_close(top);
 	strbuf_release(&ctx.name);
+	strbuf_release(&ctx.cut);
 	free(ctx.fdbuf);
 	return r;
 }

@@ -11,8 +11,9 @@
  *
  * Archives are hostile input: every member and every container is held to
  * limits on the bytes produced, the expansion ratio, the number of members
- * and the nesting depth.  Nested containers are read from their parent's
- * stream.
+ * and the nesting depth, and the names it brings to the index to a budget
+ * of their own (see ARCHIVE_NAME_MAX and archive_count()).  Nested
+ * containers are read from their parent's stream.
  */
 #ifndef WCINDEX_ARCHIVE_H
 #define WCINDEX_ARCHIVE_H
@@ -24,6 +25,13 @@
 
 /* How many leading bytes archive_sniff() wants to see (ISO 9660 needs 32774). */
 #define ARCHIVE_SNIFF_BYTES 32774
+
+/*
+ * A member path longer than this is stored cut, with a marker that says
+ * how long it was and which member it is (so that two cut paths never
+ * meet), and member_result.name_cut set.
+ */
+#define ARCHIVE_NAME_MAX 4096
 
 /* Separator between the levels of a nested member's name: "a.zip!/b.txt". */
 #define ARCHIVE_NEST_SEP "!/"
@@ -82,6 +90,7 @@ struct member_result {
 	int64_t mtime_ns;	/* as the archive declares it */
 	const char *link_target;	/* MEMBER_LINK: as declared, or NULL */
 	int compressed;		/* MEMBER_FILE: counts of what it decompresses to */
+	int name_cut;		/* name is cut at ARCHIVE_NAME_MAX, and marked */
 };
 
 /*

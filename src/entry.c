@@ -19,6 +19,7 @@ const char *entry_flag_name(unsigned bit)
 	case ENTRY_F_LINK: return "link";
 	case ENTRY_F_NORETRY: return "noretry";
 	case ENTRY_F_NOARCHIVES: return "noarchives";
+	case ENTRY_F_NAME_CUT: return "name_cut";
 	default: return NULL;
 	}
 }

@@ -23,6 +23,7 @@
 #define ENTRY_F_LINK       0x40u	/* a link member: never followed */
 #define ENTRY_F_NORETRY    0x80u	/* failed for good: retried only once changed */
 #define ENTRY_F_NOARCHIVES 0x100u	/* counted with --no-archives */
+#define ENTRY_F_NAME_CUT   0x200u	/* a member name too long: cut, marked */
 
 /* The flags that record counting options: a change of them recounts. */
 #define ENTRY_F_OPTIONS (ENTRY_F_ASCII | ENTRY_F_NOARCHIVES)

@@ -96,7 +96,7 @@ void proto_add_member(struct proto_writer *w, const struct proto_member *m)
 	put64(&w->buf, m->id);
 	put32(&w->buf, m->kind);
 	put32(&w->buf, m->status);
-	put32(&w->buf, m->compressed);
+	put32(&w->buf, m->flags);
 	put_counts(w, &m->counts);
 	put64(&w->buf, (uint64_t)m->mtime_ns);
 	put32(&w->buf, m->name_len);
@@ -286,11 +286,11 @@ int proto_next_member(struct proto_reader *rd, struct proto_member *m)
 	if (!rd->left)
 		return at_end(rd);
 	if (get64(rd, &m->id) || get32(rd, &m->kind) || get32(rd, &m->status) ||
-	    get32(rd, &m->compressed) || get_counts(rd, &m->counts) || get64(rd, &mtime) ||
+	    get32(rd, &m->flags) || get_counts(rd, &m->counts) || get64(rd, &mtime) ||
 	    get_sized(rd, PROTO_MAX_MEMBER_NAME, &m->name_len, &m->name) ||
 	    get_sized(rd, PROTO_MAX_ERRMSG, &m->msg_len, &m->msg))
 		return error("protocol error: truncated member record");
-	if (m->kind > 2 || m->status > 2 || m->compressed > 1)
+	if (m->kind > 2 || m->status > 2 || (m->flags & ~PROTO_MEMBER_FLAGS))
 		return error("protocol error: bad member kind, status or flag");
 	m->mtime_ns = (int64_t)mtime;
 	rd->left--;

@@ -115,12 +115,17 @@ enum result_stage {
 	STAGE_CANCELLED = 10,
 };
 
+/* proto_member.flags */
+#define PROTO_MEMBER_COMPRESSED	0x1u	/* counted as what it decompresses to */
+#define PROTO_MEMBER_NAME_CUT	0x2u	/* its name was cut short, with a marker */
+#define PROTO_MEMBER_FLAGS	(PROTO_MEMBER_COMPRESSED | PROTO_MEMBER_NAME_CUT)
+
 /* One member of an archive: sent before the result of its job. */
 struct proto_member {
 	uint64_t id;		/* the job */
 	uint32_t kind;		/* enum member_kind */
 	uint32_t status;	/* enum member_status */
-	uint32_t compressed;	/* 1: counted as what it decompresses to */
+	uint32_t flags;		/* PROTO_MEMBER_* */
 	struct counts counts;
 	int64_t mtime_ns;
 	uint32_t name_len;

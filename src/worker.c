@@ -120,6 +120,10 @@ static int flush_members(struct worker_ctx *w)
 	return 0;
 }
 
+/* A cut name and its marker always fit a member record. */
+_Static_assert(ARCHIVE_NAME_MAX + 128 < PROTO_MAX_MEMBER_NAME,
+	       "ARCHIVE_NAME_MAX does not fit the protocol");
+
 static int add_member(void *data, const struct member_result *m)
 {
 	struct worker_ctx *w = data;
@@ -127,7 +131,8 @@ static int add_member(void *data, const struct member_result *m)
 		.id = w->job_id,
 		.kind = (uint32_t)m->kind,
 		.status = (uint32_t)m->status,
-		.compressed = m->compressed ? 1 : 0,
+		.flags = (m->compressed ? PROTO_MEMBER_COMPRESSED : 0) |
+			 (m->name_cut ? PROTO_MEMBER_NAME_CUT : 0),
 		.counts = m->counts,
 		.mtime_ns = m->mtime_ns,
 		.name = m->name,
@@ -136,11 +141,6 @@ static int add_member(void *data, const struct member_result *m)
 	const char *msg = m->message ? m->message :
 			  m->link_target ? m->link_target : "";
 
-	if (m->name_len > PROTO_MAX_MEMBER_NAME) {
-		pm.name_len = PROTO_MAX_MEMBER_NAME;
-		pm.status = MEMBER_ERROR;
-		msg = "member name too long (cut short)";
-	}
 	pm.msg = msg;
 	pm.msg_len = (uint32_t)strlen(msg);
 	proto_add_member(&w->members, &pm);

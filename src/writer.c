@@ -65,7 +65,7 @@ struct wmsg {
 	char *member;		/* MEMBER: its name in the archive */
 	size_t member_len;
 	uint32_t member_kind, member_status;
-	uint32_t member_compressed;
+	uint32_t member_flags;	/* PROTO_MEMBER_* */
 	int64_t member_mtime_ns;
 };
 
@@ -166,7 +166,7 @@ void writer_send_member(struct queue *q, const struct job *job,
 	m->member_len = pm->name_len;
 	m->member_kind = pm->kind;
 	m->member_status = pm->status;
-	m->member_compressed = pm->compressed;
+	m->member_flags = pm->flags;
 	m->member_mtime_ns = pm->mtime_ns;
 	m->res.counts = pm->counts;
 	if (pm->msg_len)
@@ -212,10 +212,15 @@ static int placeholder(struct writer *w, const struct job *job)
 /* The row flags of an archive member of this kind. */
 static unsigned member_flags(const struct wmsg *m)
 {
+	unsigned cut = (m->member_flags & PROTO_MEMBER_NAME_CUT) ?
+		       ENTRY_F_NAME_CUT : 0;
+
 	switch (m->member_kind) {
-	case MEMBER_LINK: return ENTRY_F_LINK;
-	case MEMBER_ARCHIVE: return ENTRY_F_ARCHIVE;
-	default: return m->member_compressed ? ENTRY_F_COMPRESSED : 0;
+	case MEMBER_LINK: return cut | ENTRY_F_LINK;
+	case MEMBER_ARCHIVE: return cut | ENTRY_F_ARCHIVE;
+	default:
+		return cut | ((m->member_flags & PROTO_MEMBER_COMPRESSED) ?
+			      ENTRY_F_COMPRESSED : 0);
 	}
 }
 

@@ -554,6 +554,22 @@ class Limits:
                 self.members, self.depth]
 
 
+NAME_MAX = 4096                # ARCHIVE_NAME_MAX
+
+
+def stored_name(name, ordinal):
+    """A member path as the index stores it: past NAME_MAX bytes it is cut
+    (never inside a UTF-8 character) and marked with its length and its
+    header's ordinal in the archive."""
+    if len(name) <= NAME_MAX:
+        return name
+    keep = NAME_MAX
+    while keep and (name[keep] & 0xc0) == 0x80:
+        keep -= 1
+    return name[:keep] + ('\u2026[cut: %d bytes, member %d]'
+                          % (len(name), ordinal)).encode()
+
+
 def member(name, kind, status='ok', data=None, counts=None, mtime=True,
            target=None, ascii_mode=False):
     if counts is None and data is not None:
@@ -1048,6 +1064,25 @@ def main(argv):
     lim = Limits(member_bytes=1000, total_bytes=5000)
     exp, st = expect_flat(std, lim, mtime=None)
     man.add('t.zip-limits', 't.zip', 'container', exp, lim=lim, status=st)
+
+    # --- names: cut past 4 KiB, and held to a budget
+    ln_names = [b'a' * 4096, b'b' * 4097, b'x' + '\u00e9'.encode() * 5000,
+                b'd/' * 3000 + b'end.txt']
+    ln_ents = [ent_file(n, b'word %d\n' % i) for i, n in enumerate(ln_names)]
+    put('longnames.tar', tar_bytes(ln_ents))
+    man.add('longnames.tar', 'longnames.tar', 'container',
+            [member(stored_name(n, i + 1), 'file', data=b'word %d\n' % i)
+             for i, n in enumerate(ln_names)])
+    # a few KiB of bzip2 naming 600 members of 65,000 bytes each: 16 MiB
+    # of names before (the ratio limit's floor); the budget stops it first
+    nb_names = [b'%03d' % i + b'n' * 64997 for i in range(600)]
+    nb_tar = bz2.compress(tar_bytes([ent_file(n, b'x') for n in nb_names]))
+    put('namebomb.tar.bz2', nb_tar)
+    note('namebomb.tar.bz2: %d bytes' % len(nb_tar))
+    man.add('namebomb.tar.bz2', 'namebomb.tar.bz2', 'compressed',
+            [member(stored_name(n, i + 1), 'file', data=b'x')
+             for i, n in enumerate(nb_names)], status='limit',
+            check='prefix')
 
     # --- bombs
     bomb = b'a ' * (32 * MIB)                     # 64 MiB

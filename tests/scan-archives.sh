@@ -121,6 +121,18 @@ done
 assert_eq 1 "$(q "SELECT count(*) FROM files WHERE name = 'evil.tar' AND member = '../../etc/passwd'")" \
 	"member '../../etc/passwd' stored as its name"
 
+# Names past 4 KiB are cut, marked and flagged (512); a bomb of long names
+# stops at its budget, a few MB at most, where it added 39 MB.
+assert_eq "4096:0 4126:512 4126:512 4126:512" \
+	"$(q "SELECT group_concat(length(CAST(member AS BLOB)) || ':' || (flags & (SELECT name_cut FROM flag_bits)), ' ') FROM (SELECT * FROM files WHERE name = 'longnames.tar' AND member != '' ORDER BY id)")" \
+	"long member names cut and flagged"
+assert_match "limit|archive names take more than *" \
+	"$(q "SELECT status || '|' || error FROM files WHERE name = 'namebomb.tar.bz2' AND member = ''")" \
+	"the bomb of names stops at its budget, before the ratio limit"
+nb=$(q "SELECT sum(length(CAST(member AS BLOB))) FROM files WHERE name = 'namebomb.tar.bz2'")
+[ "$nb" -gt 0 ] && [ "$nb" -lt $((3 << 20)) ] ||
+	fail "the bomb of names stored $nb bytes of names"
+
 # A compressed document inside an archive is flagged as a lone one is (32),
 # and nothing else inside is.
 assert_eq "notes.txt.gz:32" "$(q "SELECT group_concat(member || ':' || (flags & 32)) FROM files WHERE name = 'nested2.tar.gz' AND flags & 32")" \

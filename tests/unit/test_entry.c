@@ -21,7 +21,7 @@
 #include "scratch.h"
 #include "testmain.h"
 
-#define NFLAGS 512	/* every combination of the nine flag bits */
+#define NFLAGS 1024	/* every combination of the ten flag bits */
 
 static const char *const statuses[] = { "ok", "error", "limit" };
 
@@ -105,7 +105,7 @@ START_TEST(test_flag_bits_agree)
 	ck_assert_uint_eq(named, ENTRY_F_BINARY | ENTRY_F_INVALID_UTF8 |
 			  ENTRY_F_RACY | ENTRY_F_ASCII | ENTRY_F_ARCHIVE |
 			  ENTRY_F_COMPRESSED | ENTRY_F_LINK | ENTRY_F_NORETRY |
-			  ENTRY_F_NOARCHIVES);
+			  ENTRY_F_NOARCHIVES | ENTRY_F_NAME_CUT);
 	ck_assert_uint_eq(NFLAGS - 1, named);
 	ck_assert_int_eq(sqlite3_prepare_v2(store_handle(st),
 					    "SELECT * FROM flag_bits", -1,
@@ -129,7 +129,8 @@ START_TEST(test_rule_pinned)
 	ck_assert(entry_in_totals(0, 1, 0));
 	ck_assert(entry_in_totals(ENTRY_F_RACY | ENTRY_F_ASCII |
 				  ENTRY_F_COMPRESSED | ENTRY_F_INVALID_UTF8 |
-				  ENTRY_F_NORETRY | ENTRY_F_NOARCHIVES, 1, 0));
+				  ENTRY_F_NORETRY | ENTRY_F_NOARCHIVES |
+				  ENTRY_F_NAME_CUT, 1, 0));
 	ck_assert(!entry_in_totals(0, 0, 0));
 	ck_assert(!entry_in_totals(0, 0, 1));
 	ck_assert(!entry_in_totals(ENTRY_F_BINARY, 1, 0));

@@ -826,7 +826,7 @@ START_TEST(test_members_round_trip)
 	want[0].counts.bytes = 10;
 	want[0].counts.words = 2;
 	want[0].counts.flags = COUNT_F_INVALID_UTF8;
-	want[0].compressed = 1;
+	want[0].flags = PROTO_MEMBER_COMPRESSED | PROTO_MEMBER_NAME_CUT;
 	want[0].mtime_ns = -5;
 	want[1].id = 9;
 	want[1].kind = 1;	/* a link */
@@ -852,7 +852,7 @@ START_TEST(test_members_round_trip)
 		ck_assert_uint_eq(got.id, want[i].id);
 		ck_assert_uint_eq(got.kind, want[i].kind);
 		ck_assert_uint_eq(got.status, want[i].status);
-		ck_assert_uint_eq(got.compressed, want[i].compressed);
+		ck_assert_uint_eq(got.flags, want[i].flags);
 		ck_assert_uint_eq(got.counts.bytes, want[i].counts.bytes);
 		ck_assert_uint_eq(got.counts.words, want[i].counts.words);
 		ck_assert_uint_eq(got.counts.flags, want[i].counts.flags);
@@ -871,15 +871,15 @@ START_TEST(test_members_round_trip)
 	want[2].name_len = (uint32_t)longname.len;
 	expect_bad_member(&want[2], 0, "truncated member");
 
-	/* an unknown kind, a compressed flag that is neither 0 nor 1 */
+	/* an unknown kind, an unknown flag */
 	want[0].kind = 3;
 	expect_bad_member(&want[0], 0, "bad member kind");
 	want[0].kind = 0;
-	want[0].compressed = 2;
+	want[0].flags = 0x4;
 	expect_bad_member(&want[0], 0, "bad member kind");
 
 	/* a record cut short */
-	want[0].compressed = 1;
+	want[0].flags = PROTO_MEMBER_COMPRESSED;
 	expect_bad_member(&want[0], 3, "truncated member");
 
 	strbuf_release(&payload);
