@@ -77,6 +77,12 @@
 #define META_FLOOR	(256ull << 10)
 #define META_PER_BYTE	64
 #define META_ROW_COST	128
+/*
+ * A file is never read this far past the size it had when the reading
+ * began: a file that grows as fast as it is read would be endless.  What
+ * grew less is read, and the worker's check after the reading sees it.
+ */
+#define GROWTH_MARGIN	(1ull << 20)
 #define ERR_SIZE	256
 
 void archive_limits_default(struct archive_limits *lim)
@@ -420,6 +426,11 @@ static la_ssize_t fd_read(struct archive *a, void *cd, const void **out)
 
 	if (ctx->stop) {
 		archive_set_error(a, ECANCELED, "reading stopped");
+		return ARCHIVE_FATAL;
+	}
+	if (ctx->seekable && (uint64_t)ctx->base + (uint64_t)ctx->fdpos >=
+	    ctx->size + GROWTH_MARGIN) {
+		archive_set_error(a, EFBIG, "the file grew while it was read");
 		return ARCHIVE_FATAL;
 	}
 	do

@@ -1081,6 +1081,74 @@ END_TEST
 
 /* ------------------------------------------------------------- main ---- */
 
+/* ------------------------------------------------------ a growing file */
+
+struct grower {
+	int fd;			/* O_APPEND on the file being read */
+	unsigned appended;
+};
+
+/* One ustar member of 512 bytes of text, header and data. */
+static void tar_member(unsigned char *blk, unsigned i)
+{
+	unsigned sum = 0;
+
+	memset(blk, 0, 1024);
+	snprintf((char *)blk, 100, "m%u.txt", i);
+	memcpy(blk + 100, "0000644", 7);
+	memcpy(blk + 124, "00000001000", 11);
+	blk[156] = '0';
+	memcpy(blk + 257, "ustar\00000", 8);
+	memset(blk + 148, ' ', 8);
+	for (int k = 0; k < 512; k++)
+		sum += blk[k];
+	snprintf((char *)blk + 148, 8, "%06o", sum);
+	memset(blk + 512, 'w', 511);
+	blk[1023] = '\n';
+}
+
+/* Every member read makes the file one member longer, without an end. */
+static int grow_file(void *data, const struct member_result *r)
+{
+	struct grower *g = data;
+	unsigned char blk[1024];
+
+	(void)r;
+	tar_member(blk, g->appended + 1);
+	ck_assert_int_eq(write(g->fd, blk, sizeof(blk)), (ssize_t)sizeof(blk));
+	return ++g->appended >= 20000;	/* 20 MB: the bound is not there */
+}
+
+START_TEST(test_growing_file_bounded)
+{
+	char path[] = "/tmp/wcindex-grow-XXXXXX";
+	struct archive_limits lim;
+	struct archive_summary sum;
+	struct grower g = { -1, 0 };
+	unsigned char blk[1024];
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	unlink(path);
+	tar_member(blk, 0);
+	ck_assert_int_eq(write(fd, blk, sizeof(blk)), (ssize_t)sizeof(blk));
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	g.fd = open(path, O_WRONLY | O_APPEND);
+	ck_assert_int_ge(g.fd, 0);
+	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+	archive_limits_default(&lim);
+	lim.members = 1000000;
+	archive_count(fd, ARCHIVE_CONTAINER, COUNT_UTF8, &lim, grow_file, &g,
+		      &sum);
+	/* 1 KiB then 1 MiB of margin, and what libarchive had read ahead */
+	ck_assert_msg(g.appended < 1200, "%u members appended and read",
+		      g.appended);
+	ck_assert_msg(strstr(sum.message, "grew"), "message '%s'", sum.message);
+	close(g.fd);
+	close(fd);
+}
+END_TEST
+
 /* ------------------------------------------------- nested member names */
 
 #define MAX_LEVELS 3
@@ -1219,6 +1287,7 @@ static Suite *archive_suite(void)
 	tcase_add_test(tc, test_evil_names_touch_nothing);
 	tcase_add_test(tc, test_evil_names_verbatim);
 	tcase_add_test(tc, test_nested_names_reversible);
+	tcase_add_test(tc, test_growing_file_bounded);
 	tcase_add_test(tc, test_bombs_bounded);
 	tcase_add_test(tc, test_lowered_limits);
 
