@@ -22,6 +22,7 @@
 #include "archive.h"
 #include "cli.h"
 #include "entry.h"
+#include "fstype.h"
 #include "fsutil.h"
 #include "parseopt.h"
 #include "scan.h"
@@ -167,6 +168,12 @@ static int add_exclude(const struct parseopt *o, const char *arg)
 	return 0;
 }
 
+/* --include-fs NAME, as often as wanted. */
+static int add_include_fs(const struct parseopt *o, const char *arg)
+{
+	return fstype_include(o->value, arg);
+}
+
 /* The default location is ours to create; a --db elsewhere is not. */
 static int make_db_dir(const char *db, int is_default)
 {
@@ -207,6 +214,9 @@ static int cmd_scan(int argc, char **argv, const char *db, int is_default)
 		OPT_CALLBACK(0, "exclude", &opt.ex, "GLOB",
 			     "skip names, root-relative or absolute paths matching GLOB",
 			     add_exclude),
+		OPT_CALLBACK(0, "include-fs", &opt.include_fs, "TYPE",
+			     "walk pseudo file systems of TYPE (pstore, mqueue, ...)",
+			     add_include_fs),
 		OPT_BOOL(0, "no-archives", &opt.no_archives,
 			 "count archives and compressed files as plain bytes"),
 		OPT_BOOL(0, "retry-failed", &opt.retry_failed,

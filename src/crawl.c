@@ -352,7 +352,8 @@ static struct walker *start_walker(struct crawl *c)
 	const struct crawl_options *opt = &c->opt;
 	struct walk_options wopt = {
 		.ntops = opt->ntops, .follow = opt->follow,
-		.one_fs = opt->one_fs, .ex = opt->ex,
+		.one_fs = opt->one_fs, .include_fs = opt->include_fs,
+		.ex = opt->ex,
 		.has_db_dir = opt->has_db_dir, .db_dev = opt->db_dev,
 		.db_dir_ino = opt->db_dir_ino, .db_name = opt->db_name,
 	};

@@ -27,6 +27,7 @@ struct crawl_options {
 	size_t ntops;
 	int follow;		/* follow symlinks (with loop detection) */
 	int one_fs;		/* do not cross into other file systems */
+	uint32_t include_fs;	/* pseudo file systems to walk (fstype.h) */
 	int full;		/* recount every file */
 	int retry_failed;	/* retry even files that failed for good */
 	unsigned mode_flags;	/* ENTRY_F_OPTIONS bits of this scan */

@@ -31,6 +31,7 @@
 
 #include "crawl.h"
 #include "filemeta.h"
+#include "fstype.h"
 #include "job.h"
 #include "pool.h"
 #include "scan.h"
@@ -257,6 +258,26 @@ static int is_below(const char *path, const char *dir)
 }
 
 /*
+ * A root on a pseudo file system (/proc, /sys/kernel) holds no documents,
+ * and reading it can have effects: refused, as the walk would skip it.
+ */
+static int refuse_pseudo(const struct scan_options *opt, const char *arg,
+			 const char *canon)
+{
+	const struct fs_type *type;
+
+	if (fstype_skip_path(canon, opt->include_fs, &type) < 0)
+		return error_errno("cannot scan '%s'", arg);
+	if (!type)
+		return 0;
+	if (type->never)
+		return error("cannot scan '%s': a %s file system holds no "
+			     "documents, and is never walked", arg, type->name);
+	return error("cannot scan '%s': a %s file system holds no documents "
+		     "(--include-fs %s walks it)", arg, type->name, type->name);
+}
+
+/*
  * The directories named on the command line, canonical.  Checked before
  * anything is created, so that a typo leaves no database behind.
  */
@@ -278,6 +299,8 @@ static int canonical_args(const struct scan_options *opt, char ***out,
 			error("cannot scan '%s': not a directory", opt->roots[i]);
 			goto fail;
 		}
+		if (refuse_pseudo(opt, opt->roots[i], canon.buf))
+			goto fail;
 		ALLOC_GROW(paths, n + 1, alloc);
 		paths[n++] = xstrndup(canon.buf, canon.len);
 	}
@@ -319,6 +342,9 @@ static void drop_nested(char **paths, size_t *nr)
 
 static void describe_options(const struct scan_options *opt, struct strbuf *sb)
 {
+	unsigned nfs;
+	const struct fs_type *fs = fstype_table(&nfs);
+
 	strbuf_addf(sb, "mode=%s follow=%d one-file-system=%d full=%d jobs=%u",
 		    opt->ascii ? "ascii" : "utf8", opt->follow, opt->one_fs,
 		    opt->full, opt->jobs);
@@ -334,6 +360,9 @@ static void describe_options(const struct scan_options *opt, struct strbuf *sb)
 			    (unsigned long long)opt->limits.members);
 	for (size_t i = 0; i < opt->ex.nr; i++)
 		strbuf_addf(sb, " exclude=%s", opt->ex.pat[i]);
+	for (unsigned i = 0; i < nfs; i++)
+		if (opt->include_fs & (UINT32_C(1) << i))
+			strbuf_addf(sb, " include-fs=%s", fs[i].name);
 }
 
 static void print_size(struct strbuf *sb, uint64_t bytes)
@@ -573,6 +602,7 @@ static void crawl_options_of(struct scan *sc, struct crawl_options *copt)
 		.ntops = sc->ntops,
 		.follow = opt->follow,
 		.one_fs = opt->one_fs,
+		.include_fs = opt->include_fs,
 		.full = opt->full,
 		.retry_failed = opt->retry_failed,
 		.mode_flags = mode_flags(opt),

@@ -25,6 +25,7 @@ struct scan_options {
 	unsigned archive_cpu;		/* CPU seconds per archive; 0: timeout/2 */
 	struct archive_limits limits;
 	struct excludes ex;
+	uint32_t include_fs;		/* pseudo file systems to walk (fstype.h) */
 	const char *worker_exe;		/* default: this program */
 	int wait_lock;			/* wait for a running scan (--wait) */
 	unsigned wait_seconds;		/* at most this long; 0: no limit */

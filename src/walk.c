@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "beneath.h"
+#include "fstype.h"
 #include "fsutil.h"
 #include "util.h"
 #include "walk.h"
@@ -204,6 +205,23 @@ static void report(struct walker *w, const char *path, const char *stage,
 	strbuf_release(&msg);
 }
 
+/*
+ * A directory on a pseudo file system, not walked: said, and recorded with
+ * the stage "skipped", which is no failure of the scan.
+ */
+static void report_skip(struct walker *w, const char *path,
+			const struct fs_type *t)
+{
+	struct strbuf msg = STRBUF_INIT;
+
+	strbuf_addf(&msg, "a %s file system, not walked%s", t->name,
+		    t->never ? "" : " (see --include-fs)");
+	warning("skipped '%s': %s", path, msg.buf);
+	atomic_fetch_add(&w->skipped, 1);
+	writer_send_error(w->wq, path, "skipped", 0, msg.buf);
+	strbuf_release(&msg);
+}
+
 static int by_name(const void *a, const void *b)
 {
 	return strcmp(((const struct dentry *)a)->name,
@@ -306,10 +324,47 @@ static void stat_entry(int dfd, int follow, struct dentry *e)
 	file_meta_fill(&e->meta, &st);
 }
 
-/* Decide what a stat()ed entry is to the index. */
-static void classify(struct lister *t, const char *dirpath, struct dentry *e)
+/*
+ * Directory e of l (open on dfd) is on another device than l: is it a
+ * pseudo file system not to walk (said if so)?  Only the directory the
+ * walk saw is asked about; one swapped in since is left to open_dir(),
+ * which finds it replaced.
+ */
+static int skip_pseudo(struct lister *t, const struct listing *l, int dfd,
+		       const struct dentry *e)
+{
+	const struct fs_type *type = NULL;
+	struct stat st;
+	int fd, err = 0;
+
+	fd = openat(dfd, e->name, O_PATH | O_DIRECTORY | O_CLOEXEC |
+		    (e->via_link ? 0 : O_NOFOLLOW));
+	if (fd < 0)	/* gone or replaced since: open_dir() says so */
+		return 0;
+	if (fstat(fd, &st) < 0 || (uint64_t)st.st_dev != e->meta.dev ||
+	    (uint64_t)st.st_ino != e->meta.ino)
+		goto out;
+	if (fstype_skip(fd, t->w->opt.include_fs, &type) < 0)
+		err = errno;
+	if (!type && !err)
+		goto out;
+	path_join(&t->path, l->path, e->name);
+	if (type)
+		report_skip(t->w, t->path.buf, type);
+	else	/* not told what it is: not walked, its rows kept */
+		report(t->w, t->path.buf, "stat", err,
+		       "cannot stat file system");
+out:
+	close(fd);
+	return type || err;
+}
+
+/* Decide what a stat()ed entry of l (open on dfd) is to the index. */
+static void classify(struct lister *t, const struct listing *l, int dfd,
+		     struct dentry *e)
 {
 	struct walker *w = t->w;
+	const char *dirpath = l->path;
 
 	if (e->err) {
 		if (e->link_err) {
@@ -329,6 +384,8 @@ static void classify(struct lister *t, const char *dirpath, struct dentry *e)
 	} else if (S_ISDIR(e->mode)) {
 		if (w->opt.one_fs && e->meta.dev != w->top_dev)
 			e->kind = K_SKIP;
+		else if (e->meta.dev != l->dev && skip_pseudo(t, l, dfd, e))
+			e->kind = K_KEEP;
 		else
 			e->kind = K_DIR;
 	} else {
@@ -369,6 +426,7 @@ static int open_dir(struct lister *t, const struct item *it, struct listing *l)
 	struct walker *w = t->w;
 	const char *rel = below_top(w, it->top, l->path);
 	int is_top = !it->dev && !it->ino;
+	const struct fs_type *type;
 	struct stat st;
 	int dfd = dirchain_top(t->chain, w->opt.tops[it->top], 0, 0);
 
@@ -389,6 +447,15 @@ static int open_dir(struct lister *t, const struct item *it, struct listing *l)
 		return dfd;
 	if (fstat(dfd, &st) < 0) {
 		report(w, l->path, "walk", errno, "cannot stat directory");
+		return -1;
+	}
+	/* a root named on the command line was refused; a known one is not */
+	if (fstype_skip(dfd, w->opt.include_fs, &type) < 0) {
+		report(w, l->path, "walk", errno, "cannot stat file system");
+		return -1;
+	}
+	if (type) {
+		report_skip(w, l->path, type);
 		return -1;
 	}
 	l->dev = (uint64_t)st.st_dev;
@@ -474,7 +541,7 @@ static struct listing *list_dir(struct lister *t, struct item *it)
 	for (size_t i = 0; i < l->nents; i++)
 		stat_entry(dfd, w->opt.follow, &l->ents[i]);
 	for (size_t i = 0; i < l->nents; i++)
-		classify(t, l->path, &l->ents[i]);
+		classify(t, l, dfd, &l->ents[i]);
 	if (l->nents)	/* an empty directory has no array */
 		qsort(l->ents, l->nents, sizeof(*l->ents), by_name);
 	return l;

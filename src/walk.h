@@ -29,7 +29,8 @@ enum kind {
 	K_FILE,		/* a regular file: count it */
 	K_DIR,		/* a directory: descend */
 	K_SKIP,		/* not indexed: symlink, fifo, socket, device, loop */
-	K_KEEP,		/* could not be examined: keep what the index says */
+	K_KEEP,		/* could not be examined, or a pseudo file system
+			   skipped: keep what the index says */
 };
 
 struct dentry {
@@ -58,6 +59,7 @@ struct walk_options {
 	size_t ntops;
 	int follow;		/* follow symlinks (with loop detection) */
 	int one_fs;		/* do not cross into other file systems */
+	uint32_t include_fs;	/* pseudo file systems to walk (fstype.h) */
 	const struct excludes *ex;
 	/* the database's own files, in its directory, are not listed */
 	int has_db_dir;
@@ -71,7 +73,8 @@ struct walk_options {
 };
 
 struct walk_stats {
-	uint64_t skipped;	/* symlinks, fifos, sockets, devices */
+	uint64_t skipped;	/* symlinks, fifos, sockets, devices, and
+				   pseudo file systems (fstype.h) */
 	uint64_t errors;	/* directories or entries that could not be read */
 };
 
