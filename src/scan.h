@@ -24,6 +24,7 @@ struct scan_options {
 	unsigned timeout;		/* seconds per batch, beyond reading */
 	unsigned archive_cpu;		/* CPU seconds per archive; 0: timeout/2 */
 	struct archive_limits limits;
+	uint64_t max_file_bytes;	/* read no further; 0: the default */
 	struct excludes ex;
 	const char *worker_exe;		/* default: this program */
 	int wait_lock;			/* wait for a running scan (--wait) */
