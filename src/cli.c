@@ -227,6 +227,8 @@ static int cmd_scan(int argc, char **argv, const char *db, int is_default)
 			    "CPU seconds one archive may take (half of --timeout)"),
 		OPT_UINT(0, "archive-depth", &opt.limits.depth, 1, 64, "N",
 			 "archives inside archives: N levels (default 4)"),
+		OPT_U64(0, "max-file-bytes", &opt.max_file_bytes, 1, ULONG_MAX,
+			"N", "bytes of a file read at most (64 GiB)"),
 		OPT_U64(0, "max-member-bytes", &opt.limits.member_bytes,
 			1, ULONG_MAX, "N", "bytes one archive member may produce (1 GiB)"),
 		OPT_U64(0, "max-archive-bytes", &opt.limits.total_bytes,

@@ -626,6 +626,32 @@ void count_feed(struct count_state *st, const void *buf, size_t len)
 	run_store(st, &r);
 }
 
+/*
+ * A NUL is one character (a valid UTF-8 sequence of its own, so one that
+ * cuts a pending sequence short settles it), not whitespace in either mode
+ * and no newline: a run of them is part of one word, started unless one is
+ * already open.  That is all count_feed() would find, byte by byte.
+ */
+void count_feed_zeros(struct count_state *st, uint64_t n)
+{
+	struct count_run r;
+
+	if (!n)
+		return;
+	if (st->offset + st->c.bytes < COUNT_BINARY_WINDOW)
+		st->c.flags |= COUNT_F_BINARY;
+	st->c.bytes += n;
+
+	run_load(&r, st);
+	if (st->mode == COUNT_UTF8) {
+		settle_pending(st, &r);
+		r.chars += n;
+	}
+	r.words += r.prev_space;
+	r.prev_space = 0;
+	run_store(st, &r);
+}
+
 void count_finish(struct count_state *st, struct counts *out)
 {
 	struct count_run r;

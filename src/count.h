@@ -77,6 +77,14 @@ void count_init(struct count_state *st, enum count_mode mode);
 void count_feed(struct count_state *st, const void *buf, size_t len);
 
 /*
+ * Count n more NUL bytes, in constant time: the state is the same as after
+ * count_feed() of n zero bytes, which is what a hole in a sparse file
+ * reads as.  For any n, however large (the counters wrap at 2^64 as they
+ * would byte by byte).
+ */
+void count_feed_zeros(struct count_state *st, uint64_t n);
+
+/*
  * End of stream: settle a trailing incomplete sequence (each of its bytes is
  * one invalid character) and store the totals in *out.  The state may be
  * reused only after count_init().

@@ -94,6 +94,7 @@ struct pool {
 	unsigned n;
 	struct worker *w;
 	unsigned base_ms, bytes_per_ms;
+	uint64_t max_file_bytes;	/* files read no further: not split */
 	uint64_t next_id;
 	unsigned restarts, failed_starts;
 	unsigned ranges;	/* range jobs made of big files */
@@ -235,6 +236,7 @@ struct pool *pool_new(const char *exe, unsigned n, const char *const *args,
 	p->w = xcalloc(p->n, sizeof(*p->w));
 	p->base_ms = 30000;
 	p->bytes_per_ms = 4096;
+	p->max_file_bytes = UINT64_MAX;
 	p->stop_fd = -1;
 	strbuf_init(&p->out.buf, 0);
 	strbuf_init(&p->payload, 0);
@@ -251,6 +253,11 @@ void pool_set_timeout(struct pool *p, unsigned base_ms, unsigned bytes_per_ms)
 {
 	p->base_ms = base_ms;
 	p->bytes_per_ms = bytes_per_ms ? bytes_per_ms : 1;
+}
+
+void pool_set_max_file_bytes(struct pool *p, uint64_t max_file_bytes)
+{
+	p->max_file_bytes = max_file_bytes;
 }
 
 void pool_get_stats(struct pool *p, struct pool_stats *st)
@@ -279,7 +286,9 @@ static struct pool_job *maybe_split(struct pool *p, struct pool_job *job)
 	struct split *sp;
 	unsigned nr;
 
-	if (job->split || job->whole_only || job->no_split || p->n < 2 || job->size < SPLIT_MIN)
+	/* one worker reads a file over the limit up to there and says so */
+	if (job->split || job->whole_only || job->no_split || p->n < 2 ||
+	    job->size < SPLIT_MIN || job->size > p->max_file_bytes)
 		return job;
 	nr = (unsigned)((job->size + RANGE_BYTES - 1) / RANGE_BYTES);
 	p->ranges += nr;
@@ -522,16 +531,32 @@ static struct pool_job *next_job(struct pool *p, struct queue *jobs)
 }
 
 /*
+ * The time to read a batch's bytes is allowed up to READ_MS_PER_BASE_MS
+ * times base_ms: one hour with the default 30 s.  Without a cap a 1 TiB
+ * file, sparse or hung, got 74 hours at 4 MB/s; holes are not read any
+ * more, and a file only -j1 reads whole (others are split in ranges, each
+ * timed on its own) must come at 19 MB/s to be read in the hour at
+ * --max-file-bytes' 64 GiB, which any disk does.  Slower storage takes a
+ * larger --timeout, which raises the cap with it.
+ */
+#define READ_MS_PER_BASE_MS 120
+
+/*
  * A batch may take base_ms plus the time to read its bytes at the slowest
- * expected rate: a hung worker is caught after base_ms, a big file is not.
+ * expected rate, within the cap above: a hung worker is caught after
+ * base_ms, a big file is not, and a hung worker on a huge one not days later.
  */
 static uint64_t batch_timeout_ms(struct pool *p, const struct batch *b)
 {
-	uint64_t bytes = 0;
+	uint64_t bytes = 0, read_ms;
 
 	for (unsigned i = 0; i < b->nr; i++)
-		bytes += b->job[i]->size;
-	return p->base_ms + bytes / p->bytes_per_ms;
+		bytes += b->job[i]->size < p->max_file_bytes ?
+			 b->job[i]->size : p->max_file_bytes;
+	read_ms = bytes / p->bytes_per_ms;
+	if (read_ms > (uint64_t)p->base_ms * READ_MS_PER_BASE_MS)
+		read_ms = (uint64_t)p->base_ms * READ_MS_PER_BASE_MS;
+	return p->base_ms + read_ms;
 }
 
 static void send_batch(struct pool *p, struct worker *w, struct batch *b)

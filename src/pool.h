@@ -74,9 +74,17 @@ struct pool *pool_new(const char *exe, unsigned n, const char *const *args,
 /*
  * Time allowed to a worker for one batch of jobs: base_ms plus one
  * millisecond for every bytes_per_ms bytes of the files' expected sizes
- * (defaults: 30 s and 4 MB/s).  A worker past it is killed as hung.
+ * (defaults: 30 s and 4 MB/s), that part capped at 120 times base_ms (one
+ * hour by default).  A worker past it is killed as hung.
  */
 void pool_set_timeout(struct pool *p, unsigned base_ms, unsigned bytes_per_ms);
+
+/*
+ * The bytes a worker reads of a file at most (the workers' max_file_bytes,
+ * worker.h): a larger file is not split in ranges, and is timed as that
+ * many bytes.  Default: no limit.
+ */
+void pool_set_max_file_bytes(struct pool *p, uint64_t max_file_bytes);
 
 /*
  * Run until the jobs queue is closed and every job has been handed to done.

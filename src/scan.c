@@ -340,6 +340,13 @@ static void drop_nested(char **paths, size_t *nr)
 	*nr = kept;
 }
 
+/* --max-file-bytes, or its default. */
+static uint64_t file_limit(const struct scan_options *opt)
+{
+	return opt->max_file_bytes ? opt->max_file_bytes
+				   : WORKER_MAX_FILE_BYTES;
+}
+
 static void describe_options(const struct scan_options *opt, struct strbuf *sb)
 {
 	unsigned nfs;
@@ -358,6 +365,8 @@ static void describe_options(const struct scan_options *opt, struct strbuf *sb)
 			    (unsigned long long)opt->limits.total_bytes,
 			    (unsigned long long)opt->limits.ratio,
 			    (unsigned long long)opt->limits.members);
+	strbuf_addf(sb, " max-file-bytes=%llu",
+		    (unsigned long long)file_limit(opt));
 	for (size_t i = 0; i < opt->ex.nr; i++)
 		strbuf_addf(sb, " exclude=%s", opt->ex.pat[i]);
 	for (unsigned i = 0; i < nfs; i++)
@@ -668,11 +677,13 @@ static void disarm_oom_recorder(void)
 static int start_pool(struct scan *sc)
 {
 	const struct scan_options *opt = sc->opt;
+	uint64_t max_file_bytes = file_limit(opt);
 	char **argv = worker_config_argv(&(struct worker_config) {
 		.limits = opt->limits,
 		/* By default half the wall-clock budget: a spin is caught first. */
 		.cpu_seconds = opt->archive_cpu ? opt->archive_cpu :
 			       opt->timeout > 1 ? opt->timeout / 2 : 1,
+		.max_file_bytes = max_file_bytes,
 	});
 	char *exe = NULL;
 
@@ -690,6 +701,7 @@ static int start_pool(struct scan *sc)
 			    WORKER_MEMORY_LIMIT);
 	if (sc->pool) {
 		pool_set_timeout(sc->pool, opt->timeout * 1000, 4096);
+		pool_set_max_file_bytes(sc->pool, max_file_bytes);
 		pool_set_stop_fd(sc->pool, sc->sfd);
 		arm_oom_recorder(sc, exe);
 	}

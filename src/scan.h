@@ -24,6 +24,7 @@ struct scan_options {
 	unsigned timeout;		/* seconds per batch, beyond reading */
 	unsigned archive_cpu;		/* CPU seconds per archive; 0: timeout/2 */
 	struct archive_limits limits;
+	uint64_t max_file_bytes;	/* read no further; 0: the default */
 	struct excludes ex;
 	uint32_t include_fs;		/* pseudo file systems to walk (fstype.h) */
 	const char *worker_exe;		/* default: this program */

@@ -326,8 +326,101 @@ static int settled(int fd, struct proto_result *res, struct strbuf *msg)
 }
 
 /*
+ * A hole of a sparse file reads as NUL bytes, as many as it is long: it is
+ * counted as such (count_feed_zeros()) without being read, or `truncate -s
+ * 1T` would have a worker read zeros for hours.  Holes shorter than
+ * HOLE_MIN are read through: a file of many small extents then costs no
+ * more system calls than one read a buffer.
+ */
+#define HOLE_MIN WORKER_BUFSIZE
+
+/*
+ * Where the data of a file is, as far as asked: nothing is asked before
+ * data_end, the end of the data (or small holes) known so far.  on is
+ * cleared for good when the file system cannot tell.
+ */
+struct hole_cursor {
+	int on;
+	uint64_t data_end;
+};
+
+/* Start before any question: the first buffer is always read. */
+static void hole_cursor_init(struct hole_cursor *hc)
+{
+	hc->on = 1;
+	hc->data_end = WORKER_BUFSIZE;
+}
+
+/*
+ * The end of fd's data that goes on at pos, small holes included; limit
+ * when lseek(SEEK_HOLE) cannot say (pos is past the end: the read that
+ * follows finds it).
+ */
+static uint64_t data_end_at(int fd, uint64_t pos, uint64_t limit)
+{
+	off_t hole = lseek(fd, (off_t)pos, SEEK_HOLE);
+	uint64_t end = hole < 0 ? limit : (uint64_t)hole;
+
+	return end < pos + HOLE_MIN ? pos + HOLE_MIN : end;
+}
+
+/*
+ * The hole of fd at pos, if it is worth skipping: sets *next to where the
+ * reading goes on (pos when there is nothing to skip; never past limit)
+ * and leaves the file offset there, for read().  Returns 0, or -1 with
+ * errno set when the file offset could not be set.
+ *
+ * lseek(SEEK_DATA) fails with ENXIO when nothing but a hole is left up to
+ * the end of the file; with EINVAL where the kernel does not know
+ * SEEK_DATA, and then the file is read through like any other.  Linux
+ * file systems without holes of their own say the whole file is data.
+ */
+static int skip_hole(int fd, struct hole_cursor *hc, uint64_t pos,
+		     uint64_t limit, uint64_t *next)
+{
+	off_t data;
+	struct stat sb;
+
+	*next = pos;
+	if (!hc->on || pos < hc->data_end)
+		return 0;
+	data = lseek(fd, (off_t)pos, SEEK_DATA);
+	if (data < 0 && errno == ENXIO) {
+		/* a hole to the end of the file, wherever it is now */
+		if (fstat(fd, &sb) < 0)
+			return -1;
+		data = sb.st_size > (off_t)pos ? sb.st_size : (off_t)pos;
+	} else if (data < 0) {
+		hc->on = 0;	/* the offset did not move */
+		return 0;
+	} else if ((uint64_t)data < pos) {
+		/* no regular file (a device swapped in): settled() says so */
+		hc->on = 0;
+		return lseek(fd, (off_t)pos, SEEK_SET) < 0 ? -1 : 0;
+	}
+	if ((uint64_t)data > limit)
+		data = (off_t)limit;
+	if ((uint64_t)data - pos >= HOLE_MIN || (uint64_t)data == limit)
+		*next = (uint64_t)data;
+	hc->data_end = data_end_at(fd, *next, limit);
+	return lseek(fd, (off_t)*next, SEEK_SET) < 0 ? -1 : 0;
+}
+
+/*
+ * The bytes of a file that are read: those the walk saw, and no more than
+ * --max-file-bytes of them.
+ */
+static uint64_t read_limit(const struct worker_ctx *w,
+			   const struct proto_result *res)
+{
+	return res->meta.size < w->cfg->max_file_bytes ? res->meta.size
+						       : w->cfg->max_file_bytes;
+}
+
+/*
  * One reading of fd from where it stands, into st, up to the size
- * res->meta says.  With sniff, the first bytes decide whether it is an
+ * res->meta says (or --max-file-bytes), holes counted without reading them
+ * (skip_hole()).  With sniff, the first bytes decide whether it is an
  * archive, and one is counted as such (once it is known to be the file the
  * walk saw: its members go out as they are read).  Returns 0 when it was
  * read as text, 1 when it was counted as an archive, -1 on a failure (in
@@ -336,19 +429,31 @@ static int settled(int fd, struct proto_result *res, struct strbuf *msg)
 static int read_text(struct worker_ctx *w, uint32_t flags, int fd, int sniff,
 		     struct count_state *st, struct proto_result *res)
 {
-	uint64_t got = 0;
+	uint64_t got = 0, limit = read_limit(w, res);
+	struct hole_cursor hc;
 
+	hole_cursor_init(&hc);
 	/*
 	 * No more than the expected size is read: no read() that would return
 	 * 0, and nothing endless if something else than the file the walk saw
 	 * is there; a file that grew since shows in the fstat() after.
 	 */
-	while (got < res->meta.size) {
-		uint64_t left = res->meta.size - got;
-		ssize_t n = read(fd, w->buf, left < WORKER_BUFSIZE ? (size_t)left
-								  : WORKER_BUFSIZE);
+	while (got < limit) {
+		uint64_t left, next;
+		ssize_t n;
 		enum archive_kind kind;
 
+		if (skip_hole(fd, &hc, got, limit, &next) < 0) {
+			set_failure(res, &w->msg, STAGE_READ, errno, "lseek");
+			return -1;
+		}
+		count_feed_zeros(st, next - got);
+		got = next;
+		if (got == limit)
+			break;
+		left = limit - got;
+		n = read(fd, w->buf, left < WORKER_BUFSIZE ? (size_t)left
+							  : WORKER_BUFSIZE);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EISDIR) {
@@ -431,6 +536,13 @@ static void count_file(struct worker_ctx *w, const struct proto_job *job,
 			break;
 		}
 	}
+	if (!r && res->stage == STAGE_NONE &&
+	    res->meta.size > w->cfg->max_file_bytes) {
+		res->stage = STAGE_LIMIT;
+		strbuf_addf(&w->msg, "file larger than --max-file-bytes "
+			    "(%" PRIu64 " bytes): counted up to there",
+			    w->cfg->max_file_bytes);
+	}
 	close(fd);
 }
 
@@ -477,22 +589,35 @@ static int range_of_archive(struct worker_ctx *w, const struct proto_job *job,
 }
 
 /*
- * Count the bytes of the range from where st stands to end.  Returns
- * the offset reached, or UINT64_MAX on a read error (in res).
+ * Count the bytes of the range from where st stands to end, holes without
+ * reading them.  Returns the offset reached, or UINT64_MAX on a read error
+ * (in res).
  */
 static uint64_t read_range(struct worker_ctx *w, const struct proto_job *job,
 			   uint64_t end, int fd, struct count_state *st,
 			   struct proto_result *res)
 {
-	uint64_t pos;
+	struct hole_cursor hc;
+	uint64_t pos, next;
 	ssize_t n;
 
+	hole_cursor_init(&hc);
 	posix_fadvise(fd, (off_t)job->offset, (off_t)(end - job->offset),
 		      POSIX_FADV_SEQUENTIAL);
 	for (pos = job->offset; pos < end; pos += (uint64_t)n) {
-		size_t want = end - pos < WORKER_BUFSIZE ? (size_t)(end - pos)
-							 : WORKER_BUFSIZE;
+		size_t want;
 
+		n = 0;
+		if (skip_hole(fd, &hc, pos, end, &next) < 0) {
+			set_failure(res, &w->msg, STAGE_READ, errno, "lseek");
+			return UINT64_MAX;
+		}
+		count_feed_zeros(st, next - pos);
+		pos = next;
+		if (pos == end)
+			break;
+		want = end - pos < WORKER_BUFSIZE ? (size_t)(end - pos)
+						  : WORKER_BUFSIZE;
 		n = pread(fd, w->buf, want, (off_t)pos);
 		if (n < 0 && errno == EINTR) {
 			n = 0;
@@ -528,6 +653,14 @@ static void count_range(struct worker_ctx *w, const struct proto_job *job,
 		end = res->meta.size;
 	if ((job->flags & JOB_ARCHIVES) && range_of_archive(w, job, fd, res))
 		goto out;
+	/* the pool does not split such a file: this is the worker's own word */
+	if (res->meta.size > w->cfg->max_file_bytes) {
+		if (job->offset == 0)
+			count_file(w, job, res, -1);
+		else
+			res->stage = STAGE_WHOLE;
+		goto out;
+	}
 	nbefore = job->offset < COUNT_LOOKBACK ? (size_t)job->offset
 					       : COUNT_LOOKBACK;
 	n = pread_full(fd, before, nbefore, job->offset - nbefore);
@@ -568,6 +701,7 @@ void worker_config_default(struct worker_config *cfg)
 {
 	archive_limits_default(&cfg->limits);
 	cfg->cpu_seconds = 0;
+	cfg->max_file_bytes = WORKER_MAX_FILE_BYTES;
 }
 
 int worker_config_parse(int argc, char **argv, struct worker_config *cfg)
@@ -585,6 +719,12 @@ int worker_config_parse(int argc, char **argv, struct worker_config *cfg)
 			if (parse_ulong(argv[i] + 14, 0, 1u << 20, &secs))
 				return error("bad worker argument '%s'", argv[i]);
 			cfg->cpu_seconds = (unsigned)secs;
+			continue;
+		}
+		if (!strncmp(argv[i], "--max-file-bytes=", 17)) {
+			if (sscanf(argv[i] + 17, "%llu%c", &m, &end) != 1 || !m)
+				return error("bad worker argument '%s'", argv[i]);
+			cfg->max_file_bytes = m;
 			continue;
 		}
 		if (strncmp(argv[i], "--archive-limits=", 17))
@@ -605,7 +745,7 @@ char **worker_config_argv(const struct worker_config *cfg)
 {
 	const struct archive_limits *lim = &cfg->limits;
 	struct strbuf sb = STRBUF_INIT;
-	char **argv = xcalloc(3, sizeof(*argv));
+	char **argv = xcalloc(4, sizeof(*argv));
 
 	strbuf_addf(&sb, "--archive-limits=%" PRIu64 ":%" PRIu64 ":%" PRIu64
 		    ":%" PRIu64 ":%u", lim->member_bytes, lim->total_bytes,
@@ -613,6 +753,8 @@ char **worker_config_argv(const struct worker_config *cfg)
 	argv[0] = strbuf_detach(&sb, NULL);
 	strbuf_addf(&sb, "--cpu-seconds=%u", cfg->cpu_seconds);
 	argv[1] = strbuf_detach(&sb, NULL);
+	strbuf_addf(&sb, "--max-file-bytes=%" PRIu64, cfg->max_file_bytes);
+	argv[2] = strbuf_detach(&sb, NULL);
 	return argv;
 }
 

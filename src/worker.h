@@ -20,18 +20,26 @@
 /* The size of the read buffer each worker allocates once. */
 #define WORKER_BUFSIZE (256 * 1024)
 
+/* The default of --max-file-bytes: 64 GiB. */
+#define WORKER_MAX_FILE_BYTES (UINT64_C(64) << 30)
+
 /*
  * What a worker is told on its command line: the limits of the archives
- * it reads and the CPU time one archive may take (0: no limit).  The scan
+ * it reads, the CPU time one archive may take (0: no limit) and the bytes
+ * of a file it reads at most (--max-file-bytes).  The scan
  * fills it; worker_config_argv() and worker_config_parse() are the two
  * ends of the command line, kept together here.
  */
 struct worker_config {
 	struct archive_limits limits;
 	unsigned cpu_seconds;
+	uint64_t max_file_bytes;
 };
 
-/* The defaults: archive_limits_default(), no CPU limit. */
+/*
+ * The defaults: archive_limits_default(), no CPU limit,
+ * WORKER_MAX_FILE_BYTES.
+ */
 void worker_config_default(struct worker_config *cfg);
 
 /*
@@ -60,7 +68,10 @@ int worker_config_parse(int argc, char **argv, struct worker_config *cfg);
  * racy).  With JOB_ARCHIVES, a file whose content is an archive has its
  * members sent first and found FOUND_ARCHIVE (a single compressed file:
  * FOUND_COMPRESSED and the counts of what it decompresses to); a hit limit
- * or damage gives STAGE_LIMIT / STAGE_DAMAGED.
+ * or damage gives STAGE_LIMIT / STAGE_DAMAGED.  A file larger than
+ * max_file_bytes is read up to there and gives STAGE_LIMIT with the counts
+ * of what was read.  Holes of sparse files are counted as the NUL bytes
+ * they read as, without reading them.
  *
  * A range job counts [offset, offset + length) as one range of the file
  * (see count_init_range()): the range reaching the end of the file settles
@@ -69,7 +80,8 @@ int worker_config_parse(int argc, char **argv, struct worker_config *cfg);
  * than the range, gives STAGE_CHANGED, and the pool counts it again as a
  * whole.  With JOB_ARCHIVES, a file whose head says archive is counted
  * whole by the range at offset 0, while every other range gives
- * STAGE_WHOLE and no counts.
+ * STAGE_WHOLE and no counts; so is a file larger than max_file_bytes (the
+ * limit is the file's, not a range's).
  */
 int worker_main(int in_fd, int out_fd, const struct worker_config *cfg);
 

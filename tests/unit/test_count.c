@@ -477,6 +477,241 @@ START_TEST(test_range_binary)
 }
 END_TEST
 
+/* ------------------------------------------------------------ holes ---- */
+
+/*
+ * count_feed_zeros() against count_feed() of as many real zero bytes: what
+ * comes before (in a word, after whitespace, inside a sequence cut short),
+ * what comes after, and lengths around the binary window, the vector
+ * windows and the worker's buffer.
+ */
+static const struct { const char *buf; size_t len; } zero_heads[] = {
+	{ LIT("") }, { LIT("x") }, { LIT(" ") }, { LIT("\n") },
+	{ LIT("ab\t") }, { LIT("\xc2") }, { LIT("\xe3\x80") },
+	{ LIT("\xf0\x9f") }, { LIT("\xf0\x9f\x98") }, { LIT("\x80") },
+	{ LIT("\xe3\x80\x80") }, { LIT("\xc2\xa0") }, { LIT("x\0") },
+};
+
+static const struct { const char *buf; size_t len; } zero_tails[] = {
+	{ LIT("") }, { LIT("x") }, { LIT(" y") }, { LIT("\n\n") },
+	{ LIT("\x80\x80") }, { LIT("\x98\x80") }, { LIT("\0") },
+	{ LIT("\xe3\x80\x80z") }, { LIT("\xe3") },
+};
+
+static const size_t zero_lens[] = {
+	0, 1, 2, 3, 4, 7, 8, 9, 63, 64, 65, 66, 67, 127, 128, 129,
+	COUNT_BINARY_WINDOW - 2, COUNT_BINARY_WINDOW - 1, COUNT_BINARY_WINDOW,
+	COUNT_BINARY_WINDOW + 1, 65535, 65536, 262143, 262144, 262145,
+	1u << 20,
+};
+
+static unsigned char *zero_buf(void)
+{
+	static unsigned char *buf;
+
+	if (!buf)
+		buf = calloc(1, (1u << 20) + 1);
+	ck_assert_ptr_nonnull(buf);
+	return buf;
+}
+
+/* The state two streams carry on with must be the same. */
+static void assert_same_state(const struct count_state *want,
+			      const struct count_state *got, const char *what,
+			      size_t i, size_t j)
+{
+	assert_same(&want->c, &got->c, what, i, j);
+	ck_assert_msg(want->in_word == got->in_word &&
+		      want->pend_len == got->pend_len &&
+		      !memcmp(want->pend, got->pend, want->pend_len) &&
+		      want->offset == got->offset,
+		      "%s (%zu/%zu): carried state differs", what, i, j);
+}
+
+START_TEST(test_zeros_contexts)
+{
+	const unsigned char *zeros = zero_buf();
+
+	for (int mode = COUNT_UTF8; mode <= COUNT_ASCII; mode++)
+	for (size_t h = 0; h < ARRAY_LEN(zero_heads); h++)
+	for (size_t n = 0; n < ARRAY_LEN(zero_lens); n++) {
+		size_t len = zero_lens[n];
+		struct count_state real, fake;
+
+		count_init(&real, (enum count_mode)mode);
+		count_feed(&real, zero_heads[h].buf, zero_heads[h].len);
+		fake = real;
+		count_feed(&real, zeros, len);
+		count_feed_zeros(&fake, len);
+		assert_same_state(&real, &fake, "zeros", h, len);
+		for (size_t t = 0; t < ARRAY_LEN(zero_tails); t++) {
+			struct count_state r = real, f = fake;
+			struct counts want, got;
+
+			count_feed(&r, zero_tails[t].buf, zero_tails[t].len);
+			count_feed(&f, zero_tails[t].buf, zero_tails[t].len);
+			count_finish(&r, &want);
+			count_finish(&f, &got);
+			assert_same(&want, &got, "zeros+tail", h * 100 + t, len);
+		}
+	}
+}
+END_TEST
+
+/* A hole fed in pieces, or next to real zeros, is one hole. */
+START_TEST(test_zeros_pieces)
+{
+	const unsigned char *zeros = zero_buf();
+
+	for (int mode = COUNT_UTF8; mode <= COUNT_ASCII; mode++)
+	for (size_t h = 0; h < ARRAY_LEN(zero_heads); h++)
+	for (size_t n = 0; n < ARRAY_LEN(zero_lens); n++) {
+		size_t len = zero_lens[n], cut = len / 3;
+		struct count_state one, three;
+
+		count_init(&one, (enum count_mode)mode);
+		count_feed(&one, zero_heads[h].buf, zero_heads[h].len);
+		three = one;
+		count_feed_zeros(&one, len);
+		count_feed_zeros(&three, cut);
+		count_feed(&three, zeros, cut);
+		count_feed_zeros(&three, len - 2 * cut);
+		assert_same_state(&one, &three, "pieces", h, len);
+	}
+}
+END_TEST
+
+/*
+ * Ranges over a file with a hole: each range counted from the real bytes
+ * before it (the worker reads its lookback), the hole's part of it fed as
+ * zeros, add up to the whole file read byte by byte, wherever the range
+ * boundary falls: in the head, in the hole, at its edges, in the tail.
+ */
+static void feed_with_hole(struct count_state *st, const unsigned char *buf,
+			   size_t from, size_t to, size_t hs, size_t he)
+{
+	size_t a = from > hs ? from : hs, b = to < he ? to : he;
+
+	if (a >= b) {
+		count_feed(st, buf + from, to - from);
+		return;
+	}
+	count_feed(st, buf + from, a - from);
+	count_feed_zeros(st, b - a);
+	count_feed(st, buf + b, to - b);
+}
+
+static void range_with_hole(const unsigned char *buf, size_t len, size_t from,
+			    size_t to, size_t hs, size_t he,
+			    enum count_mode mode, struct counts *out)
+{
+	size_t n = from < COUNT_LOOKBACK ? from : COUNT_LOOKBACK;
+	struct count_state st;
+
+	count_init_range(&st, mode, from, buf + from - n, n);
+	feed_with_hole(&st, buf, from, to, hs, he);
+	if (to == len)
+		count_finish(&st, out);
+	else
+		count_finish_range(&st, out);
+}
+
+START_TEST(test_zeros_ranges)
+{
+	static const size_t lens[] = { 1, 5, 9, COUNT_BINARY_WINDOW + 3, 70000 };
+	unsigned char *buf = malloc(70000 + 64);
+
+	ck_assert_ptr_nonnull(buf);
+	for (int mode = COUNT_UTF8; mode <= COUNT_ASCII; mode++)
+	for (size_t h = 0; h < ARRAY_LEN(zero_heads); h++)
+	for (size_t t = 0; t < ARRAY_LEN(zero_tails); t++)
+	for (size_t k = 0; k < ARRAY_LEN(lens); k++) {
+		size_t hs = zero_heads[h].len, he = hs + lens[k];
+		size_t len = he + zero_tails[t].len;
+		size_t cuts[] = { 0, 1, 2, hs ? hs - 1 : 0, hs, hs + 1,
+				  hs + lens[k] / 2, he - 1, he, he + 1, len - 1,
+				  len };
+		struct counts want;
+
+		memcpy(buf, zero_heads[h].buf, hs);
+		memset(buf + hs, 0, lens[k]);
+		memcpy(buf + he, zero_tails[t].buf, zero_tails[t].len);
+		count_buffer(buf, len, (enum count_mode)mode, &want);
+		for (size_t c = 0; c < ARRAY_LEN(cuts); c++) {
+			size_t i = cuts[c] > len ? len : cuts[c];
+			struct counts got = { 0 }, part;
+
+			range_with_hole(buf, len, 0, i, hs, he,
+					(enum count_mode)mode, &part);
+			add_counts(&got, &part);
+			if (i < len) {
+				range_with_hole(buf, len, i, len, hs, he,
+						(enum count_mode)mode, &part);
+				add_counts(&got, &part);
+			}
+			assert_same(&want, &got, "hole in ranges",
+				    h * 1000 + t * 10 + k, i);
+		}
+	}
+	free(buf);
+}
+END_TEST
+
+/* Holes of a terabyte and more: the arithmetic, and no overflow. */
+START_TEST(test_zeros_huge)
+{
+	const uint64_t tb = UINT64_C(1) << 40;
+	struct count_state st, half;
+	struct counts c;
+
+	count_init(&st, COUNT_UTF8);
+	count_feed(&st, LIT("a \xe3\x80"));
+	half = st;
+	count_feed_zeros(&st, tb);
+	count_feed_zeros(&half, tb / 2);
+	count_feed_zeros(&half, tb / 2);
+	assert_same_state(&st, &half, "huge halves", 0, 0);
+	count_feed(&st, LIT(" b\n"));
+	count_finish(&st, &c);
+	ck_assert_uint_eq(c.bytes, 4 + tb + 3);
+	ck_assert_uint_eq(c.chars, 2 + 2 + tb + 3);	/* e3 80: two invalid */
+	ck_assert_uint_eq(c.words, 3);
+	ck_assert_uint_eq(c.lines, 1);
+	ck_assert_uint_eq(c.flags, COUNT_F_BINARY | COUNT_F_INVALID_UTF8);
+
+	count_init(&st, COUNT_ASCII);
+	count_feed_zeros(&st, UINT64_C(1) << 63);
+	count_feed(&st, LIT("\nz"));
+	count_feed_zeros(&st, (UINT64_C(1) << 63) - 3);
+	count_finish(&st, &c);
+	ck_assert_uint_eq(c.bytes, UINT64_MAX);
+	ck_assert_uint_eq(c.chars, UINT64_MAX);
+	ck_assert_uint_eq(c.words, 2);
+	ck_assert_uint_eq(c.lines, 1);
+	ck_assert_uint_eq(c.flags, COUNT_F_BINARY);
+
+	/* the binary window's last byte may be a hole's first */
+	count_init_range(&st, COUNT_UTF8, COUNT_BINARY_WINDOW - 1,
+			 LIT("12345678"));
+	count_feed_zeros(&st, 1);
+	count_finish_range(&st, &c);
+	ck_assert_uint_eq(c.flags, COUNT_F_BINARY);
+	count_init_range(&st, COUNT_UTF8, COUNT_BINARY_WINDOW,
+			 LIT("12345678"));
+	count_feed_zeros(&st, 1);
+	count_finish_range(&st, &c);
+	ck_assert_uint_eq(c.flags, 0);
+
+	/* past the binary window a hole flags nothing */
+	count_init_range(&st, COUNT_UTF8, tb, LIT("12345678"));
+	count_feed_zeros(&st, tb);
+	count_finish_range(&st, &c);
+	ck_assert_uint_eq(c.flags, 0);
+	ck_assert_uint_eq(c.words, 0);
+	ck_assert_uint_eq(c.chars, tb);
+}
+END_TEST
+
 /* ------------------------------------------------------ long input ---- */
 
 /* Enough blocks for the fast path's lane counters to wrap if unflushed. */
@@ -1077,7 +1312,7 @@ END_TEST
  */
 #define MAX_KERNELS 4
 static const char *slot_kernel[MAX_KERNELS];
-static char slot_name[MAX_KERNELS][5][32];
+static char slot_name[MAX_KERNELS][6][32];
 
 static void use_slot_0(void) { count_use_kernel(slot_kernel[0]); }
 static void use_slot_1(void) { count_use_kernel(slot_kernel[1]); }
@@ -1129,6 +1364,12 @@ static void add_rule_tests(Suite *s, size_t k)
 
 	tc = kernel_tcase(s, "ascii", k, 4);
 	tcase_add_test(tc, test_ascii_mode);
+
+	tc = kernel_tcase(s, "zeros", k, 5);
+	tcase_add_test(tc, test_zeros_contexts);
+	tcase_add_test(tc, test_zeros_pieces);
+	tcase_add_test(tc, test_zeros_ranges);
+	tcase_add_test(tc, test_zeros_huge);
 }
 
 /* ------------------------------------------------ utf8_sequence_len ---- */

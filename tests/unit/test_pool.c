@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <zlib.h>
@@ -765,6 +766,45 @@ START_TEST(test_fault_isolated)
 END_TEST
 
 /*
+ * The watchdog's allowance for reading is capped (120 times the base): a
+ * worker hung on a file said to be 1 TiB is killed within seconds of a
+ * 50 ms base, not after 2^40 ms at one byte a millisecond.
+ */
+START_TEST(test_watchdog_cap)
+{
+	struct run run = { 0 };
+	struct queue *q = queue_new(2);
+	struct timespec t0, t1;
+	struct pool *p;
+	size_t i;
+	double secs;
+
+	if (skip_without_worker())
+		return;
+	i = add_file(&run, "x_HUGE_.txt", "tiny\n", 5, 0);
+	run.jobs[i].pj.size = UINT64_C(1) << 40;
+	ck_assert_int_eq(queue_push(q, &run.jobs[i].pj), 0);
+	queue_close(q);
+	p = pool_new(exe, 1, NULL, 0);
+	ck_assert_ptr_nonnull(p);
+	pool_set_timeout(p, 50, 1);
+	ck_assert_int_eq(setenv("WCINDEX_TEST_FAULT", "hang:HUGE", 1), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert_int_eq(pool_run(p, q, on_done, NULL, on_tick, &run), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	unsetenv("WCINDEX_TEST_FAULT");
+	secs = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	assert_all_once(&run);
+	assert_failed(&run, i, STAGE_CRASH, 0, "timed out");
+	ck_assert_msg(secs >= 6 && secs < 30, "killed after %.1f s, want 6.05",
+		      secs);
+	pool_free(p);
+	queue_free(q);
+	free_run(&run);
+}
+END_TEST
+
+/*
  * A worker program that cannot be executed: pool_new() refuses a path it
  * cannot run at once; one that runs but whose exec fails (status 127, as
  * the shell reports it) makes pool_run() give up after a few failed starts
@@ -1091,6 +1131,7 @@ static Suite *pool_suite(void)
 	scratch_fixtures(tc, "test_pool", NULL, teardown);
 	tcase_add_loop_test(tc, test_fault_isolated, 0, ARRAY_LEN(faults));
 	tcase_add_test(tc, test_bad_exe);
+	tcase_add_test(tc, test_watchdog_cap);
 	tcase_add_test(tc, test_worker_exits);
 
 	return s;
