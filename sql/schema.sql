@@ -1,4 +1,4 @@
--- wcindex database schema, version 4 (PRAGMA user_version = 4): the tables.
+-- wcindex database schema, version 5 (PRAGMA user_version = 5): the tables.
 --
 -- Compiled into the binary; `wcindex` runs it, then sql/views.sql, on an
 -- empty database and sets PRAGMA user_version and PRAGMA application_id
@@ -26,7 +26,12 @@ CREATE TABLE roots (
 	id           INTEGER PRIMARY KEY,
 	path         TEXT NOT NULL UNIQUE,	-- absolute, canonical
 	added_ns     INTEGER NOT NULL,
-	last_scan_id INTEGER			-- last scan that walked the whole root
+	last_scan_id INTEGER,			-- last scan that walked the whole root
+	-- the root's counting and walking settings, one "key=value" per line
+	-- in a fixed order (see wcindex(1), ROOTS): what a bare scan uses
+	settings     TEXT NOT NULL DEFAULT '',
+	dev          INTEGER,			-- st_dev of the root when last walked
+	state        TEXT NOT NULL DEFAULT 'ok'	-- ok, vanished, held (see ROOTS)
 );
 
 CREATE TABLE dirs (

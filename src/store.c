@@ -26,12 +26,14 @@ extern const char wcindex_views_sql[];
 extern const char wcindex_migrate_1_2_sql[];
 extern const char wcindex_migrate_2_3_sql[];
 extern const char wcindex_migrate_3_4_sql[];
+extern const char wcindex_migrate_4_5_sql[];
 
 /* migrations[v] brings a database from schema version v to v + 1. */
 static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	[1] = wcindex_migrate_1_2_sql,
 	[2] = wcindex_migrate_2_3_sql,
 	[3] = wcindex_migrate_3_4_sql,
+	[4] = wcindex_migrate_4_5_sql,
 };
 
 enum stmt_id {

@@ -18,7 +18,7 @@
 #include "proto.h"
 #include "strbuf.h"
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 #define STORE_APPLICATION_ID 0x77636978	/* "wcix" */
 
 #define STORE_READONLY 0x1	/* open read-only; the database must exist */
