@@ -16,3 +16,4 @@ DROP VIEW IF EXISTS totals_by_root;
 DROP VIEW IF EXISTS files;
 DROP VIEW IF EXISTS counted_entries;
 DROP VIEW IF EXISTS flag_bits;
+DROP VIEW IF EXISTS root_list;

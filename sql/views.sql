@@ -82,3 +82,18 @@ FROM scan_errors se JOIN scans s ON s.id = se.scan_id;
 
 CREATE VIEW last_scan AS
 SELECT * FROM scans ORDER BY id DESC LIMIT 1;
+
+-- One row per root: its state (ok; vanished: the directory is gone, its
+-- rows kept until `wcindex forget`; held: the last scan found it on
+-- another device or empty, and deleted nothing), what it holds, when it
+-- was last walked whole, and the settings a bare scan walks it with.
+-- `wcindex roots` prints it.
+CREATE VIEW root_list AS
+SELECT r.path AS root, r.state, t.files, t.words, t.bytes,
+       r.last_scan_id AS last_scan,
+       datetime(s.finished_ns / 1000000000, 'unixepoch') AS last_scan_at,
+       replace(rtrim(r.settings, char(10)), char(10), ' ') AS settings
+FROM roots r
+JOIN totals_by_root t ON t.root = r.path
+LEFT JOIN scans s ON s.id = r.last_scan_id
+ORDER BY r.path;

@@ -15,11 +15,15 @@ enum change change_check(const struct file_meta *disk,
 	if (file_meta_diff(disk, &row->meta))
 		return CHANGE_META;
 	if (row->failed && (!(row->flags & ENTRY_F_NORETRY) ||
-			    (force & CHANGE_FORCE_FAILED)))
+			    (force & (CHANGE_FORCE_FAILED |
+				      CHANGE_FORCE_ARCHIVES))))
 		return CHANGE_FAILED;
 	if (row->flags & ENTRY_F_RACY)
 		return CHANGE_RACY;
 	if ((row->flags & ENTRY_F_OPTIONS) != (mode_flags & ENTRY_F_OPTIONS))
+		return CHANGE_MODE;
+	if ((force & CHANGE_FORCE_ARCHIVES) &&
+	    (row->flags & (ENTRY_F_ARCHIVE | ENTRY_F_COMPRESSED)))
 		return CHANGE_MODE;
 	return CHANGE_NONE;
 }

@@ -41,6 +41,8 @@ enum change {
 
 #define CHANGE_FORCE_ALL    0x1	/* --full: recount everything */
 #define CHANGE_FORCE_FAILED 0x2	/* --retry-failed: even ENTRY_F_NORETRY rows */
+/* the root's limits changed: archives, compressed files and failed rows */
+#define CHANGE_FORCE_ARCHIVES 0x4
 
 /*
  * Compare what is on disk with the index row.  mode_flags holds the

@@ -1,8 +1,8 @@
 /*
- * cli.c - subcommands of wcindex: scan, total, ls, sql, status, db-path,
- * and the hidden __worker mode that the pool exec()s.  Options may come
- * before or after the subcommand and its arguments; --db is accepted
- * anywhere.  Exit status: 0 success, 1 partial failure (some file could not
+ * cli.c - subcommands of wcindex: scan, total, ls, sql, status, roots,
+ * forget, db-path, and the hidden __worker mode that the pool exec()s.
+ * Options may come before or after the subcommand and its arguments; --db
+ * is accepted anywhere.  Exit status: 0 success, 1 partial failure (some file could not
  * be counted, a path is not indexed), 2 usage or fatal error, 3 the
  * database is being scanned by another process.
  */
@@ -53,11 +53,22 @@ static const char usage_main[] =
 	"  ls [PATH...]      one line per indexed file under PATHs\n"
 	"  sql QUERY         run SQL on the index (read-only): --csv, --json\n"
 	"  status            roots, recent scans and errors\n"
+	"  roots             the roots, their state and settings: --csv, --json\n"
+	"  forget ROOT...    remove roots and everything indexed under them\n"
 	"  db-path           print the database path in use\n"
 	"\n"
 	"The database is --db FILE, else $WCINDEX_DB, else\n"
 	"$XDG_DATA_HOME/wcindex/index.db (~/.local/share/wcindex/index.db).\n"
 	"'wcindex COMMAND --help' describes a command; man wcindex has the rest.\n";
+
+/* --csv, --json, --table: how rows printed through sqlout look. */
+#define OPT_OUTPUT_FORMAT(fmt) \
+	OPT_SET_INT(0, "csv", fmt, SQLOUT_CSV, \
+		    "RFC 4180 CSV, a header line first"), \
+	OPT_SET_INT(0, "json", fmt, SQLOUT_JSON, \
+		    "a JSON array of objects, one per row"), \
+	OPT_SET_INT(0, "table", fmt, SQLOUT_TABLE, \
+		    "an aligned table (the default)")
 
 static int usage_error(const char *usage, const struct parseopt *opts,
 		       const char *fmt, ...)
@@ -174,6 +185,11 @@ static int add_include_fs(const struct parseopt *o, const char *arg)
 	return fstype_include(o->value, arg);
 }
 
+static struct store *open_ro(const char *db)
+{
+	return store_open(db, STORE_READONLY);
+}
+
 /* The default location is ours to create; a --db elsewhere is not. */
 static int make_db_dir(const char *db, int is_default)
 {
@@ -199,43 +215,58 @@ static int cmd_scan(int argc, char **argv, const char *db, int is_default)
 		.jobs = cpus > 0 ? (unsigned)cpus : 1,
 		.timeout = 30,
 	};
+	struct root_settings *set = &opt.given;
 	int no_progress = 0, ret;
 	struct parseopt options[] = {
 		OPT_UINT('j', "jobs", &opt.jobs, 1, 1024, "N",
 			 "worker processes (default: online CPUs)"),
 		OPT_BOOL(0, "full", &opt.full,
 			 "recount every file, changed or not"),
-		OPT_BOOL(0, "ascii", &opt.ascii,
+		OPT_BOOL(0, "ascii", &set->ascii,
 			 "words split on ASCII whitespace only; chars = bytes"),
-		OPT_BOOL(0, "follow", &opt.follow,
+		OPT_SET_INT(0, "utf8", &set->ascii, 0,
+			    "words and chars of UTF-8 text (the default)"),
+		OPT_BOOL(0, "follow", &set->follow,
 			 "follow symbolic links (loops are detected)"),
-		OPT_BOOL('x', "one-file-system", &opt.one_fs,
+		OPT_SET_INT(0, "no-follow", &set->follow, 0,
+			    "do not follow symbolic links (the default)"),
+		OPT_BOOL('x', "one-file-system", &set->one_fs,
 			 "stay on the file system of each DIR"),
-		OPT_CALLBACK(0, "exclude", &opt.ex, "GLOB",
+		OPT_SET_INT(0, "all-file-systems", &set->one_fs, 0,
+			    "cross into other file systems (the default)"),
+		OPT_CALLBACK(0, "exclude", &set->ex, "GLOB",
 			     "skip names, root-relative or absolute paths matching GLOB",
 			     add_exclude),
-		OPT_CALLBACK(0, "include-fs", &opt.include_fs, "TYPE",
+		OPT_BOOL(0, "no-excludes", &opt.clear_excludes,
+			 "drop the excludes the roots keep (before any --exclude)"),
+		OPT_CALLBACK(0, "include-fs", &set->include_fs, "TYPE",
 			     "walk pseudo file systems of TYPE (pstore, mqueue, ...)",
 			     add_include_fs),
-		OPT_BOOL(0, "no-archives", &opt.no_archives,
+		OPT_BOOL(0, "no-archives", &set->no_archives,
 			 "count archives and compressed files as plain bytes"),
+		OPT_SET_INT(0, "archives", &set->no_archives, 0,
+			    "count the members of archives (the default)"),
+		OPT_BOOL(0, "reset-settings", &opt.reset_settings,
+			 "start from the default settings, not the roots' own"),
+		OPT_BOOL(0, "accept-changes", &opt.accept_changes,
+			 "delete what is gone even from a root that looks unmounted"),
 		OPT_BOOL(0, "retry-failed", &opt.retry_failed,
 			 "count damaged archives and limit hits again, changed or not"),
 		OPT_SECONDS(0, "timeout", &opt.timeout, 1, 86400, "N",
 			    "seconds a worker may spend on a file (plus 1 s per 4 MB; 30)"),
 		OPT_SECONDS(0, "archive-cpu", &opt.archive_cpu, 1, 86400, "N",
 			    "CPU seconds one archive may take (half of --timeout)"),
-		OPT_UINT(0, "archive-depth", &opt.limits.depth, 1, 64, "N",
+		OPT_UINT(0, "archive-depth", &set->limits.depth, 1, 64, "N",
 			 "archives inside archives: N levels (default 4)"),
-		OPT_U64(0, "max-file-bytes", &opt.max_file_bytes, 1, ULONG_MAX,
+		OPT_U64(0, "max-file-bytes", &set->max_file_bytes, 1, ULONG_MAX,
 			"N", "bytes of a file read at most (64 GiB)"),
-		OPT_U64(0, "max-member-bytes", &opt.limits.member_bytes,
+		OPT_U64(0, "max-member-bytes", &set->limits.member_bytes,
 			1, ULONG_MAX, "N", "bytes one archive member may produce (1 GiB)"),
-		OPT_U64(0, "max-archive-bytes", &opt.limits.total_bytes,
+		OPT_U64(0, "max-archive-bytes", &set->limits.total_bytes,
 			1, ULONG_MAX, "N", "bytes one archive may produce (4 GiB)"),
-		OPT_U64(0, "max-ratio", &opt.limits.ratio, 1, ULONG_MAX, "N",
+		OPT_U64(0, "max-ratio", &set->limits.ratio, 1, ULONG_MAX, "N",
 			"produced/stored bytes of an archive (1000)"),
-		OPT_U64(0, "max-members", &opt.limits.members, 1, ULONG_MAX, "N",
+		OPT_U64(0, "max-members", &set->limits.members, 1, ULONG_MAX, "N",
 			"members of one archive (100000)"),
 		OPT_SECONDS_OPTARG("wait", &opt.wait_seconds, &opt.wait_lock,
 				   1, 31536000, "SECONDS",
@@ -248,7 +279,7 @@ static int cmd_scan(int argc, char **argv, const char *db, int is_default)
 		OPT_END(),
 	};
 
-	archive_limits_default(&opt.limits);
+	settings_unset(set);
 	if ((ret = parseopt_parse(&argc, &argv, usage, options))) {
 		ret = ret == PARSEOPT_HELP ? 0 : EXIT_FATAL;
 		goto out;
@@ -262,13 +293,60 @@ static int cmd_scan(int argc, char **argv, const char *db, int is_default)
 	opt.progress = !opt.quiet && !no_progress && isatty(2);
 	ret = scan_run(&opt);
 out:
-	excludes_clear(&opt.ex);
+	settings_release(set);
 	return ret;
 }
 
-static struct store *open_ro(const char *db)
+static int cmd_forget(int argc, char **argv, const char *db, int is_default)
 {
-	return store_open(db, STORE_READONLY);
+	static const char usage[] =
+		"usage: wcindex forget [options] ROOT...\n"
+		"  removes each ROOT (as 'wcindex roots' lists it) and all its rows\n";
+	struct scan_options opt = { .db_path = db };
+	struct parseopt options[] = {
+		OPT_SECONDS_OPTARG("wait", &opt.wait_seconds, &opt.wait_lock,
+				   1, 31536000, "SECONDS",
+				   "wait for a scan running on the database (no limit)"),
+		OPT_BOOL('q', "quiet", &opt.quiet, "no line per root forgotten"),
+		OPT_GLOBAL("db", "FILE", "the database"),
+		OPT_END(),
+	};
+	int ret;
+
+	(void)is_default;
+	if ((ret = parseopt_parse(&argc, &argv, usage, options)))
+		return ret == PARSEOPT_HELP ? 0 : EXIT_FATAL;
+	if (!argc)
+		return usage_error(usage, options, "forget needs a ROOT");
+	opt.roots = (const char *const *)argv;
+	opt.nroots = (size_t)argc;
+	return scan_forget(&opt);
+}
+
+static int cmd_roots(int argc, char **argv, const char *db, int is_default)
+{
+	static const char usage[] =
+		"usage: wcindex roots [--csv | --json | --table]\n"
+		"  lists the roots: state, files, words, bytes, last scan, settings\n";
+	int fmt = SQLOUT_TABLE, ret;
+	struct store *s;
+	struct parseopt options[] = {
+		OPT_OUTPUT_FORMAT(&fmt),
+		OPT_GLOBAL("db", "FILE", "the database"),
+		OPT_END(),
+	};
+
+	(void)is_default;
+	if ((ret = parseopt_parse(&argc, &argv, usage, options)))
+		return ret == PARSEOPT_HELP ? 0 : EXIT_FATAL;
+	if (argc)
+		return usage_error(usage, options, "roots takes no arguments");
+	if (!(s = open_ro(db)))
+		return EXIT_FATAL;
+	ret = sqlout_run(store_handle(s), "SELECT * FROM root_list",
+			 (enum sqlout_format)fmt, stdout) ? EXIT_FATAL : 0;
+	store_close(s);
+	return ret;
 }
 
 /* What total and ls work on: the index, and the paths they name. */
@@ -485,12 +563,7 @@ static int cmd_sql(int argc, char **argv, const char *db,
 	unsigned timeout = 300;
 	struct store *s;
 	struct parseopt options[] = {
-		OPT_SET_INT(0, "csv", &fmt, SQLOUT_CSV,
-			    "RFC 4180 CSV, a header line first"),
-		OPT_SET_INT(0, "json", &fmt, SQLOUT_JSON,
-			    "a JSON array of objects, one per row"),
-		OPT_SET_INT(0, "table", &fmt, SQLOUT_TABLE,
-			    "an aligned table (the default)"),
+		OPT_OUTPUT_FORMAT(&fmt),
 		OPT_SECONDS(0, "timeout", &timeout, 0, 86400, "N",
 			    "stop a statement after N seconds (300; 0: never)"),
 		OPT_END(),
@@ -576,6 +649,8 @@ static const struct cmd commands[] = {
 	{ "ls", cmd_ls },
 	{ "sql", cmd_sql },
 	{ "status", cmd_status },
+	{ "roots", cmd_roots },
+	{ "forget", cmd_forget },
 	{ "db-path", cmd_db_path },
 };
 

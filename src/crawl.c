@@ -38,7 +38,7 @@ struct crawl {
 	struct queue *jobs, *wq;
 	struct walker *walker;
 	const char **top_paths, **root_paths;	/* the walker's view of tops */
-	const struct crawl_top *top;
+	struct crawl_top *top;
 	uint64_t top_dev, top_ino;
 	const struct listing *cur;	/* the directory being merged */
 	int64_t next_dir_id;
@@ -115,12 +115,14 @@ static void merge_files(struct crawl *c, const struct pending *d)
 						   c->opt.mode_flags,
 						   (c->opt.full ? CHANGE_FORCE_ALL : 0) |
 						   (c->opt.retry_failed ?
-						    CHANGE_FORCE_FAILED : 0));
+						    CHANGE_FORCE_FAILED : 0) |
+						   (c->opt.recount_archives ?
+						    CHANGE_FORCE_ARCHIVES : 0));
 			if (why != CHANGE_NONE)
 				new_job(c, d->path, d->id, e, row, why);
 			else
 				c->st.unchanged++;
-		} else if (row && (!e || e->kind != K_KEEP)) {
+		} else if (row && (!e || e->kind != K_KEEP) && !c->top->held) {
 			writer_send_del_file(c->wq, row->id);
 		}
 		if (cmp <= 0)
@@ -204,7 +206,7 @@ static int merge_dirs(struct crawl *c, const struct pending *d)
 		} else if (cmp > 0) {
 			const struct dentry *e = find_entry(c, rname);
 
-			if (!e || e->kind != K_KEEP)
+			if ((!e || e->kind != K_KEEP) && !c->top->held)
 				writer_send_del_dir(c->wq, c->drows.v[j].path);
 		} else {
 			push_dir(c, xstrdup(c->drows.v[j].path),
@@ -223,6 +225,39 @@ static int merge_dirs(struct crawl *c, const struct pending *d)
 		c->stack[b - 1] = t;
 	}
 	return 0;
+}
+
+/*
+ * A root on another device than it was walked on, or that listed files
+ * and now lists nothing at all, is most likely a share that is not
+ * mounted (an empty mount point, or the file system under it): none of
+ * its rows is deleted on that evidence.  Said, recorded with the stage
+ * "guard", and the scan fails, unless it was told to accept the change.
+ */
+static void check_guard(struct crawl *c, const struct listing *l)
+{
+	struct crawl_top *top = c->top;
+	struct strbuf msg = STRBUF_INIT;
+
+	if (top->accept || strcmp(top->path, top->root))
+		return;
+	if (top->has_known_dev && l->dev != top->known_dev)
+		strbuf_addf(&msg, "is on another device (%llu) than when it "
+			    "was last walked (%llu)",
+			    (unsigned long long)l->dev,
+			    (unsigned long long)top->known_dev);
+	else if (!l->nents && (c->rows.nr || c->drows.nr))
+		strbuf_addstr(&msg, "is empty, and held files");
+	else
+		return;
+	top->held = 1;
+	c->st.errors++;
+	error("root '%s' %s: nothing under it is deleted (a share not "
+	      "mounted?); scan --accept-changes '%s' accepts the new state",
+	      top->path, msg.buf, top->path);
+	strbuf_addstr(&msg, ": its rows are kept");
+	writer_send_error(c->wq, top->path, "guard", 0, msg.buf);
+	strbuf_release(&msg);
 }
 
 /*
@@ -247,6 +282,7 @@ static int merge_dir(struct crawl *c, const struct pending *d)
 	if (!d->dev && !d->ino) {	/* a top: its identity, for the jobs */
 		c->top_dev = l->dev;
 		c->top_ino = l->ino;
+		c->top->dev = l->dev;
 	}
 	c->cur = l;
 	if (!d->is_new) {
@@ -255,6 +291,8 @@ static int merge_dir(struct crawl *c, const struct pending *d)
 			ret = -1;
 			goto out;
 		}
+		if (!d->dev && !d->ino)
+			check_guard(c, l);
 	} else {
 		/* Nothing of a new directory can be indexed yet. */
 		store_index_rows_release(&c->rows);
@@ -292,7 +330,7 @@ static int end_of_top(struct crawl *c)
 }
 
 /* Merge the listings of top, then its end.  Returns 1 if it was clean. */
-static int walk_top(struct crawl *c, const struct crawl_top *top)
+static int walk_top(struct crawl *c, struct crawl_top *top)
 {
 	int is_root = !strcmp(top->path, top->root);
 	char *parent = is_root ? NULL : parent_of(top->path);

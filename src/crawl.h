@@ -19,7 +19,12 @@ struct crawl_top {
 	const char *path;	/* canonical directory to walk */
 	const char *root;	/* the root it belongs to (path or an ancestor) */
 	int64_t root_id;
+	uint64_t known_dev;	/* the root's device when last walked ... */
+	int has_known_dev;	/* ... if it is known */
+	int accept;		/* apply deletions even if the root looks gone */
 	int complete;		/* set by the crawler: walked without an error */
+	int held;		/* set by the crawler: its deletions held back */
+	uint64_t dev;		/* set by the crawler: the device it is on */
 };
 
 struct crawl_options {
@@ -30,6 +35,7 @@ struct crawl_options {
 	uint32_t include_fs;	/* pseudo file systems to walk (fstype.h) */
 	int full;		/* recount every file */
 	int retry_failed;	/* retry even files that failed for good */
+	int recount_archives;	/* limits changed: archives and limit hits */
 	unsigned mode_flags;	/* ENTRY_F_OPTIONS bits of this scan */
 	uint32_t job_flags;	/* JOB_* passed to the workers */
 	const struct excludes *ex;

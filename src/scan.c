@@ -72,6 +72,11 @@ struct scan {
 	int64_t start_ns;
 	int db_trusted;
 
+	/* the settings of the roots walked now: one group of a plan */
+	struct root_settings set;
+	int recount_archives;	/* their archive or file limits changed */
+	const char *group_label;	/* NULL when the plan has one group */
+
 	/* the database, the directories to walk, the scan's row */
 	struct store *rw, *ro;
 	char **paths;		/* canonical, to walk */
@@ -266,7 +271,7 @@ static int refuse_pseudo(const struct scan_options *opt, const char *arg,
 {
 	const struct fs_type *type;
 
-	if (fstype_skip_path(canon, opt->include_fs, &type) < 0)
+	if (fstype_skip_path(canon, opt->given.include_fs, &type) < 0)
 		return error_errno("cannot scan '%s'", arg);
 	if (!type)
 		return 0;
@@ -340,38 +345,16 @@ static void drop_nested(char **paths, size_t *nr)
 	*nr = kept;
 }
 
-/* --max-file-bytes, or its default. */
-static uint64_t file_limit(const struct scan_options *opt)
+/* scans.options: the settings of the roots walked, and the run's own. */
+static void describe_options(const struct scan *sc, struct strbuf *sb)
 {
-	return opt->max_file_bytes ? opt->max_file_bytes
-				   : WORKER_MAX_FILE_BYTES;
-}
+	size_t start = sb->len;
 
-static void describe_options(const struct scan_options *opt, struct strbuf *sb)
-{
-	unsigned nfs;
-	const struct fs_type *fs = fstype_table(&nfs);
-
-	strbuf_addf(sb, "mode=%s follow=%d one-file-system=%d full=%d jobs=%u",
-		    opt->ascii ? "ascii" : "utf8", opt->follow, opt->one_fs,
-		    opt->full, opt->jobs);
-	if (opt->no_archives)
-		strbuf_addstr(sb, " archives=no");
-	else
-		strbuf_addf(sb, " archive-depth=%u max-member-bytes=%llu "
-			    "max-archive-bytes=%llu max-ratio=%llu "
-			    "max-members=%llu", opt->limits.depth,
-			    (unsigned long long)opt->limits.member_bytes,
-			    (unsigned long long)opt->limits.total_bytes,
-			    (unsigned long long)opt->limits.ratio,
-			    (unsigned long long)opt->limits.members);
-	strbuf_addf(sb, " max-file-bytes=%llu",
-		    (unsigned long long)file_limit(opt));
-	for (size_t i = 0; i < opt->ex.nr; i++)
-		strbuf_addf(sb, " exclude=%s", opt->ex.pat[i]);
-	for (unsigned i = 0; i < nfs; i++)
-		if (opt->include_fs & (UINT32_C(1) << i))
-			strbuf_addf(sb, " include-fs=%s", fs[i].name);
+	settings_format(&sc->set, sb);
+	for (size_t i = start; i < sb->len; i++)
+		if (sb->buf[i] == '\n')
+			sb->buf[i] = ' ';
+	strbuf_addf(sb, "full=%d jobs=%u", sc->opt->full, sc->opt->jobs);
 }
 
 static void print_size(struct strbuf *sb, uint64_t bytes)
@@ -384,6 +367,28 @@ static void print_size(struct strbuf *sb, uint64_t bytes)
 		strbuf_addf(sb, "%.1f kB", (double)bytes / 1e3);
 	else
 		strbuf_addf(sb, "%llu bytes", (unsigned long long)bytes);
+}
+
+/*
+ * Store the settings the top's root is walked with, and tell the crawler
+ * the device the root was last walked on (for its guard).
+ */
+static int remember_root(struct scan *sc, struct crawl_top *top)
+{
+	struct root_info ri = { STRBUF_INIT, 0, 0, 0 };
+	struct strbuf text = STRBUF_INIT;
+	int ret = -1;
+
+	if (store_root_info(sc->rw, top->root_id, &ri))
+		goto out;
+	top->known_dev = ri.dev;
+	top->has_known_dev = ri.has_dev;
+	settings_format(&sc->set, &text);
+	ret = store_set_root_settings(sc->rw, top->root_id, text.buf);
+out:
+	strbuf_release(&text);
+	strbuf_release(&ri.settings);
+	return ret;
 }
 
 /* Register the tops: find the root of each, adding new roots. */
@@ -415,6 +420,9 @@ static int register_tops(struct scan *sc, int64_t now)
 		sc->root_paths[i] = xstrndup(root.buf, root.len);
 		top->path = path;
 		top->root = sc->root_paths[i];
+		top->accept = sc->opt->accept_changes;
+		if (remember_root(sc, top))
+			goto out;
 	}
 	ret = store_commit(sc->rw);
 out:
@@ -540,30 +548,19 @@ static void record_db_state(const struct scan *sc)
 }
 
 /*
- * Open the database, decide what to walk (the arguments, or every root),
- * record the scan and its roots, and open the crawler's read-only
- * connection.
+ * Record the scan of the group's directories and their roots, and open the
+ * crawler's read-only connection.
  */
 static int open_and_register(struct scan *sc)
 {
 	struct strbuf roots = STRBUF_INIT, opts = STRBUF_INIT;
 	int ret = -1;
 
-	if (!(sc->rw = store_open(sc->opt->db_path, STORE_CREATE |
-				  (sc->db_trusted ? STORE_TRUSTED : 0))))
-		return -1;
-	if (!sc->ntops) {
-		if (store_list_roots(sc->rw, &sc->paths, &sc->ntops))
-			return -1;
-		if (!sc->ntops)
-			return error("no roots indexed yet: name a directory to scan");
-	}
-	drop_nested(sc->paths, &sc->ntops);
 	sc->tops = xcalloc(sc->ntops, sizeof(*sc->tops));
 	sc->root_paths = xcalloc(sc->ntops, sizeof(*sc->root_paths));
 	for (size_t i = 0; i < sc->ntops; i++)
 		strbuf_addf(&roots, "%s%s", i ? "\n" : "", sc->paths[i]);
-	describe_options(sc->opt, &opts);
+	describe_options(sc, &opts);
 	if (store_scan_begin(sc->rw, roots.buf, opts.buf, wall_ns(),
 			     &sc->scan_id) ||
 	    register_tops(sc, wall_ns()))
@@ -592,32 +589,34 @@ static int64_t racy_limit(const struct scan *sc)
 	return change_racy_limit(sc->start_ns);
 }
 
-/* The ENTRY_F_OPTIONS bits of the counting options: a change recounts. */
-static unsigned mode_flags(const struct scan_options *opt)
+/* The ENTRY_F_OPTIONS bits of the counting settings: a change recounts. */
+static unsigned mode_flags(const struct root_settings *set)
 {
-	return (opt->ascii ? ENTRY_F_ASCII : 0) |
-	       (opt->no_archives ? ENTRY_F_NOARCHIVES : 0);
+	return (set->ascii ? ENTRY_F_ASCII : 0) |
+	       (set->no_archives ? ENTRY_F_NOARCHIVES : 0);
 }
 
 /* The crawler's options: what to walk, how, and which files to skip. */
 static void crawl_options_of(struct scan *sc, struct crawl_options *copt)
 {
 	const struct scan_options *opt = sc->opt;
+	const struct root_settings *set = &sc->set;
 	char *dircopy = xstrdup(opt->db_path);
 	struct stat dbdir;
 
 	*copt = (struct crawl_options) {
 		.tops = sc->tops,
 		.ntops = sc->ntops,
-		.follow = opt->follow,
-		.one_fs = opt->one_fs,
-		.include_fs = opt->include_fs,
+		.follow = set->follow,
+		.one_fs = set->one_fs,
+		.include_fs = set->include_fs,
 		.full = opt->full,
 		.retry_failed = opt->retry_failed,
-		.mode_flags = mode_flags(opt),
-		.job_flags = (opt->ascii ? JOB_ASCII : 0) |
-			     (opt->no_archives ? 0 : JOB_ARCHIVES),
-		.ex = &opt->ex,
+		.recount_archives = sc->recount_archives,
+		.mode_flags = mode_flags(set),
+		.job_flags = (set->ascii ? JOB_ASCII : 0) |
+			     (set->no_archives ? 0 : JOB_ARCHIVES),
+		.ex = &set->ex,
 		.scan_id = sc->scan_id,
 		/* the database and its companions are never indexed */
 		.db_name = basename(sc->db_base = xstrdup(opt->db_path)),
@@ -677,9 +676,9 @@ static void disarm_oom_recorder(void)
 static int start_pool(struct scan *sc)
 {
 	const struct scan_options *opt = sc->opt;
-	uint64_t max_file_bytes = file_limit(opt);
+	uint64_t max_file_bytes = sc->set.max_file_bytes;
 	char **argv = worker_config_argv(&(struct worker_config) {
-		.limits = opt->limits,
+		.limits = sc->set.limits,
 		/* By default half the wall-clock budget: a spin is caught first. */
 		.cpu_seconds = opt->archive_cpu ? opt->archive_cpu :
 			       opt->timeout > 1 ? opt->timeout / 2 : 1,
@@ -717,7 +716,7 @@ static int start_pipeline(struct scan *sc)
 	const struct writer_options wopt = {
 		.scan_id = sc->scan_id,
 		.racy_limit_ns = racy_limit(sc),
-		.mode_flags = mode_flags(sc->opt),
+		.mode_flags = mode_flags(&sc->set),
 	};
 	struct crawl_options copt;
 
@@ -809,7 +808,11 @@ static void record_end(struct scan *sc)
 		const struct crawl_top *top = &sc->tops[i];
 
 		if (!strcmp(top->path, top->root) && top->complete &&
-		    store_root_scanned(sc->rw, top->root_id, sc->scan_id))
+		    !top->held && store_root_scanned(sc->rw, top->root_id,
+						     sc->scan_id, top->dev))
+			sc->fatal = 1;
+		if (top->held &&
+		    store_set_root_state(sc->rw, top->root_id, "held"))
 			sc->fatal = 1;
 	}
 	note_blocked_log(sc);
@@ -830,6 +833,8 @@ static void print_summary(const struct scan *sc)
 	const struct scan_stats *st = &sc->stats;
 	struct strbuf sb = STRBUF_INIT;
 
+	if (sc->group_label)
+		strbuf_addf(&sb, "%s: ", sc->group_label);
 	strbuf_addf(&sb, "%llu new, %llu changed, %llu deleted, "
 		    "%llu unchanged, %llu failed",
 		    (unsigned long long)st->new_files,
@@ -850,21 +855,20 @@ static void print_summary(const struct scan *sc)
 	strbuf_release(&sb);
 }
 
-/* Undo every step that was taken, last first. */
-static void scan_release(struct scan *sc)
+/* Undo the steps of one group's run, last first: the session stays. */
+static void release_run(struct scan *sc)
 {
 	if (sc->pool)
 		pool_free(sc->pool);
+	sc->pool = NULL;
 	disarm_oom_recorder();
 	if (sc->jobs)
 		queue_free(sc->jobs);
 	if (sc->wq)
 		queue_free(sc->wq);
+	sc->jobs = sc->wq = NULL;
 	store_close(sc->ro);
-	store_close(sc->rw);
-	/* closed: a checkpoint has moved the log into the file */
-	if (sc->recorded && !sc->fatal)
-		record_db_state(sc);
+	sc->ro = NULL;
 	for (size_t i = 0; i < sc->ntops; i++) {
 		free(sc->paths[i]);
 		if (sc->root_paths)
@@ -874,6 +878,22 @@ static void scan_release(struct scan *sc)
 	free(sc->root_paths);
 	free(sc->tops);
 	free(sc->db_base);
+	sc->paths = sc->root_paths = NULL;
+	sc->tops = NULL;
+	sc->db_base = NULL;
+	sc->ntops = 0;
+	memset(&sc->stats, 0, sizeof(sc->stats));
+	sc->progress_shown = 0;
+}
+
+/* Undo every step that was taken, last first. */
+static void scan_release(struct scan *sc)
+{
+	release_run(sc);
+	store_close(sc->rw);
+	/* closed: a checkpoint has moved the log into the file */
+	if (sc->recorded && !sc->fatal)
+		record_db_state(sc);
 	if (sc->lock_fd >= 0)
 		close(sc->lock_fd);
 	if (sc->sfd >= 0) {
@@ -885,11 +905,280 @@ static void scan_release(struct scan *sc)
 		pthread_sigmask(SIG_SETMASK, &sc->old_mask, NULL);
 }
 
+/* ------------------------------------------------------------ the plan */
+
+/*
+ * The directories of one run are walked with the settings of their roots.
+ * Roots whose settings differ cannot share a crawler, nor workers: a plan
+ * cuts the directories into groups of equal settings, each one scan.
+ */
+struct group {
+	struct root_settings set;
+	struct strbuf text;	/* settings_format(), the group's key */
+	int recount_archives;
+	char **paths;
+	size_t n, alloc;
+};
+
+struct plan {
+	struct group *g;
+	size_t nr, alloc;
+	char **gone;		/* known roots that have vanished */
+	size_t ngone, agone;
+};
+
+static void plan_release(struct plan *plan)
+{
+	for (size_t i = 0; i < plan->nr; i++) {
+		struct group *g = &plan->g[i];
+
+		settings_release(&g->set);
+		strbuf_release(&g->text);
+		for (size_t k = 0; k < g->n; k++)
+			free(g->paths[k]);
+		free(g->paths);
+	}
+	free(plan->g);
+	for (size_t i = 0; i < plan->ngone; i++)
+		free(plan->gone[i]);
+	free(plan->gone);
+}
+
+static void plan_add(struct plan *plan, const struct root_settings *set,
+		     int recount, char *path)
+{
+	struct strbuf text = STRBUF_INIT;
+	struct group *g = NULL;
+
+	settings_format(set, &text);
+	for (size_t i = 0; i < plan->nr && !g; i++)
+		if (!strcmp(plan->g[i].text.buf, text.buf) &&
+		    plan->g[i].recount_archives == recount)
+			g = &plan->g[i];
+	if (!g) {
+		ALLOC_GROW(plan->g, plan->nr + 1, plan->alloc);
+		g = &plan->g[plan->nr++];
+		memset(g, 0, sizeof(*g));
+		settings_default(&g->set);
+		settings_copy(&g->set, set);
+		g->text = text;
+		g->recount_archives = recount;
+		strbuf_init(&text, 0);
+	}
+	strbuf_release(&text);
+	ALLOC_GROW(g->paths, g->n + 1, g->alloc);
+	g->paths[g->n++] = path;
+}
+
+/*
+ * A known root that is gone (a bare scan walks every root) is said, with
+ * the way to be rid of it, and its rows stay.  1 when path is gone.
+ */
+static int root_vanished(struct scan *sc, const char *path)
+{
+	struct stat st;
+	int64_t id;
+
+	if (!lstat(path, &st) || (errno != ENOENT && errno != ENOTDIR))
+		return 0;
+	error("root '%s' has vanished: its rows are kept until "
+	      "'wcindex forget %s'", path, path);
+	if (store_root_by_path(sc->rw, path, &id) == 1 &&
+	    !store_begin(sc->rw)) {
+		if (store_set_root_state(sc->rw, id, "vanished") ||
+		    store_commit(sc->rw))
+			store_rollback(sc->rw);
+	}
+	return 1;
+}
+
+/* Say how the settings of root change, and whether archives recount. */
+static int settings_changed(const char *root, const char *old_text,
+			    const struct root_settings *new, int quiet)
+{
+	struct root_settings old;
+	struct strbuf text = STRBUF_INIT, diff = STRBUF_INIT;
+	int recount = 0;
+
+	settings_format(new, &text);
+	if (settings_diff(old_text, text.buf, &diff)) {
+		if (!quiet)
+			notice("settings of '%s' changed: %s", root, diff.buf);
+		settings_default(&old);
+		if (!settings_parse(old_text, &old))
+			recount = settings_recount_archives(&old, new);
+		settings_release(&old);
+	}
+	strbuf_release(&text);
+	strbuf_release(&diff);
+	return recount;
+}
+
+/*
+ * The settings path is walked with: its root's as stored (the defaults
+ * for a new root, or with --reset-settings), and over them those the
+ * command line gave.  *recount: the change asks archives to be recounted.
+ */
+static int settings_of(struct scan *sc, const char *path,
+		       struct root_settings *set, int *recount)
+{
+	const struct scan_options *opt = sc->opt;
+	struct root_info ri = { STRBUF_INIT, 0, 0, 0 };
+	struct strbuf root = STRBUF_INIT;
+	int64_t id;
+	int found, ret = -1;
+
+	*recount = 0;
+	settings_default(set);
+	found = store_find_root(sc->rw, path, &id, &root);
+	if (found < 0 || (found && store_root_info(sc->rw, id, &ri)))
+		goto out;
+	if (ri.settings.len && !opt->reset_settings &&
+	    settings_parse(ri.settings.buf, set))
+		goto out;
+	if (opt->clear_excludes)
+		excludes_clear(&set->ex);
+	settings_overlay(set, &opt->given);
+	if (ri.settings.len)
+		*recount = settings_changed(root.buf, ri.settings.buf, set,
+					    opt->quiet);
+	ret = 0;
+out:
+	strbuf_release(&ri.settings);
+	strbuf_release(&root);
+	return ret;
+}
+
+/*
+ * Decide what to walk (the arguments, or every root) and with which
+ * settings, in groups.  The paths move from sc into the plan.
+ */
+static int make_plan(struct scan *sc, struct plan *plan)
+{
+	int bare = !sc->ntops, ret = 0;
+
+	if (bare) {
+		if (store_list_roots(sc->rw, &sc->paths, &sc->ntops))
+			return -1;
+		if (!sc->ntops)
+			return error("no roots indexed yet: name a directory to scan");
+	}
+	drop_nested(sc->paths, &sc->ntops);
+	for (size_t i = 0; i < sc->ntops; i++) {
+		struct root_settings set;
+		int recount;
+
+		if (ret) {
+			free(sc->paths[i]);
+			continue;
+		}
+		if (bare && root_vanished(sc, sc->paths[i])) {
+			ALLOC_GROW(plan->gone, plan->ngone + 1, plan->agone);
+			plan->gone[plan->ngone++] = sc->paths[i];
+			continue;
+		}
+		if (settings_of(sc, sc->paths[i], &set, &recount))
+			ret = -1;
+		else
+			plan_add(plan, &set, recount, sc->paths[i]);
+		if (ret)
+			free(sc->paths[i]);
+		settings_release(&set);
+	}
+	free(sc->paths);
+	sc->paths = NULL;
+	sc->ntops = 0;
+	return ret;
+}
+
+/* ------------------------------------------------------------- the run */
+
+/*
+ * The start of a group's scan for the racy rule, as lock_and_start() took
+ * the first one's: the later of the clock and the database's file system.
+ */
+static void restart_clock(struct scan *sc)
+{
+	struct stat st;
+	int64_t fs_now;
+
+	sc->started = now_ns();
+	sc->start_ns = wall_ns();
+	if (futimens(sc->lock_fd, NULL) || fstat(sc->lock_fd, &st))
+		return;
+	fs_now = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+	if (fs_now > sc->start_ns)
+		sc->start_ns = fs_now;
+}
+
+/* Whether the crawler held back the deletions of a root: a failure. */
+static int any_held(const struct scan *sc)
+{
+	for (size_t i = 0; i < sc->ntops; i++)
+		if (sc->tops[i].held)
+			return 1;
+	return 0;
+}
+
+/* The vanished roots of the plan, in the errors of the scan that runs. */
+static int record_gone(struct scan *sc, const struct plan *plan)
+{
+	for (size_t i = 0; i < plan->ngone; i++)
+		if (store_add_error(sc->rw, sc->scan_id, plan->gone[i],
+				    "vanished", ENOENT, "the root has vanished: "
+				    "its rows are kept until 'wcindex forget'"))
+			return -1;
+	return 0;
+}
+
+/* Scan one group of the plan.  Returns a SCAN_* exit code. */
+static int run_group(struct scan *sc, struct group *g,
+		     const struct plan *plan, int first)
+{
+	int several = plan->nr > 1;
+
+	struct strbuf label = STRBUF_INIT;
+	int ret = SCAN_FATAL;
+
+	if (!first)
+		restart_clock(sc);
+	sc->set = g->set;
+	sc->recount_archives = g->recount_archives;
+	sc->paths = g->paths;
+	sc->ntops = g->n;
+	g->paths = NULL;
+	g->n = 0;
+	for (size_t i = 0; several && i < sc->ntops; i++)
+		strbuf_addf(&label, "%s%s", i ? ", " : "", sc->paths[i]);
+	sc->group_label = several ? label.buf : NULL;
+	if (open_and_register(sc) || (first && record_gone(sc, plan)))
+		goto out;
+	if (start_pipeline(sc)) {
+		/* no thread or worker to be had: the row must not stay running */
+		sc->fatal = 1;
+		store_defer_errors(sc->rw, 0);
+		record_end(sc);
+		goto out;
+	}
+	run_pipeline(sc);
+	record_end(sc);
+	if (!sc->opt->quiet)
+		print_summary(sc);
+	ret = sc->fatal ? SCAN_FATAL : sc->signo ? SCAN_SIGNALLED + sc->signo :
+	      sc->stats.failed || any_held(sc) ? SCAN_FAILED : SCAN_OK;
+out:
+	sc->group_label = NULL;
+	strbuf_release(&label);
+	release_run(sc);
+	return ret;
+}
+
 int scan_run(const struct scan_options *opt)
 {
 	struct scan sc = {
 		.opt = opt, .started = now_ns(), .sfd = -1, .lock_fd = -1,
 	};
+	struct plan plan = { NULL, 0, 0, NULL, 0, 0 };
 	int ret;
 
 	if (canonical_args(opt, &sc.paths, &sc.ntops))
@@ -898,22 +1187,84 @@ int scan_run(const struct scan_options *opt)
 	if (ret != SCAN_OK)
 		goto out;
 	ret = SCAN_FATAL;
-	if (open_and_register(&sc))
+	if (!(sc.rw = store_open(opt->db_path, STORE_CREATE |
+				 (sc.db_trusted ? STORE_TRUSTED : 0))) ||
+	    make_plan(&sc, &plan))
 		goto out;
-	if (start_pipeline(&sc)) {
-		/* no thread or worker to be had: the row must not stay running */
-		sc.fatal = 1;
-		store_defer_errors(sc.rw, 0);
-		record_end(&sc);
-		goto out;
+	ret = SCAN_OK;
+	for (size_t i = 0; i < plan.nr; i++) {
+		int r = run_group(&sc, &plan.g[i], &plan, !i);
+
+		if (r > ret)
+			ret = r;
+		if (r == SCAN_FATAL || r >= SCAN_SIGNALLED)
+			break;
 	}
-	run_pipeline(&sc);
-	record_end(&sc);
-	if (!opt->quiet)
-		print_summary(&sc);
-	ret = sc.fatal ? SCAN_FATAL : sc.signo ? SCAN_SIGNALLED + sc.signo :
-	      sc.stats.failed ? SCAN_FAILED : SCAN_OK;
+	if (plan.ngone && ret == SCAN_OK)
+		ret = SCAN_FAILED;
 out:
+	plan_release(&plan);
+	scan_release(&sc);
+	return ret;
+}
+
+/* ---------------------------------------------------------- forgetting */
+
+/* Forget each root of opt->roots in one transaction; 0 or -1. */
+static int forget_roots(struct scan *sc)
+{
+	const struct scan_options *opt = sc->opt;
+	struct strbuf path = STRBUF_INIT, done = STRBUF_INIT;
+	int ret = -1;
+
+	if (store_begin(sc->rw))
+		return -1;
+	for (size_t i = 0; i < opt->nroots; i++) {
+		uint64_t files;
+		int64_t id;
+		int found;
+
+		absolute_path(opt->roots[i], &path);
+		found = store_root_by_path(sc->rw, path.buf, &id);
+		if (found < 0)
+			goto out;
+		if (!found) {
+			error("'%s' is not a root ('wcindex roots' lists them)",
+			      opt->roots[i]);
+			goto out;
+		}
+		if (store_forget_root(sc->rw, id, &files))
+			goto out;
+		strbuf_addf(&done, "forgot '%s' (%llu files)\n", path.buf,
+			    (unsigned long long)files);
+	}
+	ret = store_commit(sc->rw);
+out:
+	if (ret)
+		store_rollback(sc->rw);
+	else if (!opt->quiet)
+		fputs(done.buf, stdout);
+	strbuf_release(&path);
+	strbuf_release(&done);
+	return ret;
+}
+
+int scan_forget(const struct scan_options *opt)
+{
+	struct scan sc = {
+		.opt = opt, .started = now_ns(), .sfd = -1, .lock_fd = -1,
+	};
+	struct stat st;
+	int ret;
+
+	if (stat(opt->db_path, &st) < 0)
+		return error_errno("cannot open '%s'", opt->db_path),
+		       SCAN_FATAL;
+	ret = block_stop_signals(&sc) ? SCAN_FATAL : lock_and_start(&sc);
+	if (ret == SCAN_OK) {
+		sc.rw = store_open(opt->db_path, STORE_CREATE);
+		ret = sc.rw && !forget_roots(&sc) ? SCAN_OK : SCAN_FATAL;
+	}
 	scan_release(&sc);
 	return ret;
 }

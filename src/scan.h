@@ -9,8 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "archive.h"
-#include "fsutil.h"
+#include "settings.h"
 #include "store.h"
 
 struct scan_options {
@@ -18,15 +17,19 @@ struct scan_options {
 	const char *const *roots;	/* as given; none: every known root */
 	size_t nroots;
 	unsigned jobs;			/* worker processes */
-	int full, ascii, follow, one_fs, quiet, progress;
-	int no_archives;		/* count archives as plain bytes */
+	int full, quiet, progress;
 	int retry_failed;		/* retry damaged archives and limits */
 	unsigned timeout;		/* seconds per batch, beyond reading */
 	unsigned archive_cpu;		/* CPU seconds per archive; 0: timeout/2 */
-	struct archive_limits limits;
-	uint64_t max_file_bytes;	/* read no further; 0: the default */
-	struct excludes ex;
-	uint32_t include_fs;		/* pseudo file systems to walk (fstype.h) */
+	/*
+	 * The root settings the command line gave (settings_unset(), then
+	 * parsed): laid over each root's stored settings, or over the
+	 * defaults with reset_settings, and stored with the root.
+	 */
+	struct root_settings given;
+	int reset_settings;
+	int clear_excludes;		/* drop the roots' excludes (--no-excludes) */
+	int accept_changes;		/* apply what a root's guard holds back */
 	const char *worker_exe;		/* default: this program */
 	int wait_lock;			/* wait for a running scan (--wait) */
 	unsigned wait_seconds;		/* at most this long; 0: no limit */
@@ -53,5 +56,12 @@ struct scan_options {
  * scan.
  */
 int scan_run(const struct scan_options *opt);
+
+/*
+ * `wcindex forget`: remove each root of opt->roots (its exact path, as
+ * `wcindex roots` lists it) and everything indexed under it, all in one
+ * transaction, under the scan lock.  Returns a SCAN_* exit code.
+ */
+int scan_forget(const struct scan_options *opt);
 
 #endif

@@ -40,6 +40,8 @@ enum stmt_id {
 	ST_BEGIN, ST_COMMIT, ST_ROLLBACK,
 	ST_FIND_ROOT, ST_ADD_ROOT, ST_NESTED_ROOTS, ST_MOVE_ROOT_DIRS,
 	ST_DELETE_ROOT, ST_ROOT_SCANNED, ST_LIST_ROOTS,
+	ST_ROOT_INFO, ST_SET_ROOT_SETTINGS, ST_SET_ROOT_STATE, ST_ROOT_BY_PATH,
+	ST_FORGET_COUNT, ST_FORGET_ENTRIES, ST_FORGET_DIRS,
 	ST_DIR_LOOKUP, ST_MAX_DIR, ST_DIR_CHILDREN, ST_PUT_DIR,
 	ST_DELETE_SUBTREE_FILES, ST_DELETE_SUBTREE_DIRS,
 	ST_DIR_ENTRIES, ST_PUT_ENTRY_OK, ST_PUT_ENTRY_ERROR, ST_DELETE_ENTRY,
@@ -76,7 +78,18 @@ static const char *const stmt_sql[ST__COUNT] = {
 		"SELECT id, path FROM roots WHERE path >= ?1 AND path < ?2 AND id != ?3",
 	[ST_MOVE_ROOT_DIRS] = "UPDATE dirs SET root_id = ?1 WHERE root_id = ?2",
 	[ST_DELETE_ROOT] = "DELETE FROM roots WHERE id = ?1",
-	[ST_ROOT_SCANNED] = "UPDATE roots SET last_scan_id = ?2 WHERE id = ?1",
+	[ST_ROOT_SCANNED] = "UPDATE roots SET last_scan_id = ?2, dev = ?3, "
+		"state = 'ok' WHERE id = ?1",
+	[ST_ROOT_INFO] = "SELECT settings, dev, last_scan_id IS NOT NULL "
+		"FROM roots WHERE id = ?1",
+	[ST_SET_ROOT_SETTINGS] = "UPDATE roots SET settings = ?2 WHERE id = ?1",
+	[ST_SET_ROOT_STATE] = "UPDATE roots SET state = ?2 WHERE id = ?1",
+	[ST_ROOT_BY_PATH] = "SELECT id FROM roots WHERE path = ?1",
+	[ST_FORGET_COUNT] = "SELECT count(*) FROM entries WHERE member = '' "
+		"AND dir_id IN (SELECT id FROM dirs WHERE root_id = ?1)",
+	[ST_FORGET_ENTRIES] = "DELETE FROM entries WHERE dir_id IN "
+		"(SELECT id FROM dirs WHERE root_id = ?1)",
+	[ST_FORGET_DIRS] = "DELETE FROM dirs WHERE root_id = ?1",
 	[ST_LIST_ROOTS] = "SELECT path FROM roots ORDER BY path",
 	[ST_DIR_LOOKUP] = "SELECT id FROM dirs WHERE path = ?1",
 	[ST_MAX_DIR] = "SELECT coalesce(max(id), 0) FROM dirs",
@@ -711,7 +724,8 @@ out:
 	return ret;
 }
 
-int store_root_scanned(struct store *s, int64_t root_id, int64_t scan_id)
+int store_root_scanned(struct store *s, int64_t root_id, int64_t scan_id,
+		       uint64_t dev)
 {
 	sqlite3_stmt *st = get_stmt(s, ST_ROOT_SCANNED);
 
@@ -719,7 +733,95 @@ int store_root_scanned(struct store *s, int64_t root_id, int64_t scan_id)
 		return -1;
 	sqlite3_bind_int64(st, 1, root_id);
 	sqlite3_bind_int64(st, 2, scan_id);
+	sqlite3_bind_int64(st, 3, (int64_t)dev);
 	return run(s, st, "cannot update root");
+}
+
+/* Columns (settings, dev, scanned) of a root's row. */
+static int take_root_info(void *data, sqlite3_stmt *st)
+{
+	struct root_info *ri = data;
+
+	strbuf_reset(&ri->settings);
+	strbuf_add(&ri->settings, sqlite3_column_text(st, 0),
+		   (size_t)sqlite3_column_bytes(st, 0));
+	ri->has_dev = sqlite3_column_type(st, 1) != SQLITE_NULL;
+	ri->dev = (uint64_t)sqlite3_column_int64(st, 1);
+	ri->scanned = sqlite3_column_int(st, 2);
+	return 1;
+}
+
+int store_root_info(struct store *s, int64_t root_id, struct root_info *ri)
+{
+	sqlite3_stmt *st = get_stmt(s, ST_ROOT_INFO);
+
+	strbuf_reset(&ri->settings);
+	ri->has_dev = ri->scanned = 0;
+	ri->dev = 0;
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, root_id);
+	return each_row(s, st, take_root_info, ri, "cannot read a root");
+}
+
+/* Run the update sid of a root's text column. */
+static int set_root_text(struct store *s, enum stmt_id sid, int64_t root_id,
+			 const char *text)
+{
+	sqlite3_stmt *st = get_stmt(s, sid);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, root_id);
+	bind_str(st, 2, text);
+	return run(s, st, "cannot update root");
+}
+
+int store_set_root_settings(struct store *s, int64_t root_id,
+			    const char *settings)
+{
+	return set_root_text(s, ST_SET_ROOT_SETTINGS, root_id, settings);
+}
+
+int store_set_root_state(struct store *s, int64_t root_id, const char *state)
+{
+	return set_root_text(s, ST_SET_ROOT_STATE, root_id, state);
+}
+
+int store_root_by_path(struct store *s, const char *path, int64_t *root_id)
+{
+	return find_by_text(s, ST_ROOT_BY_PATH, path, root_id, NULL,
+			    "cannot look up roots");
+}
+
+/* Run sid, bound to root_id: a statement of the root's forgetting. */
+static int forget_step(struct store *s, enum stmt_id sid, int64_t root_id)
+{
+	sqlite3_stmt *st = get_stmt(s, sid);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, root_id);
+	return run(s, st, "cannot forget a root");
+}
+
+int store_forget_root(struct store *s, int64_t root_id, uint64_t *files)
+{
+	sqlite3_stmt *st = get_stmt(s, ST_FORGET_COUNT);
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, root_id);
+	rc = sqlite3_step(st);
+	*files = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+	done_stmt(st);
+	if (rc != SQLITE_ROW)
+		return db_error(s, "cannot forget a root");
+	if (forget_step(s, ST_FORGET_ENTRIES, root_id) ||
+	    forget_step(s, ST_FORGET_DIRS, root_id))
+		return -1;
+	return forget_step(s, ST_DELETE_ROOT, root_id);
 }
 
 int store_list_roots(struct store *s, char ***paths, size_t *nr)

@@ -93,8 +93,40 @@ int store_find_root(struct store *s, const char *path, int64_t *root_id,
 int store_add_root(struct store *s, const char *path, int64_t now_ns,
 		   int64_t scan_id, int64_t *root_id);
 
-/* Record that scan_id walked the whole of root_id. */
-int store_root_scanned(struct store *s, int64_t root_id, int64_t scan_id);
+/*
+ * Record that scan_id walked the whole of root_id, which was on device
+ * dev: the root's state is "ok" again.
+ */
+int store_root_scanned(struct store *s, int64_t root_id, int64_t scan_id,
+		       uint64_t dev);
+
+/* What the index keeps of a root besides its path. */
+struct root_info {
+	struct strbuf settings;	/* settings_format()'s text; "" before any */
+	uint64_t dev;		/* the device it was on when last walked */
+	int has_dev;		/* dev is known */
+	int scanned;		/* walked whole at least once */
+};
+
+/* Read root_id's info into ri (its settings strbuf initialised).  0 or -1. */
+int store_root_info(struct store *s, int64_t root_id, struct root_info *ri);
+
+/* Replace root_id's settings (settings_format()'s text).  0 or -1. */
+int store_set_root_settings(struct store *s, int64_t root_id,
+			    const char *settings);
+
+/* Set root_id's state: "ok", "vanished" or "held" (see wcindex(1)). */
+int store_set_root_state(struct store *s, int64_t root_id, const char *state);
+
+/* The root whose path is exactly path: 1 and *root_id, 0 if none, -1. */
+int store_root_by_path(struct store *s, const char *path, int64_t *root_id);
+
+/*
+ * Remove root_id and every directory and file row under it, saying in
+ * *files how many files it held.  Run it inside a transaction: all of it
+ * or nothing.  0 or -1.
+ */
+int store_forget_root(struct store *s, int64_t root_id, uint64_t *files);
 
 /* All root paths, sorted; free each and the array. */
 int store_list_roots(struct store *s, char ***paths, size_t *nr);

@@ -209,6 +209,15 @@ void warning(const char *fmt, ...)
 	va_end(ap);
 }
 
+void notice(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("", fmt, ap, NULL);
+	va_end(ap);
+}
+
 void die(const char *fmt, ...)
 {
 	va_list ap;

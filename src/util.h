@@ -48,6 +48,8 @@ void set_progname(const char *name);
 int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int error_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A line on stderr that is neither an error nor a warning: "wcindex: ..." */
+void notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Print a message and exit with status 2; only the command layer calls this. */
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));

@@ -208,7 +208,9 @@ want=$("$PYTHON3" "$TEST_SRCDIR/pycount.py" "$A/docs.tar.gz" | awk '{print $2}')
 assert_eq "$want" "$(q "SELECT words FROM files WHERE name = 'docs.tar.gz'")" \
 	"--no-archives: the archive's bytes counted as text"
 scan_ok "$A"
-assert_eq 1 "$(q "SELECT count(*) FROM entries WHERE member != '' AND name = 'docs.tar.gz'")" "members again without --no-archives"
+assert_eq 0 "$(q "SELECT count(*) FROM entries WHERE member != '' AND name = 'docs.tar.gz'")" "a bare scan keeps the root's --no-archives"
+scan_ok --archives "$A"
+assert_eq 1 "$(q "SELECT count(*) FROM entries WHERE member != '' AND name = 'docs.tar.gz'")" "members again with --archives"
 
 # ---- limits from the command line.
 mk_tar "a.txt=one" "b.txt=two" "c.txt=three"

@@ -255,10 +255,12 @@ g2scan=$(q "SELECT last_scan_id FROM roots WHERE path = '$G2'")
 mv "$G2" "$TMP/g2-moved"
 run_scan
 assert_eq 1 "$SCAN_RC" "exit status of a scan of all roots, one missing"
-assert_match "$G2" "$SCAN_ERR" "error message names the missing root"
-assert_stats 0 0 0 8 1 "scan of all roots, one missing"
+assert_match "root '$G2' has vanished.*wcindex forget $G2" "$SCAN_ERR" \
+	"the message names the missing root, and how to forget it"
+assert_stats 0 0 0 8 0 "scan of all roots, one missing"
 assert_eq 6 "$(rows_under "$G2")" "rows of the missing root are kept"
-assert_eq walk "$(q "SELECT stage FROM errors WHERE path = '$G2'")" "errors row of the missing root"
+assert_eq vanished "$(q "SELECT stage FROM errors WHERE path = '$G2'")" "errors row of the missing root"
+assert_eq vanished "$(q "SELECT state FROM roots WHERE path = '$G2'")" "state of the missing root"
 assert_eq "$(last_scan_id)" "$(q "SELECT last_scan_id FROM roots WHERE path = '$G1'")" "roots.last_scan_id of the root walked"
 soft assert_eq "$g2scan" "$(q "SELECT last_scan_id FROM roots WHERE path = '$G2'")" \
 	"roots.last_scan_id ('last scan that walked the whole root') of a root that could not be walked"

@@ -666,8 +666,9 @@ START_TEST(test_root_scanned_and_list)
 	(void)add_root("/c");
 	b = add_root("/b");
 	(void)add_root("/a\nnl");
-	ck_assert_int_eq(store_root_scanned(st, b, 77), 0);
+	ck_assert_int_eq(store_root_scanned(st, b, 77, 2049), 0);
 	ck_assert_int_eq(q("SELECT last_scan_id FROM roots WHERE path = '/b'"), 77);
+	ck_assert_int_eq(q("SELECT dev FROM roots WHERE path = '/b'"), 2049);
 	ck_assert_int_eq(q("SELECT last_scan_id FROM roots WHERE path = '/c'"),
 			 -999);
 	ck_assert_int_eq(q("SELECT added_ns FROM roots WHERE path = '/c'"), 1000);
@@ -680,6 +681,52 @@ START_TEST(test_root_scanned_and_list)
 	for (size_t i = 0; i < nr; i++)
 		free(paths[i]);
 	free(paths);
+}
+END_TEST
+
+/* A root's settings, device and state; forgetting one keeps the others. */
+START_TEST(test_root_info_and_forget)
+{
+	struct root_info ri = { STRBUF_INIT, 0, 0, 0 };
+	int64_t a, b, id = -1, da, db;
+	uint64_t files = 99;
+
+	a = add_root("/a");
+	b = add_root("/b");
+	ck_assert_int_eq(store_root_info(st, a, &ri), 0);
+	ck_assert_str_eq(ri.settings.buf, "");
+	ck_assert_int_eq(ri.has_dev, 0);
+	ck_assert_int_eq(ri.scanned, 0);
+	ck_assert_int_eq(store_set_root_settings(st, a, "mode=ascii\n"), 0);
+	ck_assert_int_eq(store_set_root_state(st, a, "held"), 0);
+	ck_assert_int_eq(store_root_scanned(st, a, 5, 7), 0);
+	ck_assert_int_eq(store_root_info(st, a, &ri), 0);
+	ck_assert_str_eq(ri.settings.buf, "mode=ascii\n");
+	ck_assert_int_eq(ri.has_dev, 1);
+	ck_assert_uint_eq(ri.dev, 7);
+	ck_assert_int_eq(ri.scanned, 1);
+	/* a scan that walked it whole says it is there again */
+	ck_assert_int_eq(q("SELECT state = 'ok' FROM roots WHERE id = 1"), 1);
+
+	ck_assert_int_eq(store_root_by_path(st, "/a", &id), 1);
+	ck_assert_int_eq(id, a);
+	ck_assert_int_eq(store_root_by_path(st, "/a/sub", &id), 0);
+
+	da = put_dir("/a", a);
+	put_ok(put_dir("/a/s", a), "x.txt", 1, 2, 3, 4, 0);
+	put_ok(da, "y.txt", 1, 2, 3, 5, 0);
+	db = put_dir("/b", b);
+	put_ok(db, "z.txt", 1, 2, 3, 6, 0);
+	ck_assert_int_eq(store_begin(st), 0);
+	ck_assert_int_eq(store_forget_root(st, a, &files), 0);
+	ck_assert_int_eq(store_commit(st), 0);
+	ck_assert_uint_eq(files, 2);
+	ck_assert_int_eq(q("SELECT count(*) FROM roots"), 1);
+	ck_assert_int_eq(q("SELECT count(*) FROM dirs"), 1);
+	ck_assert_int_eq(q("SELECT count(*) FROM entries"), 1);
+	ck_assert_int_eq(q("SELECT count(*) FROM entries e JOIN dirs d "
+			   "ON e.dir_id = d.id WHERE d.path = '/b'"), 1);
+	strbuf_release(&ri.settings);
 }
 END_TEST
 
@@ -1415,6 +1462,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_add_root_twice);
 	tcase_add_test(tc, test_nested_root_absorbed);
 	tcase_add_test(tc, test_root_scanned_and_list);
+	tcase_add_test(tc, test_root_info_and_forget);
 
 	tc = add_tcase(s, "dirs", 30);
 	scratch_fixtures(tc, "test_store", setup_open, teardown);
