@@ -86,3 +86,25 @@ SELECT id, status,
        bytes_read, words_read
 FROM scans
 ORDER BY id DESC;
+
+
+-- Words added this week, per root: the change in its totals between its
+-- last scan before the week and its last scan (from the history view).
+SELECT root,
+       sum(words_delta) AS words_added,
+       sum(files_delta) AS files_added
+FROM history
+WHERE date >= datetime('now', '-7 days')
+  AND first = 0
+GROUP BY root
+ORDER BY words_added DESC;
+
+
+-- Files deleted last night (between 18:00 yesterday and 08:00 today, UTC),
+-- with the counts they had.
+SELECT date, path, member, old_lines, old_words, old_bytes
+FROM file_changes
+WHERE kind = 'deleted'
+  AND date >= datetime('now', 'start of day', '-6 hours')
+  AND date < datetime('now', 'start of day', '+8 hours')
+ORDER BY date, path, member;

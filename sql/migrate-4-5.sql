@@ -17,3 +17,47 @@ DROP VIEW IF EXISTS files;
 DROP VIEW IF EXISTS counted_entries;
 DROP VIEW IF EXISTS flag_bits;
 DROP VIEW IF EXISTS root_list;
+
+-- History (schema 5).  Each scan after a root's first records, per row of
+-- entries, what it did: 'new', 'changed' (a recount that gave other
+-- counts; one that gave the same is "rechecked" and recorded nowhere but
+-- in scans.files_rechecked) or 'deleted'.  A root's first scan records one
+-- 'first' row for the root instead (path = the root, new_* = its totals).
+-- old_* and new_* are what the row added to the totals before and after:
+-- NULL when it was not counted (absent, binary, an archive, a link, not
+-- read).  Only the changes of the last 100 scans are kept (meta key
+-- keep_history; `wcindex scan --keep-history N` sets it).
+CREATE TABLE changes (
+	id        INTEGER PRIMARY KEY,
+	scan_id   INTEGER NOT NULL,
+	root_id   INTEGER NOT NULL,
+	path      TEXT NOT NULL,		-- the file on disk, absolute
+	member    TEXT NOT NULL DEFAULT '',	-- as entries.member
+	kind      TEXT NOT NULL,		-- new, changed, deleted, first
+	old_lines INTEGER, old_words INTEGER, old_chars INTEGER, old_bytes INTEGER,
+	new_lines INTEGER, new_words INTEGER, new_chars INTEGER, new_bytes INTEGER
+);
+CREATE INDEX changes_by_scan ON changes(scan_id);
+
+-- The totals of each root a scan walked, taken after the scan (kept for
+-- every scan: one row per root and scan), and how many of its files
+-- (member = '') were new, changed and deleted.
+CREATE TABLE root_totals (
+	scan_id       INTEGER NOT NULL,
+	root_id       INTEGER NOT NULL,
+	files         INTEGER NOT NULL,
+	lines         INTEGER NOT NULL,
+	words         INTEGER NOT NULL,
+	chars         INTEGER NOT NULL,
+	bytes         INTEGER NOT NULL,
+	files_new     INTEGER NOT NULL DEFAULT 0,
+	files_changed INTEGER NOT NULL DEFAULT 0,
+	files_deleted INTEGER NOT NULL DEFAULT 0,
+	first         INTEGER NOT NULL DEFAULT 0,	-- the root's first scan
+	PRIMARY KEY (root_id, scan_id)
+) WITHOUT ROWID;
+
+-- Files recounted whose counts came out the same (a racy file, a touched
+-- one): not changes.  Added here, as by the migration, so that both
+-- schemas have the same columns in the same order.
+ALTER TABLE scans ADD COLUMN files_rechecked INTEGER NOT NULL DEFAULT 0;

@@ -14,8 +14,10 @@
 --   scans    one row per run of `wcindex scan`
 --   scan_errors  every problem met during a scan (kept for the last scans)
 --   meta     key/value settings of the database
+--   changes      what each scan did to each file (the last 100 scans)
+--   root_totals  the totals of each root after each scan
 -- Views (sql/views.sql, for people writing SQL): files, totals_by_root,
--- totals_by_dir, totals_by_ext, errors, last_scan.
+-- totals_by_dir, totals_by_ext, errors, last_scan, history, file_changes.
 
 CREATE TABLE meta (
 	key   TEXT PRIMARY KEY,
@@ -107,3 +109,47 @@ CREATE TABLE scan_errors (
 	message TEXT NOT NULL
 );
 CREATE INDEX scan_errors_by_scan ON scan_errors(scan_id);
+
+-- History (schema 5).  Each scan after a root's first records, per row of
+-- entries, what it did: 'new', 'changed' (a recount that gave other
+-- counts; one that gave the same is "rechecked" and recorded nowhere but
+-- in scans.files_rechecked) or 'deleted'.  A root's first scan records one
+-- 'first' row for the root instead (path = the root, new_* = its totals).
+-- old_* and new_* are what the row added to the totals before and after:
+-- NULL when it was not counted (absent, binary, an archive, a link, not
+-- read).  Only the changes of the last 100 scans are kept (meta key
+-- keep_history; `wcindex scan --keep-history N` sets it).
+CREATE TABLE changes (
+	id        INTEGER PRIMARY KEY,
+	scan_id   INTEGER NOT NULL,
+	root_id   INTEGER NOT NULL,
+	path      TEXT NOT NULL,		-- the file on disk, absolute
+	member    TEXT NOT NULL DEFAULT '',	-- as entries.member
+	kind      TEXT NOT NULL,		-- new, changed, deleted, first
+	old_lines INTEGER, old_words INTEGER, old_chars INTEGER, old_bytes INTEGER,
+	new_lines INTEGER, new_words INTEGER, new_chars INTEGER, new_bytes INTEGER
+);
+CREATE INDEX changes_by_scan ON changes(scan_id);
+
+-- The totals of each root a scan walked, taken after the scan (kept for
+-- every scan: one row per root and scan), and how many of its files
+-- (member = '') were new, changed and deleted.
+CREATE TABLE root_totals (
+	scan_id       INTEGER NOT NULL,
+	root_id       INTEGER NOT NULL,
+	files         INTEGER NOT NULL,
+	lines         INTEGER NOT NULL,
+	words         INTEGER NOT NULL,
+	chars         INTEGER NOT NULL,
+	bytes         INTEGER NOT NULL,
+	files_new     INTEGER NOT NULL DEFAULT 0,
+	files_changed INTEGER NOT NULL DEFAULT 0,
+	files_deleted INTEGER NOT NULL DEFAULT 0,
+	first         INTEGER NOT NULL DEFAULT 0,	-- the root's first scan
+	PRIMARY KEY (root_id, scan_id)
+) WITHOUT ROWID;
+
+-- Files recounted whose counts came out the same (a racy file, a touched
+-- one): not changes.  Added here, as by the migration, so that both
+-- schemas have the same columns in the same order.
+ALTER TABLE scans ADD COLUMN files_rechecked INTEGER NOT NULL DEFAULT 0;

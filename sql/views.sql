@@ -97,3 +97,39 @@ FROM roots r
 JOIN totals_by_root t ON t.root = r.path
 LEFT JOIN scans s ON s.id = r.last_scan_id
 ORDER BY r.path;
+
+-- History: the totals of each root after each scan that walked it, and the
+-- change since the scan of that root before (the first: from nothing).
+-- Growth over time: `SELECT date, words FROM history WHERE root = '/x'`.
+CREATE VIEW history AS
+SELECT t.scan_id,
+       datetime(s.started_ns / 1000000000, 'unixepoch') AS date,
+       r.path AS root,
+       t.files, t.lines, t.words, t.chars, t.bytes,
+       t.files - coalesce(lag(t.files) OVER w, 0) AS files_delta,
+       t.lines - coalesce(lag(t.lines) OVER w, 0) AS lines_delta,
+       t.words - coalesce(lag(t.words) OVER w, 0) AS words_delta,
+       t.chars - coalesce(lag(t.chars) OVER w, 0) AS chars_delta,
+       t.bytes - coalesce(lag(t.bytes) OVER w, 0) AS bytes_delta,
+       t.files_new AS new, t.files_changed AS changed,
+       t.files_deleted AS deleted, t.first
+FROM root_totals t
+JOIN scans s ON s.id = t.scan_id
+JOIN roots r ON r.id = t.root_id
+WINDOW w AS (PARTITION BY t.root_id ORDER BY t.scan_id);
+
+-- One row per recorded change (see the changes table), with the date of
+-- its scan, its root and the deltas (new - old, a NULL side counting 0).
+CREATE VIEW file_changes AS
+SELECT c.id, c.scan_id,
+       datetime(s.started_ns / 1000000000, 'unixepoch') AS date,
+       c.kind, c.path, c.member, r.path AS root,
+       c.old_lines, c.old_words, c.old_chars, c.old_bytes,
+       c.new_lines, c.new_words, c.new_chars, c.new_bytes,
+       coalesce(c.new_lines, 0) - coalesce(c.old_lines, 0) AS lines_delta,
+       coalesce(c.new_words, 0) - coalesce(c.old_words, 0) AS words_delta,
+       coalesce(c.new_chars, 0) - coalesce(c.old_chars, 0) AS chars_delta,
+       coalesce(c.new_bytes, 0) - coalesce(c.old_bytes, 0) AS bytes_delta
+FROM changes c
+JOIN scans s ON s.id = c.scan_id
+LEFT JOIN roots r ON r.id = c.root_id;

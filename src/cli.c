@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -55,6 +56,8 @@ static const char usage_main[] =
 	"  status            roots, recent scans and errors\n"
 	"  roots             the roots, their state and settings: --csv, --json\n"
 	"  forget ROOT...    remove roots and everything indexed under them\n"
+	"  changes [PATH...] what the last scan (--scan N, --since WHEN) changed\n"
+	"  history [ROOT]    the totals of each root after each scan\n"
 	"  db-path           print the database path in use\n"
 	"\n"
 	"The database is --db FILE, else $WCINDEX_DB, else\n"
@@ -271,6 +274,8 @@ static int cmd_scan(int argc, char **argv, const char *db, int is_default)
 		OPT_SECONDS_OPTARG("wait", &opt.wait_seconds, &opt.wait_lock,
 				   1, 31536000, "SECONDS",
 				   "wait for a scan running on the database (no limit)"),
+		OPT_U64(0, "keep-history", &opt.keep_history, 1, 1000000, "N",
+			"keep the changes of the last N scans from now on (100)"),
 		OPT_BOOL('q', "quiet", &opt.quiet, "no summary line and no progress"),
 		OPT_BOOL(0, "no-progress", &no_progress,
 			 "no progress line even on a terminal"),
@@ -643,6 +648,232 @@ static int cmd_db_path(int argc, char **argv, const char *db,
 	return 0;
 }
 
+/* ---- history: changes and history ---- */
+
+/*
+ * WHEN of --since as nanoseconds since the epoch: "YYYY-MM-DD",
+ * "YYYY-MM-DD HH:MM[:SS]" (UTC, as every date wcindex shows), or a time
+ * ago: "30m", "24h", "7d", "2w".  0 or -1 after reporting.
+ */
+static int parse_when(const char *when, int64_t *ns)
+{
+	static const char *const formats[] = {
+		"%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M",
+		"%Y-%m-%dT%H:%M", "%Y-%m-%d",
+	};
+	char *end;
+	unsigned long long n;
+
+	errno = 0;
+	n = strtoull(when, &end, 10);
+	if (end != when && *when >= '0' && *when <= '9' && !errno &&
+	    end[0] && !end[1] && strchr("smhdw", end[0])) {
+		uint64_t unit = end[0] == 's' ? 1 : end[0] == 'm' ? 60 :
+				end[0] == 'h' ? 3600 : end[0] == 'd' ? 86400 :
+				604800;
+
+		if (n > (uint64_t)INT64_MAX / 1000000000u / unit)
+			return error("--since '%s': too long ago", when);
+		*ns = wall_ns() - (int64_t)(n * unit * 1000000000u);
+		return 0;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(formats); i++) {
+		struct tm tm;
+		const char *rest;
+
+		memset(&tm, 0, sizeof(tm));
+		rest = strptime(when, formats[i], &tm);
+		if (rest && !*rest) {
+			time_t t = timegm(&tm);
+
+			/* nanoseconds run out in 2262: later is "never" */
+			*ns = t > INT64_MAX / 1000000000 ? INT64_MAX :
+			      t < INT64_MIN / 1000000000 ? INT64_MIN :
+			      (int64_t)t * 1000000000;
+			return 0;
+		}
+	}
+	return error("--since '%s': not a date (YYYY-MM-DD [HH:MM[:SS]], UTC) "
+		     "nor a time ago (30m, 24h, 7d, 2w)", when);
+}
+
+/* Append to sql an SQL test that column col is path or lies below it. */
+static void add_path_test(struct strbuf *sql, const char *col,
+			  const char *path)
+{
+	char *q;
+
+	if (!strcmp(path, "/")) {
+		strbuf_addstr(sql, "1");
+		return;
+	}
+	q = sqlite3_mprintf("(%s = %Q OR (%s >= %Q || '/' AND %s < %Q || '0'))",
+			    col, path, col, path, col, path);
+	strbuf_addstr(sql, q);
+	sqlite3_free(q);
+}
+
+struct change_sums {
+	uint64_t kinds[4];	/* new, changed, deleted, first */
+	int64_t lines, words, chars, bytes;
+};
+
+static int print_changes(sqlite3 *db, const char *sql)
+{
+	static const char *const kinds[] = { "new", "changed", "deleted", "first" };
+	struct change_sums sum = { { 0 }, 0, 0, 0, 0 };
+	struct strbuf line = STRBUF_INIT;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return error("cannot read the changes: %s", sqlite3_errmsg(db));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *kind = (const char *)sqlite3_column_text(st, 0);
+		const char *member = (const char *)sqlite3_column_text(st, 2);
+
+		for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
+			if (!strcmp(kind, kinds[i]))
+				sum.kinds[i]++;
+		sum.lines += sqlite3_column_int64(st, 3);
+		sum.words += sqlite3_column_int64(st, 4);
+		sum.chars += sqlite3_column_int64(st, 5);
+		sum.bytes += sqlite3_column_int64(st, 6);
+		strbuf_reset(&line);
+		strbuf_addf(&line, "%-8s %+10lld words %+10lld bytes  ", kind,
+			    (long long)sqlite3_column_int64(st, 4),
+			    (long long)sqlite3_column_int64(st, 6));
+		strbuf_add_escaped(&line, (const char *)sqlite3_column_text(st, 1));
+		if (member && *member) {
+			strbuf_addstr(&line, ARCHIVE_NEST_SEP);
+			strbuf_add_escaped(&line, member);
+		}
+		puts(line.buf);
+	}
+	sqlite3_finalize(st);
+	strbuf_release(&line);
+	if (rc != SQLITE_DONE)
+		return error("cannot read the changes: %s", sqlite3_errmsg(db));
+	printf("total: %" PRIu64 " new, %" PRIu64 " changed, %" PRIu64
+	       " deleted", sum.kinds[0], sum.kinds[1], sum.kinds[2]);
+	if (sum.kinds[3])
+		printf(", %" PRIu64 " first scans", sum.kinds[3]);
+	printf("; %+" PRId64 " lines, %+" PRId64 " words, %+" PRId64
+	       " chars, %+" PRId64 " bytes\n", sum.lines, sum.words, sum.chars,
+	       sum.bytes);
+	return 0;
+}
+
+static int cmd_changes(int argc, char **argv, const char *db,
+		       int is_default)
+{
+	static const char usage[] =
+		"usage: wcindex changes [--scan N | --since WHEN] [--csv | --json | --table]\n"
+		"       [PATH...]\n"
+		"  prints: kind, words and bytes added, path; then a total line\n";
+	struct reading rd = { 0 };
+	struct strbuf sql = STRBUF_INIT;
+	uint64_t scan = 0;
+	const char *since = NULL;
+	int fmt = SQLOUT_TABLE, ret;
+	int64_t since_ns = 0;
+	struct parseopt options[] = {
+		OPT_U64(0, "scan", &scan, 1, ULONG_MAX, "N",
+			"the changes of scan N (default: the last scan)"),
+		OPT_STRING(0, "since", &since, "WHEN",
+			   "the changes of every scan since WHEN: YYYY-MM-DD [HH:MM] (UTC), 7d, 24h"),
+		OPT_OUTPUT_FORMAT(&fmt),
+		OPT_END(),
+	};
+
+	if ((ret = start_reading(argc, argv, usage, options, db, &rd)) >= 0)
+		return end_reading(&rd, ret);
+	if (scan && since) {
+		ret = usage_error(usage, options, "--scan and --since exclude each other");
+		goto out;
+	}
+	if (since && parse_when(since, &since_ns)) {
+		ret = EXIT_FATAL;
+		goto out;
+	}
+	strbuf_addstr(&sql, "SELECT kind, path, member, lines_delta, words_delta,"
+		      " chars_delta, bytes_delta, scan_id, date, root,"
+		      " old_lines, old_words, old_chars, old_bytes,"
+		      " new_lines, new_words, new_chars, new_bytes"
+		      " FROM file_changes WHERE ");
+	if (scan)
+		strbuf_addf(&sql, "scan_id = %" PRIu64, scan);
+	else if (since)
+		strbuf_addf(&sql, "scan_id IN (SELECT id FROM scans WHERE "
+			    "started_ns >= %" PRId64 ")", since_ns);
+	else
+		strbuf_addstr(&sql, "scan_id = (SELECT max(id) FROM scans)");
+	/* the PATHs, or every root */
+	strbuf_addstr(&sql, " AND (0");
+	for (size_t i = 0; i < rd.n; i++) {
+		strbuf_addstr(&sql, " OR ");
+		add_path_test(&sql, "path", rd.paths[i]);
+	}
+	strbuf_addstr(&sql, ")");
+	strbuf_addstr(&sql, " ORDER BY id");
+	ret = 0;
+	if (fmt == SQLOUT_TABLE ? print_changes(store_handle(rd.s), sql.buf) :
+	    sqlout_run(store_handle(rd.s), sql.buf, (enum sqlout_format)fmt,
+		       stdout))
+		ret = EXIT_FATAL;
+out:
+	strbuf_release(&sql);
+	return end_reading(&rd, ret);
+}
+
+static int cmd_history(int argc, char **argv, const char *db,
+		       int is_default)
+{
+	static const char usage[] =
+		"usage: wcindex history [--csv | --json | --table] [ROOT...]\n"
+		"  prints: the totals of each root after each scan, and the change since the one before\n";
+	struct reading rd = { 0 };
+	struct strbuf sql = STRBUF_INIT, root = STRBUF_INIT;
+	int fmt = SQLOUT_TABLE, ret, listed = 0;
+	struct parseopt options[] = {
+		OPT_OUTPUT_FORMAT(&fmt),
+		OPT_END(),
+	};
+
+	if ((ret = start_reading(argc, argv, usage, options, db, &rd)) >= 0)
+		return end_reading(&rd, ret);
+	ret = 0;
+	strbuf_addstr(&sql, "SELECT date, scan_id AS scan, root, files, words,"
+		      " bytes, files_delta, words_delta, bytes_delta, new,"
+		      " changed, deleted FROM history WHERE root IN (");
+	for (size_t i = 0; i < rd.n; i++) {
+		int64_t id;
+		int found = store_find_root(rd.s, rd.paths[i], &id, &root);
+		char *q;
+
+		if (found < 0) {
+			ret = EXIT_FATAL;
+			goto out;
+		}
+		if (!found) {
+			error("'%s' is not indexed", rd.paths[i]);
+			ret = EXIT_PARTIAL;
+			continue;
+		}
+		q = sqlite3_mprintf("%s%Q", listed++ ? ", " : "", root.buf);
+		strbuf_addstr(&sql, q);
+		sqlite3_free(q);
+	}
+	strbuf_addstr(&sql, ") ORDER BY root, scan_id");
+	if (sqlout_run(store_handle(rd.s), sql.buf, (enum sqlout_format)fmt,
+		       stdout))
+		ret = EXIT_FATAL;
+out:
+	strbuf_release(&sql);
+	strbuf_release(&root);
+	return end_reading(&rd, ret);
+}
+
 static const struct cmd commands[] = {
 	{ "scan", cmd_scan },
 	{ "total", cmd_total },
@@ -652,6 +883,8 @@ static const struct cmd commands[] = {
 	{ "roots", cmd_roots },
 	{ "forget", cmd_forget },
 	{ "db-path", cmd_db_path },
+	{ "changes", cmd_changes },
+	{ "history", cmd_history },
 };
 
 static const struct cmd *find_command(const char *name)

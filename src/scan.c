@@ -797,6 +797,24 @@ static void note_blocked_log(struct scan *sc)
 	strbuf_release(&msg);
 }
 
+/*
+ * The history of the scan: the totals of the roots it walked, a summary
+ * row for each root walked for the first time (before the roots are
+ * marked walked), the files rechecked, and old changes pruned.
+ */
+static int record_history(struct scan *sc)
+{
+	int64_t *ids = xcalloc(sc->ntops ? sc->ntops : 1, sizeof(*ids));
+	int ret;
+
+	for (size_t i = 0; i < sc->ntops; i++)
+		ids[i] = sc->tops[i].root_id;
+	ret = store_history_end(sc->rw, sc->scan_id, ids, sc->ntops,
+				sc->opt->keep_history, sc->stats.rechecked);
+	free(ids);
+	return ret;
+}
+
 /* Mark the roots walked in full, and record how the scan ended. */
 static void record_end(struct scan *sc)
 {
@@ -804,6 +822,8 @@ static void record_end(struct scan *sc)
 		[SIGINT] = "SIGINT", [SIGTERM] = "SIGTERM", [SIGHUP] = "SIGHUP",
 	};
 
+	if (!sc->fatal && record_history(sc))
+		sc->fatal = 1;
 	for (size_t i = 0; i < sc->ntops && !sc->fatal; i++) {
 		const struct crawl_top *top = &sc->tops[i];
 
@@ -845,6 +865,9 @@ static void print_summary(const struct scan *sc)
 	if (st->skipped)
 		strbuf_addf(&sb, ", %llu skipped",
 			    (unsigned long long)st->skipped);
+	if (st->rechecked)
+		strbuf_addf(&sb, ", %llu rechecked",
+			    (unsigned long long)st->rechecked);
 	strbuf_addstr(&sb, "; ");
 	print_size(&sb, st->bytes);
 	strbuf_addf(&sb, ", %llu words counted in %.2f s",

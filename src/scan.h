@@ -33,6 +33,7 @@ struct scan_options {
 	const char *worker_exe;		/* default: this program */
 	int wait_lock;			/* wait for a running scan (--wait) */
 	unsigned wait_seconds;		/* at most this long; 0: no limit */
+	uint64_t keep_history;		/* scans of changes kept; 0: as set */
 };
 
 /* Exit codes of `wcindex scan` (documented in wcindex(1)). */

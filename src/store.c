@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -48,6 +49,10 @@ enum stmt_id {
 	ST_DELETE_STALE_MEMBERS,
 	ST_SCAN_BEGIN, ST_SCANS_KILLED, ST_SCAN_FINISH, ST_SCAN_ABANDON, ST_ADD_ERROR, ST_PRUNE_ERRORS,
 	ST_TOTALS_TREE, ST_TOTALS_FILE, ST_LS_TREE, ST_LS_FILE,
+	ST_HIST_TRACKED, ST_HIST_OLD, ST_HIST_ADD, ST_HIST_DEL_ENTRY,
+	ST_HIST_DEL_SUBTREE, ST_HIST_DEL_MEMBERS, ST_HIST_ROOT_FIRST,
+	ST_HIST_TOTALS, ST_HIST_FIRST, ST_HIST_KEEP_SET, ST_HIST_PRUNE,
+	ST_SCAN_RECHECKED,
 	ST__COUNT
 };
 
@@ -64,6 +69,33 @@ enum stmt_id {
 	"coalesce(sum((flags & ?5) != 0), 0), coalesce(sum(status != 'ok'), 0)"
 #define ENTRY_COLS "e.lines, e.words, e.chars, e.bytes, e.flags, e.status, " \
 	"e.error, e.member"
+
+/* History: the path of file name (a parameter or column) in dirs d. */
+#define HIST_PATH(name) \
+	"CASE WHEN d.path = '/' THEN '/' || " name \
+	" ELSE d.path || '/' || " name " END"
+/* What row e adds to the totals: the column, or NULL (?2: the mask). */
+#define HIST_COUNTED(col) \
+	"CASE WHEN e.status = 'ok' AND (e.flags & ?2) = 0 THEN e." col " END"
+/*
+ * The rows of entries e about to be deleted, as 'deleted' changes of scan
+ * ?1, in roots walked whole before (a root's first scan records none).
+ */
+#define HIST_DELETED \
+	"INSERT INTO changes(scan_id, root_id, path, member, kind," \
+	" old_lines, old_words, old_chars, old_bytes) " \
+	"SELECT ?1, d.root_id, " HIST_PATH("e.name") ", e.member, 'deleted', " \
+	HIST_COUNTED("lines") ", " HIST_COUNTED("words") ", " \
+	HIST_COUNTED("chars") ", " HIST_COUNTED("bytes") " " \
+	"FROM entries e JOIN dirs d ON d.id = e.dir_id " \
+	"JOIN roots r ON r.id = d.root_id " \
+	"WHERE r.last_scan_id IS NOT NULL AND "
+/* The files (member = '') of root ?2 with changes of this kind in scan ?1. */
+#define HIST_KIND_COUNT(kind) \
+	"(SELECT count(*) FROM changes c WHERE c.scan_id = ?1 AND " \
+	"c.root_id = ?2 AND c.member = '' AND c.kind = '" kind "')"
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
 
 static const char *const stmt_sql[ST__COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -171,6 +203,58 @@ static const char *const stmt_sql[ST__COUNT] = {
 		"SELECT d.path, e.name, " ENTRY_COLS " FROM dirs d "
 		"JOIN entries e ON e.dir_id = d.id "
 		"WHERE d.path = ?1 AND e.name = ?2 ORDER BY e.member",
+	/* ---- history: the changes and root_totals tables ---- */
+	[ST_HIST_TRACKED] =
+		"SELECT r.last_scan_id IS NOT NULL FROM dirs d "
+		"JOIN roots r ON r.id = d.root_id WHERE d.id = ?1",
+	[ST_HIST_OLD] =
+		"SELECT lines, words, chars, bytes, flags, status = 'ok' "
+		"FROM entries WHERE dir_id = ?1 AND name = ?2 AND member = ?3",
+	[ST_HIST_ADD] =
+		"INSERT INTO changes(scan_id, root_id, path, member, kind,"
+		" old_lines, old_words, old_chars, old_bytes,"
+		" new_lines, new_words, new_chars, new_bytes) "
+		"SELECT ?1, d.root_id, " HIST_PATH("?3") ", ?4, ?5, ?6, ?7, ?8,"
+		" ?9, ?10, ?11, ?12, ?13 FROM dirs d WHERE d.id = ?2",
+	[ST_HIST_DEL_ENTRY] = HIST_DELETED
+		"(e.dir_id, e.name) = (SELECT dir_id, name FROM entries "
+		"WHERE id = ?3)",
+	[ST_HIST_DEL_SUBTREE] = HIST_DELETED
+		"(d.path = ?3 OR (d.path >= ?4 AND d.path < ?5))",
+	[ST_HIST_DEL_MEMBERS] = HIST_DELETED
+		"e.dir_id = ?3 AND e.name = ?4 AND e.member != '' AND "
+		"e.scan_id != ?5",
+	[ST_HIST_ROOT_FIRST] =
+		"SELECT last_scan_id IS NULL FROM roots WHERE id = ?1",
+	[ST_HIST_TOTALS] =
+		"INSERT OR REPLACE INTO root_totals(scan_id, root_id, files,"
+		" lines, words, chars, bytes, files_new, files_changed,"
+		" files_deleted, first) "
+		"SELECT ?1, ?2, count(e.id), coalesce(sum(e.lines), 0),"
+		" coalesce(sum(e.words), 0), coalesce(sum(e.chars), 0),"
+		" coalesce(sum(e.bytes), 0),"
+		" CASE WHEN ?3 THEN (SELECT count(*) FROM dirs d2 JOIN entries e2"
+		"  ON e2.dir_id = d2.id WHERE d2.root_id = ?2 AND e2.member = '')"
+		"  ELSE " HIST_KIND_COUNT("new") " END,"
+		" " HIST_KIND_COUNT("changed") ", " HIST_KIND_COUNT("deleted") ","
+		" ?3 FROM dirs d JOIN counted_entries e ON e.dir_id = d.id "
+		"WHERE d.root_id = ?2",
+	[ST_HIST_FIRST] =
+		"INSERT INTO changes(scan_id, root_id, path, member, kind,"
+		" new_lines, new_words, new_chars, new_bytes) "
+		"SELECT t.scan_id, t.root_id, r.path, '', 'first', t.lines,"
+		" t.words, t.chars, t.bytes FROM root_totals t "
+		"JOIN roots r ON r.id = t.root_id "
+		"WHERE t.scan_id = ?1 AND t.root_id = ?2",
+	[ST_HIST_KEEP_SET] =
+		"INSERT OR REPLACE INTO meta(key, value) "
+		"VALUES ('keep_history', ?1)",
+	[ST_HIST_PRUNE] =
+		"DELETE FROM changes WHERE scan_id <= ?1 - coalesce((SELECT "
+		"CAST(value AS INTEGER) FROM meta WHERE key = 'keep_history'), "
+		STRINGIFY(STORE_KEEP_HISTORY) ")",
+	[ST_SCAN_RECHECKED] =
+		"UPDATE scans SET files_rechecked = ?2 WHERE id = ?1",
 };
 
 struct store {
@@ -1283,4 +1367,242 @@ int store_ls(struct store *s, const char *path, store_ls_fn fn, void *data)
 	strbuf_release(&a);
 	strbuf_release(&b);
 	return ret;
+}
+
+/* ---- history ---- */
+
+int store_history_tracked(struct store *s, int64_t dir_id)
+{
+	sqlite3_stmt *st = get_stmt(s, ST_HIST_TRACKED);
+	int rc, tracked = 0;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, dir_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		tracked = sqlite3_column_int(st, 0);
+	done_stmt(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_error(s, "cannot look up a directory's root");
+	return tracked;
+}
+
+void store_history_counted(struct hist_counts *c, int counted,
+			   const struct counts *counts)
+{
+	memset(c, 0, sizeof(*c));
+	if (!counted)
+		return;
+	c->counted = 1;
+	c->lines = (int64_t)counts->lines;
+	c->words = (int64_t)counts->words;
+	c->chars = (int64_t)counts->chars;
+	c->bytes = (int64_t)counts->bytes;
+}
+
+int store_history_same(const struct hist_counts *a, const struct hist_counts *b)
+{
+	if (a->counted != b->counted)
+		return 0;
+	return !a->counted ||
+	       (a->lines == b->lines && a->words == b->words &&
+		a->chars == b->chars && a->bytes == b->bytes);
+}
+
+int store_history_old(struct store *s, int64_t dir_id, const char *name,
+		      const char *member, size_t member_len,
+		      struct hist_counts *c)
+{
+	sqlite3_stmt *st = get_stmt(s, ST_HIST_OLD);
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, dir_id);
+	bind_str(st, 2, name);
+	sqlite3_bind_text(st, 3, member ? member : "",
+			  member ? (int)member_len : 0, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL &&
+	    entry_in_totals((unsigned)sqlite3_column_int(st, 4),
+			    sqlite3_column_int(st, 5), 0)) {
+		c->counted = 1;
+		c->lines = sqlite3_column_int64(st, 0);
+		c->words = sqlite3_column_int64(st, 1);
+		c->chars = sqlite3_column_int64(st, 2);
+		c->bytes = sqlite3_column_int64(st, 3);
+	}
+	done_stmt(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_error(s, "cannot read a file's counts");
+	return rc == SQLITE_ROW;
+}
+
+static void bind_hist_counts(sqlite3_stmt *st, int i,
+			     const struct hist_counts *c)
+{
+	if (c && c->counted) {
+		sqlite3_bind_int64(st, i, c->lines);
+		sqlite3_bind_int64(st, i + 1, c->words);
+		sqlite3_bind_int64(st, i + 2, c->chars);
+		sqlite3_bind_int64(st, i + 3, c->bytes);
+	}
+}
+
+int store_history_add(struct store *s, int64_t scan_id, int64_t dir_id,
+		      const char *name, const char *member, size_t member_len,
+		      const char *kind, const struct hist_counts *old,
+		      const struct hist_counts *new)
+{
+	sqlite3_stmt *st = get_stmt(s, ST_HIST_ADD);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, scan_id);
+	sqlite3_bind_int64(st, 2, dir_id);
+	bind_str(st, 3, name);
+	sqlite3_bind_text(st, 4, member ? member : "",
+			  member ? (int)member_len : 0, SQLITE_STATIC);
+	bind_str(st, 5, kind);
+	bind_hist_counts(st, 6, old);
+	bind_hist_counts(st, 10, new);
+	return run(s, st, "cannot record a change");
+}
+
+/* The statement of a 'deleted' record, with ?1 and ?2 bound. */
+static sqlite3_stmt *hist_deleted(struct store *s, enum stmt_id id,
+				  int64_t scan_id)
+{
+	sqlite3_stmt *st = get_stmt(s, id);
+
+	if (st) {
+		sqlite3_bind_int64(st, 1, scan_id);
+		sqlite3_bind_int(st, 2, (int)ENTRY_F_UNCOUNTED);
+	}
+	return st;
+}
+
+int store_history_deleted_entry(struct store *s, int64_t scan_id,
+				int64_t row_id)
+{
+	sqlite3_stmt *st = hist_deleted(s, ST_HIST_DEL_ENTRY, scan_id);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 3, row_id);
+	return run(s, st, "cannot record a deleted file");
+}
+
+int store_history_deleted_subtree(struct store *s, int64_t scan_id,
+				  const char *path)
+{
+	struct strbuf lo = STRBUF_INIT, hi = STRBUF_INIT;
+	sqlite3_stmt *st = hist_deleted(s, ST_HIST_DEL_SUBTREE, scan_id);
+	int ret;
+
+	if (!st)
+		return -1;
+	subtree_bounds(path, &lo, &hi);
+	bind_str(st, 3, path);
+	bind_buf(st, 4, &lo);
+	bind_buf(st, 5, &hi);
+	ret = run(s, st, "cannot record the files of a removed directory");
+	strbuf_release(&lo);
+	strbuf_release(&hi);
+	return ret;
+}
+
+int store_history_deleted_members(struct store *s, int64_t scan_id,
+				  int64_t dir_id, const char *name,
+				  int64_t keep_scan_id)
+{
+	sqlite3_stmt *st = hist_deleted(s, ST_HIST_DEL_MEMBERS, scan_id);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 3, dir_id);
+	bind_str(st, 4, name);
+	sqlite3_bind_int64(st, 5, keep_scan_id);
+	return run(s, st, "cannot record deleted archive members");
+}
+
+int64_t store_changed_rows(struct store *s)
+{
+	return (int64_t)sqlite3_changes(s->db);
+}
+
+/* Root totals (and the 'first' row) of one root after scan_id. */
+static int history_root(struct store *s, int64_t scan_id, int64_t root_id)
+{
+	sqlite3_stmt *st = get_stmt(s, ST_HIST_ROOT_FIRST);
+	int rc, first = 0;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, root_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		first = sqlite3_column_int(st, 0);
+	done_stmt(st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? 0 : db_error(s, "cannot read a root");
+	if (!(st = get_stmt(s, ST_HIST_TOTALS)))
+		return -1;
+	sqlite3_bind_int64(st, 1, scan_id);
+	sqlite3_bind_int64(st, 2, root_id);
+	sqlite3_bind_int(st, 3, first);
+	if (run(s, st, "cannot record the totals of a root"))
+		return -1;
+	if (!first)
+		return 0;
+	if (!(st = get_stmt(s, ST_HIST_FIRST)))
+		return -1;
+	sqlite3_bind_int64(st, 1, scan_id);
+	sqlite3_bind_int64(st, 2, root_id);
+	return run(s, st, "cannot record a root's first scan");
+}
+
+int store_history_end(struct store *s, int64_t scan_id,
+		      const int64_t *root_ids, size_t nr, uint64_t keep,
+		      uint64_t rechecked)
+{
+	sqlite3_stmt *st;
+
+	if (store_begin(s))
+		return -1;
+	for (size_t i = 0; i < nr; i++) {
+		int seen = 0;
+
+		for (size_t k = 0; k < i; k++)
+			seen |= root_ids[k] == root_ids[i];
+		if (!seen && history_root(s, scan_id, root_ids[i]))
+			goto fail;
+	}
+	if (keep) {
+		char num[24];
+
+		snprintf(num, sizeof(num), "%llu", (unsigned long long)keep);
+		if (!(st = get_stmt(s, ST_HIST_KEEP_SET)))
+			goto fail;
+		sqlite3_bind_text(st, 1, num, -1, SQLITE_TRANSIENT);
+		if (run(s, st, "cannot set keep_history"))
+			goto fail;
+	}
+	if (!(st = get_stmt(s, ST_SCAN_RECHECKED)))
+		goto fail;
+	sqlite3_bind_int64(st, 1, scan_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)rechecked);
+	if (run(s, st, "cannot record the scan") ||
+	    !(st = get_stmt(s, ST_HIST_PRUNE)))
+		goto fail;
+	sqlite3_bind_int64(st, 1, scan_id);
+	if (run(s, st, "cannot prune old changes"))
+		goto fail;
+	return store_commit(s);
+fail:
+	store_rollback(s);
+	return -1;
 }

@@ -235,6 +235,7 @@ int store_delete_stale_members(struct store *s, int64_t dir_id,
 struct scan_stats {
 	uint64_t seen, new_files, changed, unchanged, deleted, failed, skipped;
 	uint64_t bytes, words;
+	uint64_t rechecked;	/* recounted, and the counts came out the same */
 };
 
 /*
@@ -294,5 +295,72 @@ typedef int (*store_ls_fn)(void *data, const struct ls_row *row);
  * indexed, 0 when it is not, -1 on error.
  */
 int store_ls(struct store *s, const char *path, store_ls_fn fn, void *data);
+
+/* ---- history: the changes and root_totals tables ---- */
+
+/* Changes of the last this many scans are kept, unless meta says other. */
+#define STORE_KEEP_HISTORY 100
+
+/* What a row adds to the totals: nothing (counted 0) or these counts. */
+struct hist_counts {
+	int counted;
+	int64_t lines, words, chars, bytes;
+};
+
+/*
+ * Does the root of directory dir_id record changes (it was walked whole
+ * before)?  1 yes, 0 no (its first scan: one summary row instead), -1.
+ */
+int store_history_tracked(struct store *s, int64_t dir_id);
+
+/* c from counts when counted (the row is in the totals), else nothing. */
+void store_history_counted(struct hist_counts *c, int counted,
+			   const struct counts *counts);
+
+/* True when a and b add the same to the totals. */
+int store_history_same(const struct hist_counts *a,
+		       const struct hist_counts *b);
+
+/*
+ * What the row (dir_id, name, member) adds to the totals now, into *c.
+ * 1 when the row exists, 0 when not, -1 on error.
+ */
+int store_history_old(struct store *s, int64_t dir_id, const char *name,
+		      const char *member, size_t member_len,
+		      struct hist_counts *c);
+
+/* Record a change of kind "new" or "changed" of a row (old may be NULL). */
+int store_history_add(struct store *s, int64_t scan_id, int64_t dir_id,
+		      const char *name, const char *member, size_t member_len,
+		      const char *kind, const struct hist_counts *old,
+		      const struct hist_counts *new);
+
+/*
+ * Record as "deleted", with their last counts, the rows that
+ * store_delete_entry(), store_delete_subtree() and
+ * store_delete_stale_members() with the same arguments are about to
+ * delete (in roots that record changes): call them first.
+ */
+int store_history_deleted_entry(struct store *s, int64_t scan_id,
+				int64_t row_id);
+int store_history_deleted_subtree(struct store *s, int64_t scan_id,
+				  const char *path);
+int store_history_deleted_members(struct store *s, int64_t scan_id,
+				  int64_t dir_id, const char *name,
+				  int64_t keep_scan_id);
+
+/* Rows the last INSERT, UPDATE or DELETE changed. */
+int64_t store_changed_rows(struct store *s);
+
+/*
+ * At the end of scan scan_id, in one transaction: the totals of each root
+ * in root_ids (repeats are skipped) into root_totals, with a 'first'
+ * change for a root never walked whole before; files_rechecked; keep (if
+ * not 0) as the history kept from now on; and the changes older than the
+ * last keep_history scans pruned.  Call it before store_root_scanned().
+ */
+int store_history_end(struct store *s, int64_t scan_id,
+		      const int64_t *root_ids, size_t nr, uint64_t keep,
+		      uint64_t rechecked);
 
 #endif

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "strbuf.h"
 #include "util.h"
 #include "count.h"
 
@@ -316,4 +317,12 @@ int parse_ulong(const char *s, unsigned long min, unsigned long max,
 		return -1;
 	*out = v;
 	return 0;
+}
+
+void strbuf_add_escaped(struct strbuf *sb, const char *s)
+{
+	size_t len = strlen(s);
+
+	strbuf_grow(sb, 4 * len + 1);
+	strbuf_setlen(sb, sb->len + escape_message(sb->buf + sb->len, s));
 }

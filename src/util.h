@@ -76,4 +76,12 @@ void sanitize_std_fds(void);
 int parse_ulong(const char *s, unsigned long min, unsigned long max,
 		unsigned long *out);
 
+struct strbuf;
+
+/*
+ * Append s to sb with every byte that could drive a terminal escaped, as
+ * error() escapes its messages: for file names printed to stdout.
+ */
+void strbuf_add_escaped(struct strbuf *sb, const char *s);
+
 #endif

@@ -26,6 +26,7 @@
 #define COMMIT_EVERY_OPS 50000
 #define COMMIT_EVERY_NS 1000000000ull
 #define IDLE_COMMIT_MS 200
+#define HIST_CACHE 64
 
 struct writer {
 	pthread_t thread;
@@ -40,6 +41,14 @@ struct writer {
 	atomic_int failed;
 	int in_txn;
 	atomic_uint_fast64_t files_done, bytes_done;
+	/* history: whether the root of a directory records changes */
+	int64_t hist_dir[HIST_CACHE];
+	signed char hist_tracked[HIST_CACHE];
+	/* what the row of ph_job added to the totals before its placeholder */
+	struct hist_counts ph_old;
+	int ph_had;		/* it had a row */
+	uint64_t ph_events;	/* members of ph_job new or changed */
+	int cur_ph;		/* the result applied is ph_job's */
 };
 
 enum wmsg_type {
@@ -200,6 +209,14 @@ static int placeholder(struct writer *w, const struct job *job)
 	if (w->ph_job == job)
 		return 0;
 	w->ph_job = job;
+	w->ph_events = 0;
+	w->ph_had = 0;
+	memset(&w->ph_old, 0, sizeof(w->ph_old));
+	/* the counts it had before the placeholder replaces them */
+	if (job->row_id &&
+	    (w->ph_had = store_history_old(w->s, job->dir_id, job_name(job),
+					   NULL, 0, &w->ph_old)) < 0)
+		return -1;
 	begin_update(w, job, job_name(job), &u);
 	u.meta = *job_seen(job);
 	u.no_counts = 1;
@@ -207,6 +224,33 @@ static int placeholder(struct writer *w, const struct job *job)
 	u.status = "error";
 	u.error = "the scan stopped while its members were read";
 	return store_put_entry(w->s, &u);
+}
+
+/*
+ * Does the root of dir_id record changes?  1, 0 (its first scan), -1.  A
+ * few directories are remembered: results come mostly a directory at a
+ * time.
+ */
+static int hist_tracked(struct writer *w, int64_t dir_id)
+{
+	size_t slot = (size_t)((uint64_t)dir_id % HIST_CACHE);
+	int t;
+
+	if (w->hist_dir[slot] == dir_id)
+		return w->hist_tracked[slot];
+	if ((t = store_history_tracked(w->s, dir_id)) < 0)
+		return -1;
+	w->hist_dir[slot] = dir_id;
+	w->hist_tracked[slot] = (signed char)t;
+	return t;
+}
+
+/* What u adds to the totals. */
+static void hist_of_update(struct hist_counts *c, const struct entry_update *u)
+{
+	store_history_counted(c, !u->no_counts &&
+			      entry_in_totals(u->flags, !u->status, 0),
+			      &u->counts);
 }
 
 /* The row flags of an archive member of this kind. */
@@ -222,6 +266,31 @@ static unsigned member_flags(const struct wmsg *m)
 		return cut | ((m->member_flags & PROTO_MEMBER_COMPRESSED) ?
 			      ENTRY_F_COMPRESSED : 0);
 	}
+}
+
+/* Store a member's row, and its change when it is new or changed. */
+static int put_member(struct writer *w, const struct job *job,
+		      const struct entry_update *u)
+{
+	struct hist_counts old, now;
+	int had = 0, tracked = hist_tracked(w, u->dir_id);
+
+	if (tracked < 0)
+		return -1;
+	if (job->row_id &&
+	    (had = store_history_old(w->s, u->dir_id, u->name, u->member,
+				     u->member_len, &old)) < 0)
+		return -1;
+	hist_of_update(&now, u);
+	if (store_put_entry(w->s, u))
+		return -1;
+	if (had && store_history_same(&old, &now))
+		return 0;
+	w->ph_events++;
+	return tracked ? store_history_add(w->s, w->opt.scan_id, u->dir_id,
+					   u->name, u->member, u->member_len,
+					   had ? "changed" : "new",
+					   had ? &old : NULL, &now) : 0;
 }
 
 static int apply_member(struct writer *w, struct wmsg *m)
@@ -257,7 +326,7 @@ static int apply_member(struct writer *w, struct wmsg *m)
 		w->txn.words += m->res.counts.words;
 		atomic_fetch_add(&w->bytes_done, m->res.counts.bytes);
 	}
-	return store_put_entry(w->s, &u);
+	return put_member(w, m->job, &u);
 }
 
 static int record_error(struct writer *w, const char *path, const char *stage,
@@ -354,7 +423,23 @@ static int apply_counted(struct writer *w, struct wmsg *m,
 	const struct proto_result *res = &m->res;
 	struct job *job = m->job;
 	struct entry_update u;
+	struct hist_counts old = { 0 }, now;
+	int had = 0, tracked = hist_tracked(w, job->dir_id);
+	uint64_t events = 0;
+	int64_t stale = 0;
+	const char *kind = NULL;
 
+	if (tracked < 0)
+		return -1;
+	if (w->cur_ph) {
+		had = w->ph_had;
+		old = w->ph_old;
+		events = w->ph_events;
+	} else if (job->row_id &&
+		   (had = store_history_old(w->s, job->dir_id, job_name(job),
+					    NULL, 0, &old)) < 0) {
+		return -1;
+	}
 	begin_update(w, job, job_name(job), &u);
 	u.meta = res->meta;
 	u.counts = res->counts;
@@ -371,11 +456,8 @@ static int apply_counted(struct writer *w, struct wmsg *m,
 		w->txn.words += res->counts.words;
 		atomic_fetch_add(&w->bytes_done, res->counts.bytes);
 	}
-	if (job->row_id)
-		w->txn.changed++;
-	else
-		w->txn.new_files++;
 	w->txn.failed += (uint64_t)rule->failed;
+	hist_of_update(&now, &u);
 	if (store_put_entry(w->s, &u))
 		return -1;
 	/*
@@ -385,9 +467,32 @@ static int apply_counted(struct writer *w, struct wmsg *m,
 	 * placeholder archive row), which keeps this DELETE off the path of
 	 * plain files.
 	 */
-	if ((job->was_archive || res->found == FOUND_ARCHIVE) &&
-	    store_delete_stale_members(w->s, job->dir_id, u.name,
-				       w->opt.scan_id))
+	if (job->was_archive || res->found == FOUND_ARCHIVE) {
+		if ((tracked &&
+		     store_history_deleted_members(w->s, w->opt.scan_id,
+						   job->dir_id, u.name,
+						   w->opt.scan_id)) ||
+		    store_delete_stale_members(w->s, job->dir_id, u.name,
+					       w->opt.scan_id))
+			return -1;
+		stale = store_changed_rows(w->s);
+	}
+	/*
+	 * A recount that found what the row held, in it and in its members,
+	 * changed nothing: "rechecked" (a racy file, a touched one).
+	 */
+	if (!job->row_id) {
+		w->txn.new_files++;
+		kind = "new";
+	} else if (had && store_history_same(&old, &now) && !events && !stale) {
+		w->txn.rechecked++;
+	} else {
+		w->txn.changed++;
+		kind = "changed";
+	}
+	if (kind && tracked &&
+	    store_history_add(w->s, w->opt.scan_id, job->dir_id, u.name, NULL,
+			      0, kind, had ? &old : NULL, &now))
 		return -1;
 	return rule->error_row ? record_error(w, job->pj.path, rule->name, 0,
 					      u.error) : 0;
@@ -403,7 +508,19 @@ static int apply_failed(struct writer *w, struct wmsg *m,
 {
 	struct job *job = m->job;
 	struct entry_update u;
+	struct hist_counts old = { 0 };
+	int had = 0, tracked = hist_tracked(w, job->dir_id);
 
+	if (tracked < 0)
+		return -1;
+	if (w->cur_ph) {
+		had = w->ph_had;
+		old = w->ph_old;
+	} else if (job->row_id &&
+		   (had = store_history_old(w->s, job->dir_id, job_name(job),
+					    NULL, 0, &old)) < 0) {
+		return -1;
+	}
 	begin_update(w, job, job_name(job), &u);
 	u.meta = *job_seen(job);
 	u.error = m->msg ? m->msg : rule->fallback;
@@ -422,9 +539,24 @@ static int apply_failed(struct writer *w, struct wmsg *m,
 	w->txn.failed += (uint64_t)rule->failed;
 	report_result(job, rule, u.error);
 	if (store_put_entry(w->s, &u) ||
+	    (tracked && store_history_deleted_members(w->s, w->opt.scan_id,
+						      job->dir_id, u.name, 0)) ||
 	    store_delete_stale_members(w->s, job->dir_id, u.name, 0))
 		return -1;
+	/* what it counted before is out of the totals now */
+	if (tracked && had && old.counted &&
+	    store_history_add(w->s, w->opt.scan_id, job->dir_id, u.name, NULL,
+			      0, "changed", &old, NULL))
+		return -1;
 	return record_error(w, job->pj.path, rule->name, m->res.err, u.error);
+}
+
+/* Delete a file's row and its members, recording them as deleted. */
+static int delete_entry(struct writer *w, int64_t row_id)
+{
+	if (store_history_deleted_entry(w->s, w->opt.scan_id, row_id))
+		return -1;
+	return store_delete_entry(w->s, row_id);
 }
 
 static int apply_result(struct writer *w, struct wmsg *m)
@@ -433,7 +565,8 @@ static int apply_result(struct writer *w, struct wmsg *m)
 	const struct stage_rule *rule = &stage_rules[STAGE_WHOLE];
 
 	/* the job is freed with m: its address may come back for another */
-	if (w->ph_job == m->job)
+	w->cur_ph = w->ph_job == m->job;
+	if (w->cur_ph)
 		w->ph_job = NULL;
 	if (m->res.stage < ARRAY_SIZE(stage_rules))
 		rule = &stage_rules[m->res.stage];
@@ -449,7 +582,7 @@ static int apply_result(struct writer *w, struct wmsg *m)
 		if (!m->job->row_id)
 			return 0;
 		w->txn.deleted++;
-		return store_delete_entry(w->s, m->job->row_id);
+		return delete_entry(w, m->job->row_id);
 	case OUT_COUNTED:
 		return apply_counted(w, m, rule);
 	case OUT_FAILED:
@@ -471,9 +604,11 @@ static int apply(struct writer *w, struct wmsg *m)
 				     m->root_id, w->opt.scan_id);
 	case WMSG_DEL_FILE:
 		w->txn.deleted++;
-		return store_delete_entry(w->s, m->id);
+		return delete_entry(w, m->id);
 	case WMSG_DEL_DIR:
-		if (store_delete_subtree(w->s, m->path, &n))
+		if (store_history_deleted_subtree(w->s, w->opt.scan_id,
+						  m->path) ||
+		    store_delete_subtree(w->s, m->path, &n))
 			return -1;
 		w->txn.deleted += n;
 		return 0;
@@ -494,6 +629,7 @@ static void add_stats(struct scan_stats *to, const struct scan_stats *from)
 	to->failed += from->failed;
 	to->bytes += from->bytes;
 	to->words += from->words;
+	to->rechecked += from->rechecked;
 }
 
 /*

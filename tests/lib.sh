@@ -230,8 +230,10 @@ last_scan_id () {
 }
 
 # scan_stats: "new changed deleted unchanged failed skipped" of the last scan.
+# "changed" is every file recounted: files_changed plus files_rechecked (the
+# recounts that found the same counts; tests/history.sh tells them apart).
 scan_stats () {
-	q "SELECT files_new || ' ' || files_changed || ' ' || files_deleted || ' ' ||
+	q "SELECT files_new || ' ' || (files_changed + files_rechecked) || ' ' || files_deleted || ' ' ||
 	   files_unchanged || ' ' || files_failed || ' ' || files_skipped
 	   FROM scans ORDER BY id DESC LIMIT 1"
 }
@@ -267,11 +269,17 @@ def bad(msg):
     sys.stderr.write('FAIL: %s: summary line %r: %s\n' % (what, out, msg))
     sys.exit(1)
 m = re.fullmatch(r'(\d+) new, (\d+) changed, (\d+) deleted, (\d+) unchanged, '
-                 r'(\d+) failed(?:, (\d+) skipped)?; ([0-9.]+) (bytes|kB|MB|GB), '
+                 r'(\d+) failed(?:, (\d+) skipped)?(?:, (\d+) rechecked)?; '
+                 r'([0-9.]+) (bytes|kB|MB|GB), '
                  r'(\d+) words counted in ([0-9]+\.[0-9]{2}) s\n', out)
 if not m:
     bad('not in the documented format')
 got = [int(x) for x in m.group(1, 2, 3, 4, 5)]
+rechecked = int(m.group(7)) if m.group(7) is not None else 0
+if rechecked != row['files_rechecked']:
+    bad('%d rechecked, the scans row says %d' % (rechecked, row['files_rechecked']))
+if m.group(7) is not None and rechecked == 0:
+    bad('"0 rechecked" should be left out')
 want = [row['files_' + k] for k in ('new', 'changed', 'deleted', 'unchanged', 'failed')]
 if got != want:
     bad('counts %s, the scans row says %s' % (got, want))
@@ -280,18 +288,18 @@ if skipped != row['files_skipped']:
     bad('%d skipped, the scans row says %d' % (skipped, row['files_skipped']))
 if m.group(6) is not None and skipped == 0:
     bad('"0 skipped" should be left out')
-if int(m.group(9)) != row['words_read']:
-    bad('%s words, the scans row says %d' % (m.group(9), row['words_read']))
-b, unit = row['bytes_read'], m.group(8)
+if int(m.group(10)) != row['words_read']:
+    bad('%s words, the scans row says %d' % (m.group(10), row['words_read']))
+b, unit = row['bytes_read'], m.group(9)
 want_unit = 'GB' if b >= 1e9 else 'MB' if b >= 1e6 else 'kB' if b >= 1e3 else 'bytes'
 if unit != want_unit:
     bad('unit %s for %d bytes' % (unit, b))
 scale = {'bytes': 1, 'kB': 1e3, 'MB': 1e6, 'GB': 1e9}[unit]
 if unit == 'bytes':
-    if int(m.group(7)) != b:
-        bad('%s bytes, the scans row says %d' % (m.group(7), b))
-elif abs(float(m.group(7)) * scale - b) > scale * 0.051:
-    bad('%s %s, the scans row says %d bytes' % (m.group(7), unit, b))
+    if int(m.group(8)) != b:
+        bad('%s bytes, the scans row says %d' % (m.group(8), b))
+elif abs(float(m.group(8)) * scale - b) > scale * 0.051:
+    bad('%s %s, the scans row says %d bytes' % (m.group(8), unit, b))
 if row['status'] != 'done':
     bad('scans.status is %r' % row['status'])
 EOF

@@ -106,7 +106,7 @@ wait "$WL" || true
 [ -e "$TMP/bgfail" ] && { cat "$TMP/bgfail.err" >&2; fail "background scan failed: $(cat "$TMP/bgfail")"; }
 scans_done=$(cat "$TMP/bgcount")
 [ "$scans_done" -ge 2 ] || fail "only $scans_done scans ran during the reads"
-if [ "$scans_done" != "$(q "SELECT count(*) FROM scans WHERE id > $first AND status = 'done' AND files_changed = $N")" ]; then
+if [ "$scans_done" != "$(q "SELECT count(*) FROM scans WHERE id > $first AND status = 'done' AND files_changed + files_rechecked = $N")" ]; then
 	wci sql "SELECT id, status, files_seen, files_new, files_changed, files_unchanged, files_deleted, files_failed FROM scans WHERE id > $first" >&2
 	fail "$scans_done --full scans ran; the scans table does not record them all as done, with $N files changed"
 fi

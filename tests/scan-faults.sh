@@ -344,7 +344,7 @@ for round in 1 2 3; do
 	esac
 	integrity "worker killed, round $round"
 	nfailed=$(q "SELECT files_failed FROM scans ORDER BY id DESC LIMIT 1")
-	assert_eq "$BG_RC done $NBIG" "$([ "$nfailed" = 0 ] && echo 0 || echo 1) $(q "SELECT status || ' ' || (files_changed + files_failed) FROM scans ORDER BY id DESC LIMIT 1")" \
+	assert_eq "$BG_RC done $NBIG" "$([ "$nfailed" = 0 ] && echo 0 || echo 1) $(q "SELECT status || ' ' || (files_changed + files_rechecked + files_failed) FROM scans ORDER BY id DESC LIMIT 1")" \
 		"round $round: exit status, scans.status, files recounted or failed after a worker was killed"
 	assert_eq 0 "$(q "SELECT count(*) FROM files f WHERE status <> 'ok' AND NOT EXISTS
 		(SELECT 1 FROM errors e WHERE e.path = f.path AND e.stage = 'worker' AND e.scan_id = f.scan_id)")" \
@@ -843,7 +843,7 @@ WCINDEX_TEST_FAULT=crash:crash-me timeout -k 5 30 "$WCINDEX" --db "$DB" scan --f
 assert_eq 1 "$rc" "exit status of a scan with a crash and stdout closed"
 one_line "$(cat "$TMP/cl.err")" "stderr of a scan with a crash and stdout closed"
 assert_match "crash-me\.txt.*signal 6" "$(cat "$TMP/cl.err")" "stderr of a scan with a crash and stdout closed"
-assert_eq "done 1 $((NCL - 1))" "$(q "SELECT status || ' ' || files_failed || ' ' || files_changed FROM scans ORDER BY id DESC LIMIT 1")" \
+assert_eq "done 1 $((NCL - 1))" "$(q "SELECT status || ' ' || files_failed || ' ' || (files_changed + files_rechecked) FROM scans ORDER BY id DESC LIMIT 1")" \
 	"scans row of a scan with stdout closed"
 rc=0
 timeout -k 5 30 "$WCINDEX" --db "$DB" scan "$CL" >&- 2>"$TMP/cl.err" || rc=$?
