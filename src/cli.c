@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -58,6 +60,7 @@ static const char usage_main[] =
 	"  forget ROOT...    remove roots and everything indexed under them\n"
 	"  changes [PATH...] what the last scan (--scan N, --since WHEN) changed\n"
 	"  history [ROOT]    the totals of each root after each scan\n"
+	"  backup FILE       write a consistent copy of the index to FILE\n"
 	"  db-path           print the database path in use\n"
 	"\n"
 	"The database is --db FILE, else $WCINDEX_DB, else\n"
@@ -188,9 +191,10 @@ static int add_include_fs(const struct parseopt *o, const char *arg)
 	return fstype_include(o->value, arg);
 }
 
+/* A read command's view of the index: one snapshot, for any reader. */
 static struct store *open_ro(const char *db)
 {
-	return store_open(db, STORE_READONLY);
+	return store_open_reader(db);
 }
 
 /* The default location is ours to create; a --db elsewhere is not. */
@@ -633,6 +637,115 @@ static int cmd_status(int argc, char **argv, const char *db,
 	return ret;
 }
 
+/* fsync() the file or directory at path; 0 or -1 after reporting. */
+static int sync_path(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), ret = 0;
+
+	if (fd < 0 || fsync(fd) < 0)
+		ret = error_errno("cannot sync '%s'", path);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+/*
+ * Put the complete copy tmp at dest, atomically: replacing what is there
+ * with force, else only where nothing is (even if something appeared
+ * since it was checked).  0 or -1 after reporting.
+ */
+static int put_in_place(const char *tmp, const char *dest, int force)
+{
+	if (force) {
+		if (rename(tmp, dest) < 0)
+			return error_errno("cannot rename '%s' to '%s'", tmp, dest);
+		return 0;
+	}
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dest, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno == EEXIST)
+		return error("'%s' exists: --force replaces it", dest);
+	if (errno != EINVAL && errno != ENOSYS)
+		return error_errno("cannot rename '%s' to '%s'", tmp, dest);
+	/* a file system without RENAME_NOREPLACE: a hard link fails alike */
+	if (link(tmp, dest) < 0)
+		return errno == EEXIST ? error("'%s' exists: --force replaces it", dest)
+				       : error_errno("cannot link '%s' to '%s'", tmp, dest);
+	unlink(tmp);
+	return 0;
+}
+
+/* Refuse a destination that must not be written; 0 or -1. */
+static int check_backup_dest(const char *dest, const char *db, int force)
+{
+	struct stat st, dbst;
+	size_t len = strlen(dest);
+
+	if (!len || dest[len - 1] == '/')
+		return error("'%s' is not a file name", dest);
+	if (lstat(dest, &st) < 0)
+		return errno == ENOENT ? 0 : error_errno("cannot stat '%s'", dest);
+	if (S_ISLNK(st.st_mode))
+		return error("'%s' is a symbolic link: name the file itself", dest);
+	if (S_ISDIR(st.st_mode))
+		return error("'%s' is a directory: name the copy's file", dest);
+	if (!stat(db, &dbst) && dbst.st_dev == st.st_dev &&
+	    dbst.st_ino == st.st_ino)
+		return error("'%s' is the database itself", dest);
+	if (!force)
+		return error("'%s' exists: --force replaces it", dest);
+	if (!S_ISREG(st.st_mode))
+		return error("'%s' is not a regular file", dest);
+	return 0;
+}
+
+static int cmd_backup(int argc, char **argv, const char *db,
+		      int is_default)
+{
+	static const char usage[] =
+		"usage: wcindex backup [--force] FILE\n"
+		"  writes a consistent copy of the index to FILE, even while a scan runs\n";
+	struct strbuf tmp = STRBUF_INIT, dir = STRBUF_INIT;
+	struct store *s = NULL;
+	int force = 0, ret, fd;
+	const char *slash;
+	struct parseopt options[] = {
+		OPT_BOOL('f', "force", &force, "replace FILE if it exists"),
+		OPT_END(),
+	};
+
+	if ((ret = parseopt_parse(&argc, &argv, usage, options)))
+		return ret == PARSEOPT_HELP ? 0 : EXIT_FATAL;
+	if (argc != 1)
+		return usage_error(usage, options, "backup takes exactly one FILE");
+	if (check_backup_dest(argv[0], db, force) || !(s = open_ro(db)))
+		return EXIT_FATAL;
+	ret = EXIT_FATAL;
+	/* beside FILE, so that the rename stays on its file system */
+	strbuf_addf(&tmp, "%s.tmp-XXXXXX", argv[0]);
+	if ((fd = mkstemp(tmp.buf)) < 0) {	/* 0600 */
+		error_errno("cannot create a file beside '%s'", argv[0]);
+		goto out;
+	}
+	close(fd);
+	if (store_backup(s, tmp.buf) || sync_path(tmp.buf) ||
+	    put_in_place(tmp.buf, argv[0], force)) {
+		unlink(tmp.buf);
+		goto out;
+	}
+	slash = strrchr(argv[0], '/');
+	if (!slash)
+		strbuf_addstr(&dir, ".");
+	else
+		strbuf_add(&dir, argv[0], slash == argv[0] ? 1 : (size_t)(slash - argv[0]));
+	ret = sync_path(dir.buf) ? EXIT_FATAL : 0;
+out:
+	store_close(s);
+	strbuf_release(&tmp);
+	strbuf_release(&dir);
+	return ret;
+}
+
 static int cmd_db_path(int argc, char **argv, const char *db,
 		       int is_default)
 {
@@ -885,6 +998,7 @@ static const struct cmd commands[] = {
 	{ "db-path", cmd_db_path },
 	{ "changes", cmd_changes },
 	{ "history", cmd_history },
+	{ "backup", cmd_backup },
 };
 
 static const struct cmd *find_command(const char *name)

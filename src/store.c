@@ -11,10 +11,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -266,6 +268,8 @@ struct store {
 	int moved;		/* the file at path is no longer ours */
 	struct strbuf last_error;
 	sqlite3_stmt *stmt[ST__COUNT];
+	int gate_fd;		/* writer: its checkpoint gate (see below), or -1 */
+	int reader_fd;		/* a direct reader: its locks, or -1 */
 };
 
 static int db_error(struct store *s, const char *what)
@@ -548,12 +552,123 @@ static void create_private(const char *path)
 		close(fd);
 }
 
+/*
+ * Readers that cannot open the -shm.  SQLite (3.22 and later) reads a WAL
+ * database without writing anything when its -wal and -shm exist and can
+ * be opened for reading, even with the directory not writable; it cannot
+ * when they are missing (it would have to create them) or unreadable (the
+ * database was made readable after they were created 0600).  Such a reader
+ * reads the database file directly (the "immutable" URI parameter), which
+ * is right only while the file holds every commit and nothing writes to it:
+ *
+ * - it takes, on its own descriptor of the file, a read lock (an open file
+ *   description lock, which SQLite's POSIX locks see) over SQLite's SHARED
+ *   range and over the gate byte below; then it requires an absent or
+ *   empty -wal (and no -journal), that is, every commit in the file;
+ * - SQLite writes the file at a checkpoint only.  The last connection's
+ *   checkpoint on close needs SQLite's EXCLUSIVE lock, which the read lock
+ *   keeps out; the writer of a scan runs its other checkpoints (instead of
+ *   SQLite's automatic one) only under a write lock on the gate byte, and
+ *   skips them while a direct reader holds it, as SQLite does for a reader
+ *   of the -wal.  So the file stays as it was until the reader ends.
+ *
+ * The gate lies beyond the bytes SQLite locks (0x40000000 and the 511
+ * after it).  A writer other than wcindex (the sqlite3 shell) does not
+ * know the gate; its automatic checkpoints could change the file under a
+ * direct reader.
+ */
+#define LOCK_SHARED_FIRST (0x40000000 + 2)
+#define LOCK_GATE (0x40000000 + 1024)
+#define CHECKPOINT_FRAMES 1000	/* SQLite's default wal_autocheckpoint */
+
+/*
+ * The writer's descriptor for the gate, one per database file and
+ * process, and never closed: closing any descriptor of a file drops every
+ * POSIX lock this process holds on it, those of SQLite's connections too.
+ */
+static pthread_mutex_t gates_mutex = PTHREAD_MUTEX_INITIALIZER;
+static struct gate {
+	dev_t dev;
+	ino_t ino;
+	int fd;
+} gates[16];
+static size_t gates_nr;
+
+static int gate_fd(const char *path)
+{
+	struct stat st;
+	int fd = -1;
+
+	if (stat(path, &st))
+		return -1;
+	pthread_mutex_lock(&gates_mutex);
+	for (size_t i = 0; i < gates_nr; i++)
+		if (gates[i].dev == st.st_dev && gates[i].ino == st.st_ino) {
+			fd = gates[i].fd;
+			goto out;
+		}
+	/* past the table's end a descriptor stays open unlisted */
+	fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (fd >= 0 && !fstat(fd, &st) && gates_nr < ARRAY_SIZE(gates))
+		gates[gates_nr++] = (struct gate){ st.st_dev, st.st_ino, fd };
+out:
+	pthread_mutex_unlock(&gates_mutex);
+	return fd;
+}
+
+/* F_WRLCK / F_UNLCK on the gate; 0, or -1 when a direct reader holds it. */
+static int gate_lock(struct store *s, short type)
+{
+	struct flock fl = {
+		.l_type = type, .l_whence = SEEK_SET,
+		.l_start = LOCK_GATE, .l_len = 1,
+	};
+
+	if (s->gate_fd < 0)
+		return 0;	/* not even opened for writing: nobody to mind */
+	return fcntl(s->gate_fd, F_OFD_SETLK, &fl) < 0 ? -1 : 0;
+}
+
+/*
+ * A passive checkpoint of s when no direct reader holds the gate: SQLite's
+ * result code, or -1 when one does.
+ */
+static int gated_checkpoint(struct store *s, int *log, int *done)
+{
+	int rc;
+
+	if (gate_lock(s, F_WRLCK))
+		return -1;
+	rc = sqlite3_wal_checkpoint_v2(s->db, "main", SQLITE_CHECKPOINT_PASSIVE,
+				       log, done);
+	gate_lock(s, F_UNLCK);
+	return rc;
+}
+
+/* SQLite's automatic checkpoint, under the gate (sqlite3_wal_hook). */
+static int checkpoint_hook(void *data, sqlite3 *db, const char *name,
+			   int frames)
+{
+	(void)db;
+	(void)name;
+	if (frames >= CHECKPOINT_FRAMES)
+		gated_checkpoint(data, NULL, NULL);
+	return SQLITE_OK;
+}
+
+static void gate_checkpoints(struct store *s)
+{
+	s->gate_fd = gate_fd(s->path);
+	sqlite3_wal_hook(s->db, checkpoint_hook, s);
+}
+
 struct store *store_open(const char *path, int flags)
 {
 	struct store *s = xcalloc(1, sizeof(*s));
 	int oflags = SQLITE_OPEN_NOMUTEX;
 	int rc;
 
+	s->gate_fd = s->reader_fd = -1;
 	s->path = xstrdup(path);
 	strbuf_init(&s->last_error, 0);
 	s->readonly = !!(flags & STORE_READONLY);
@@ -581,6 +696,8 @@ struct store *store_open(const char *path, int flags)
 	    (exec_sql(s, "PRAGMA journal_mode = WAL", "cannot enable WAL") ||
 	     exec_sql(s, "PRAGMA synchronous = NORMAL", "cannot set synchronous")))
 		goto fail;
+	if (!s->readonly)
+		gate_checkpoints(s);
 	return s;
 fail_db:
 	db_error(s, "cannot configure the database");
@@ -617,6 +734,9 @@ void store_close(struct store *s)
 	if (s->db && sqlite3_close(s->db) != SQLITE_OK)
 		error("cannot close database '%s': %s", s->path,
 		      sqlite3_errmsg(s->db));
+	/* only after SQLite's last descriptor of the file (see reader_lock()) */
+	if (s->reader_fd >= 0)
+		close(s->reader_fd);
 	free(s->path);
 	strbuf_release(&s->last_error);
 	free(s);
@@ -680,14 +800,28 @@ int store_log_blocked(struct store *s, uint64_t *log_bytes)
 
 	*log_bytes = 0;
 	for (int tries = 0; tries < 10; tries++) {
+		int rc;
+
 		if (tries)
 			nanosleep(&(struct timespec){ 0, 100000000 }, NULL);
-		if (sqlite3_wal_checkpoint_v2(s->db, "main",
-					      SQLITE_CHECKPOINT_PASSIVE, &log,
-					      &done) != SQLITE_OK)
+		rc = gated_checkpoint(s, &log, &done);
+		if (rc < 0) {
+			log = -1;	/* a direct reader holds the gate */
+			continue;
+		}
+		if (rc != SQLITE_OK)
 			return 0;	/* not WAL, or busy: nothing to tell */
 		if (done >= log)
 			return 0;
+	}
+	if (log < 0) {
+		struct strbuf wal = STRBUF_INIT;
+		struct stat st;
+
+		strbuf_addf(&wal, "%s-wal", s->path);
+		*log_bytes = stat(wal.buf, &st) ? 0 : (uint64_t)st.st_size;
+		strbuf_release(&wal);
+		return 1;
 	}
 	if (pragma_int(s, "PRAGMA page_size", &page) || page <= 0)
 		page = 4096;
@@ -1605,4 +1739,296 @@ int store_history_end(struct store *s, int64_t scan_id,
 fail:
 	store_rollback(s);
 	return -1;
+}
+
+/* ---- readers and copies ---- */
+
+/* How long a reader waits for a scan that keeps it out (see below). */
+#define READER_WAIT_MS 3000
+
+static struct store *reader_new(const char *path)
+{
+	struct store *s = xcalloc(1, sizeof(*s));
+
+	s->gate_fd = s->reader_fd = -1;
+	s->path = xstrdup(path);
+	strbuf_init(&s->last_error, 0);
+	s->readonly = 1;
+	return s;
+}
+
+/* Open name read-only (flags: more SQLITE_OPEN_*) and configure it. */
+static int reader_connect(struct store *s, const char *name, int flags)
+{
+	int rc = sqlite3_open_v2(name, &s->db, SQLITE_OPEN_READONLY |
+				 SQLITE_OPEN_NOMUTEX | flags, NULL);
+
+	if (rc != SQLITE_OK)
+		return error("cannot open database '%s': %s", s->path,
+			     s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+	sqlite3_extended_result_codes(s->db, 1);
+	if (sqlite3_busy_timeout(s->db, 10000) != SQLITE_OK)
+		return db_error(s, "cannot configure the database");
+	return 0;
+}
+
+/*
+ * Check the schema inside a transaction that stays open: its first read
+ * fixes the snapshot that every later statement of the connection sees.
+ */
+static int begin_snapshot(struct store *s)
+{
+	return exec_sql(s, "BEGIN", "cannot begin a transaction") ||
+	       check_schema(s) ? -1 : 0;
+}
+
+enum reader_result { READER_OK, READER_FAILED, READER_NO_SHM, READER_BUSY };
+
+/*
+ * The usual way, through SQLite's -wal and -shm.  READER_NO_SHM when SQLite
+ * cannot use them read-only (missing and not to be created, unreadable).
+ */
+static enum reader_result open_shared(struct store *s)
+{
+	int code;
+
+	if (reader_connect(s, s->path, 0))
+		return READER_FAILED;
+	s->defer_errors = 1;
+	if (!begin_snapshot(s)) {
+		s->defer_errors = 0;
+		return READER_OK;
+	}
+	s->defer_errors = 0;
+	if (!s->last_error.len)
+		return READER_FAILED;	/* reported: not a readable index */
+	code = sqlite3_extended_errcode(s->db) & 0xff;
+	if ((code == SQLITE_READONLY || code == SQLITE_CANTOPEN) &&
+	    !access(s->path, R_OK))
+		return READER_NO_SHM;
+	error("%s", s->last_error.buf);
+	return READER_FAILED;
+}
+
+/*
+ * The lock of a direct reader (see "Readers that cannot open the -shm"):
+ * on a descriptor of its own, which store_close() closes only after
+ * SQLite has closed all of its own (closing a descriptor drops the POSIX
+ * locks of the process on the file; the direct reader's connection takes
+ * none).
+ */
+static int reader_lock(int fd)
+{
+	struct flock fl = {
+		.l_type = F_RDLCK, .l_whence = SEEK_SET,
+		.l_start = LOCK_SHARED_FIRST,
+		.l_len = LOCK_GATE - LOCK_SHARED_FIRST + 1,
+	};
+
+	return fcntl(fd, F_OFD_SETLK, &fl);
+}
+
+/* 1 when the file path + suffix exists and is not empty, else 0. */
+static int has_content(const char *path, const char *suffix)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct stat st;
+	int ret;
+
+	strbuf_addf(&sb, "%s%s", path, suffix);
+	ret = !lstat(sb.buf, &st) && (st.st_size > 0 || !S_ISREG(st.st_mode));
+	strbuf_release(&sb);
+	return ret;
+}
+
+/* "file:" URI of path, with "?immutable=1". */
+static void immutable_uri(const char *path, struct strbuf *uri)
+{
+	strbuf_addstr(uri, path[0] == '/' ? "file://" : "file:");
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("/._-~", *p))
+			strbuf_addch(uri, (char)*p);
+		else
+			strbuf_addf(uri, "%%%02X", *p);
+	}
+	strbuf_addstr(uri, "?immutable=1");
+}
+
+/*
+ * Read the database file directly, locked.  READER_BUSY, with the reason
+ * in s->last_error, while a writer keeps that from being consistent.
+ */
+static enum reader_result open_direct(struct store *s)
+{
+	struct strbuf uri = STRBUF_INIT;
+	struct stat fst, pst;
+	enum reader_result ret = READER_FAILED;
+
+	strbuf_reset(&s->last_error);
+	s->reader_fd = open(s->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (s->reader_fd < 0) {
+		error_errno("cannot open database '%s'", s->path);
+		goto out;
+	}
+	if (reader_lock(s->reader_fd)) {
+		if (errno != EAGAIN && errno != EACCES) {
+			error_errno("cannot lock database '%s'", s->path);
+			goto out;
+		}
+		strbuf_addf(&s->last_error, "a scan is moving its log '%s-wal' "
+			    "into the database", s->path);
+		ret = READER_BUSY;
+		goto out;
+	}
+	if (has_content(s->path, "-wal") || has_content(s->path, "-journal")) {
+		strbuf_addf(&s->last_error, "its log '%s-wal' holds commits "
+			    "that are not in the database file yet (a scan "
+			    "is running, or ended while it was being read)",
+			    s->path);
+		ret = READER_BUSY;
+		goto out;
+	}
+	/* the file at the path is the one locked */
+	if (fstat(s->reader_fd, &fst) || stat(s->path, &pst) ||
+	    fst.st_dev != pst.st_dev || fst.st_ino != pst.st_ino) {
+		strbuf_addf(&s->last_error, "'%s' was replaced meanwhile",
+			    s->path);
+		ret = READER_BUSY;
+		goto out;
+	}
+	immutable_uri(s->path, &uri);
+	if (!reader_connect(s, uri.buf, SQLITE_OPEN_URI) && !begin_snapshot(s))
+		ret = READER_OK;
+out:
+	strbuf_release(&uri);
+	return ret;
+}
+
+static void reader_reset(struct store *s)
+{
+	for (int i = 0; i < ST__COUNT; i++) {
+		sqlite3_finalize(s->stmt[i]);
+		s->stmt[i] = NULL;
+	}
+	sqlite3_close(s->db);
+	s->db = NULL;
+	if (s->reader_fd >= 0)
+		close(s->reader_fd);
+	s->reader_fd = -1;
+}
+
+struct store *store_open_reader(const char *path)
+{
+	struct store *s = reader_new(path);
+	uint64_t deadline = now_ns() + (uint64_t)READER_WAIT_MS * 1000000;
+
+	if (access(path, F_OK) < 0 && errno == ENOENT) {
+		error("no index at '%s': run 'wcindex scan' first", path);
+		goto fail;
+	}
+	for (;;) {
+		enum reader_result r = open_shared(s);
+
+		if (r == READER_NO_SHM) {
+			reader_reset(s);
+			r = open_direct(s);
+		}
+		if (r == READER_OK)
+			return s;
+		if (r == READER_FAILED)
+			goto fail;
+		reader_reset(s);
+		if (now_ns() >= deadline)
+			break;
+		nanosleep(&(struct timespec){ 0, 50000000 }, NULL);
+	}
+	error("cannot read '%s' consistently: %s, and this user cannot open "
+	      "'%s-shm', through which readers follow a scan; try again when "
+	      "no scan runs, or have the owner make '%s-wal' and '%s-shm' as "
+	      "readable as the database", path, s->last_error.buf, path, path,
+	      path);
+fail:
+	store_close(s);
+	return NULL;
+}
+
+/* Run sql on db and check it answers "ok"; 0 or -1 after reporting. */
+static int check_ok(sqlite3 *db, const char *sql, const char *dest)
+{
+	sqlite3_stmt *st;
+	const unsigned char *res;
+	int ret = -1;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return error("cannot check the copy '%s': %s", dest,
+			     sqlite3_errmsg(db));
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    (res = sqlite3_column_text(st, 0)) && !strcmp((const char *)res, "ok"))
+		ret = 0;
+	else
+		error("the copy '%s' fails %s: %s", dest, sql,
+		      (res = sqlite3_column_text(st, 0)) ? (const char *)res
+							 : sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int store_backup(struct store *s, const char *dest)
+{
+	sqlite3 *db = NULL;
+	sqlite3_backup *b;
+	char *msg = NULL;
+	int rc, ret = -1;
+
+	if (sqlite3_open_v2(dest, &db, SQLITE_OPEN_READWRITE |
+			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		error("cannot open the copy '%s': %s", dest,
+		      db ? sqlite3_errmsg(db) : "out of memory");
+		goto out;
+	}
+	/* a fresh file, renamed into place only when complete: no journal */
+	if (sqlite3_exec(db, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF",
+			 NULL, NULL, &msg) != SQLITE_OK) {
+		error("cannot set up the copy '%s': %s", dest, msg);
+		goto out;
+	}
+	if (!(b = sqlite3_backup_init(db, "main", s->db, "main"))) {
+		error("cannot copy '%s': %s", s->path, sqlite3_errmsg(db));
+		goto out;
+	}
+	/*
+	 * The source's snapshot is held by its open transaction, so the
+	 * pages are of one commit however many steps it takes, and a scan
+	 * goes on writing to its log meanwhile.
+	 */
+	do
+		rc = sqlite3_backup_step(b, 1024);
+	while (rc == SQLITE_OK);
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE) {
+		error("cannot copy '%s' to '%s': %s", s->path, dest,
+		      sqlite3_errstr(rc));
+		goto out;
+	}
+	/*
+	 * The pages came with the source's header, which says WAL; a copy in
+	 * rollback-journal mode can be read where nothing may be created.
+	 */
+	if (sqlite3_exec(db, "PRAGMA journal_mode = DELETE", NULL, NULL,
+			 &msg) != SQLITE_OK) {
+		error("cannot set the journal mode of the copy '%s': %s", dest,
+		      msg);
+		goto out;
+	}
+	if (check_ok(db, "PRAGMA integrity_check(1)", dest))
+		goto out;
+	ret = 0;
+out:
+	sqlite3_free(msg);
+	if (db && sqlite3_close(db) != SQLITE_OK) {
+		error("cannot close the copy '%s'", dest);
+		ret = -1;
+	}
+	return ret;
 }

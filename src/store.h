@@ -44,6 +44,27 @@ struct sqlite3;
 struct store *store_open(const char *path, int flags);
 void store_close(struct store *s);
 
+/*
+ * Open the database for a read command, as one snapshot: every query on
+ * the connection sees the index as it was at one commit, whatever a scan
+ * writes meanwhile.  The user needs to be able to read the database file
+ * only: when the directory is not writable and the shared-memory file
+ * (-shm) cannot be opened, the file is read directly, under a lock that
+ * keeps a scan of this wcindex from changing it meanwhile; that needs an
+ * empty or absent log (-wal), and is refused with a reason when a scan
+ * has changes in it that only the -shm could show consistently.  Waits a
+ * few seconds for such a scan to end.  NULL after reporting.
+ */
+struct store *store_open_reader(const char *path);
+
+/*
+ * Copy the snapshot of s (opened by store_open_reader()) into the empty
+ * file at dest, a page range at a time, as a database in rollback-journal
+ * mode (readable without -wal or -shm), and check it (integrity_check).
+ * 0, or -1 after reporting; dest is then left for the caller to remove.
+ */
+int store_backup(struct store *s, const char *dest);
+
 /* The raw handle, for `wcindex sql`. */
 struct sqlite3 *store_handle(struct store *s);
 

@@ -1405,6 +1405,62 @@ START_TEST(test_commit_persists)
 }
 END_TEST
 
+/*
+ * store_open_reader(): one snapshot for the life of the connection, and
+ * store_backup() copies that snapshot, checked, in rollback-journal mode.
+ */
+START_TEST(test_reader_snapshot_and_backup)
+{
+	struct store *rd;
+	struct strbuf rp = STRBUF_INIT;
+	char copy[200];
+	unsigned char hdr[20];
+	sqlite3 *db;
+	sqlite3_stmt *stmt;
+	int64_t root, id;
+	FILE *f;
+
+	ck_assert_int_eq(store_begin(st), 0);
+	root = add_root("/a");
+	put_ok(put_dir("/a", root), "f", 1, 1, 1, 1, 0);
+	ck_assert_int_eq(store_commit(st), 0);
+
+	rd = store_open_reader(dbpath);
+	ck_assert_ptr_nonnull(rd);
+	ck_assert_int_eq(store_find_root(rd, "/b", &id, &rp), 0);
+	/* committed after the reader's snapshot: not seen by it */
+	ck_assert_int_eq(store_begin(st), 0);
+	add_root("/b");
+	ck_assert_int_eq(store_commit(st), 0);
+	ck_assert_int_eq(store_find_root(rd, "/b", &id, &rp), 0);
+
+	snprintf(copy, sizeof(copy), "%s/copy.db", scratch_dir);
+	close(open(copy, O_RDWR | O_CREAT | O_EXCL, 0600));
+	ck_assert_int_eq(store_backup(rd, copy), 0);
+	store_close(rd);
+
+	f = fopen(copy, "rb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fread(hdr, 1, sizeof(hdr), f), sizeof(hdr));
+	fclose(f);
+	ck_assert_int_eq(hdr[18], 1);	/* rollback-journal mode */
+	ck_assert_int_eq(hdr[19], 1);
+	ck_assert_int_eq(sqlite3_open_v2(copy, &db, SQLITE_OPEN_READONLY, NULL),
+			 SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM "
+					    "roots), (SELECT count(*) FROM entries), "
+					    "(SELECT user_version FROM pragma_user_version)",
+					    -1, &stmt, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
+	ck_assert_int_eq(sqlite3_column_int(stmt, 0), 1);	/* not /b */
+	ck_assert_int_eq(sqlite3_column_int(stmt, 1), 1);
+	ck_assert_int_eq(sqlite3_column_int(stmt, 2), STORE_SCHEMA_VERSION);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	strbuf_release(&rp);
+}
+END_TEST
+
 START_TEST(test_transaction_misuse)
 {
 	struct strbuf err = STRBUF_INIT;
@@ -1495,6 +1551,7 @@ static Suite *store_suite(void)
 	scratch_fixtures(tc, "test_store", setup_open, teardown);
 	tcase_add_test(tc, test_rollback_discards);
 	tcase_add_test(tc, test_commit_persists);
+	tcase_add_test(tc, test_reader_snapshot_and_backup);
 	tcase_add_test(tc, test_transaction_misuse);
 
 	return s;
