@@ -136,6 +136,8 @@ static const struct dentry *find_entry(struct crawl *c, const char *name)
 {
 	struct dentry key;
 
+	if (!c->cur->nents)	/* an empty listing may have no array at all */
+		return NULL;
 	key.name = (char *)name;
 	return bsearch(&key, c->cur->ents, c->cur->nents, sizeof(key), by_name);
 }
