@@ -1,0 +1,40 @@
+#!/bin/bash
+# migrate.sh - a database that an older wcindex wrote (tests/data/
+# index-v3.sql: schema 3, dumped from a real scan) is upgraded by the first
+# command that writes, keeping every row as it was: the files, their counts
+# and flags, the totals; readers refuse it with a hint instead.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+. "${TEST_SRCDIR:-$(dirname "$0")}/lib.sh"
+
+DB=$TMP/old.db
+OLD=/tmp/fx3/t
+"$PYTHON3" - "$DB" "$TEST_SRCDIR/data/index-v3.sql" <<'PY' || fail "cannot load the schema-3 dump"
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.executescript(open(sys.argv[2]).read())
+c.close()
+PY
+rows_sql="SELECT path, member, lines, words, chars, bytes, flags, status FROM files WHERE path LIKE '$OLD/%' ORDER BY path, member"
+
+rc=0
+"$WCINDEX" --db "$DB" total >/dev/null 2>"$TMP/err" || rc=$?
+assert_eq 2 "$rc" "a reader of a schema-3 database"
+assert_match "to upgrade it" "$(cat "$TMP/err")" "the reader's hint"
+
+NEW=$TMP/new
+mkdir "$NEW"
+printf 'fresh words\n' >"$NEW/n.txt"
+scan_ok "$NEW"
+assert_eq 5 "$(q "PRAGMA user_version")" "the schema after the first scan"
+assert_eq ok "$(q "PRAGMA integrity_check")" "the upgraded database"
+"$WCINDEX" --db "$DB" sql --csv "$rows_sql" >"$TMP/rows.csv" || fail "cannot read the rows"
+diff "$TEST_SRCDIR/data/index-v3.files.csv" "$TMP/rows.csv" >&2 ||
+	fail "the rows of the old root changed in the upgrade"
+assert_eq "$(cat "$TEST_SRCDIR/data/index-v3.total")" \
+	"$("$WCINDEX" --db "$DB" total "$OLD")" "the old root's totals"
+assert_eq "$OLD,ok,,5" "$(q "SELECT root, state, settings, files FROM root_list WHERE root = '$OLD'")" \
+	"the old root in root_list: default settings until a scan gives some"
+assert_eq "$NEW,1" "$(q "SELECT root, files FROM history")" "history starts with the first scan after"
+assert_eq 0 "$(q "SELECT count(*) FROM changes WHERE root_id = (SELECT id FROM roots WHERE path = '$OLD')")" \
+	"no change is made up for the old root"
+pass "a schema-3 database upgraded to 5 with every row kept"
