@@ -61,3 +61,7 @@ CREATE TABLE root_totals (
 -- one): not changes.  Added here, as by the migration, so that both
 -- schemas have the same columns in the same order.
 ALTER TABLE scans ADD COLUMN files_rechecked INTEGER NOT NULL DEFAULT 0;
+-- One `wcindex scan` walks roots of different settings as several scans:
+-- the later ones name the first in run_id (NULL: a run's first scan), so
+-- that "what the last run did" is coalesce(run_id, id) of the last scan.
+ALTER TABLE scans ADD COLUMN run_id INTEGER;

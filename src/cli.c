@@ -58,7 +58,7 @@ static const char usage_main[] =
 	"  status            roots, recent scans and errors\n"
 	"  roots             the roots, their state and settings: --csv, --json\n"
 	"  forget ROOT...    remove roots and everything indexed under them\n"
-	"  changes [PATH...] what the last scan (--scan N, --since WHEN) changed\n"
+	"  changes [PATH...] what the last scan run (--scan N, --since WHEN) changed\n"
 	"  history [ROOT]    the totals of each root after each scan\n"
 	"  backup FILE       write a consistent copy of the index to FILE\n"
 	"  db-path           print the database path in use\n"
@@ -920,7 +920,9 @@ static int cmd_changes(int argc, char **argv, const char *db,
 		strbuf_addf(&sql, "scan_id IN (SELECT id FROM scans WHERE "
 			    "started_ns >= %" PRId64 ")", since_ns);
 	else
-		strbuf_addstr(&sql, "scan_id = (SELECT max(id) FROM scans)");
+		strbuf_addstr(&sql, "scan_id IN (SELECT id FROM scans WHERE "
+			      "coalesce(run_id, id) = (SELECT coalesce(run_id, id)"
+			      " FROM scans ORDER BY id DESC LIMIT 1))");
 	/* the PATHs, or every root */
 	strbuf_addstr(&sql, " AND (0");
 	for (size_t i = 0; i < rd.n; i++) {

@@ -85,6 +85,7 @@ struct scan {
 	char **root_paths;	/* the root of each top */
 	char *db_base;		/* basename()'s copy: the crawler keeps a pointer */
 	int64_t scan_id;
+	int64_t run_id;		/* the first scan of this run (0: none yet) */
 
 	/* the pipeline */
 	struct queue *jobs, *wq;
@@ -563,6 +564,8 @@ static int open_and_register(struct scan *sc)
 	describe_options(sc, &opts);
 	if (store_scan_begin(sc->rw, roots.buf, opts.buf, wall_ns(),
 			     &sc->scan_id) ||
+	    (sc->run_id && store_scan_join_run(sc->rw, sc->scan_id,
+					       sc->run_id)) ||
 	    register_tops(sc, wall_ns()))
 		goto out;
 	if (!(sc->ro = store_open(sc->opt->db_path, STORE_READONLY)))
@@ -1176,6 +1179,8 @@ static int run_group(struct scan *sc, struct group *g,
 	sc->group_label = several ? label.buf : NULL;
 	if (open_and_register(sc) || (first && record_gone(sc, plan)))
 		goto out;
+	if (first)
+		sc->run_id = sc->scan_id;
 	if (start_pipeline(sc)) {
 		/* no thread or worker to be had: the row must not stay running */
 		sc->fatal = 1;

@@ -49,7 +49,7 @@ enum stmt_id {
 	ST_DELETE_SUBTREE_FILES, ST_DELETE_SUBTREE_DIRS,
 	ST_DIR_ENTRIES, ST_PUT_ENTRY_OK, ST_PUT_ENTRY_ERROR, ST_DELETE_ENTRY,
 	ST_DELETE_STALE_MEMBERS,
-	ST_SCAN_BEGIN, ST_SCANS_KILLED, ST_SCAN_FINISH, ST_SCAN_ABANDON, ST_ADD_ERROR, ST_PRUNE_ERRORS,
+	ST_SCAN_BEGIN, ST_SCAN_JOIN_RUN, ST_SCANS_KILLED, ST_SCAN_FINISH, ST_SCAN_ABANDON, ST_ADD_ERROR, ST_PRUNE_ERRORS,
 	ST_TOTALS_TREE, ST_TOTALS_FILE, ST_LS_TREE, ST_LS_FILE,
 	ST_HIST_TRACKED, ST_HIST_OLD, ST_HIST_ADD, ST_HIST_DEL_ENTRY,
 	ST_HIST_DEL_SUBTREE, ST_HIST_DEL_MEMBERS, ST_HIST_ROOT_FIRST,
@@ -179,6 +179,7 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_SCAN_BEGIN] =
 		"INSERT INTO scans(started_ns, status, roots, options) "
 		"VALUES (?1, 'running', ?2, ?3)",
+	[ST_SCAN_JOIN_RUN] = "UPDATE scans SET run_id = ?2 WHERE id = ?1",
 	[ST_SCANS_KILLED] =
 		"UPDATE scans SET status = 'killed' WHERE status = 'running'",
 	[ST_SCAN_FINISH] =
@@ -1303,6 +1304,17 @@ int store_delete_entry(struct store *s, int64_t id)
 }
 
 /* ---- scans ---- */
+
+int store_scan_join_run(struct store *s, int64_t scan_id, int64_t run_id)
+{
+	sqlite3_stmt *st = get_stmt(s, ST_SCAN_JOIN_RUN);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, scan_id);
+	sqlite3_bind_int64(st, 2, run_id);
+	return run(s, st, "cannot record the scan");
+}
 
 int store_scan_begin(struct store *s, const char *roots, const char *options,
 		     int64_t started_ns, int64_t *scan_id)

@@ -265,6 +265,12 @@ struct scan_stats {
  * every scan still "running" (their processes died before they could
  * record their end), in the same transaction as the new row.
  */
+/*
+ * Record that scan_id is part of the run whose first scan is run_id (one
+ * `wcindex scan` of roots with different settings).  0 or -1.
+ */
+int store_scan_join_run(struct store *s, int64_t scan_id, int64_t run_id);
+
 int store_scan_begin(struct store *s, const char *roots, const char *options,
 		     int64_t started_ns, int64_t *scan_id);
 
