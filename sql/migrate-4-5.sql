@@ -8,6 +8,11 @@ ALTER TABLE roots ADD COLUMN settings TEXT NOT NULL DEFAULT '';
 ALTER TABLE roots ADD COLUMN dev INTEGER;
 ALTER TABLE roots ADD COLUMN state TEXT NOT NULL DEFAULT 'ok';
 
+-- A compressed file or member (flag 32) is counted as what it holds, and
+-- takes the extension of its name without the compression suffix
+-- ("ls.1.gz": "1"); wcindex_inner_ext() is the writer's own rule.
+UPDATE entries SET ext = wcindex_inner_ext(name, member) WHERE flags & 32;
+
 DROP VIEW IF EXISTS last_scan;
 DROP VIEW IF EXISTS errors;
 DROP VIEW IF EXISTS totals_by_ext;

@@ -161,6 +161,24 @@ void file_ext(const char *name, struct strbuf *out)
 		strbuf_addch(out, tolower((unsigned char)*dot));
 }
 
+/* The suffixes of the compressed streams archive.c reads through. */
+static const char *const compression_exts[] = { "gz", "bz2", "xz", "zst", "z" };
+
+void file_ext_inner(const char *name, struct strbuf *out)
+{
+	char *inner;
+
+	file_ext(name, out);
+	for (size_t i = 0; i < ARRAY_SIZE(compression_exts); i++) {
+		if (strcmp(out->buf, compression_exts[i]))
+			continue;
+		inner = xstrndup(name, strlen(name) - out->len - 1);
+		file_ext(inner, out);
+		free(inner);
+		return;
+	}
+}
+
 void path_join(struct strbuf *out, const char *dir, const char *name)
 {
 	strbuf_reset(out);

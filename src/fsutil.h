@@ -35,6 +35,14 @@ void absolute_path(const char *path, struct strbuf *out);
 /* The lowercased suffix after the last '.' of name ("" if none or dotfile). */
 void file_ext(const char *name, struct strbuf *out);
 
+/*
+ * The extension of what a compressed file holds: file_ext() of name
+ * without its compression suffix (gz, bz2, xz, zst, z), so that "ls.1.gz"
+ * is "1" and "page.html.gz" is "html"; file_ext() itself for any other
+ * name.
+ */
+void file_ext_inner(const char *name, struct strbuf *out);
+
 /* Append "/name" to dir in out, without doubling the '/' of the root. */
 void path_join(struct strbuf *out, const char *dir, const char *name);
 

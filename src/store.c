@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "entry.h"
+#include "fsutil.h"
 #include "store.h"
 #include "util.h"
 
@@ -478,12 +479,36 @@ static int create_schema(struct store *s)
 	return ret;
 }
 
+/*
+ * wcindex_inner_ext(name, member): file_ext_inner() of the member's base
+ * name, or of name for a file itself, for migrations to recompute the
+ * extension of compressed rows the way the writer now does.
+ */
+static void sql_inner_ext(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *name = (const char *)sqlite3_value_text(argv[0]);
+	const char *member = (const char *)sqlite3_value_text(argv[1]);
+	const char *slash;
+	struct strbuf ext = STRBUF_INIT;
+
+	(void)argc;
+	if (member && *member)
+		name = (slash = strrchr(member, '/')) ? slash + 1 : member;
+	file_ext_inner(name ? name : "", &ext);
+	sqlite3_result_text(ctx, ext.buf, (int)ext.len, SQLITE_TRANSIENT);
+	strbuf_release(&ext);
+}
+
 /* Bring an older schema up to date, all steps in one transaction. */
 static int migrate(struct store *s, int64_t from)
 {
 	struct strbuf sql = STRBUF_INIT;
 	int ret;
 
+	if (sqlite3_create_function(s->db, "wcindex_inner_ext", 2,
+				    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+				    sql_inner_ext, NULL, NULL) != SQLITE_OK)
+		return db_error(s, "cannot upgrade the schema");
 	strbuf_addstr(&sql, "BEGIN IMMEDIATE;\n");
 	for (int64_t v = from; v < STORE_SCHEMA_VERSION; v++)
 		strbuf_addf(&sql, "%s\n", migrations[v]);

@@ -183,6 +183,19 @@ void writer_send_member(struct queue *q, const struct job *job,
 	wmsg_push(q, m);
 }
 
+/*
+ * A compressed file or member is counted as what it holds: its extension
+ * is that of the name without the compression suffix ("ls.1.gz": "1").
+ */
+static void inner_ext(struct writer *w, const char *name_for_ext,
+		      struct entry_update *u)
+{
+	if (!(u->flags & ENTRY_F_COMPRESSED))
+		return;
+	file_ext_inner(name_for_ext, &w->ext);
+	u->ext = w->ext.buf;
+}
+
 /* The row of a file or member, as every update starts it. */
 static void begin_update(struct writer *w, const struct job *job,
 			 const char *name_for_ext, struct entry_update *u)
@@ -306,7 +319,6 @@ static int apply_member(struct writer *w, struct wmsg *m)
 		   base ? m->member_len - (size_t)(base + 1 - m->member)
 			: m->member_len);
 	begin_update(w, m->job, name.buf, &u);
-	strbuf_release(&name);
 	u.member = m->member;
 	u.member_len = m->member_len;
 	u.meta = *job_seen(m->job);
@@ -314,6 +326,8 @@ static int apply_member(struct writer *w, struct wmsg *m)
 	u.meta.mtime_ns = m->member_mtime_ns;
 	u.counts = m->res.counts;
 	u.flags |= m->res.counts.flags | member_flags(m);
+	inner_ext(w, name.buf, &u);
+	strbuf_release(&name);
 	u.no_counts = !!(u.flags & ENTRY_F_NO_TEXT);
 	if (m->member_status == MEMBER_LIMIT) {
 		u.status = "limit";
@@ -444,6 +458,7 @@ static int apply_counted(struct writer *w, struct wmsg *m,
 	u.meta = res->meta;
 	u.counts = res->counts;
 	u.flags |= res->counts.flags | found_flags(res->found) | rule->flags;
+	inner_ext(w, job_name(job), &u);
 	u.no_counts = res->found == FOUND_ARCHIVE;
 	u.status = rule->status;
 	if (change_is_racy(res->meta.ctime_ns, w->opt.racy_limit_ns))

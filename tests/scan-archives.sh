@@ -133,6 +133,13 @@ nb=$(q "SELECT sum(length(CAST(member AS BLOB))) FROM files WHERE name = 'namebo
 [ "$nb" -gt 0 ] && [ "$nb" -lt $((3 << 20)) ] ||
 	fail "the bomb of names stored $nb bytes of names"
 
+# A compressed document takes the extension of what it holds, lone or a
+# member; an archive keeps its own.
+assert_eq "txt|txt|gz" "$(q "SELECT (SELECT ext FROM files WHERE name = 'doc.txt.gz' AND member = '') || '|' ||
+	(SELECT ext FROM files WHERE name = 'nested2.tar.gz' AND member = 'notes.txt.gz') || '|' ||
+	(SELECT ext FROM files WHERE name = 'nested2.tar.gz' AND member = '')")" \
+	"extensions of compressed files and of a compressed archive"
+
 # A compressed document inside an archive is flagged as a lone one is (32),
 # and nothing else inside is.
 assert_eq "notes.txt.gz:32" "$(q "SELECT group_concat(member || ':' || (flags & 32)) FROM files WHERE name = 'nested2.tar.gz' AND flags & 32")" \

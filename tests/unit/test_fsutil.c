@@ -531,17 +531,51 @@ static const struct {
 	{ "name with space.Md", "md" },
 };
 
-START_TEST(test_file_ext)
+/* What compressed files hold: the name without its compression suffix. */
+static const struct {
+	const char *name, *ext;
+} inner_exts[] = {
+	{ "ls.1.gz", "1" },
+	{ "page.HTML.GZ", "html" },
+	{ "changelog.Debian.gz", "debian" },
+	{ "README.gz", "" },
+	{ ".hidden.gz", "" },
+	{ "a.txt.bz2", "txt" },
+	{ "a.md.xz", "md" },
+	{ "a.csv.zst", "csv" },
+	{ "old.tex.Z", "tex" },
+	{ "a.tar.gz", "tar" },
+	{ "a.txt", "txt" },		/* not compressed: file_ext() */
+	{ "a.gz.txt", "txt" },
+	{ "gz", "" },
+	{ ".gz", "" },
+	{ "a..gz", "" },
+};
+
+/* fn(name) from a stale buffer gives want, its length included. */
+static void check_ext(void (*fn)(const char *, struct strbuf *),
+		      const char *fn_name, const char *name, const char *want)
 {
 	struct strbuf out = STRBUF_INIT;
 
 	strbuf_addstr(&out, "stale");
-	file_ext(exts[_i].name, &out);
-	ck_assert_msg(!strcmp(out.buf, exts[_i].ext),
-		      "file_ext(\"%s\") = \"%s\", want \"%s\"",
-		      exts[_i].name, out.buf, exts[_i].ext);
-	ck_assert_uint_eq(out.len, strlen(exts[_i].ext));
+	fn(name, &out);
+	ck_assert_msg(!strcmp(out.buf, want), "%s(\"%s\") = \"%s\", want \"%s\"",
+		      fn_name, name, out.buf, want);
+	ck_assert_uint_eq(out.len, strlen(want));
 	strbuf_release(&out);
+}
+
+START_TEST(test_file_ext_inner)
+{
+	check_ext(file_ext_inner, "file_ext_inner", inner_exts[_i].name,
+		  inner_exts[_i].ext);
+}
+END_TEST
+
+START_TEST(test_file_ext)
+{
+	check_ext(file_ext, "file_ext", exts[_i].name, exts[_i].ext);
 }
 END_TEST
 
@@ -671,6 +705,7 @@ static Suite *fsutil_suite(void)
 	tc = add_tcase(s, "names", 0);
 	scratch_fixtures(tc, "test_fsutil", setup, teardown);
 	tcase_add_loop_test(tc, test_file_ext, 0, ARRAY_LEN(exts));
+	tcase_add_loop_test(tc, test_file_ext_inner, 0, ARRAY_LEN(inner_exts));
 	tcase_add_test(tc, test_path_join);
 	tcase_add_test(tc, test_excludes_match);
 	tcase_add_test(tc, test_excludes_many);
