@@ -1,8 +1,8 @@
 -- wcindex schema migration 4 -> 5: the index over time.
 --
 -- Roots keep their settings, the device they were on and their state.
--- Every view goes (sql/views.sql puts them back).  Runs inside the
--- caller's transaction.
+-- Runs inside the caller's transaction, after migrate() in src/store.c
+-- has dropped every view (sql/views.sql makes them again).
 
 ALTER TABLE roots ADD COLUMN settings TEXT NOT NULL DEFAULT '';
 ALTER TABLE roots ADD COLUMN dev INTEGER;
@@ -12,16 +12,6 @@ ALTER TABLE roots ADD COLUMN state TEXT NOT NULL DEFAULT 'ok';
 -- takes the extension of its name without the compression suffix
 -- ("ls.1.gz": "1"); wcindex_inner_ext() is the writer's own rule.
 UPDATE entries SET ext = wcindex_inner_ext(name, member) WHERE flags & 32;
-
-DROP VIEW IF EXISTS last_scan;
-DROP VIEW IF EXISTS errors;
-DROP VIEW IF EXISTS totals_by_ext;
-DROP VIEW IF EXISTS totals_by_dir;
-DROP VIEW IF EXISTS totals_by_root;
-DROP VIEW IF EXISTS files;
-DROP VIEW IF EXISTS counted_entries;
-DROP VIEW IF EXISTS flag_bits;
-DROP VIEW IF EXISTS root_list;
 
 -- History (schema 5).  Each scan after a root's first records, per row of
 -- entries, what it did: 'new', 'changed' (a recount that gave other

@@ -89,6 +89,7 @@ static void new_job(struct crawl *c, const char *dirpath, int64_t dir_id,
 	job->pj.no_split = row && (row->flags & (ENTRY_F_ARCHIVE |
 						 ENTRY_F_COMPRESSED));
 	job->retry = why == CHANGE_FAILED;
+	job->tracked = c->top->tracked;
 	job_push(c->jobs, job);
 }
 
@@ -253,7 +254,6 @@ static void check_guard(struct crawl *c, const struct listing *l)
 	else
 		return;
 	top->held = 1;
-	c->st.errors++;
 	error("root '%s' %s: nothing under it is deleted (a share not "
 	      "mounted?); scan --accept-changes '%s' accepts the new state",
 	      top->path, msg.buf, top->path);

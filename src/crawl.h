@@ -22,6 +22,7 @@ struct crawl_top {
 	uint64_t known_dev;	/* the root's device when last walked ... */
 	int has_known_dev;	/* ... if it is known */
 	int accept;		/* apply deletions even if the root looks gone */
+	int tracked;		/* its root was walked whole before */
 	int complete;		/* set by the crawler: walked without an error */
 	int held;		/* set by the crawler: its deletions held back */
 	uint64_t dev;		/* set by the crawler: the device it is on */

@@ -150,15 +150,21 @@ void absolute_path(const char *path, struct strbuf *out)
 	strbuf_release(&prefix);
 }
 
-void file_ext(const char *name, struct strbuf *out)
+/* file_ext() of the first len bytes of name. */
+static void ext_of(const char *name, size_t len, struct strbuf *out)
 {
-	const char *dot = strrchr(name, '.');
+	const char *dot = memrchr(name, '.', len), *end = name + len;
 
 	strbuf_reset(out);
-	if (!dot || dot == name || !dot[1])
+	if (!dot || dot == name || dot + 1 == end)
 		return;
-	for (dot++; *dot; dot++)
+	for (dot++; dot < end; dot++)
 		strbuf_addch(out, tolower((unsigned char)*dot));
+}
+
+void file_ext(const char *name, struct strbuf *out)
+{
+	ext_of(name, strlen(name), out);
 }
 
 /* The suffixes of the compressed streams archive.c reads through. */
@@ -166,17 +172,12 @@ static const char *const compression_exts[] = { "gz", "bz2", "xz", "zst", "z" };
 
 void file_ext_inner(const char *name, struct strbuf *out)
 {
-	char *inner;
-
 	file_ext(name, out);
-	for (size_t i = 0; i < ARRAY_SIZE(compression_exts); i++) {
-		if (strcmp(out->buf, compression_exts[i]))
-			continue;
-		inner = xstrndup(name, strlen(name) - out->len - 1);
-		file_ext(inner, out);
-		free(inner);
-		return;
-	}
+	for (size_t i = 0; i < ARRAY_SIZE(compression_exts); i++)
+		if (!strcmp(out->buf, compression_exts[i])) {
+			ext_of(name, strlen(name) - out->len - 1, out);
+			return;
+		}
 }
 
 void path_join(struct strbuf *out, const char *dir, const char *name)

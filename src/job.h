@@ -21,6 +21,8 @@ struct job {
 	int64_t dir_id;		/* the row of its directory */
 	int was_archive;	/* its row was an archive's: it has members */
 	int retry;		/* counted again only because it had failed */
+	int tracked;		/* its root was walked whole before: changes
+				   are recorded (its first scan: a summary) */
 };
 
 /*

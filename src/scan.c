@@ -74,6 +74,7 @@ struct scan {
 
 	/* the settings of the roots walked now: one group of a plan */
 	struct root_settings set;
+	const char *set_text;	/* settings_format() of set */
 	int recount_archives;	/* their archive or file limits changed */
 	const char *group_label;	/* NULL when the plan has one group */
 
@@ -351,7 +352,7 @@ static void describe_options(const struct scan *sc, struct strbuf *sb)
 {
 	size_t start = sb->len;
 
-	settings_format(&sc->set, sb);
+	strbuf_addstr(sb, sc->set_text);
 	for (size_t i = start; i < sb->len; i++)
 		if (sb->buf[i] == '\n')
 			sb->buf[i] = ' ';
@@ -377,17 +378,15 @@ static void print_size(struct strbuf *sb, uint64_t bytes)
 static int remember_root(struct scan *sc, struct crawl_top *top)
 {
 	struct root_info ri = { STRBUF_INIT, 0, 0, 0 };
-	struct strbuf text = STRBUF_INIT;
 	int ret = -1;
 
 	if (store_root_info(sc->rw, top->root_id, &ri))
 		goto out;
 	top->known_dev = ri.dev;
 	top->has_known_dev = ri.has_dev;
-	settings_format(&sc->set, &text);
-	ret = store_set_root_settings(sc->rw, top->root_id, text.buf);
+	top->tracked = ri.scanned;
+	ret = store_set_root_settings(sc->rw, top->root_id, sc->set_text);
 out:
-	strbuf_release(&text);
 	strbuf_release(&ri.settings);
 	return ret;
 }
@@ -1169,6 +1168,7 @@ static int run_group(struct scan *sc, struct group *g,
 	if (!first)
 		restart_clock(sc);
 	sc->set = g->set;
+	sc->set_text = g->text.buf;
 	sc->recount_archives = g->recount_archives;
 	sc->paths = g->paths;
 	sc->ntops = g->n;

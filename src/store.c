@@ -52,7 +52,7 @@ enum stmt_id {
 	ST_DELETE_STALE_MEMBERS,
 	ST_SCAN_BEGIN, ST_SCAN_JOIN_RUN, ST_SCANS_KILLED, ST_SCAN_FINISH, ST_SCAN_ABANDON, ST_ADD_ERROR, ST_PRUNE_ERRORS,
 	ST_TOTALS_TREE, ST_TOTALS_FILE, ST_LS_TREE, ST_LS_FILE,
-	ST_HIST_TRACKED, ST_HIST_OLD, ST_HIST_ADD, ST_HIST_DEL_ENTRY,
+	ST_HIST_OLD, ST_HIST_ADD, ST_HIST_DEL_ENTRY,
 	ST_HIST_DEL_SUBTREE, ST_HIST_DEL_MEMBERS, ST_HIST_ROOT_FIRST,
 	ST_HIST_TOTALS, ST_HIST_TOTALS_STEP, ST_HIST_FIRST, ST_HIST_KEEP_SET, ST_HIST_PRUNE,
 	ST_SCAN_RECHECKED,
@@ -213,9 +213,6 @@ static const char *const stmt_sql[ST__COUNT] = {
 		"JOIN entries e ON e.dir_id = d.id "
 		"WHERE d.path = ?1 AND e.name = ?2 ORDER BY e.member",
 	/* ---- history: the changes and root_totals tables ---- */
-	[ST_HIST_TRACKED] =
-		"SELECT r.last_scan_id IS NOT NULL FROM dirs d "
-		"JOIN roots r ON r.id = d.root_id WHERE d.id = ?1",
 	[ST_HIST_OLD] =
 		"SELECT lines, words, chars, bytes, flags, status = 'ok' "
 		"FROM entries WHERE dir_id = ?1 AND name = ?2 AND member = ?3",
@@ -499,22 +496,48 @@ static void sql_inner_ext(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	strbuf_release(&ext);
 }
 
-/* Bring an older schema up to date, all steps in one transaction. */
+/* Append "DROP VIEW name;" for a row of sqlite_master's views. */
+static int add_drop_view(void *data, int ncol, char **val, char **col)
+{
+	char *stmt = sqlite3_mprintf("DROP VIEW \"%w\";\n", val[0]);
+
+	(void)ncol;
+	(void)col;
+	if (!stmt)
+		return 1;
+	strbuf_addstr(data, stmt);
+	sqlite3_free(stmt);
+	return 0;
+}
+
+/*
+ * Bring an older schema up to date, all steps in one transaction.  The
+ * views are all dropped first and made again from sql/views.sql last, so
+ * that no migration has to name the views of its day.
+ */
 static int migrate(struct store *s, int64_t from)
 {
 	struct strbuf sql = STRBUF_INIT;
-	int ret;
+	int ret = -1;
 
 	if (sqlite3_create_function(s->db, "wcindex_inner_ext", 2,
 				    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
 				    sql_inner_ext, NULL, NULL) != SQLITE_OK)
 		return db_error(s, "cannot upgrade the schema");
-	strbuf_addstr(&sql, "BEGIN IMMEDIATE;\n");
+	if (exec_sql(s, "BEGIN IMMEDIATE", "cannot upgrade the schema"))
+		goto out;
+	if (sqlite3_exec(s->db, "SELECT name FROM sqlite_master "
+			 "WHERE type = 'view'", add_drop_view, &sql,
+			 NULL) != SQLITE_OK) {
+		db_error(s, "cannot upgrade the schema");
+		goto out;
+	}
 	for (int64_t v = from; v < STORE_SCHEMA_VERSION; v++)
 		strbuf_addf(&sql, "%s\n", migrations[v]);
 	strbuf_addf(&sql, "%s\nPRAGMA user_version = %d;\nCOMMIT;\n",
 		    wcindex_views_sql, STORE_SCHEMA_VERSION);
 	ret = exec_sql(s, sql.buf, "cannot upgrade the schema");
+out:
 	if (ret)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	strbuf_release(&sql);
@@ -1565,23 +1588,6 @@ int store_ls(struct store *s, const char *path, store_ls_fn fn, void *data)
 }
 
 /* ---- history ---- */
-
-int store_history_tracked(struct store *s, int64_t dir_id)
-{
-	sqlite3_stmt *st = get_stmt(s, ST_HIST_TRACKED);
-	int rc, tracked = 0;
-
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, dir_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		tracked = sqlite3_column_int(st, 0);
-	done_stmt(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_error(s, "cannot look up a directory's root");
-	return tracked;
-}
 
 void store_history_counted(struct hist_counts *c, int counted,
 			   const struct counts *counts)

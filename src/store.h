@@ -334,12 +334,6 @@ struct hist_counts {
 	int64_t lines, words, chars, bytes;
 };
 
-/*
- * Does the root of directory dir_id record changes (it was walked whole
- * before)?  1 yes, 0 no (its first scan: one summary row instead), -1.
- */
-int store_history_tracked(struct store *s, int64_t dir_id);
-
 /* c from counts when counted (the row is in the totals), else nothing. */
 void store_history_counted(struct hist_counts *c, int counted,
 			   const struct counts *counts);

@@ -247,6 +247,25 @@ int write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+ssize_t pread_full(int fd, void *buf, size_t len, uint64_t off)
+{
+	char *p = buf;
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = pread(fd, p + got, len - got, (off_t)(off + got));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (!n)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
 int read_exact(int fd, void *buf, size_t len)
 {
 	char *p = buf;

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdarg.h>
+#include <sys/types.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -62,6 +63,12 @@ int write_all(int fd, const void *buf, size_t len);
  * byte was read, -1 on error or on end of file in the middle (errno EPROTO).
  */
 int read_exact(int fd, void *buf, size_t len);
+
+/*
+ * pread() all of [off, off + len) unless the file ends first.  Returns the
+ * bytes read (fewer than len only at the end of the file), or -1.
+ */
+ssize_t pread_full(int fd, void *buf, size_t len, uint64_t off);
 
 /* Monotonic clock in nanoseconds. */
 uint64_t now_ns(void);

@@ -546,25 +546,6 @@ static void count_file(struct worker_ctx *w, const struct proto_job *job,
 	close(fd);
 }
 
-/* pread() all of [off, off + len) unless the file ends first. */
-static ssize_t pread_full(int fd, unsigned char *buf, size_t len, uint64_t off)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = pread(fd, buf + got, len - got, (off_t)(off + got));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (!n)
-			break;
-		got += (size_t)n;
-	}
-	return (ssize_t)got;
-}
-
 /*
  * Every range reads the head: an archive cannot be cut in pieces, so the
  * first range counts all of it and the others step aside.  Returns 1 when
@@ -653,14 +634,6 @@ static void count_range(struct worker_ctx *w, const struct proto_job *job,
 		end = res->meta.size;
 	if ((job->flags & JOB_ARCHIVES) && range_of_archive(w, job, fd, res))
 		goto out;
-	/* the pool does not split such a file: this is the worker's own word */
-	if (res->meta.size > w->cfg->max_file_bytes) {
-		if (job->offset == 0)
-			count_file(w, job, res, -1);
-		else
-			res->stage = STAGE_WHOLE;
-		goto out;
-	}
 	nbefore = job->offset < COUNT_LOOKBACK ? (size_t)job->offset
 					       : COUNT_LOOKBACK;
 	n = pread_full(fd, before, nbefore, job->offset - nbefore);

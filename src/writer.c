@@ -26,7 +26,6 @@
 #define COMMIT_EVERY_OPS 50000
 #define COMMIT_EVERY_NS 1000000000ull
 #define IDLE_COMMIT_MS 200
-#define HIST_CACHE 64
 
 struct writer {
 	pthread_t thread;
@@ -42,8 +41,6 @@ struct writer {
 	int in_txn;
 	atomic_uint_fast64_t files_done, bytes_done;
 	/* history: whether the root of a directory records changes */
-	int64_t hist_dir[HIST_CACHE];
-	signed char hist_tracked[HIST_CACHE];
 	/* what the row of ph_job added to the totals before its placeholder */
 	struct hist_counts ph_old;
 	int ph_had;		/* it had a row */
@@ -240,22 +237,22 @@ static int placeholder(struct writer *w, const struct job *job)
 }
 
 /*
- * Does the root of dir_id record changes?  1, 0 (its first scan), -1.  A
- * few directories are remembered: results come mostly a directory at a
- * time.
+ * What job's row added to the totals before this scan rewrote it: that of
+ * the placeholder's reading when its members came first.  1 with *old,
+ * 0 when it had no row, -1.
  */
-static int hist_tracked(struct writer *w, int64_t dir_id)
+static int old_counts(struct writer *w, const struct job *job,
+		      struct hist_counts *old)
 {
-	size_t slot = (size_t)((uint64_t)dir_id % HIST_CACHE);
-	int t;
-
-	if (w->hist_dir[slot] == dir_id)
-		return w->hist_tracked[slot];
-	if ((t = store_history_tracked(w->s, dir_id)) < 0)
-		return -1;
-	w->hist_dir[slot] = dir_id;
-	w->hist_tracked[slot] = (signed char)t;
-	return t;
+	memset(old, 0, sizeof(*old));
+	if (w->cur_ph) {
+		*old = w->ph_old;
+		return w->ph_had;
+	}
+	if (!job->row_id)
+		return 0;
+	return store_history_old(w->s, job->dir_id, job_name(job), NULL, 0,
+				 old);
 }
 
 /* What u adds to the totals. */
@@ -286,10 +283,8 @@ static int put_member(struct writer *w, const struct job *job,
 		      const struct entry_update *u)
 {
 	struct hist_counts old, now;
-	int had = 0, tracked = hist_tracked(w, u->dir_id);
+	int had = 0, tracked = job->tracked;
 
-	if (tracked < 0)
-		return -1;
 	if (job->row_id &&
 	    (had = store_history_old(w->s, u->dir_id, u->name, u->member,
 				     u->member_len, &old)) < 0)
@@ -437,23 +432,14 @@ static int apply_counted(struct writer *w, struct wmsg *m,
 	const struct proto_result *res = &m->res;
 	struct job *job = m->job;
 	struct entry_update u;
-	struct hist_counts old = { 0 }, now;
-	int had = 0, tracked = hist_tracked(w, job->dir_id);
-	uint64_t events = 0;
+	struct hist_counts old, now;
+	int had, tracked = job->tracked;
+	uint64_t events = w->cur_ph ? w->ph_events : 0;
 	int64_t stale = 0;
 	const char *kind = NULL;
 
-	if (tracked < 0)
+	if ((had = old_counts(w, job, &old)) < 0)
 		return -1;
-	if (w->cur_ph) {
-		had = w->ph_had;
-		old = w->ph_old;
-		events = w->ph_events;
-	} else if (job->row_id &&
-		   (had = store_history_old(w->s, job->dir_id, job_name(job),
-					    NULL, 0, &old)) < 0) {
-		return -1;
-	}
 	begin_update(w, job, job_name(job), &u);
 	u.meta = res->meta;
 	u.counts = res->counts;
@@ -523,19 +509,12 @@ static int apply_failed(struct writer *w, struct wmsg *m,
 {
 	struct job *job = m->job;
 	struct entry_update u;
-	struct hist_counts old = { 0 };
-	int had = 0, tracked = hist_tracked(w, job->dir_id);
+	struct hist_counts old;
+	int had = 0, tracked = job->tracked;
 
-	if (tracked < 0)
+	/* what it added to the totals before, for its change */
+	if (tracked && (had = old_counts(w, job, &old)) < 0)
 		return -1;
-	if (w->cur_ph) {
-		had = w->ph_had;
-		old = w->ph_old;
-	} else if (job->row_id &&
-		   (had = store_history_old(w->s, job->dir_id, job_name(job),
-					    NULL, 0, &old)) < 0) {
-		return -1;
-	}
 	begin_update(w, job, job_name(job), &u);
 	u.meta = *job_seen(job);
 	u.error = m->msg ? m->msg : rule->fallback;

@@ -59,19 +59,7 @@ static uint64_t le64(const unsigned char *p)
 /* pread() exactly len bytes at off: 0, or -1. */
 static int pread_exact(int fd, void *buf, size_t len, uint64_t off)
 {
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = pread(fd, (char *)buf + got, len - got,
-				  (off_t)(off + got));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		got += (size_t)n;
-	}
-	return 0;
+	return pread_full(fd, buf, len, off) == (ssize_t)len ? 0 : -1;
 }
 
 /* Where the directory is: its offset, size and entry count. */
