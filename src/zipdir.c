@@ -27,7 +27,9 @@
 #define CDH_LEN		46
 
 struct zipdir_entry {
-	uint64_t offset;	/* of its local header */
+	uint64_t offset;	/* of its local header, from the zip's start */
+	uint64_t csize, usize;	/* stored and uncompressed sizes */
+	unsigned method, gpflags;
 	size_t name_off;	/* into names */
 	size_t name_len;
 	size_t index;		/* in the central directory: ties keep it */
@@ -35,6 +37,7 @@ struct zipdir_entry {
 };
 
 struct zipdir {
+	uint64_t base;		/* where the zip starts in the file */
 	struct zipdir_entry *ent;
 	size_t nr, alloc;
 	struct strbuf names;
@@ -66,6 +69,7 @@ static int pread_exact(int fd, void *buf, size_t len, uint64_t off)
 struct cd_place {
 	uint64_t offset, size, entries;
 	uint64_t end;		/* where the directory ends in the file */
+	uint64_t declared;	/* the offset the end record gives */
 };
 
 /* The ZIP64 end record, found through the locator before eocd_at. */
@@ -125,8 +129,10 @@ static int find_directory(int fd, uint64_t size, struct cd_place *cd)
 		 */
 		if (!ret && cd->size > cd->end)
 			ret = -1;
-		if (!ret)
+		if (!ret) {
+			cd->declared = cd->offset;
 			cd->offset = cd->end - cd->size;
+		}
 		break;
 	}
 out:
@@ -134,14 +140,20 @@ out:
 	return ret;
 }
 
-/* The local header offset of an entry, from its ZIP64 extra if need be. */
-static int entry_offset(const unsigned char *h, const unsigned char *extra,
-			size_t extra_len, uint64_t *offset)
+/*
+ * The sizes and local header offset of an entry, those that do not fit
+ * 32 bits from its ZIP64 extra (in the order APPNOTE gives them).
+ */
+static int entry_place(const unsigned char *h, const unsigned char *extra,
+		       size_t extra_len, struct zipdir_entry *e)
 {
-	uint64_t usize = le32(h + 24), csize = le32(h + 20);
+	uint64_t *field[3] = { &e->usize, &e->csize, &e->offset };
 
-	*offset = le32(h + 42);
-	if (*offset != 0xffffffff)
+	e->usize = le32(h + 24);
+	e->csize = le32(h + 20);
+	e->offset = le32(h + 42);
+	if (e->usize != 0xffffffff && e->csize != 0xffffffff &&
+	    e->offset != 0xffffffff)
 		return 0;
 	while (extra_len >= 4) {
 		size_t id = le16(extra), n = le16(extra + 2), at = 4;
@@ -149,11 +161,14 @@ static int entry_offset(const unsigned char *h, const unsigned char *extra,
 		if (n > extra_len - 4)
 			return -1;
 		if (id == 1) {
-			at += (usize == 0xffffffff ? 8 : 0) +
-			      (csize == 0xffffffff ? 8 : 0);
-			if (at + 8 > n + 4)
-				return -1;
-			*offset = le64(extra + at);
+			for (int k = 0; k < 3; k++) {
+				if (*field[k] != 0xffffffff)
+					continue;
+				if (at + 8 > n + 4)
+					return -1;
+				*field[k] = le64(extra + at);
+				at += 8;
+			}
 			return 0;
 		}
 		extra += 4 + n;
@@ -195,9 +210,10 @@ static int parse_entries(struct zipdir *dir, const unsigned char *buf,
 			return -1;
 		ALLOC_GROW(dir->ent, dir->nr + 1, dir->alloc);
 		e = &dir->ent[dir->nr];
-		if (entry_offset(h, h + CDH_LEN + name_len, extra_len,
-				 &e->offset) < 0)
+		if (entry_place(h, h + CDH_LEN + name_len, extra_len, e) < 0)
 			return -1;
+		e->method = le16(h + 10);
+		e->gpflags = le16(h + 8);
 		e->name_off = dir->names.len;
 		e->name_len = name_len;
 		e->index = dir->nr++;
@@ -237,6 +253,7 @@ struct zipdir *zipdir_read(int fd, uint64_t size, size_t max_entries)
 		goto out;
 	}
 	qsort(dir->ent, dir->nr, sizeof(*dir->ent), by_offset);
+	dir->base = cd.offset >= cd.declared ? cd.offset - cd.declared : 0;
 out:
 	free(buf);
 	return dir;
@@ -265,4 +282,18 @@ void zipdir_free(struct zipdir *dir)
 	free(dir->ent);
 	strbuf_release(&dir->names);
 	free(dir);
+}
+
+int zipdir_entry(const struct zipdir *dir, size_t i, struct zipdir_info *info)
+{
+	const struct zipdir_entry *e = &dir->ent[i];
+
+	if (e->offset > UINT64_MAX - dir->base)
+		return -1;
+	info->offset = e->offset + dir->base;
+	info->csize = e->csize;
+	info->usize = e->usize;
+	info->method = e->method;
+	info->encrypted = (e->gpflags & 0x41) != 0;
+	return 0;
 }

@@ -43,6 +43,18 @@ const char *zipdir_name(const struct zipdir *dir, size_t i, size_t *len);
  */
 int zipdir_is_dir(const struct zipdir *dir, size_t i);
 
+/* Where entry i's data is and how it is stored, as the directory says. */
+struct zipdir_info {
+	uint64_t offset;	/* of its local header in the file */
+	uint64_t csize;		/* stored bytes */
+	uint64_t usize;		/* bytes once inflated */
+	unsigned method;	/* 0 stored, 8 deflated, ... */
+	int encrypted;		/* traditional or strong encryption */
+};
+
+/* Fill info for entry i: 0, or -1 when its offset cannot be. */
+int zipdir_entry(const struct zipdir *dir, size_t i, struct zipdir_info *info);
+
 void zipdir_free(struct zipdir *dir);
 
 #endif

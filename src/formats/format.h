@@ -1,0 +1,152 @@
+/*
+ * format.h - the interface of the document formats: each format (HTML,
+ * docx, pdf, ...) is one module in src/formats/ that recognises its
+ * documents and extracts their text into a text sink (sink.h), which feeds
+ * the counting kernel as the text streams out.  The table in formats.c
+ * lists the modules; the worker and the archive reader only call
+ * formats_recognise() and formats_extract() and learn nothing about any
+ * one format.
+ *
+ * A document is read from a descriptor with pread() only, of a size known
+ * before: a file on disk, or a member of an archive copied into memory
+ * (see formats_extract()).  Every read, every part inflated and every byte
+ * of text is held to the archive limits (archive.h), and extraction runs
+ * in the worker process under its CPU and memory limits.
+ */
+#ifndef WCINDEX_FORMAT_H
+#define WCINDEX_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../archive.h"
+
+struct strbuf;
+struct text_sink;
+struct zippkg;
+
+/*
+ * The formats, as stored in entries.format (format_name()).  FORMAT_TEXT
+ * is a file counted as its bytes; FORMAT_ARCHIVE a container whose members
+ * are rows of their own.  The numbers travel between processes: append.
+ */
+enum doc_format {
+	FORMAT_TEXT = 0,
+	FORMAT_HTML,
+	FORMAT_DOCX,
+	FORMAT_PPTX,
+	FORMAT_ODT,
+	FORMAT_ODP,
+	FORMAT_EPUB,
+	FORMAT_PDF,
+	FORMAT_ARCHIVE,
+	FORMAT_NR
+};
+
+/* A set of formats, one bit each: the extraction setting of a root. */
+#define FORMAT_BIT(f) (1u << (f))
+#define FORMAT_EXTRACTABLE \
+	(FORMAT_BIT(FORMAT_HTML) | FORMAT_BIT(FORMAT_DOCX) | \
+	 FORMAT_BIT(FORMAT_PPTX) | FORMAT_BIT(FORMAT_ODT) | \
+	 FORMAT_BIT(FORMAT_ODP) | FORMAT_BIT(FORMAT_EPUB) | \
+	 FORMAT_BIT(FORMAT_PDF))
+
+/* "text", "html", "docx", ...; NULL past FORMAT_NR. */
+const char *format_name(enum doc_format f);
+
+/* The format of that name; -1 when there is none. */
+int format_by_name(const char *name, size_t len);
+
+/* What is known of a document before its text is read. */
+struct doc_source {
+	int fd;			/* read with pread() only */
+	uint64_t size;		/* bytes from offset 0 */
+	const char *ext;	/* lowercased name suffix ("html"), or "" */
+};
+
+/* How many leading bytes recognise() is given (fewer for short files). */
+#define FORMAT_HEAD_BYTES 4096
+
+/*
+ * What a module's recognise() looks at: the head of the document, its
+ * extension, and for a zip file its package (opened once, on the first
+ * doc_probe_zip(), and shared with extract()).
+ */
+struct doc_probe {
+	const struct doc_source *src;
+	const unsigned char *head;
+	size_t head_len;
+	const struct archive_limits *lim;
+	struct zippkg *zip;	/* doc_probe_zip()'s, or NULL */
+	int zip_tried;
+};
+
+/*
+ * The zip package of the document, or NULL when it is not a zip whose
+ * directory can be read.  Opened on the first call; freed by the caller
+ * of recognise() and extract().
+ */
+struct zippkg *doc_probe_zip(struct doc_probe *p);
+
+/* What an extraction came to. */
+enum doc_status {
+	DOC_OK = 0,
+	DOC_ENCRYPTED,		/* encrypted or password-protected: no counts */
+	DOC_LIMIT,		/* a limit was hit: counts are partial */
+	DOC_DAMAGED,		/* the document is corrupt: counts are partial */
+	DOC_UNSUPPORTED,	/* this build cannot read the format */
+};
+
+struct format_ops {
+	enum doc_format format;
+	/*
+	 * Whether the document is one of this format, from its content
+	 * (and, for formats without a signature, its extension): 1 or 0.
+	 * Reads nothing but p's head and the zip package.
+	 */
+	int (*recognise)(struct doc_probe *p);
+	/*
+	 * Extract the text into sink (the text rules of the format are in
+	 * wcindex(1)).  Returns the status; anything else than DOC_OK has
+	 * its reason in msg (lowercase, no final period).  Stops early when
+	 * sink_full() says the text budget is spent (DOC_LIMIT).
+	 */
+	enum doc_status (*extract)(struct doc_probe *p, struct text_sink *sink,
+				   struct strbuf *msg);
+};
+
+/*
+ * The format of the document p describes, trying the modules in the
+ * table's order, among those in the set `enabled` (FORMAT_BIT()s);
+ * FORMAT_TEXT when none claims it.  *would gets the format it is whatever
+ * the set says (FORMAT_TEXT for none), so that a row records what a file
+ * is even when its extraction is off.
+ */
+enum doc_format formats_recognise(struct doc_probe *p, unsigned enabled,
+				  enum doc_format *would);
+
+/*
+ * Extract the text of a document recognised as f, counting it with st's
+ * mode into st.  Returns the status, with msg set when not DOC_OK.
+ */
+struct count_state;
+enum doc_status formats_extract(struct doc_probe *p, enum doc_format f,
+				struct count_state *st, struct strbuf *msg);
+
+/*
+ * How many bytes a module asks for in one read of a document (and hands
+ * its parser at once): FORMAT_READ_SIZE, unless a test set a smaller one
+ * to cut documents at every boundary.  Zip parts come out of zlib in
+ * pieces of this size at most too.
+ */
+#define FORMAT_READ_SIZE (64 * 1024)
+size_t formats_read_size(void);
+void formats_set_read_size(size_t n);
+
+/*
+ * The formats this build can extract (FORMAT_BIT()s): those whose library
+ * configure found.
+ */
+unsigned formats_available(void);
+
+#endif
