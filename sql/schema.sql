@@ -56,10 +56,17 @@ CREATE INDEX dirs_by_root ON dirs(root_id);
 --        its members carry them), 32 a compressed file counted as what it
 --        decompresses to, 64 a link member (never followed, no counts),
 --        128 failed for good, 256 counted with --no-archives, 512 a
---        member name longer than 4 KiB, cut and marked (see flag_bits).
--- status: 'ok' (counted), 'error' (could not be read, or the archive is
---        damaged: see error), 'limit' (an archive limit was hit: the
---        counts, if any, are partial and left out of the totals).
+--        member name longer than 4 KiB, cut and marked, 1024 a document
+--        counted as its bytes because its format's extraction is off
+--        (see flag_bits).
+-- format: what the row was counted as: 'text' (its bytes), 'archive' (a
+--        container), or a document format whose text was counted:
+--        'html', 'docx', 'pptx', 'odt', 'odp', 'epub', 'pdf' (with flag
+--        1024, the format of a document counted as its bytes).
+-- status: 'ok' (counted), 'error' (could not be read, or the archive or
+--        document is damaged: see error), 'limit' (a limit was hit: the
+--        counts, if any, are partial and left out of the totals),
+--        'encrypted' (an encrypted document: no counts).
 CREATE TABLE entries (
 	id       INTEGER PRIMARY KEY,
 	dir_id   INTEGER NOT NULL REFERENCES dirs(id),
@@ -79,6 +86,7 @@ CREATE TABLE entries (
 	status   TEXT NOT NULL,
 	error    TEXT,
 	scan_id  INTEGER NOT NULL,	-- scan that last counted it
+	format   TEXT NOT NULL DEFAULT 'text',
 	UNIQUE (dir_id, name, member)
 );
 

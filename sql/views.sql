@@ -15,7 +15,8 @@ SELECT 1 AS binary,		-- a NUL byte within the first 8 KiB
        64 AS link,		-- a link inside an archive: never followed
        128 AS noretry,		-- failed for good: retried only once it changes
        256 AS noarchives,	-- counted with --no-archives
-       512 AS name_cut;	-- a member name too long to store: cut, marked
+       512 AS name_cut,	-- a member name too long to store: cut, marked
+       1024 AS raw;		-- a document counted as its bytes: its format's extraction is off
 
 -- The totals rule: a row counts in a total when it was read (status 'ok')
 -- and is text of its own: not binary, not an archive (its members count),
@@ -33,7 +34,7 @@ SELECT e.id,
        CASE WHEN d.path = '/' THEN '/' || e.name
             ELSE d.path || '/' || e.name END AS path,
        e.member,
-       d.path AS dir, e.name, e.ext,
+       d.path AS dir, e.name, e.ext, e.format,
        e.bytes, e.lines, e.words, e.chars,
        e.size, e.mtime_ns, e.ctime_ns, e.dev, e.ino,
        datetime(e.mtime_ns / 1000000000, 'unixepoch') AS mtime,
@@ -74,6 +75,15 @@ SELECT e.ext AS ext, count(*) AS files,
        sum(e.chars) AS chars, sum(e.bytes) AS bytes
 FROM counted_entries e
 GROUP BY e.ext;
+
+-- What the counted rows were counted as: 'text' for files counted as
+-- their bytes, a document format for those counted as their text.
+CREATE VIEW totals_by_format AS
+SELECT e.format AS format, count(*) AS files,
+       sum(e.lines) AS lines, sum(e.words) AS words,
+       sum(e.chars) AS chars, sum(e.bytes) AS bytes
+FROM counted_entries e
+GROUP BY e.format;
 
 CREATE VIEW errors AS
 SELECT se.scan_id, se.path, se.stage, se.errno, se.message,

@@ -5,8 +5,8 @@
  * Every archive is read by a stack of "levels", each one a libarchive
  * reader.  The bottom level reads the file descriptor; every other level
  * reads the data of its parent's current entry through a read callback,
- * so that nothing is ever written anywhere and memory stays bounded by
- * the number of levels: a level holds a sniff buffer (ARCHIVE_SNIFF_BYTES)
+ * so that nothing is ever written to disk and memory stays bounded by
+ * the number of levels (and one document, below): a level holds a sniff buffer (ARCHIVE_SNIFF_BYTES)
  * and libarchive's own state, and data passes from level to level in
  * libarchive's own blocks, without copies.  There are two kinds of level:
  *
@@ -30,6 +30,11 @@
  * own zip is read through its central directory, which also lets the
  * reading go on past a damaged member (see resume_zip()).
  *
+ * A member that may be a document whose text is extracted (a docx, a web
+ * page, a PDF: formats_candidate()) is copied whole into an anonymous
+ * memory file, at most ARCHIVE_DOC_MAX bytes, because its format reads it
+ * in any order; then the format module reads it from there.
+ *
  * Names are passed on as libarchive gives them: raw bytes for the formats
  * that store raw bytes (ustar, GNU tar, cpio, zips without the UTF-8 flag),
  * UTF-8 for those that store Unicode (pax, flagged zips, 7z, Joliet).  For
@@ -47,6 +52,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -59,6 +65,9 @@
 
 #include "archive.h"
 #include "count.h"
+#include "formats/format.h"
+#include "formats/zippkg.h"
+#include "fsutil.h"
 #include "strbuf.h"
 #include "util.h"
 #include "zipdir.h"
@@ -224,6 +233,10 @@ enum stop {
 struct ctx {
 	const struct archive_limits *lim;
 	enum count_mode mode;
+	unsigned formats;	/* document formats to extract */
+	struct strbuf file_ext;	/* inner extension of the file's name */
+	struct strbuf ext;	/* the document in hand's */
+	int docfd;		/* memory file a document is copied to, or -1 */
 	archive_member_fn fn;
 	void *data;
 	struct archive_summary *sum;
@@ -809,6 +822,177 @@ static void doc_feed(struct ctx *ctx, struct doc *d, const void *p, size_t n)
 	d->fed += n;
 }
 
+/* --------------------------------------------------------- documents ---- */
+
+/* Whether src's current entry is compressed: counted as what it holds. */
+static int entry_compressed(struct level *src, int report_it)
+{
+	return !report_it || (src->raw && archive_filter_count(src->a) >= 2);
+}
+
+/*
+ * Whether the entry in hand (its head read) may be a document to extract:
+ * its extension is that of its own name, the inner one when compressed
+ * ("page.html.gz"), the file's for the file's own compressed document.
+ */
+static int is_document(struct level *src, const unsigned char *head,
+		       size_t head_len, int report_it)
+{
+	struct ctx *ctx = src->ctx;
+	const char *base;
+
+	if (!report_it) {
+		strbuf_reset(&ctx->ext);
+		strbuf_add(&ctx->ext, ctx->file_ext.buf, ctx->file_ext.len);
+	} else {
+		base = memrchr(ctx->name.buf, '/', ctx->name.len);
+		base = base ? base + 1 : ctx->name.buf;
+		if (entry_compressed(src, report_it))
+			file_ext_inner(base, &ctx->ext);
+		else
+			file_ext(base, &ctx->ext);
+	}
+	return formats_candidate(head, head_len, ctx->ext.buf, ctx->formats);
+}
+
+/*
+ * Copy the entry (head, then the rest of its data) into ctx->docfd.
+ * Returns 0 with its size in *size, 1 when it is larger than
+ * ARCHIVE_DOC_MAX (the rest is drained), -1 when no memory file could
+ * hold it (errno set).
+ */
+static int copy_document(struct level *src, const unsigned char *head,
+			 size_t head_len, uint64_t *size)
+{
+	struct ctx *ctx = src->ctx;
+	const void *p;
+	la_ssize_t n;
+
+	*size = 0;
+	if (ctx->docfd < 0)
+		ctx->docfd = memfd_create("wcindex-document", MFD_CLOEXEC);
+	if (ctx->docfd < 0 || ftruncate(ctx->docfd, 0) < 0 ||
+	    lseek(ctx->docfd, 0, SEEK_SET) < 0 ||
+	    write_all(ctx->docfd, head, head_len) < 0)
+		return -1;
+	*size = head_len;
+	while ((n = pull(src, BUF_SIZE, &p)) > 0) {
+		if (*size + (uint64_t)n > ARCHIVE_DOC_MAX) {
+			drain(src);
+			return 1;
+		}
+		if (write_all(ctx->docfd, p, (size_t)n) < 0)
+			return -1;
+		*size += (uint64_t)n;
+	}
+	return 0;
+}
+
+/* Count the copy's bytes: it is no document after all. */
+static void count_copy(struct ctx *ctx, uint64_t size, struct count_state *st)
+{
+	uint64_t off = 0;
+	ssize_t n;
+
+	while (off < size &&
+	       (n = pread_full(ctx->docfd, ctx->fdbuf, BUF_SIZE, off)) > 0) {
+		count_feed(st, ctx->fdbuf, (size_t)n);
+		off += (uint64_t)n;
+	}
+}
+
+static const enum member_status doc_member_status[] = {
+	[DOC_OK] = MEMBER_OK,
+	[DOC_ENCRYPTED] = MEMBER_ENCRYPTED,
+	[DOC_LIMIT] = MEMBER_LIMIT,
+	[DOC_DAMAGED] = MEMBER_ERROR,
+	[DOC_UNSUPPORTED] = MEMBER_ERROR,
+};
+
+/* Read the copy of a document by its format into m. */
+static void extract_copy(struct ctx *ctx, const unsigned char *head,
+			 size_t head_len, uint64_t size, struct member_result *m)
+{
+	struct doc_source ds = { .fd = ctx->docfd, .size = size,
+				 .ext = ctx->ext.buf };
+	struct doc_probe p = {
+		.src = &ds, .head = head, .lim = ctx->lim,
+		.head_len = head_len < FORMAT_HEAD_BYTES ? head_len
+							  : FORMAT_HEAD_BYTES,
+	};
+	struct strbuf msg = STRBUF_INIT;
+	enum doc_format would, f = formats_recognise(&p, ctx->formats, &would);
+	struct count_state st;
+	enum doc_status status;
+
+	count_init(&st, ctx->mode);
+	m->format = would;
+	if (f == FORMAT_TEXT) {
+		count_copy(ctx, size, &st);
+	} else {
+		status = formats_extract(&p, f, &st, &msg);
+		m->document = 1;
+		m->status = doc_member_status[status];
+		if (status != DOC_OK) {
+			snprintf(ctx->msg, sizeof(ctx->msg), "%s", msg.buf);
+			m->message = ctx->msg;
+		}
+	}
+	count_finish(&st, &m->counts);
+	if (m->status == MEMBER_ENCRYPTED)
+		memset(&m->counts, 0, sizeof(m->counts));
+	zippkg_free(p.zip);
+	strbuf_release(&msg);
+}
+
+/*
+ * Count the entry in hand as a document of its format, from a copy in
+ * memory; report_it as for count_document().
+ */
+static int read_document(struct level *src, const unsigned char *head,
+			 size_t head_len, int64_t mtime_ns, int report_it)
+{
+	struct ctx *ctx = src->ctx;
+	struct member_result m = {
+		.kind = MEMBER_FILE, .mtime_ns = mtime_ns,
+		.compressed = report_it && entry_compressed(src, report_it),
+	};
+	uint64_t size;
+	int r = copy_document(src, head, head_len, &size);
+
+	if (src->broken || src->damaged) {
+		m.status = MEMBER_ERROR;
+		m.message = src->err;
+	} else if (r < 0) {
+		snprintf(ctx->msg, sizeof(ctx->msg), "cannot hold document "
+			 "in memory: %s", strerror(errno));
+		m.status = MEMBER_ERROR;
+		m.message = ctx->msg;
+	} else if (r > 0) {
+		snprintf(ctx->msg, sizeof(ctx->msg), "document larger than "
+			 "%llu bytes", (unsigned long long)ARCHIVE_DOC_MAX);
+		m.status = MEMBER_LIMIT;
+		m.message = ctx->msg;
+	} else if (ctx->stop == STOP_LIMIT) {
+		m.status = MEMBER_LIMIT;
+		m.message = ctx->sum->message;
+	} else {
+		extract_copy(ctx, head, head_len, size, &m);
+	}
+	if (report_it) {
+		if (deliver(ctx, &m) < 0)
+			return -1;
+	} else {
+		ctx->sum->counts = m.counts;
+		ctx->sum->format = m.format;
+		ctx->sum->document = m.document;
+		ctx->sum->encrypted = m.status == MEMBER_ENCRYPTED;
+		if (m.status != MEMBER_OK && !ctx->sum->encrypted)
+			note(ctx, m.status, "%s", m.message);
+	}
+	return src->broken || ctx->stop ? -1 : 0;
+}
+
 /*
  * Count the data of src's current entry as one document, starting with
  * the head bytes already read from it.  The document is the member named
@@ -826,6 +1010,8 @@ static int count_document(struct level *src, const unsigned char *head,
 	const void *p;
 	la_ssize_t n = 0;
 
+	if (ctx->formats && is_document(src, head, head_len, report_it))
+		return read_document(src, head, head_len, mtime_ns, report_it);
 	memset(&d, 0, sizeof(d));
 	count_init(&d.st, ctx->mode);
 	doc_feed(ctx, &d, head, head_len);
@@ -1022,11 +1208,11 @@ static int read_file(struct level *lvl, struct archive_entry *e)
 	enum magic m = M_NONE;
 	size_t have = 0;
 
-	if (lvl->depth < ctx->lim->depth) {
-		have = fill(lvl, lvl->sniff, ARCHIVE_SNIFF_BYTES);
-		if (!lvl->broken && !lvl->damaged && !ctx->stop)
-			m = sniff_magic(lvl->sniff, have);
-	}
+	/* the head also tells documents, at any depth */
+	have = fill(lvl, lvl->sniff, ARCHIVE_SNIFF_BYTES);
+	if (lvl->depth < ctx->lim->depth && !lvl->broken && !lvl->damaged &&
+	    !ctx->stop)
+		m = sniff_magic(lvl->sniff, have);
 	if (kind_of(m) == ARCHIVE_COMPRESSED)
 		return read_compressed(lvl, lvl->sniff, have, mtime_ns);
 	/* 7z wants to seek: from inside an archive it is just bytes */
@@ -1243,6 +1429,16 @@ int archive_count(int fd, enum archive_kind kind, enum count_mode mode,
 		  const struct archive_limits *lim, archive_member_fn fn,
 		  void *data, struct archive_summary *sum)
 {
+	struct archive_read_how how = { .mode = mode, .lim = lim };
+
+	return archive_read_file(fd, kind, &how, fn, data, sum);
+}
+
+int archive_read_file(int fd, enum archive_kind kind,
+		      const struct archive_read_how *how, archive_member_fn fn,
+		      void *data, struct archive_summary *sum)
+{
+	const struct archive_limits *lim = how->lim;
 	struct archive_limits deflim;
 	struct level *top = NULL;
 	locale_t utf8, old = (locale_t)0;
@@ -1257,7 +1453,13 @@ int archive_count(int fd, enum archive_kind kind, enum count_mode mode,
 		lim = &deflim;
 	}
 	ctx.lim = lim;
-	ctx.mode = mode;
+	ctx.mode = how->mode;
+	ctx.formats = how->formats;
+	strbuf_init(&ctx.file_ext, 0);
+	strbuf_init(&ctx.ext, 0);
+	if (how->name)
+		file_ext_inner(how->name, &ctx.file_ext);
+	ctx.docfd = -1;
 	ctx.fn = fn;
 	ctx.data = data;
 	ctx.sum = sum;
@@ -1310,6 +1512,10 @@ int archive_count(int fd, enum archive_kind kind, enum count_mode mode,
 	level_close(top);
 	strbuf_release(&ctx.name);
 	strbuf_release(&ctx.cut);
+	strbuf_release(&ctx.file_ext);
+	strbuf_release(&ctx.ext);
+	if (ctx.docfd >= 0)
+		close(ctx.docfd);
 	free(ctx.fdbuf);
 	return r;
 }

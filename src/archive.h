@@ -78,6 +78,7 @@ enum member_status {
 	MEMBER_OK = 0,
 	MEMBER_LIMIT,		/* a limit was hit: counts are partial */
 	MEMBER_ERROR,		/* the stream broke inside this member */
+	MEMBER_ENCRYPTED,	/* an encrypted document: no counts */
 };
 
 struct member_result {
@@ -91,6 +92,8 @@ struct member_result {
 	const char *link_target;	/* MEMBER_LINK: as declared, or NULL */
 	int compressed;		/* MEMBER_FILE: counts of what it decompresses to */
 	int name_cut;		/* name is cut at ARCHIVE_NAME_MAX, and marked */
+	unsigned format;	/* MEMBER_FILE: enum doc_format of its content */
+	int document;		/* its text was extracted (format says which) */
 };
 
 /*
@@ -107,7 +110,31 @@ struct archive_summary {
 	uint64_t bytes_in;		/* stored bytes read */
 	uint64_t bytes_out;		/* bytes produced by all members */
 	struct counts counts;		/* ARCHIVE_COMPRESSED: the document */
+	unsigned format;		/* ARCHIVE_COMPRESSED: its doc_format */
+	int document;			/* ... and its text was extracted */
+	int encrypted;			/* ... and it is encrypted: no counts */
 };
+
+/*
+ * How archive_read_file() reads: the counting mode, the limits (NULL:
+ * the defaults), the document formats whose text is extracted
+ * (FORMAT_BIT()s of formats/format.h; 0: every member is its bytes) and
+ * the file's name, whose inner extension ("page.html.gz": html) names
+ * the document a compressed file holds.
+ */
+struct archive_read_how {
+	enum count_mode mode;
+	const struct archive_limits *lim;
+	unsigned formats;
+	const char *name;
+};
+
+/*
+ * A member that may be a document of an enabled format (formats_candidate())
+ * is copied into memory, at most this many bytes, and read by its
+ * format; a larger one is recorded with MEMBER_LIMIT and no counts.
+ */
+#define ARCHIVE_DOC_MAX (256ull << 20)
 
 /*
  * Which kind of file starts with these bytes (len may be less than
@@ -129,5 +156,15 @@ enum archive_kind archive_sniff(const unsigned char *buf, size_t len);
 int archive_count(int fd, enum archive_kind kind, enum count_mode mode,
 		  const struct archive_limits *lim, archive_member_fn fn,
 		  void *data, struct archive_summary *sum);
+
+/*
+ * archive_count(), with documents: each member that is a document of a
+ * format in how->formats is counted as its text (member_result.format
+ * and .document say so; an encrypted one has MEMBER_ENCRYPTED), and so is
+ * a compressed file's document (sum->format, ->document, ->encrypted).
+ */
+int archive_read_file(int fd, enum archive_kind kind,
+		      const struct archive_read_how *how, archive_member_fn fn,
+		      void *data, struct archive_summary *sum);
 
 #endif

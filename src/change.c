@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "change.h"
+#include "formats/format.h"
 
 enum change change_check(const struct file_meta *disk,
 			 const struct index_row *row, unsigned mode_flags,
@@ -26,6 +27,15 @@ enum change change_check(const struct file_meta *disk,
 	    (row->flags & (ENTRY_F_ARCHIVE | ENTRY_F_COMPRESSED)))
 		return CHANGE_MODE;
 	return CHANGE_NONE;
+}
+
+int change_format_differs(const struct index_row *row, unsigned formats)
+{
+	unsigned bit = FORMAT_BIT(row->format);
+
+	if (!(bit & FORMAT_EXTRACTABLE))
+		return 0;
+	return !(row->flags & ENTRY_F_RAW) != !!(formats & bit);
 }
 
 int64_t change_racy_limit(int64_t start_ns)

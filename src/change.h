@@ -27,6 +27,7 @@ struct index_row {
 	char *name;
 	struct file_meta meta;
 	unsigned flags;
+	int format;		/* enum doc_format of entries.format */
 	int failed;		/* status is not 'ok' */
 };
 
@@ -58,6 +59,13 @@ enum change change_check(const struct file_meta *disk,
  * The racy limit of a scan that started at start_ns: files whose ctime is
  * >= the limit are racy.
  */
+/*
+ * Whether row, a file on disk, holds a document counted otherwise than
+ * `formats` (FORMAT_BIT()s of the formats whose text is extracted now)
+ * asks: its text where it is now off, or its bytes where it is now on.
+ */
+int change_format_differs(const struct index_row *row, unsigned formats);
+
 int64_t change_racy_limit(int64_t start_ns);
 
 /* True when a file with this ctime, counted now, must be marked racy. */

@@ -191,6 +191,12 @@ static int add_include_fs(const struct parseopt *o, const char *arg)
 	return fstype_include(o->value, arg);
 }
 
+/* --no-extract[=FORMATS] and --extract[=FORMATS]. */
+static int add_formats(const struct parseopt *o, const char *arg)
+{
+	return settings_parse_formats(arg, o->value);
+}
+
 /* A read command's view of the index: one snapshot, for any reader. */
 static struct store *open_ro(const char *db)
 {
@@ -253,6 +259,12 @@ static int cmd_scan(int argc, char **argv, const char *db, int is_default)
 			 "count archives and compressed files as plain bytes"),
 		OPT_SET_INT(0, "archives", &set->no_archives, 0,
 			    "count the members of archives (the default)"),
+		OPT_CALLBACK_OPTARG("no-extract", &set->extract_off, "FORMATS",
+				    "count documents of FORMATS (all) as their bytes",
+				    add_formats),
+		OPT_CALLBACK_OPTARG("extract", &set->extract_on, "FORMATS",
+				    "count the text of documents of FORMATS (all: the default)",
+				    add_formats),
 		OPT_BOOL(0, "reset-settings", &opt.reset_settings,
 			 "start from the default settings, not the roots' own"),
 		OPT_BOOL(0, "accept-changes", &opt.accept_changes,

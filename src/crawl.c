@@ -119,6 +119,9 @@ static void merge_files(struct crawl *c, const struct pending *d)
 						    CHANGE_FORCE_FAILED : 0) |
 						   (c->opt.recount_archives ?
 						    CHANGE_FORCE_ARCHIVES : 0));
+			if (row && why == CHANGE_NONE &&
+			    change_format_differs(row, c->opt.formats))
+				why = CHANGE_MODE;
 			if (why != CHANGE_NONE)
 				new_job(c, d->path, d->id, e, row, why);
 			else

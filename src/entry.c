@@ -20,6 +20,7 @@ const char *entry_flag_name(unsigned bit)
 	case ENTRY_F_NORETRY: return "noretry";
 	case ENTRY_F_NOARCHIVES: return "noarchives";
 	case ENTRY_F_NAME_CUT: return "name_cut";
+	case ENTRY_F_RAW: return "raw";
 	default: return NULL;
 	}
 }

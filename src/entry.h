@@ -24,6 +24,7 @@
 #define ENTRY_F_NORETRY    0x80u	/* failed for good: retried only once changed */
 #define ENTRY_F_NOARCHIVES 0x100u	/* counted with --no-archives */
 #define ENTRY_F_NAME_CUT   0x200u	/* a member name too long: cut, marked */
+#define ENTRY_F_RAW        0x400u	/* a document counted as its bytes: extraction off */
 
 /* The flags that record counting options: a change of them recounts. */
 #define ENTRY_F_OPTIONS (ENTRY_F_ASCII | ENTRY_F_NOARCHIVES)

@@ -95,6 +95,11 @@ struct parseopt {
 #define OPT_CALLBACK(s, l, v, a, h, fn) \
 	{ .type = PARSEOPT_CALLBACK, .short_name = (s), .long_name = (l), \
 	  .value = (v), .argh = (a), .help = (h), .callback = (fn) }
+/* --l[=a]: the callback gets NULL when the argument is left out. */
+#define OPT_CALLBACK_OPTARG(l, v, a, h, fn) \
+	{ .type = PARSEOPT_CALLBACK, .long_name = (l), .value = (v), \
+	  .argh = (a), .help = (h), .callback = (fn), \
+	  .flags = PARSEOPT_OPTARG }
 #define OPT_GLOBAL(l, a, h) \
 	{ .type = PARSEOPT_GLOBAL, .long_name = (l), .argh = (a), .help = (h) }
 

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "formats/format.h"
 #include "proto.h"
 #include "util.h"
 
@@ -85,6 +86,8 @@ void proto_add_result(struct proto_writer *w, const struct proto_result *res)
 	put32(&w->buf, (uint32_t)res->err);
 	put32(&w->buf, res->stage);
 	put32(&w->buf, res->found);
+	put32(&w->buf, res->format);
+	put32(&w->buf, res->extracted);
 	put_counts(w, &res->counts);
 	put_meta(w, &res->meta);
 	put_msg(w, res->msg, res->msg_len);
@@ -97,6 +100,7 @@ void proto_add_member(struct proto_writer *w, const struct proto_member *m)
 	put32(&w->buf, m->kind);
 	put32(&w->buf, m->status);
 	put32(&w->buf, m->flags);
+	put32(&w->buf, m->format);
 	put_counts(w, &m->counts);
 	put64(&w->buf, (uint64_t)m->mtime_ns);
 	put32(&w->buf, m->name_len);
@@ -265,13 +269,17 @@ int proto_next_result(struct proto_reader *rd, struct proto_result *res)
 	if (!rd->left)
 		return at_end(rd);
 	if (get64(rd, &res->id) || get32(rd, &err) || get32(rd, &res->stage) ||
-	    get32(rd, &res->found) || get_counts(rd, &res->counts) ||
+	    get32(rd, &res->found) || get32(rd, &res->format) ||
+	    get32(rd, &res->extracted) ||
+	    get_counts(rd, &res->counts) ||
 	    get_meta(rd, &res->meta) ||
 	    get_sized(rd, PROTO_MAX_ERRMSG, &res->msg_len, &res->msg))
 		return error("protocol error: truncated result record");
-	if (res->stage > STAGE_REPLACED)
+	if (res->stage > STAGE_REPLACED && res->stage != STAGE_ENCRYPTED)
 		return error("protocol error: unknown stage %u", res->stage);
-	if (res->found > FOUND_COMPRESSED)
+	if (res->format >= FORMAT_NR)
+		return error("protocol error: unknown format %u", res->format);
+	if (res->found > FOUND_COMPRESSED || res->extracted > 1)
 		return error("protocol error: unknown kind of file %u",
 			     res->found);
 	res->err = (int32_t)err;
@@ -286,11 +294,13 @@ int proto_next_member(struct proto_reader *rd, struct proto_member *m)
 	if (!rd->left)
 		return at_end(rd);
 	if (get64(rd, &m->id) || get32(rd, &m->kind) || get32(rd, &m->status) ||
-	    get32(rd, &m->flags) || get_counts(rd, &m->counts) || get64(rd, &mtime) ||
+	    get32(rd, &m->flags) || get32(rd, &m->format) ||
+	    get_counts(rd, &m->counts) || get64(rd, &mtime) ||
 	    get_sized(rd, PROTO_MAX_MEMBER_NAME, &m->name_len, &m->name) ||
 	    get_sized(rd, PROTO_MAX_ERRMSG, &m->msg_len, &m->msg))
 		return error("protocol error: truncated member record");
-	if (m->kind > 2 || m->status > 2 || (m->flags & ~PROTO_MEMBER_FLAGS))
+	if (m->kind > 2 || m->status > 3 || (m->flags & ~PROTO_MEMBER_FLAGS) ||
+	    m->format >= FORMAT_NR)
 		return error("protocol error: bad member kind, status or flag");
 	m->mtime_ns = (int64_t)mtime;
 	rd->left--;

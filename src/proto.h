@@ -41,6 +41,9 @@ enum proto_type {
 #define JOB_FOLLOW 0x2u		/* the path may be a symlink to a regular file */
 #define JOB_ARCHIVES 0x4u	/* look inside archives and compressed files */
 #define JOB_FOLLOW_DIRS 0x8u	/* --follow: links on the way are followed */
+/* The bits from JOB_FORMATS_SHIFT up: the formats to extract (FORMAT_BIT()s). */
+#define JOB_FORMATS_SHIFT 8
+#define JOB_FORMATS(flags) ((flags) >> JOB_FORMATS_SHIFT)
 
 /*
  * Where a file is below the top of the walk that found it, and what the
@@ -83,6 +86,13 @@ struct proto_result {
 	int32_t err;		/* 0, or the errno of the failure */
 	uint32_t stage;		/* where it failed: enum result_stage */
 	uint32_t found;		/* enum result_found */
+	/*
+	 * enum doc_format (formats/format.h): what the file is, even when
+	 * its extraction is off (found is then FOUND_TEXT or an archive's).
+	 * A compressed file's is that of what it holds.
+	 */
+	uint32_t format;
+	uint32_t extracted;	/* 1: the document's text was counted */
 	struct counts counts;	/* counts.flags: COUNT_F_* only */
 	struct file_meta meta;
 	uint32_t msg_len;
@@ -113,12 +123,16 @@ enum result_stage {
 	 * the pool hands it back with this stage to be dropped, not recorded.
 	 */
 	STAGE_CANCELLED = 10,
+	/* An encrypted or password-protected document: no counts. */
+	STAGE_ENCRYPTED = 11,
 };
 
 /* proto_member.flags */
 #define PROTO_MEMBER_COMPRESSED	0x1u	/* counted as what it decompresses to */
 #define PROTO_MEMBER_NAME_CUT	0x2u	/* its name was cut short, with a marker */
-#define PROTO_MEMBER_FLAGS	(PROTO_MEMBER_COMPRESSED | PROTO_MEMBER_NAME_CUT)
+#define PROTO_MEMBER_DOCUMENT	0x4u	/* its extracted text was counted */
+#define PROTO_MEMBER_FLAGS	(PROTO_MEMBER_COMPRESSED | PROTO_MEMBER_NAME_CUT | \
+				 PROTO_MEMBER_DOCUMENT)
 
 /* One member of an archive: sent before the result of its job. */
 struct proto_member {
@@ -126,6 +140,7 @@ struct proto_member {
 	uint32_t kind;		/* enum member_kind */
 	uint32_t status;	/* enum member_status */
 	uint32_t flags;		/* PROTO_MEMBER_* */
+	uint32_t format;	/* enum doc_format, as proto_result.format */
 	struct counts counts;
 	int64_t mtime_ns;
 	uint32_t name_len;

@@ -616,8 +616,10 @@ static void crawl_options_of(struct scan *sc, struct crawl_options *copt)
 		.retry_failed = opt->retry_failed,
 		.recount_archives = sc->recount_archives,
 		.mode_flags = mode_flags(set),
+		.formats = settings_formats(set),
 		.job_flags = (set->ascii ? JOB_ASCII : 0) |
-			     (set->no_archives ? 0 : JOB_ARCHIVES),
+			     (set->no_archives ? 0 : JOB_ARCHIVES) |
+			     settings_formats(set) << JOB_FORMATS_SHIFT,
 		.ex = &set->ex,
 		.scan_id = sc->scan_id,
 		/* the database and its companions are never indexed */

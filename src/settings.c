@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "formats/format.h"
 #include "fstype.h"
 #include "settings.h"
 #include "strbuf.h"
@@ -48,6 +49,8 @@ void settings_overlay(struct root_settings *set,
 	TAKE_NUM(limits.depth);
 	TAKE_NUM(max_file_bytes);
 	TAKE_NUM(include_fs);
+	set->extract_off = (set->extract_off | given->extract_off) &
+			   ~given->extract_on;
 	if (given->ex.nr) {
 		excludes_clear(&set->ex);
 		for (size_t i = 0; i < given->ex.nr; i++)
@@ -64,7 +67,35 @@ int settings_any_given(const struct root_settings *given)
 	       given->one_fs != none.one_fs ||
 	       given->no_archives != none.no_archives ||
 	       memcmp(&given->limits, &none.limits, sizeof(none.limits)) ||
-	       given->max_file_bytes || given->include_fs || given->ex.nr;
+	       given->max_file_bytes || given->include_fs || given->ex.nr ||
+	       given->extract_off || given->extract_on;
+}
+
+unsigned settings_formats(const struct root_settings *set)
+{
+	return formats_available() & FORMAT_EXTRACTABLE & ~set->extract_off;
+}
+
+int settings_parse_formats(const char *arg, unsigned *formats)
+{
+	const char *p = arg;
+
+	if (!arg || !strcmp(arg, "all")) {
+		*formats |= FORMAT_EXTRACTABLE;
+		return 0;
+	}
+	while (*p) {
+		size_t len = strcspn(p, ",");
+		int f = format_by_name(p, len);
+
+		if (f < 0 || !(FORMAT_BIT(f) & FORMAT_EXTRACTABLE))
+			return error("unknown document format '%.*s' (known: "
+				     "html, docx, pptx, odt, odp, epub, pdf, "
+				     "all)", (int)len, p);
+		*formats |= FORMAT_BIT(f);
+		p += len + (p[len] == ',');
+	}
+	return 0;
 }
 
 /* ------------------------------------------------------ the written form */
@@ -98,7 +129,9 @@ static void unescape(const char *v, size_t len, struct strbuf *out)
 	}
 }
 
-enum kind { K_MODE, K_BOOL, K_ARCHIVES, K_U64, K_UINT, K_FS, K_EXCLUDE };
+enum kind {
+	K_MODE, K_BOOL, K_ARCHIVES, K_U64, K_UINT, K_FS, K_FORMATS, K_EXCLUDE
+};
 
 static const struct key {
 	const char *name;
@@ -121,6 +154,8 @@ static const struct key {
 	{ "max-file-bytes", K_U64,
 	  offsetof(struct root_settings, max_file_bytes) },
 	{ "include-fs", K_FS, offsetof(struct root_settings, include_fs) },
+	{ "no-extract", K_FORMATS,
+	  offsetof(struct root_settings, extract_off) },
 	{ "exclude", K_EXCLUDE, offsetof(struct root_settings, ex) },
 };
 
@@ -158,6 +193,12 @@ static void format_key(const struct root_settings *set, const struct key *k,
 			if (set->include_fs & (UINT32_C(1) << i))
 				strbuf_addf(sb, "%s=%s\n", k->name, fs[i].name);
 		break;
+	case K_FORMATS:
+		for (int f = 0; f < FORMAT_NR; f++)
+			if (set->extract_off & FORMAT_BIT(f))
+				strbuf_addf(sb, "%s=%s\n", k->name,
+					    format_name(f));
+		break;
 	case K_EXCLUDE:
 		ex = FIELD(set, k, const struct excludes);
 		for (size_t i = 0; i < ex->nr; i++) {
@@ -184,6 +225,17 @@ static int parse_yes_no(const char *v, const char *yes, const char *no,
 		*out = 0;
 	else
 		return -1;
+	return 0;
+}
+
+/* One format name of the written form, added to *formats. */
+static int parse_format(const char *v, unsigned *formats)
+{
+	int f = format_by_name(v, strlen(v));
+
+	if (f < 0 || !(FORMAT_BIT(f) & FORMAT_EXTRACTABLE))
+		return -1;
+	*formats |= FORMAT_BIT(f);
 	return 0;
 }
 
@@ -219,6 +271,8 @@ static int parse_key(struct root_settings *set, const struct key *k,
 		return 0;
 	case K_FS:
 		return fstype_include(&set->include_fs, v);
+	case K_FORMATS:
+		return parse_format(v, &set->extract_off);
 	case K_EXCLUDE:
 		excludes_add(&set->ex, v);
 		return 0;

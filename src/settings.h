@@ -25,6 +25,12 @@ struct root_settings {
 	struct archive_limits limits;
 	uint64_t max_file_bytes;
 	uint32_t include_fs;	/* pseudo file systems to walk (fstype.h) */
+	/*
+	 * Document formats counted as their bytes (FORMAT_BIT()s): their
+	 * text is not extracted.  On a command line, extract_on holds
+	 * those --extract turns back on; a root's settings never have any.
+	 */
+	unsigned extract_off, extract_on;
 	struct excludes ex;
 };
 
@@ -44,6 +50,20 @@ void settings_unset(struct root_settings *given);
  */
 void settings_overlay(struct root_settings *set,
 		      const struct root_settings *given);
+
+/*
+ * The formats whose text a scan with set extracts: those this build can
+ * read (formats_available()) that set does not turn off.
+ */
+unsigned settings_formats(const struct root_settings *set);
+
+/*
+ * Parse a --extract or --no-extract argument, "all" or format names
+ * separated by commas ("pdf,docx"), into *formats (FORMAT_BIT()s, added).
+ * NULL (the option without an argument) is "all".  Returns 0, or -1
+ * after reporting.
+ */
+int settings_parse_formats(const char *arg, unsigned *formats);
 
 /* Whether a command line gave any setting at all. */
 int settings_any_given(const struct root_settings *given);

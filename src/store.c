@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "entry.h"
+#include "formats/format.h"
 #include "fsutil.h"
 #include "store.h"
 #include "util.h"
@@ -31,6 +32,7 @@ extern const char wcindex_migrate_1_2_sql[];
 extern const char wcindex_migrate_2_3_sql[];
 extern const char wcindex_migrate_3_4_sql[];
 extern const char wcindex_migrate_4_5_sql[];
+extern const char wcindex_migrate_5_6_sql[];
 
 /* migrations[v] brings a database from schema version v to v + 1. */
 static const char *const migrations[STORE_SCHEMA_VERSION] = {
@@ -38,6 +40,7 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	[2] = wcindex_migrate_2_3_sql,
 	[3] = wcindex_migrate_3_4_sql,
 	[4] = wcindex_migrate_4_5_sql,
+	[5] = wcindex_migrate_5_6_sql,
 };
 
 enum stmt_id {
@@ -145,15 +148,15 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_DELETE_SUBTREE_DIRS] = "DELETE FROM dirs AS d WHERE " SUBTREE,
 	[ST_DIR_ENTRIES] =
 		"SELECT id, name, dev, ino, size, mtime_ns, ctime_ns, flags, "
-		"status != 'ok' FROM entries WHERE dir_id = ?1 AND member = '' "
-		"ORDER BY name",
+		"status != 'ok', format FROM entries WHERE dir_id = ?1 AND "
+		"member = '' ORDER BY name",
 	[ST_PUT_ENTRY_OK] =
 		"INSERT INTO entries(dir_id, name, member, ext, dev, ino, size,"
 		" mtime_ns, ctime_ns, bytes, lines, words, chars, flags, status,"
-		" error, scan_id) VALUES (?1, ?2, ?15, ?3, ?4, ?5, ?6, ?7, ?8,"
-		" ?9, ?10, ?11, ?12, ?13, ?16, ?17, ?14) "
+		" error, scan_id, format) VALUES (?1, ?2, ?15, ?3, ?4, ?5, ?6,"
+		" ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?16, ?17, ?14, ?18) "
 		"ON CONFLICT(dir_id, name, member) DO UPDATE SET"
-		" ext = excluded.ext,"
+		" ext = excluded.ext, format = excluded.format,"
 		" dev = excluded.dev, ino = excluded.ino, size = excluded.size,"
 		" mtime_ns = excluded.mtime_ns, ctime_ns = excluded.ctime_ns,"
 		" bytes = excluded.bytes, lines = excluded.lines,"
@@ -1252,6 +1255,15 @@ void store_index_rows_release(struct index_rows *rows)
 	memset(rows, 0, sizeof(*rows));
 }
 
+/* A column of format names, as enum doc_format (unknown: text). */
+static int column_format(sqlite3_stmt *st, int col)
+{
+	const char *name = (const char *)sqlite3_column_text(st, col);
+	int f = name ? format_by_name(name, strlen(name)) : -1;
+
+	return f < 0 ? FORMAT_TEXT : f;
+}
+
 /* One row of ST_DIR_ENTRIES into the next struct index_row. */
 static int add_index_row(void *data, sqlite3_stmt *st)
 {
@@ -1269,6 +1281,7 @@ static int add_index_row(void *data, sqlite3_stmt *st)
 	r->meta.ctime_ns = sqlite3_column_int64(st, 6);
 	r->flags = (unsigned)sqlite3_column_int(st, 7);
 	r->failed = sqlite3_column_int(st, 8);
+	r->format = column_format(st, 9);
 	return 0;
 }
 
@@ -1324,6 +1337,7 @@ int store_put_entry(struct store *s, const struct entry_update *u)
 				  SQLITE_STATIC);
 		bind_str(st, 16, u->status ? u->status : "ok");
 		bind_str(st, 17, u->error);
+		bind_str(st, 18, u->format ? u->format : "text");
 	}
 	return run(s, st, "cannot record a file");
 }

@@ -18,7 +18,7 @@
 #include "proto.h"
 #include "strbuf.h"
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 #define STORE_APPLICATION_ID 0x77636978	/* "wcix" */
 
 #define STORE_READONLY 0x1	/* open read-only; the database must exist */
@@ -228,7 +228,8 @@ struct entry_update {
 	struct counts counts;
 	int no_counts;		/* store NULL counts (archives, links) */
 	unsigned flags;		/* entries.flags: COUNT_F_* | ENTRY_F_* */
-	const char *status;	/* "ok" (NULL), "error", "limit" */
+	const char *format;	/* entries.format: "text" (NULL), "pdf", ... */
+	const char *status;	/* "ok" (NULL), "error", "limit", "encrypted" */
 	const char *error;	/* the reason, when not ok */
 	int64_t scan_id;
 };

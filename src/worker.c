@@ -33,6 +33,9 @@
 #include "beneath.h"
 #include "count.h"
 #include "filemeta.h"
+#include "formats/format.h"
+#include "formats/zippkg.h"
+#include "fsutil.h"
 #include "util.h"
 #include "worker.h"
 
@@ -58,6 +61,7 @@ struct worker_ctx {
 	struct strbuf top;		/* the top of its walk */
 	struct dirchain *chain[2];	/* below its top; [1]: --follow */
 	struct strbuf msg;		/* the result's message */
+	struct strbuf ext;		/* the job's file's extension */
 	uint64_t job_id;		/* the job whose members are sent */
 	struct proto_writer members;	/* PROTO_MEMBERS records not yet sent */
 	int failed;			/* the pipe broke: stop reading */
@@ -132,7 +136,9 @@ static int add_member(void *data, const struct member_result *m)
 		.kind = (uint32_t)m->kind,
 		.status = (uint32_t)m->status,
 		.flags = (m->compressed ? PROTO_MEMBER_COMPRESSED : 0) |
-			 (m->name_cut ? PROTO_MEMBER_NAME_CUT : 0),
+			 (m->name_cut ? PROTO_MEMBER_NAME_CUT : 0) |
+			 (m->document ? PROTO_MEMBER_DOCUMENT : 0),
+		.format = m->format,
 		.counts = m->counts,
 		.mtime_ns = m->mtime_ns,
 		.name = m->name,
@@ -185,7 +191,12 @@ static void unlimit_cpu(const struct rlimit *saved)
 static int count_archive(struct worker_ctx *w, uint32_t flags, int fd,
 			 enum archive_kind kind, struct proto_result *res)
 {
-	enum count_mode mode = (flags & JOB_ASCII) ? COUNT_ASCII : COUNT_UTF8;
+	struct archive_read_how how = {
+		.mode = (flags & JOB_ASCII) ? COUNT_ASCII : COUNT_UTF8,
+		.lim = &w->cfg->limits,
+		.formats = JOB_FORMATS(flags),
+		.name = w->path.buf,
+	};
 	struct archive_summary sum;
 	struct rlimit saved;
 	int r;
@@ -195,7 +206,7 @@ static int count_archive(struct worker_ctx *w, uint32_t flags, int fd,
 	limit_cpu(w->cfg->cpu_seconds, &saved);
 	maybe_inject_fault(w->path.buf, "archive-");
 	memset(&sum, 0, sizeof(sum));
-	r = archive_count(fd, kind, mode, &w->cfg->limits, add_member, w, &sum);
+	r = archive_read_file(fd, kind, &how, add_member, w, &sum);
 	unlimit_cpu(&saved);
 	/*
 	 * The magic number lied (a text file that starts like a cpio header):
@@ -209,8 +220,17 @@ static int count_archive(struct worker_ctx *w, uint32_t flags, int fd,
 	if (sum.container)
 		res->counts.bytes = res->counts.lines = res->counts.words =
 			res->counts.chars = 0;
+	if (sum.container && res->format == FORMAT_TEXT)
+		res->format = FORMAT_ARCHIVE;
+	else if (!sum.container) {
+		res->format = sum.format;
+		res->extracted = (uint32_t)sum.document;
+	}
 	strbuf_reset(&w->msg);
-	if (r < 0 || sum.status == MEMBER_ERROR) {
+	if (sum.encrypted) {
+		res->stage = STAGE_ENCRYPTED;
+		strbuf_addstr(&w->msg, "document is encrypted");
+	} else if (r < 0 || sum.status == MEMBER_ERROR) {
 		res->stage = STAGE_DAMAGED;
 		strbuf_addstr(&w->msg, *sum.message ? sum.message
 						    : "damaged archive");
@@ -281,6 +301,7 @@ static int open_job_file(struct worker_ctx *w, const struct proto_job *job,
 
 	*res = (struct proto_result) { .meta = job->place.seen };
 	strbuf_reset(&w->msg);
+	file_ext(w->path.buf + job->place.name_off, &w->ext);
 	maybe_inject_fault(w->path.buf, "");
 	fd = ready_fd >= 0 ? ready_fd : open_below(w, job, &w->path);
 	if (fd == DIRCHAIN_REPLACED)
@@ -417,6 +438,63 @@ static uint64_t read_limit(const struct worker_ctx *w,
 						       : w->cfg->max_file_bytes;
 }
 
+/* What a document's extraction came to, as a result's stage. */
+static const enum result_stage doc_stage[] = {
+	[DOC_OK] = STAGE_NONE,
+	[DOC_ENCRYPTED] = STAGE_ENCRYPTED,
+	[DOC_LIMIT] = STAGE_LIMIT,
+	[DOC_DAMAGED] = STAGE_DAMAGED,
+	[DOC_UNSUPPORTED] = STAGE_DAMAGED,
+};
+
+/*
+ * Recognise the document open on fd, whose first len bytes are in
+ * w->buf, among the job's formats (res->format gets what it is, even
+ * when its extraction is off), and count its text when it is one to
+ * extract: under the CPU limit of archives, once it is known to be the
+ * file the walk saw.  Returns 1 when counted (res filled), 0 when it is
+ * to be read as bytes (or as an archive), -1 on a failure (in res).
+ */
+static int count_document(struct worker_ctx *w, uint32_t flags, int fd,
+			  size_t len, uint64_t size, struct proto_result *res)
+{
+	struct doc_source src = { .fd = fd, .size = size, .ext = w->ext.buf };
+	struct doc_probe p = {
+		.src = &src, .head = w->buf, .lim = &w->cfg->limits,
+		.head_len = len < FORMAT_HEAD_BYTES ? len : FORMAT_HEAD_BYTES,
+	};
+	enum doc_format would, f;
+	enum doc_status status;
+	struct count_state st;
+	struct rlimit saved;
+	int r = 1;
+
+	f = formats_recognise(&p, JOB_FORMATS(flags), &would);
+	res->format = would;
+	if (f == FORMAT_TEXT) {
+		r = 0;
+		goto out;
+	}
+	if (settled(fd, res, &w->msg) < 0) {
+		r = -1;
+		goto out;
+	}
+	count_init(&st, (flags & JOB_ASCII) ? COUNT_ASCII : COUNT_UTF8);
+	limit_cpu(w->cfg->cpu_seconds, &saved);
+	maybe_inject_fault(w->path.buf, "document-");
+	strbuf_reset(&w->msg);
+	status = formats_extract(&p, f, &st, &w->msg);
+	unlimit_cpu(&saved);
+	count_finish(&st, &res->counts);
+	res->extracted = 1;
+	res->stage = doc_stage[status];
+	if (status == DOC_ENCRYPTED)
+		memset(&res->counts, 0, sizeof(res->counts));
+out:
+	zippkg_free(p.zip);
+	return r;
+}
+
 /*
  * One reading of fd from where it stands, into st, up to the size
  * res->meta says (or --max-file-bytes), holes counted without reading them
@@ -468,9 +546,16 @@ static int read_text(struct worker_ctx *w, uint32_t flags, int fd, int sniff,
 		if (!n)
 			return 0;
 		if (sniff) {
+			int doc;
+
 			sniff = 0;
-			kind = archive_sniff(w->buf, (size_t)n < ARCHIVE_SNIFF_BYTES ?
-					     (size_t)n : ARCHIVE_SNIFF_BYTES);
+			doc = count_document(w, flags, fd, (size_t)n, limit, res);
+			if (doc)
+				return doc;
+			kind = (flags & JOB_ARCHIVES) ?
+			       archive_sniff(w->buf, (size_t)n < ARCHIVE_SNIFF_BYTES ?
+					     (size_t)n : ARCHIVE_SNIFF_BYTES) :
+			       ARCHIVE_NONE;
 			if (kind != ARCHIVE_NONE) {
 				if (settled(fd, res, &w->msg) < 0)
 					return -1;
@@ -519,9 +604,12 @@ static void count_file(struct worker_ctx *w, const struct proto_job *job,
 
 	for (int attempt = 0;; attempt++) {
 		count_init(&st, mode);
-		/* Archives are told by their first bytes, read once for both. */
-		r = read_text(w, job->flags, fd,
-			      !attempt && (job->flags & JOB_ARCHIVES), &st, res);
+		/*
+		 * Documents and archives are told by their first bytes,
+		 * read once for both; what a document is is recorded even
+		 * when its text is not extracted.
+		 */
+		r = read_text(w, job->flags, fd, !attempt, &st, res);
 		if (r == 1)
 			archive_changed(fd, res, &w->msg);
 		if (r)
@@ -546,6 +634,24 @@ static void count_file(struct worker_ctx *w, const struct proto_job *job,
 	close(fd);
 }
 
+/* Whether the file whose head is in w->buf is a document to extract. */
+static int range_is_document(struct worker_ctx *w, const struct proto_job *job,
+			     int fd, size_t len, struct proto_result *res)
+{
+	struct doc_source src = { .fd = fd, .size = res->meta.size,
+				  .ext = w->ext.buf };
+	struct doc_probe p = {
+		.src = &src, .head = w->buf, .lim = &w->cfg->limits,
+		.head_len = len < FORMAT_HEAD_BYTES ? len : FORMAT_HEAD_BYTES,
+	};
+	enum doc_format would;
+	int r = formats_recognise(&p, JOB_FORMATS(job->flags), &would) !=
+		FORMAT_TEXT;
+
+	zippkg_free(p.zip);
+	return r;
+}
+
 /*
  * Every range reads the head: an archive cannot be cut in pieces, so the
  * first range counts all of it and the others step aside.  Returns 1 when
@@ -560,7 +666,9 @@ static int range_of_archive(struct worker_ctx *w, const struct proto_job *job,
 		set_failure(res, &w->msg, STAGE_READ, errno, "read");
 		return -1;
 	}
-	if (archive_sniff(w->buf, (size_t)n) == ARCHIVE_NONE)
+	if (!range_is_document(w, job, fd, (size_t)n, res) &&
+	    (!(job->flags & JOB_ARCHIVES) ||
+	     archive_sniff(w->buf, (size_t)n) == ARCHIVE_NONE))
 		return 0;
 	if (job->offset == 0)
 		count_file(w, job, res, -1);
@@ -632,7 +740,8 @@ static void count_range(struct worker_ctx *w, const struct proto_job *job,
 	end = job->offset + job->length;
 	if (end > res->meta.size)
 		end = res->meta.size;
-	if ((job->flags & JOB_ARCHIVES) && range_of_archive(w, job, fd, res))
+	if ((job->flags & (JOB_ARCHIVES | (~0u << JOB_FORMATS_SHIFT))) &&
+	    range_of_archive(w, job, fd, res))
 		goto out;
 	nbefore = job->offset < COUNT_LOOKBACK ? (size_t)job->offset
 					       : COUNT_LOOKBACK;
@@ -817,6 +926,7 @@ int worker_main(int in_fd, int out_fd, const struct worker_config *cfg)
 		.top = STRBUF_INIT,
 		.chain = { dirchain_new(0), dirchain_new(1) },
 		.msg = STRBUF_INIT,
+		.ext = STRBUF_INIT,
 		.members = { STRBUF_INIT, 0 },
 	};
 	int status = 1;
@@ -856,6 +966,7 @@ int worker_main(int in_fd, int out_fd, const struct worker_config *cfg)
 	dirchain_free(w.chain[0]);
 	dirchain_free(w.chain[1]);
 	strbuf_release(&w.msg);
+	strbuf_release(&w.ext);
 	proto_writer_release(&out);
 	proto_writer_release(&w.members);
 	return status;

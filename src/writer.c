@@ -17,6 +17,7 @@
 
 #include "archive.h"
 #include "entry.h"
+#include "formats/format.h"
 #include "fsutil.h"
 #include "job.h"
 #include "util.h"
@@ -173,6 +174,8 @@ void writer_send_member(struct queue *q, const struct job *job,
 	m->member_kind = pm->kind;
 	m->member_status = pm->status;
 	m->member_flags = pm->flags;
+	m->res.format = pm->format;
+	m->res.extracted = !!(pm->flags & PROTO_MEMBER_DOCUMENT);
 	m->member_mtime_ns = pm->mtime_ns;
 	m->res.counts = pm->counts;
 	if (pm->msg_len)
@@ -191,6 +194,18 @@ static void inner_ext(struct writer *w, const char *name_for_ext,
 		return;
 	file_ext_inner(name_for_ext, &w->ext);
 	u->ext = w->ext.buf;
+}
+
+/*
+ * What the row was counted as (entries.format): a document counted as its
+ * bytes, because its format's extraction is off, keeps its format and is
+ * flagged raw, so that turning extraction on recounts it.
+ */
+static void set_format(struct entry_update *u, const struct proto_result *res)
+{
+	u->format = format_name(res->format);
+	if ((FORMAT_BIT(res->format) & FORMAT_EXTRACTABLE) && !res->extracted)
+		u->flags |= ENTRY_F_RAW;
 }
 
 /* The row of a file or member, as every update starts it. */
@@ -322,11 +337,19 @@ static int apply_member(struct writer *w, struct wmsg *m)
 	u.counts = m->res.counts;
 	u.flags |= m->res.counts.flags | member_flags(m);
 	inner_ext(w, name.buf, &u);
+	if (m->member_kind == MEMBER_ARCHIVE)
+		u.format = format_name(FORMAT_ARCHIVE);
+	else if (m->member_kind == MEMBER_FILE)
+		set_format(&u, &m->res);
 	strbuf_release(&name);
 	u.no_counts = !!(u.flags & ENTRY_F_NO_TEXT);
 	if (m->member_status == MEMBER_LIMIT) {
 		u.status = "limit";
 		u.error = m->msg ? m->msg : "limit reached";
+	} else if (m->member_status == MEMBER_ENCRYPTED) {
+		u.status = "encrypted";
+		u.error = m->msg ? m->msg : "document is encrypted";
+		u.no_counts = 1;
 	} else if (m->member_status == MEMBER_ERROR) {
 		u.status = "error";
 		u.error = m->msg ? m->msg : "damaged member";
@@ -403,6 +426,16 @@ static const struct stage_rule stage_rules[] = {
 	[STAGE_REPLACED] = { OUT_NOTED, "changed", NULL, 0, 0, 1, 0, NULL,
 			     "replaced during the scan" },
 	[STAGE_CANCELLED] = { OUT_DROPPED, NULL, NULL, 0, 0, 0, 0, NULL, NULL },
+	/* recorded as such, without counts; tried again once it changes */
+	[STAGE_ENCRYPTED] = { OUT_COUNTED, "document", "encrypted",
+			      ENTRY_F_NORETRY, 0, 1, 1, NULL,
+			      "document is encrypted" },
+};
+
+/* A document whose text could not be read is no damaged archive. */
+static const struct stage_rule damaged_document = {
+	OUT_COUNTED, "document", "error", ENTRY_F_NORETRY, 1, 1, 0,
+	"cannot read document", "damaged document"
 };
 
 /*
@@ -445,7 +478,9 @@ static int apply_counted(struct writer *w, struct wmsg *m,
 	u.counts = res->counts;
 	u.flags |= res->counts.flags | found_flags(res->found) | rule->flags;
 	inner_ext(w, job_name(job), &u);
-	u.no_counts = res->found == FOUND_ARCHIVE;
+	set_format(&u, res);
+	u.no_counts = res->found == FOUND_ARCHIVE ||
+		      res->stage == STAGE_ENCRYPTED;
 	u.status = rule->status;
 	if (change_is_racy(res->meta.ctime_ns, w->opt.racy_limit_ns))
 		u.flags |= ENTRY_F_RACY;
@@ -564,6 +599,8 @@ static int apply_result(struct writer *w, struct wmsg *m)
 		w->ph_job = NULL;
 	if (m->res.stage < ARRAY_SIZE(stage_rules))
 		rule = &stage_rules[m->res.stage];
+	if (m->res.stage == STAGE_DAMAGED && m->res.extracted)
+		rule = &damaged_document;
 	if (vanished(m->job, &m->res))
 		rule = &stage_rules[STAGE_TYPE];
 	switch (rule->outcome) {

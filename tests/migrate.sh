@@ -31,7 +31,7 @@ NEW=$TMP/new
 mkdir "$NEW"
 printf 'fresh words\n' >"$NEW/n.txt"
 scan_ok "$NEW"
-assert_eq 5 "$(q "PRAGMA user_version")" "the schema after the first scan"
+assert_eq 6 "$(q "PRAGMA user_version")" "the schema after the first scan"
 assert_eq ok "$(q "PRAGMA integrity_check")" "the upgraded database"
 "$WCINDEX" --db "$DB" sql --csv "$rows_sql" >"$TMP/rows.csv" || fail "cannot read the rows"
 diff "$TEST_SRCDIR/data/index-v3.files.csv" "$TMP/rows.csv" >&2 ||
@@ -49,4 +49,4 @@ assert_eq "$OLD,ok,,6" "$(q "SELECT root, state, settings, files FROM root_list 
 assert_eq "$NEW,1" "$(q "SELECT root, files FROM history")" "history starts with the first scan after"
 assert_eq 0 "$(q "SELECT count(*) FROM changes WHERE root_id = (SELECT id FROM roots WHERE path = '$OLD')")" \
 	"no change is made up for the old root"
-pass "a schema-3 database upgraded to 5 with every row kept"
+pass "a schema-3 database upgraded to 6 with every row kept"

@@ -126,6 +126,16 @@ enum doc_format formats_recognise(struct doc_probe *p, unsigned enabled,
 				  enum doc_format *would);
 
 /*
+ * Whether a document of the given head and extension may be one of the
+ * formats in `enabled`, judged without reading it whole: what the archive
+ * reader asks before it copies a member into memory to read it as a
+ * document.  A zip or OLE2 head says so only with the extension of a zip
+ * or office format (inside an archive, another zip is a container).
+ */
+int formats_candidate(const unsigned char *head, size_t len, const char *ext,
+		      unsigned enabled);
+
+/*
  * Extract the text of a document recognised as f, counting it with st's
  * mode into st.  Returns the status, with msg set when not DOC_OK.
  */

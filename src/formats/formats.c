@@ -99,6 +99,45 @@ enum doc_format formats_recognise(struct doc_probe *p, unsigned enabled,
 	return FORMAT_TEXT;
 }
 
+/* The extensions of the formats that are zip packages or, encrypted, OLE2 files. */
+static const char *const package_exts[] = {
+	"docx", "docm", "dotx", "dotm", "pptx", "pptm", "potx", "potm",
+	"ppsx", "ppsm", "odt", "ott", "odp", "otp", "epub",
+};
+
+static int is_package_ext(const char *ext)
+{
+	for (size_t i = 0; i < sizeof(package_exts) / sizeof(*package_exts); i++)
+		if (!strcmp(ext, package_exts[i]))
+			return 1;
+	return 0;
+}
+
+int formats_candidate(const unsigned char *head, size_t len, const char *ext,
+		      unsigned enabled)
+{
+	static const unsigned char ole2[8] = {
+		0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1
+	};
+	struct archive_limits lim;
+	struct doc_source src = { .fd = -1, .size = 0, .ext = ext };
+	struct doc_probe p = {
+		.src = &src, .head = head, .head_len = len, .lim = &lim,
+		.zip_tried = 1,		/* nothing but the head to read */
+	};
+	enum doc_format would;
+
+	if (!(enabled & formats_available()))
+		return 0;
+	if ((len >= 4 && !memcmp(head, "PK\3\4", 4)) ||
+	    (len >= 8 && !memcmp(head, ole2, 8)))
+		return is_package_ext(ext);
+	archive_limits_default(&lim);
+	if (len > FORMAT_HEAD_BYTES)
+		p.head_len = FORMAT_HEAD_BYTES;
+	return formats_recognise(&p, enabled, &would) != FORMAT_TEXT;
+}
+
 enum doc_status formats_extract(struct doc_probe *p, enum doc_format f,
 				struct count_state *st, struct strbuf *msg)
 {

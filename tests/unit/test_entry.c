@@ -21,7 +21,7 @@
 #include "scratch.h"
 #include "testmain.h"
 
-#define NFLAGS 1024	/* every combination of the ten flag bits */
+#define NFLAGS 2048	/* every combination of the eleven flag bits */
 
 static const char *const statuses[] = { "ok", "error", "limit" };
 
@@ -105,7 +105,7 @@ START_TEST(test_flag_bits_agree)
 	ck_assert_uint_eq(named, ENTRY_F_BINARY | ENTRY_F_INVALID_UTF8 |
 			  ENTRY_F_RACY | ENTRY_F_ASCII | ENTRY_F_ARCHIVE |
 			  ENTRY_F_COMPRESSED | ENTRY_F_LINK | ENTRY_F_NORETRY |
-			  ENTRY_F_NOARCHIVES | ENTRY_F_NAME_CUT);
+			  ENTRY_F_NOARCHIVES | ENTRY_F_NAME_CUT | ENTRY_F_RAW);
 	ck_assert_uint_eq(NFLAGS - 1, named);
 	ck_assert_int_eq(sqlite3_prepare_v2(store_handle(st),
 					    "SELECT * FROM flag_bits", -1,

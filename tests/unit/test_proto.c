@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "formats/format.h"
 #include "proto.h"
 #include "strbuf.h"
 #include "util.h"
@@ -32,7 +33,7 @@
 #define OFF_LEN 8
 #define OFF_COUNT 12
 #define OFF_RECORD 16
-#define RES_OFF_MSG_LEN (8 + 4 + 4 + 4 + 4 * 8 + 4 + 5 * 8)
+#define RES_OFF_MSG_LEN (8 + 4 + 4 + 4 + 4 + 4 + 4 * 8 + 4 + 5 * 8)
 /* id, flags, top_len, name_off, four identities, what was seen */
 #define JOB_OFF_PATH_LEN (8 + 4 + 4 + 4 + 4 * 8 + 5 * 8)
 
@@ -215,6 +216,8 @@ static void fill_result(struct proto_result *r, uint64_t id, const char *msg,
 	r->err = (int32_t)(id % 7) - 3;		/* negative values too */
 	r->stage = (uint32_t)(id % (STAGE_CRASH + 1));
 	r->found = (uint32_t)(id % (FOUND_COMPRESSED + 1));
+	r->format = (uint32_t)(id % FORMAT_NR);
+	r->extracted = (uint32_t)(id & 1);
 	r->counts.bytes = id * 1000003u + UINT64_C(0x100000000);
 	r->counts.lines = id * 3 + 1;
 	r->counts.words = UINT64_MAX - id;
@@ -236,6 +239,8 @@ static void assert_result_eq(const struct proto_result *want,
 	ck_assert_int_eq(got->err, want->err);
 	ck_assert_uint_eq(got->stage, want->stage);
 	ck_assert_uint_eq(got->found, want->found);
+	ck_assert_uint_eq(got->format, want->format);
+	ck_assert_uint_eq(got->extracted, want->extracted);
 	ck_assert_uint_eq(got->counts.bytes, want->counts.bytes);
 	ck_assert_uint_eq(got->counts.lines, want->counts.lines);
 	ck_assert_uint_eq(got->counts.words, want->counts.words);
@@ -826,7 +831,9 @@ START_TEST(test_members_round_trip)
 	want[0].counts.bytes = 10;
 	want[0].counts.words = 2;
 	want[0].counts.flags = COUNT_F_INVALID_UTF8;
-	want[0].flags = PROTO_MEMBER_COMPRESSED | PROTO_MEMBER_NAME_CUT;
+	want[0].flags = PROTO_MEMBER_COMPRESSED | PROTO_MEMBER_NAME_CUT |
+			PROTO_MEMBER_DOCUMENT;
+	want[0].format = FORMAT_DOCX;
 	want[0].mtime_ns = -5;
 	want[1].id = 9;
 	want[1].kind = 1;	/* a link */
@@ -853,6 +860,7 @@ START_TEST(test_members_round_trip)
 		ck_assert_uint_eq(got.kind, want[i].kind);
 		ck_assert_uint_eq(got.status, want[i].status);
 		ck_assert_uint_eq(got.flags, want[i].flags);
+		ck_assert_uint_eq(got.format, want[i].format);
 		ck_assert_uint_eq(got.counts.bytes, want[i].counts.bytes);
 		ck_assert_uint_eq(got.counts.words, want[i].counts.words);
 		ck_assert_uint_eq(got.counts.flags, want[i].counts.flags);
@@ -875,8 +883,13 @@ START_TEST(test_members_round_trip)
 	want[0].kind = 3;
 	expect_bad_member(&want[0], 0, "bad member kind");
 	want[0].kind = 0;
-	want[0].flags = 0x4;
+	want[0].flags = 0x8;
 	expect_bad_member(&want[0], 0, "bad member kind");
+	/* a format no build has */
+	want[0].flags = 0;
+	want[0].format = FORMAT_NR;
+	expect_bad_member(&want[0], 0, "bad member kind");
+	want[0].format = FORMAT_TEXT;
 
 	/* a record cut short */
 	want[0].flags = PROTO_MEMBER_COMPRESSED;
