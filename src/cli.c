@@ -26,6 +26,7 @@
 #include "cli.h"
 #include "entry.h"
 #include "fstype.h"
+#include "formats/format.h"
 #include "fsutil.h"
 #include "parseopt.h"
 #include "scan.h"
@@ -189,6 +190,20 @@ static int add_exclude(const struct parseopt *o, const char *arg)
 static int add_include_fs(const struct parseopt *o, const char *arg)
 {
 	return fstype_include(o->value, arg);
+}
+
+/* What --version says of documents: those read, those counted as bytes. */
+static void print_formats(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	formats_describe(&sb, 1);
+	printf("documents: %s\n", sb.len ? sb.buf : "none");
+	strbuf_reset(&sb);
+	formats_describe(&sb, 0);
+	if (sb.len)
+		printf("counted as bytes: %s\n", sb.buf);
+	strbuf_release(&sb);
 }
 
 /* --no-extract[=FORMATS] and --extract[=FORMATS]. */
@@ -1104,6 +1119,7 @@ int cli_main(int argc, char **argv)
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
 		printf("wcindex %s (sqlite %s, schema %d)\n", PACKAGE_VERSION,
 		       sqlite3_libversion(), STORE_SCHEMA_VERSION);
+		print_formats();
 		return 0;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||

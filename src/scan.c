@@ -31,6 +31,7 @@
 
 #include "crawl.h"
 #include "filemeta.h"
+#include "formats/format.h"
 #include "fstype.h"
 #include "job.h"
 #include "pool.h"
@@ -878,6 +879,11 @@ static void print_summary(const struct scan *sc)
 		    (unsigned long long)st->words,
 		    (double)(now_ns() - sc->started) / 1e9);
 	printf("%s\n", sb.buf);
+	strbuf_reset(&sb);
+	formats_describe(&sb, 0);
+	if (sb.len)
+		printf("note: this build counts these documents as their "
+		       "bytes: %s\n", sb.buf);
 	fflush(stdout);
 	strbuf_release(&sb);
 }

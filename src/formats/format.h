@@ -159,4 +159,11 @@ void formats_set_read_size(size_t n);
  */
 unsigned formats_available(void);
 
+/*
+ * The names of the extractable formats, separated by spaces, appended to
+ * sb: those this build reads (have 1) or those it counts as their bytes
+ * for want of a library (have 0), then " (without LIB, ...)".
+ */
+void formats_describe(struct strbuf *sb, int have);
+
 #endif

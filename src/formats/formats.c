@@ -78,6 +78,36 @@ unsigned formats_available(void)
 	return set;
 }
 
+/* The library a format's module needs: what a build without it lacks. */
+static const char *library_of(enum doc_format f)
+{
+	return f == FORMAT_PDF ? "poppler-glib" : "libxml2";
+}
+
+void formats_describe(struct strbuf *sb, int have)
+{
+	unsigned avail = formats_available(), libs = 0;
+	const char *sep = "";
+
+	for (int f = 0; f < FORMAT_NR; f++) {
+		if (!(FORMAT_BIT(f) & FORMAT_EXTRACTABLE) ||
+		    !(avail & FORMAT_BIT(f)) != !have)
+			continue;
+		strbuf_addf(sb, "%s%s", sep, names[f]);
+		sep = " ";
+		libs |= f == FORMAT_PDF ? 2u : 1u;
+	}
+	if (have || !libs)
+		return;
+	strbuf_addstr(sb, " (without ");
+	if (libs & 1)
+		strbuf_addf(sb, "%s%s", library_of(FORMAT_HTML),
+			    libs & 2 ? ", " : "");
+	if (libs & 2)
+		strbuf_addstr(sb, library_of(FORMAT_PDF));
+	strbuf_addch(sb, ')');
+}
+
 static const struct format_ops *ops_of(enum doc_format f)
 {
 	for (size_t i = 0; table[i]; i++)

@@ -17,6 +17,7 @@
 
 #include "change.h"
 #include "count.h"
+#include "formats/format.h"
 #include "testmain.h"
 
 static const struct file_meta base_meta = {
@@ -242,6 +243,38 @@ START_TEST(test_no_archives_mode)
 }
 END_TEST
 
+/*
+ * A document is recounted when its format's extraction is turned on (it
+ * was counted as its bytes: raw) or off; plain text, archives and other
+ * formats are not.
+ */
+START_TEST(test_format_switch)
+{
+	unsigned all = FORMAT_EXTRACTABLE;
+	unsigned no_pdf = all & ~FORMAT_BIT(FORMAT_PDF);
+	struct index_row row;
+
+	make_row(&row, 0, 0);
+	row.format = FORMAT_PDF;
+	ck_assert_int_eq(change_format_differs(&row, all), 0);
+	ck_assert_int_eq(change_format_differs(&row, no_pdf), 1);
+	ck_assert_int_eq(change_format_differs(&row, 0), 1);
+	row.flags = ENTRY_F_RAW;
+	ck_assert_int_eq(change_format_differs(&row, all), 1);
+	ck_assert_int_eq(change_format_differs(&row, no_pdf), 0);
+	row.format = FORMAT_DOCX;
+	ck_assert_int_eq(change_format_differs(&row, no_pdf), 1);
+	for (int f = FORMAT_TEXT; f < FORMAT_NR; f += FORMAT_ARCHIVE) {
+		row.format = f;
+		for (unsigned raw = 0; raw <= ENTRY_F_RAW; raw += ENTRY_F_RAW) {
+			row.flags = raw;
+			ck_assert_int_eq(change_format_differs(&row, all), 0);
+			ck_assert_int_eq(change_format_differs(&row, 0), 0);
+		}
+	}
+}
+END_TEST
+
 /* With the metadata equal: failed > racy > mode. */
 START_TEST(test_precedence)
 {
@@ -319,6 +352,7 @@ static Suite *change_suite(void)
 
 	tc = add_tcase(s, "causes", 0);
 	tcase_add_test(tc, test_unchanged);
+	tcase_add_test(tc, test_format_switch);
 	tcase_add_test(tc, test_failed);
 	tcase_add_test(tc, test_racy);
 	tcase_add_test(tc, test_mode);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "fstype.h"
+#include "formats/format.h"
 #include "settings.h"
 #include "strbuf.h"
 #include "testmain.h"
@@ -32,6 +33,7 @@ static void odd_settings(struct root_settings *set)
 	ck_assert_int_eq(fstype_include(&set->include_fs, "mqueue"), 0);
 	excludes_add(&set->ex, "*.md");
 	excludes_add(&set->ex, "a\nb\\c=d");
+	set->extract_off = FORMAT_BIT(FORMAT_PDF) | FORMAT_BIT(FORMAT_EPUB);
 }
 
 static void format(const struct root_settings *set, struct strbuf *sb)
@@ -58,6 +60,7 @@ START_TEST(test_round_trip)
 		ck_assert_int_eq(b.ascii, a.ascii);
 		ck_assert_uint_eq(b.limits.members, a.limits.members);
 		ck_assert_uint_eq(b.include_fs, a.include_fs);
+		ck_assert_uint_eq(b.extract_off, a.extract_off);
 		ck_assert_uint_eq(b.ex.nr, a.ex.nr);
 		for (size_t i = 0; i < a.ex.nr; i++)
 			ck_assert_str_eq(b.ex.pat[i], a.ex.pat[i]);
@@ -70,6 +73,8 @@ START_TEST(test_round_trip)
 	ck_assert_ptr_nonnull(strstr(ta.buf, "exclude=a\\nb\\\\c=d\n"));
 	ck_assert_ptr_nonnull(strstr(ta.buf, "mode=ascii\n"));
 	ck_assert_ptr_nonnull(strstr(ta.buf, "include-fs=mqueue\n"));
+	ck_assert_ptr_nonnull(strstr(ta.buf, "no-extract=pdf\n"));
+	ck_assert_ptr_nonnull(strstr(ta.buf, "no-extract=epub\n"));
 	settings_release(&a);
 	strbuf_release(&ta);
 	strbuf_release(&tb);
@@ -90,7 +95,24 @@ START_TEST(test_overlay_only_given)
 	format(&want, &tw);
 	ck_assert_str_eq(ts.buf, tw.buf);
 
+	/* formats turned off add up; --extract turns some back on */
+	given.extract_off = FORMAT_BIT(FORMAT_PDF);
+	ck_assert_int_eq(settings_any_given(&given), 1);
+	settings_overlay(&stored, &given);
+	given.extract_off = FORMAT_BIT(FORMAT_DOCX);
+	settings_overlay(&stored, &given);
+	ck_assert_uint_eq(stored.extract_off, FORMAT_BIT(FORMAT_PDF) |
+			  FORMAT_BIT(FORMAT_EPUB) | FORMAT_BIT(FORMAT_DOCX));
+	given.extract_off = 0;
+	given.extract_on = FORMAT_BIT(FORMAT_PDF);
+	settings_overlay(&stored, &given);
+	ck_assert_uint_eq(stored.extract_off, FORMAT_BIT(FORMAT_EPUB) |
+			  FORMAT_BIT(FORMAT_DOCX));
+	ck_assert_uint_eq(settings_formats(&stored) & FORMAT_BIT(FORMAT_DOCX), 0);
+	given.extract_on = 0;
+
 	/* each one given replaces the stored one, excludes as a list */
+	stored.extract_off = want.extract_off;
 	given.ascii = 0;
 	given.limits.ratio = 99;
 	excludes_add(&given.ex, "*.log");
@@ -147,7 +169,8 @@ START_TEST(test_bad_text)
 		"color=red\n", "mode=latin1\n", "follow=yes\n", "nokey\n",
 		"archive-depth=0\n", "archive-depth=5000000000\n",
 		"max-ratio=-1\n", "max-ratio=12x\n", "include-fs=proc\n",
-		"include-fs=nosuchfs\n", "=1\n",
+		"include-fs=nosuchfs\n", "=1\n", "no-extract=text\n",
+		"no-extract=doc\n", "no-extract=\n",
 	};
 	struct root_settings set;
 
