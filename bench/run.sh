@@ -20,6 +20,10 @@
 #   utf8   UTF8_FILES (2000) files, UTF8_BYTES (200 MB) in all, of mixed
 #          scripts, Unicode spaces and some invalid bytes
 #   targz  the utf8 corpus as one .tar.gz: wcindex counts every member
+#   docs   DOCS (100) documents of each of docx, odt, epub, html and pdf,
+#          document i of every format holding the same text (about 2,500
+#          words), against the field's converters (pandoc, odt2txt,
+#          pdftotext) run over the same files with xargs -P and wc -w
 #
 # Environment (set by `make bench` from the make variables of the same
 # names): WCINDEX, BENCH_BIN (the directory of readfloor, rss, gencorpus
@@ -45,7 +49,8 @@ FILES=${FILES:-100000}
 BIG=${BIG:-1073741824}
 REPS=${REPS:-5}
 SLOW_REPS=${SLOW_REPS:-3}
-CORPORA=${CORPORA:-big small tree utf8 targz}
+CORPORA=${CORPORA:-big small tree utf8 targz docs}
+DOCS=${DOCS:-100}
 TREE_FILES=${TREE_FILES:-40000}
 PAIRS=${PAIRS:-7}
 COLD=${COLD:-0}
@@ -68,7 +73,7 @@ for p in "$WCINDEX" "$RSS" "$GEN" "$READFLOOR"; do
 done
 command -v "$PYTHON3" >/dev/null || die "python3 not found"
 for c in $CORPORA; do
-	case $c in big|small|tree|utf8|targz) ;; *) die "unknown corpus '$c' (big small tree utf8 targz)" ;; esac
+	case $c in big|small|tree|utf8|targz|docs) ;; *) die "unknown corpus '$c' (big small tree utf8 targz docs)" ;; esac
 done
 
 # The UTF-8 locale for wc: C.UTF-8 when it exists.
@@ -454,6 +459,57 @@ bench_targz() {
 	section "$CORPUS_TITLE; MB/s of the tar stream" zcat zcat "$raw" zcat tarwc first
 }
 
+gen_docs() { "$PYTHON3" "$here/gendocs.py" "$BENCH_DIR/$1" "$DOCS"; }
+
+# The converter of the field for each format: it writes the text of the
+# file "$1" on stdout.
+converter() {
+	case $1 in
+	docx|epub) echo 'pandoc -t plain "$1"' ;;
+	html) echo 'pandoc -f html -t plain "$1"' ;;
+	odt) echo 'odt2txt "$1"' ;;
+	pdf) echo 'pdftotext -q -enc UTF-8 "$1" -' ;;
+	esac
+}
+
+# bench_docs: for each format, wcindex's first scan of its documents
+# against its converter over the same files, xargs -P$NPROC, into wc -w.
+bench_docs() {
+	local sum fmt dir conv tool words limit
+	sum=$(cksum <"$here/gendocs.py")
+	ensure docs "docs per-format=$DOCS seed=1 gendocs=${sum%% *}" gen_docs docs
+	for fmt in docx odt epub html pdf; do
+		dir=$BENCH_DIR/docs/$fmt
+		CORPUS_TITLE="docs: $DOCS $fmt documents"
+		note "$CORPUS_TITLE"
+		reset_keys
+		conv=$(converter "$fmt")
+		tool=${conv%% *}
+		if command -v "$tool" >/dev/null 2>&1; then
+			time_cmd -c conv "$SLOW_REPS" "find | xargs -0 -P$NPROC -n1 $tool | wc -w" \
+				sh -c 'find "$1" -type f -print0 | xargs -0 -P"$2" -n1 sh -c "$3" sh | wc -w' \
+				sh "$dir" "$NPROC" "$conv"
+		else
+			LABEL[conv]="$tool"
+			FAILED[conv]="skipped: $tool not installed"
+			note "$tool not installed: no converter to compare with"
+		fi
+		settle
+		time_cmd -p fresh_db first "$REPS" "wcindex scan (first)" \
+			"$WCINDEX" --db "$DB" scan -q --no-progress "$dir"
+		section "$CORPUS_TITLE" conv "$tool" "$(du -sb "$dir" | cut -f1)" conv first
+		limit=3
+		[ "$fmt" != pdf ] || limit=1
+		target "$tool / first scan" "$(div "${T[conv]:-}" "${T[first]:-}")" ">=" "$limit"
+		words=$(out_words conv)
+		[ -n "$words" ] && have first || continue
+		WORDS_WCINDEX=$(q "SELECT sum(words) FROM files WHERE format = '$fmt'")
+		check "words: wcindex within 1% of $tool" \
+			"$(awk -v a="$WORDS_WCINDEX" -v b="$words" 'BEGIN { d = a - b; if (d < 0) d = -d; print (b > 0 && d <= b / 100) ? 1 : 0 }')" \
+			"wcindex $WORDS_WCINDEX, $tool $words"
+	done
+}
+
 # ---------------------------------------------------------------- kernel ----
 
 kernel_out=
@@ -496,6 +552,7 @@ for c in $CORPORA; do
 	tree) bench_tree_shape ;;
 	utf8) bench_utf8 ;;
 	targz) bench_targz ;;
+	docs) bench_docs ;;
 	esac
 done
 run_kernel
