@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "crawl.h"
+#include "formats/format.h"
 #include "filemeta.h"
 #include "job.h"
 #include "walk.h"
@@ -82,12 +83,14 @@ static void new_job(struct crawl *c, const char *dirpath, int64_t dir_id,
 	job->row_id = row ? row->id : 0;
 	job->was_archive = row && (row->flags & ENTRY_F_ARCHIVE);
 	/*
-	 * Ranges of an archive each open it only to step aside: one that was
-	 * an archive is most likely one still, and if not, it is counted in
-	 * one piece all the same.
+	 * Ranges of an archive or a document each open it only to step
+	 * aside: one that was one is most likely one still, and if not, it
+	 * is counted in one piece all the same.
 	 */
-	job->pj.no_split = row && (row->flags & (ENTRY_F_ARCHIVE |
-						 ENTRY_F_COMPRESSED));
+	job->pj.no_split = row && ((row->flags & (ENTRY_F_ARCHIVE |
+						  ENTRY_F_COMPRESSED)) ||
+				   (row->format != FORMAT_TEXT &&
+				    !(row->flags & ENTRY_F_RAW)));
 	job->retry = why == CHANGE_FAILED;
 	job->tracked = c->top->tracked;
 	job_push(c->jobs, job);

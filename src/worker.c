@@ -455,7 +455,7 @@ static const enum result_stage doc_stage[] = {
  * file the walk saw.  Returns 1 when counted (res filled), 0 when it is
  * to be read as bytes (or as an archive), -1 on a failure (in res).
  */
-static int count_document(struct worker_ctx *w, uint32_t flags, int fd,
+static int extract_document(struct worker_ctx *w, uint32_t flags, int fd,
 			  size_t len, uint64_t size, struct proto_result *res)
 {
 	struct doc_source src = { .fd = fd, .size = size, .ext = w->ext.buf };
@@ -549,7 +549,7 @@ static int read_text(struct worker_ctx *w, uint32_t flags, int fd, int sniff,
 			int doc;
 
 			sniff = 0;
-			doc = count_document(w, flags, fd, (size_t)n, limit, res);
+			doc = extract_document(w, flags, fd, (size_t)n, limit, res);
 			if (doc)
 				return doc;
 			kind = (flags & JOB_ARCHIVES) ?
@@ -653,11 +653,12 @@ static int range_is_document(struct worker_ctx *w, const struct proto_job *job,
 }
 
 /*
- * Every range reads the head: an archive cannot be cut in pieces, so the
- * first range counts all of it and the others step aside.  Returns 1 when
- * the file is an archive (res done), 0 when not, -1 on a read error.
+ * Every range reads the head: an archive or a document to extract cannot
+ * be cut in pieces, so the first range counts all of it and the others
+ * step aside.  Returns 1 when the file is one (res done), 0 when not, -1
+ * on a read error.
  */
-static int range_of_archive(struct worker_ctx *w, const struct proto_job *job,
+static int range_of_whole(struct worker_ctx *w, const struct proto_job *job,
 			    int fd, struct proto_result *res)
 {
 	ssize_t n = pread_full(fd, w->buf, ARCHIVE_SNIFF_BYTES, 0);
@@ -741,7 +742,7 @@ static void count_range(struct worker_ctx *w, const struct proto_job *job,
 	if (end > res->meta.size)
 		end = res->meta.size;
 	if ((job->flags & (JOB_ARCHIVES | (~0u << JOB_FORMATS_SHIFT))) &&
-	    range_of_archive(w, job, fd, res))
+	    range_of_whole(w, job, fd, res))
 		goto out;
 	nbefore = job->offset < COUNT_LOOKBACK ? (size_t)job->offset
 					       : COUNT_LOOKBACK;
