@@ -1213,6 +1213,10 @@ static int read_file(struct level *lvl, struct archive_entry *e)
 	if (lvl->depth < ctx->lim->depth && !lvl->broken && !lvl->damaged &&
 	    !ctx->stop)
 		m = sniff_magic(lvl->sniff, have);
+	/* a docx is a zip, but one document */
+	if (kind_of(m) == ARCHIVE_CONTAINER && ctx->formats &&
+	    is_document(lvl, lvl->sniff, have, 1))
+		return read_document(lvl, lvl->sniff, have, mtime_ns, 1);
 	if (kind_of(m) == ARCHIVE_COMPRESSED)
 		return read_compressed(lvl, lvl->sniff, have, mtime_ns);
 	/* 7z wants to seek: from inside an archive it is just bytes */
