@@ -215,17 +215,18 @@ static enum doc_status extract(struct doc_probe *p, struct text_sink *sink,
 		goto out;
 	}
 	pages = poppler_document_get_n_pages(doc);
+	/* the pages are the members of a PDF: as many as an archive may hold */
+	if (pages > 0 && (uint64_t)pages > p->lim->members) {
+		strbuf_addf(msg, "more than %llu pages",
+			    (unsigned long long)p->lim->members);
+		status = DOC_LIMIT;
+		pages = (int)p->lim->members;
+	}
 	for (int i = 0; i < pages && !sink_full(sink); i++) {
-		if ((uint64_t)i >= p->lim->members) {
-			strbuf_addf(msg, "more than %llu pages",
-				    (unsigned long long)p->lim->members);
-			status = DOC_LIMIT;
-			break;
-		}
-		if (page_text(doc, i, sink, &buf) < 0) {
+		/* as pdftotext does, the other pages are read all the same */
+		if (page_text(doc, i, sink, &buf) < 0 && status == DOC_OK) {
 			strbuf_addf(msg, "cannot read page %d", i + 1);
 			status = DOC_DAMAGED;
-			break;
 		}
 	}
 out:
