@@ -44,10 +44,14 @@
 
 static int recognise(struct doc_probe *p)
 {
-	size_t n = p->head_len < 1024 ? p->head_len : 1024;
+	/*
+	 * Where poppler looks for the header without a warning that the file
+	 * may not be a PDF: it starts within the first 1019 bytes, so that it
+	 * ends within 1024.
+	 */
+	size_t n = p->head_len < 1023 ? p->head_len : 1023;
 	static const char magic[] = "%PDF-";
 
-	/* poppler, like pdftotext, finds the header within 1024 bytes */
 	for (size_t i = 0; i + sizeof(magic) - 1 <= n; i++)
 		if (p->head[i] == '%' && !memcmp(p->head + i, magic,
 						 sizeof(magic) - 1))
@@ -217,7 +221,7 @@ static enum doc_status extract(struct doc_probe *p, struct text_sink *sink,
 	pages = poppler_document_get_n_pages(doc);
 	/* the pages are the members of a PDF: as many as an archive may hold */
 	if (pages > 0 && (uint64_t)pages > p->lim->members) {
-		strbuf_addf(msg, "more than %llu pages",
+		strbuf_addf(msg, "document has more than %llu pages",
 			    (unsigned long long)p->lim->members);
 		status = DOC_LIMIT;
 		pages = (int)p->lim->members;
