@@ -229,7 +229,9 @@ def fixtures(d):
            '0 -20 Td [(gap) -600 (between) -1200 (words) -250 (and) -90 (small) -120 (ones)] TJ\n'
            '0 -20 Td [(A) 120 (V) 120 (A) -2000 (WAVE) 60 (S)] TJ\n'
            '0 -20 Td 2 Tc (letter spaced text) Tj 0 Tc\n'
-           '0 -20 Td 3 Tw (word spaced text here) Tj 0 Tw ET\n')
+           '0 -20 Td 3 Tw (word spaced text here) Tj 0 Tw ET\n'
+           # one-letter words: poppler glues them ("aaa"), pdftotext too
+           'BT /F1 10 Tf 72 560 Td (a a a) Tj 0 -14 Td (x y z w) Tj ET\n')
     done('kerning.pdf', p)
 
     # lines drawn bottom first, and the words of a line out of order

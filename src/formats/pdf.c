@@ -36,8 +36,16 @@
 #include "format.h"
 #include "sink.h"
 
-/* Characters further apart than this many times their size are not one word. */
-#define FAR 0.3
+/*
+ * Characters further apart than this many times their size are not one
+ * word.  poppler breaks words at a gap of a fraction of a space (about 0.1
+ * of the font size), so two characters it glues across a wider gap come
+ * from two blocks; but in a line of one-letter words ("a a a") it may take
+ * gaps of 0.28 for no break, as pdftotext does.  Blocks side by side stand
+ * further apart: 0.8 for a bullet and its item, more for table columns.
+ * Every document tried agrees with pdftotext from 0.4 to 0.7.
+ */
+#define FAR 0.5
 
 /* The longest reason taken from a poppler message. */
 #define MSG_MAX 160
