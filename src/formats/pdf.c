@@ -4,9 +4,11 @@
  * its blank lines and form feeds.  The rule is in wcindex(1).
  *
  * poppler-glib has no call for pdftotext's text: poppler_page_get_text()
- * gives the text of a selection of the whole page, which is the same
- * words in the same order, with two differences that this module undoes
- * from the box of each character (poppler_page_get_text_layout()):
+ * gives the text of a selection of the whole page (as do
+ * poppler_page_get_text_for_area() and every selection style of
+ * poppler_page_get_selected_text(), to the byte), which is pdftotext's
+ * lines in pdftotext's order, with two differences that this module
+ * undoes from the box of each character (poppler_page_get_text_layout()):
  *
  *  - where poppler takes blocks side by side (table cells, a bullet and
  *    its item) as one line, it glues the last word of a block to the first
@@ -17,7 +19,8 @@
  *  - pdftotext joins a line that ends in '-' to the next one and drops
  *    the hyphen ("com-" "pile" is "compile"); the selection keeps both.
  *    Here too, unless the next line is above it (the top of another
- *    column).
+ *    column).  pdftotext also keeps the hyphen at the end of a flow of
+ *    text, which poppler-glib does not show: such a word is one here.
  *
  * A document is opened from a duplicate of its descriptor, which poppler
  * owns and reads with pread() (or read() if it is not a regular file,
@@ -182,8 +185,13 @@ static int page_text(PopplerDocument *doc, int i, struct text_sink *sink,
 	text = poppler_page_get_text(page);
 	strbuf_reset(buf);
 	if (text && *text) {
-		/* boxes that do not match the text one to one are no guide */
-		if (poppler_page_get_text_layout(page, &box, &n) &&
+		/*
+		 * Boxes that do not match the text one to one are no guide;
+		 * nor is text that is not UTF-8, which lay_out() could not
+		 * walk safely.
+		 */
+		if (g_utf8_validate(text, -1, NULL) &&
+		    poppler_page_get_text_layout(page, &box, &n) &&
 		    (glong)n == g_utf8_strlen(text, -1))
 			lay_out(text, box, n, buf);
 		else
