@@ -85,15 +85,15 @@ static void silence_logs(void)
 	static const char *const domains[] = {
 		"Poppler", "GLib", "GLib-GObject", "GLib-GIO",
 	};
-	static int done;
+	static gsize once;
 
-	if (done)
+	if (!g_once_init_enter(&once))
 		return;
-	done = 1;
-	for (size_t i = 0; i < sizeof(domains) / sizeof(domains[0]); i++)
+	for (size_t i = 0; i < G_N_ELEMENTS(domains); i++)
 		g_log_set_handler(domains[i], G_LOG_LEVEL_MASK |
 				  G_LOG_FLAG_FATAL | G_LOG_FLAG_RECURSION,
 				  log_nothing, NULL);
+	g_once_init_leave(&once, 1);
 }
 
 /*
@@ -258,6 +258,7 @@ out:
 	return status;
 }
 
+/* The PDF module, for the table of formats.c (when poppler-glib is there). */
 const struct format_ops format_pdf = {
 	.format = FORMAT_PDF,
 	.recognise = recognise,
