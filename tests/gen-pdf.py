@@ -15,7 +15,7 @@ cells and bullets side by side, a page without text, rotated text.
 
 The manifest lists each fixture with what the test expects of it:
 "compare" (the counts follow from pdftotext's output by the rule of
-wcindex(1)), "encrypted" (status encrypted), "text" (not a PDF: counted
+wcindex(1)), "encrypted" (status encrypted), "damaged" (no counts), "text" (not a PDF: counted
 as its bytes).  Everything is seeded: the
 same files every run.
 """
@@ -307,8 +307,8 @@ def fixtures(d):
            'BT /F1 12 Tf 72 700 Td (upright text) Tj ET\n')
     done('rotated.pdf', p)
 
-    # a document without pages at all
-    done('nopages.pdf', Pdf())
+    # a document without pages at all: poppler finds no page tree
+    done('nopages.pdf', Pdf(), 'damaged')
 
     # encrypted: a user password, and an empty one (opens; counted)
     body = prose(rng, 20)

@@ -235,8 +235,14 @@ static enum doc_status extract(struct doc_probe *p, struct text_sink *sink,
 		goto out;
 	}
 	pages = poppler_document_get_n_pages(doc);
+	/* a broken page tree (pdftotext fails on it too) */
+	if (pages <= 0) {
+		strbuf_addstr(msg, "document has no pages");
+		status = DOC_DAMAGED;
+		goto out;
+	}
 	/* the pages are the members of a PDF: as many as an archive may hold */
-	if (pages > 0 && (uint64_t)pages > p->lim->members) {
+	if ((uint64_t)pages > p->lim->members) {
 		strbuf_addf(msg, "document has more than %llu pages",
 			    (unsigned long long)p->lim->members);
 		status = DOC_LIMIT;

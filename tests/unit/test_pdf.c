@@ -268,6 +268,12 @@ START_TEST(test_damaged)
 	ck_assert_int_eq(r.format, FORMAT_PDF);
 	ck_assert_int_eq(r.status, DOC_DAMAGED);
 	check_reason(r.msg);
+	/* no page at all */
+	build(&pdf, NULL, 0, NULL);
+	run(pdf.buf, pdf.len, 0, 0, &r);
+	ck_assert_int_eq(r.status, DOC_DAMAGED);
+	ck_assert_str_eq(r.msg, "document has no pages");
+	strbuf_reset(&pdf);
 	/* every cut of a document: a status, never a crash or a leak */
 	build(&pdf, page, 1, NULL);
 	for (size_t len = 5; len < pdf.len; len += 7) {
