@@ -76,9 +76,10 @@ static void log_nothing(const gchar *domain, GLogLevelFlags level,
 }
 
 /*
- * poppler reports every syntax error it recovers from through g_log (and
- * glib its own troubles): a worker reading thousands of PDFs must not
- * write them to the terminal.  Once per process.
+ * poppler-glib logs its criticals and, in builds that debug, every syntax
+ * error poppler recovers from through g_log (and glib its own troubles):
+ * a worker reading thousands of hostile PDFs must not write them to the
+ * terminal.  Once per process.
  */
 static void silence_logs(void)
 {
