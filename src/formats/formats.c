@@ -30,7 +30,14 @@ static const char *const names[FORMAT_NR] = {
  * whose recognition leans on the extension.  A build without a format's
  * library leaves its line out.
  */
+#ifdef HAVE_POPPLER
+extern const struct format_ops format_pdf;
+#endif
+
 static const struct format_ops *const table[] = {
+#ifdef HAVE_POPPLER
+	&format_pdf,
+#endif
 	NULL
 };
 
