@@ -42,7 +42,7 @@ put('deck.odp', dw.odp(['odp slide text']), 3)
 # chapter 0 counted once, though the spine lists it twice
 put('book.epub', dw.epub([['chapter one words'], ['chapter two']],
                          spine=[0, 1, 0]), 5)
-put('report.pdf', dw.pdf(['First line of text', 'second line here']), 6)
+put('report.pdf', dw.pdf(['First line of text', 'second line here']), 7)
 put('plain.txt', b'just some plain words\n', 4)
 
 # An encrypted part: the document is recorded as encrypted, uncounted.

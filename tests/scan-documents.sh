@@ -50,7 +50,7 @@ assert_eq "encrypted||document is encrypted" \
 assert_match "locked.docx.*encrypted" "$SCAN_ERR" "the scan says so"
 
 # ---- totals by format
-assert_eq "docx|2|10 epub|1|5 html|3|21 odp|1|3 odt|1|6 pdf|1|6 pptx|1|5 text|2|7" \
+assert_eq "docx|2|10 epub|1|5 html|3|21 odp|1|3 odt|1|6 pdf|1|7 pptx|1|5 text|2|7" \
 	"$(q "SELECT format || '|' || files || '|' || words FROM totals_by_format ORDER BY format" | tr '\n' ' ' | sed 's/ $//')" \
 	"totals by format"
 
@@ -83,7 +83,7 @@ scan_ok
 assert_stats 0 0 0 11 0 "a bare scan keeps it"
 scan_ok --extract=pdf "$D"
 assert_stats 0 1 0 10 0 "pdf text again"
-assert_eq "6|0" "$(q "SELECT words || '|' || ((flags & 1024) != 0) FROM files WHERE name = 'report.pdf'")" \
+assert_eq "7|0" "$(q "SELECT words || '|' || ((flags & 1024) != 0) FROM files WHERE name = 'report.pdf'")" \
 	"the PDF's text counted again"
 scan_ok --extract "$D"
 assert_stats 0 1 0 10 0 "every format again"
