@@ -33,8 +33,8 @@ struct xml_state {
 	int depth;
 	int too_deep;		/* the depth cap stopped the parser */
 	int full;		/* the sink filled: stopped, not an error */
-	struct strbuf err;	/* libxml2's first error */
-	int err_line;
+	struct strbuf err;	/* libxml2's first fatal error, or first error */
+	int err_line, err_fatal;
 };
 
 static void stop(struct xml_state *xs)
@@ -118,12 +118,22 @@ static void on_error(void *ctx, xmlErrorPtr e)
 #endif
 {
 	struct xml_state *xs = ctx;
+	const char *nl;
+	int fatal;
 
-	if (!e || e->level < XML_ERR_ERROR || xs->err.len || !e->message)
+	if (!e || e->level < XML_ERR_ERROR || !e->message)
 		return;
-	strbuf_addstr(&xs->err, e->message);
-	while (xs->err.len && (xs->err.buf[xs->err.len - 1] == '\n' ||
-			       xs->err.buf[xs->err.len - 1] == ' '))
+	/* the fatal error says why the part stopped: it wins */
+	fatal = e->level == XML_ERR_FATAL;
+	if (xs->err_fatal || (xs->err.len && !fatal))
+		return;
+	xs->err_fatal = fatal;
+	strbuf_setlen(&xs->err, 0);
+	/* the first line only: libxml2 adds the bad bytes on a second */
+	nl = strchr(e->message, '\n');
+	strbuf_add(&xs->err, e->message,
+		   nl ? (size_t)(nl - e->message) : strlen(e->message));
+	while (xs->err.len && xs->err.buf[xs->err.len - 1] == ' ')
 		strbuf_setlen(&xs->err, xs->err.len - 1);
 	/* our messages are lowercase; libxml2's start with a capital */
 	if (xs->err.len && xs->err.buf[0] >= 'A' && xs->err.buf[0] <= 'Z')
