@@ -210,7 +210,7 @@ static void odf_start(void *data, const char *uri, const char *name,
 		sink_break(o->sink);
 		o->in_p++;
 	} else if (!strcmp(name, "s") || !strcmp(name, "tab")) {
-		/* the sink makes any run of spaces one: text:c changes nothing */
+		/* the sink makes a run of spaces one: text:c changes nothing */
 		sink_space(o->sink);
 	} else if (!strcmp(name, "line-break")) {
 		sink_break(o->sink);

@@ -11,9 +11,9 @@
  * subtree; the rest is one handler per vocabulary.
  *
  * An encrypted docx or pptx is no zip but an OLE2 compound file holding an
- * EncryptedPackage stream: ole2.c-like reading of its directory, bounded,
- * is enough to say "encrypted" (the name is what tells it from a legacy
- * .doc given a new extension).
+ * EncryptedPackage stream: a bounded walk of its directory is enough to
+ * say "encrypted" (that name is what tells it from a legacy .doc given a
+ * new extension).
  */
 #include "config.h"
 
@@ -158,6 +158,7 @@ static enum doc_format ct_format(const struct ctypes *ct)
 /* ------------------------------------------------- encrypted (OLE2) ---- */
 
 #define OLE2_MAX_DIR_SECTORS 64
+#define OLE2_END 0xfffffffau	/* this and above: no next sector */
 
 static const unsigned char ole2_magic[8] = {
 	0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1
@@ -210,38 +211,51 @@ static int sector_names_package(const unsigned char *sec, size_t ssize)
 }
 
 /*
+ * The sector after sect in its chain, from the FAT sector the header
+ * lists for it; past the 109 the header holds, or on a bad read, the end.
+ */
+static uint32_t ole2_next(const struct doc_probe *p, unsigned shift,
+			  uint32_t sect)
+{
+	uint32_t per = (1u << shift) / 4, idx = sect / per, fat;
+	unsigned char ent[4];
+	uint64_t at;
+
+	if (idx >= 109)
+		return OLE2_END;
+	fat = le32(p->head + 76 + 4 * idx);
+	if (fat >= OLE2_END)
+		return OLE2_END;
+	at = (((uint64_t)fat + 1) << shift) + 4 * (uint64_t)(sect % per);
+	if (pread_full(p->src->fd, ent, 4, at) != 4)
+		return OLE2_END;
+	return le32(ent);
+}
+
+/*
  * Whether the compound file's directory names an EncryptedPackage: the
- * directory's chain is followed through the FAT sectors the header lists,
- * for OLE2_MAX_DIR_SECTORS sectors at most.
+ * directory's chain is followed for OLE2_MAX_DIR_SECTORS sectors at most.
  */
 static int ole2_encrypted(const struct doc_probe *p)
 {
-	const unsigned char *h = p->head;
-	unsigned shift = h[30] | h[31] << 8;
+	unsigned shift = p->head[30] | p->head[31] << 8;
+	uint32_t sect = le32(p->head + 48);
+	unsigned char sec[4096];
 	size_t ssize;
-	uint32_t sect = le32(h + 48);
-	unsigned char sec[4096], ent[4];
-	int found = 0;
 
 	if (shift != 9 && shift != 12)
 		return 0;
 	ssize = (size_t)1 << shift;
-	for (int n = 0; n < OLE2_MAX_DIR_SECTORS && sect < 0xfffffffau; n++) {
-		uint64_t per = ssize / 4, idx = sect / per;
-		uint32_t fat;
+	for (int n = 0; n < OLE2_MAX_DIR_SECTORS && sect < OLE2_END; n++) {
+		uint64_t at = ((uint64_t)sect + 1) << shift;
 
-		if (pread_full(p->src->fd, sec, ssize,
-			       ((uint64_t)sect + 1) << shift) != (ssize_t)ssize)
-			break;
-		if ((found = sector_names_package(sec, ssize)))
-			break;
-		if (idx >= 109 || (fat = le32(h + 76 + 4 * idx)) >= 0xfffffffau ||
-		    pread_full(p->src->fd, ent, 4, (((uint64_t)fat + 1) << shift) +
-			       4 * (sect % per)) != 4)
-			break;
-		sect = le32(ent);
+		if (pread_full(p->src->fd, sec, ssize, at) != (ssize_t)ssize)
+			return 0;
+		if (sector_names_package(sec, ssize))
+			return 1;
+		sect = ole2_next(p, shift, sect);
 	}
-	return found;
+	return 0;
 }
 
 static enum doc_status ole2_extract(const struct doc_probe *p,
@@ -285,14 +299,13 @@ static int walk_mc_start(struct walk *w, const char *uri, const char *name)
 			w->ac_taken[w->ac_nr] = 0;
 		w->ac_nr++;
 	} else if (!strcmp(name, "Choice") || !strcmp(name, "Fallback")) {
-		unsigned char *taken = w->ac_nr && w->ac_nr <= XMLPART_MAX_DEPTH + 1
-					       ? &w->ac_taken[w->ac_nr - 1]
-					       : NULL;
+		unsigned k = w->ac_nr - 1;
 
-		if (!taken || *taken)
+		/* outside an mc:AlternateContent, or after its branch */
+		if (!w->ac_nr || k > XMLPART_MAX_DEPTH || w->ac_taken[k])
 			w->skip = 1;
 		else
-			*taken = 1;
+			w->ac_taken[k] = 1;
 	}
 	return 1;
 }
@@ -636,10 +649,12 @@ static enum doc_status read_kind(struct zippkg *z, const struct ctypes *ct,
 {
 	enum doc_status st = DOC_OK;
 
-	for (size_t n = 0; n < ct->nr && st == DOC_OK && !sink_full(sink); n++) {
+	for (size_t n = 0; n < ct->nr && st == DOC_OK; n++) {
 		struct docx d;
 		struct pptx pp;
 
+		if (sink_full(sink))
+			break;
 		if (ct->v[n].kind != k || ct->v[n].index < 0)
 			continue;
 		if (k == PART_SLIDE || k == PART_DIAGRAM) {

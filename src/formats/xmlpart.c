@@ -33,7 +33,7 @@ struct xml_state {
 	int depth;
 	int too_deep;		/* the depth cap stopped the parser */
 	int full;		/* the sink filled: stopped, not an error */
-	struct strbuf err;	/* libxml2's first fatal error, or first error */
+	struct strbuf err;	/* libxml2's first fatal error, else first */
 	int err_line, err_fatal;
 };
 
