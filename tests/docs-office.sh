@@ -109,6 +109,29 @@ EOF
 	note "pandoc's docx, pptx and odt agree with the reference"
 fi
 
+# ---- documents nobody here wrote (tests/data/office/README): their
+# counts, checked by hand against their text, and the reference's.
+REAL="mammoth-footnotes.docx mammoth-text-box.docx mammoth-strict-format.docx
+	mammoth-tables.docx mammoth-comments.docx"
+for n in $REAL; do
+	cp "$TEST_SRCDIR/data/office/$n" "$FX/"
+done
+cat >"$TMP/real.want" <<'EOF'
+docx ok 3 8 39 39
+docx ok 1 2 12 12
+docx ok 1 1 5 5
+docx ok 6 10 56 56
+docx ok 1 1 6 6
+EOF
+# shellcheck disable=SC2086
+(cd "$FX" && "$DOC_COUNT" $REAL) >"$TMP/real.got" ||
+	fail "doc-count failed on the real documents"
+assert_eq "$(cat "$TMP/real.want")" "$(cat "$TMP/real.got")" "real documents"
+# shellcheck disable=SC2086
+reference $REAL
+# shellcheck disable=SC2086
+compare "real documents" $REAL
+
 # ---- hostile documents: one run each, under a timeout.
 # run_one FILE: its status line into OUT; fails on a crash, a hang,
 # stderr output or a line out of the format.
