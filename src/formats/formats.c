@@ -30,6 +30,11 @@ static const char *const names[FORMAT_NR] = {
  * whose recognition leans on the extension.  A build without a format's
  * library leaves its line out.
  */
+#ifdef HAVE_LIBXML2
+/* ooxml.c, odf.c */
+extern const struct format_ops format_docx, format_pptx;
+extern const struct format_ops format_odt, format_odp;
+#endif
 #ifdef HAVE_POPPLER
 extern const struct format_ops format_pdf;
 #endif
@@ -37,6 +42,12 @@ extern const struct format_ops format_pdf;
 static const struct format_ops *const table[] = {
 #ifdef HAVE_POPPLER
 	&format_pdf,
+#endif
+#ifdef HAVE_LIBXML2
+	&format_docx,
+	&format_pptx,
+	&format_odt,
+	&format_odp,
 #endif
 	NULL
 };
