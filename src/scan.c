@@ -879,12 +879,13 @@ static void print_summary(const struct scan *sc)
 		    (unsigned long long)st->words,
 		    (double)(now_ns() - sc->started) / 1e9);
 	printf("%s\n", sb.buf);
+	fflush(stdout);
 	strbuf_reset(&sb);
 	formats_describe(&sb, 0);
-	if (sb.len)
-		printf("note: this build counts these documents as their "
-		       "bytes: %s\n", sb.buf);
-	fflush(stdout);
+	if (st->unread_docs)
+		warning("%llu files named like documents were counted as "
+			"their bytes: this build cannot read %s",
+			(unsigned long long)st->unread_docs, sb.buf);
 	strbuf_release(&sb);
 }
 

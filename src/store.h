@@ -258,6 +258,11 @@ struct scan_stats {
 	uint64_t seen, new_files, changed, unchanged, deleted, failed, skipped;
 	uint64_t bytes, words;
 	uint64_t rechecked;	/* recounted, and the counts came out the same */
+	/*
+	 * Counted as bytes with the extension of a document format this
+	 * build cannot read (a build without libxml2 or poppler-glib).
+	 */
+	uint64_t unread_docs;
 };
 
 /*

@@ -479,6 +479,8 @@ static int apply_counted(struct writer *w, struct wmsg *m,
 	u.flags |= res->counts.flags | found_flags(res->found) | rule->flags;
 	inner_ext(w, job_name(job), &u);
 	set_format(&u, res);
+	if (res->format == FORMAT_TEXT && !formats_readable_ext(u.ext))
+		w->txn.unread_docs++;
 	u.no_counts = res->found == FOUND_ARCHIVE ||
 		      res->stage == STAGE_ENCRYPTED;
 	u.status = rule->status;
@@ -661,6 +663,7 @@ static void add_stats(struct scan_stats *to, const struct scan_stats *from)
 	to->bytes += from->bytes;
 	to->words += from->words;
 	to->rechecked += from->rechecked;
+	to->unread_docs += from->unread_docs;
 }
 
 /*

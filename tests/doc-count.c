@@ -11,7 +11,8 @@
  * --ext gives the extension instead of the file's name (a generated file
  * named for its test case).
  *
- * usage: doc-count [--chunk N] [--ext EXT] FILE...
+ * usage: doc-count [--ascii] [--chunk N] [--ext EXT] FILE...
+ * (--ascii: count in ASCII mode, as wcindex scan --ascii)
  * Exits 2 on usage errors, 1 if some file could not be opened.
  */
 #include "config.h"
@@ -32,7 +33,9 @@
 #include "util.h"
 
 static const char usage_msg[] =
-	"usage: doc-count [--chunk N] [--ext EXT] FILE...";
+	"usage: doc-count [--ascii] [--chunk N] [--ext EXT] FILE...";
+
+static enum count_mode mode = COUNT_UTF8;
 
 static const char *const status_names[] = {
 	"ok", "encrypted", "limit", "damaged", "unsupported",
@@ -74,7 +77,7 @@ static int count_one(const char *path, const char *ext_opt)
 	probe.head_len = n > 0 ? (size_t)n : 0;
 	probe.lim = &lim;
 	f = formats_recognise(&probe, formats_available(), &would);
-	count_init(&st, COUNT_UTF8);
+	count_init(&st, mode);
 	if (f == FORMAT_TEXT) {
 		unsigned char buf[65536];
 		uint64_t off = 0;
@@ -109,6 +112,8 @@ int main(int argc, char **argv)
 			if (v <= 0)
 				die("%s", usage_msg);
 			formats_set_read_size((size_t)v);
+		} else if (!strcmp(argv[i], "--ascii")) {
+			mode = COUNT_ASCII;
 		} else if (!strcmp(argv[i], "--ext") && i + 1 < argc) {
 			ext = argv[++i];
 		} else if (argv[i][0] == '-' && argv[i][1]) {

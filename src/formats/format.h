@@ -160,6 +160,13 @@ void formats_set_read_size(size_t n);
 unsigned formats_available(void);
 
 /*
+ * Whether a file of this extension, which no module claimed, is read as
+ * it should be: 0 when the extension is that of a document format this
+ * build cannot read (its library was missing), else 1.
+ */
+int formats_readable_ext(const char *ext);
+
+/*
  * The names of the extractable formats, separated by spaces, appended to
  * sb: those this build reads (have 1) or those it counts as their bytes
  * for want of a library (have 0), then " (without LIB, ...)".

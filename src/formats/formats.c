@@ -147,18 +147,45 @@ enum doc_format formats_recognise(struct doc_probe *p, unsigned enabled,
 	return FORMAT_TEXT;
 }
 
-/* The extensions of the formats that are zip packages or, encrypted, OLE2 files. */
-static const char *const package_exts[] = {
-	"docx", "docm", "dotx", "dotm", "pptx", "pptm", "potx", "potm",
-	"ppsx", "ppsm", "odt", "ott", "odp", "otp", "epub",
+/* The extensions documents of each format are known by. */
+static const struct {
+	const char *ext;
+	enum doc_format format;
+} ext_formats[] = {
+	{ "html", FORMAT_HTML }, { "htm", FORMAT_HTML },
+	{ "xhtml", FORMAT_HTML }, { "xht", FORMAT_HTML },
+	{ "shtml", FORMAT_HTML },
+	{ "docx", FORMAT_DOCX }, { "docm", FORMAT_DOCX },
+	{ "dotx", FORMAT_DOCX }, { "dotm", FORMAT_DOCX },
+	{ "pptx", FORMAT_PPTX }, { "pptm", FORMAT_PPTX },
+	{ "potx", FORMAT_PPTX }, { "potm", FORMAT_PPTX },
+	{ "ppsx", FORMAT_PPTX }, { "ppsm", FORMAT_PPTX },
+	{ "odt", FORMAT_ODT }, { "ott", FORMAT_ODT },
+	{ "odp", FORMAT_ODP }, { "otp", FORMAT_ODP },
+	{ "epub", FORMAT_EPUB }, { "pdf", FORMAT_PDF },
 };
 
+static enum doc_format format_of_ext(const char *ext)
+{
+	for (size_t i = 0; i < sizeof(ext_formats) / sizeof(*ext_formats); i++)
+		if (!strcmp(ext, ext_formats[i].ext))
+			return ext_formats[i].format;
+	return FORMAT_TEXT;
+}
+
+/* A zip package's, or (encrypted) an OLE2 file's. */
 static int is_package_ext(const char *ext)
 {
-	for (size_t i = 0; i < sizeof(package_exts) / sizeof(*package_exts); i++)
-		if (!strcmp(ext, package_exts[i]))
-			return 1;
-	return 0;
+	enum doc_format f = format_of_ext(ext);
+
+	return f != FORMAT_TEXT && f != FORMAT_HTML && f != FORMAT_PDF;
+}
+
+int formats_readable_ext(const char *ext)
+{
+	enum doc_format f = format_of_ext(ext);
+
+	return f == FORMAT_TEXT || (formats_available() & FORMAT_BIT(f));
 }
 
 int formats_candidate(const unsigned char *head, size_t len, const char *ext,

@@ -1132,7 +1132,7 @@ END_TEST
 
 START_TEST(test_scans)
 {
-	struct scan_stats s = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 0 };
+	struct scan_stats s = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 0 };
 	struct strbuf txt = STRBUF_INIT;
 	int64_t id1 = -1, id2 = -1;
 
