@@ -30,7 +30,16 @@ static const char *const names[FORMAT_NR] = {
  * whose recognition leans on the extension.  A build without a format's
  * library leaves its line out.
  */
+#ifdef HAVE_LIBXML2
+extern const struct format_ops format_epub;
+extern const struct format_ops format_html;
+#endif
+
 static const struct format_ops *const table[] = {
+#ifdef HAVE_LIBXML2
+	&format_epub,
+	&format_html,
+#endif
 	NULL
 };
 
