@@ -28,7 +28,7 @@
  * a comment, a run of text without '<' or '&') longer than this ends the
  * extraction rather than memory.
  */
-#define HTML_MAX_PENDING (64u << 20)
+#define HTML_MAX_PENDING (32u << 20)
 
 /* How much of a page is looked at for its encoding, as browsers do. */
 #define HTML_PRESCAN 1024
@@ -345,6 +345,13 @@ static int html_check(struct html_stream *h)
 			      "the page in its encoding");
 		return 1;
 	}
+	/*
+	 * Some paths of the push parser (NUL bytes, for one) never drop the
+	 * input they have consumed: the buffer would grow with the page.
+	 */
+	if (in && in->buf && in->cur && in->base &&
+	    in->cur - in->base > (1 << 20))
+		xmlParserInputShrink(in);
 	if (in && in->cur && in->end && in->end - in->cur > HTML_MAX_PENDING) {
 		h->status = DOC_LIMIT;
 		strbuf_addf(&h->why, "a piece of html markup or text longer "
