@@ -31,7 +31,6 @@ HIDDEN_BITS = [
     '<script>var s = "<p>not text</p>"; if (a < b) x = "</b>";</script>',
     '<style>p { color: red } /* <b>no</b> */</style>',
     '<!-- a comment with <p>tags</p> and words -->',
-    '<title>no title words</title>',
     '<noscript><p>no script text</p></noscript>',
     '<svg width="10"><text>svg words</text><path d="M0 0"/></svg>',
     '<math><mi>x</mi><mo>+</mo></math>',
@@ -85,6 +84,9 @@ def pre(r):
 
 def block(r, depth):
     c = r.random()
+    if c < 0.03:
+        # libxml2 ends a paragraph at a <title>: only between blocks
+        return '<title>no title words</title>'
     if depth > 4 or c < 0.3:
         t = r.choice(['p', 'h1', 'h2', 'h3', 'h6', 'address', 'dt', 'summary'])
         return '<%s class="c">%s</%s>\n' % (t, inline(r, 0), t)
@@ -128,7 +130,7 @@ def write(path, data):
 
 
 def legacy(d):
-    body = '<p>caf\u00e9 na\u00efve \u00c5ngstr\u00f6m, \u00bd price</p>'
+    body = '<p>caf\u00e9 na\u00efve \u00c5ngstr\u00f6m, price \u00e0</p>'
     cases = [
         ('cp1252.html', 'windows-1252', '<meta charset="windows-1252">',
          body + '<p>\u20ac 5 \u2014 \u201cquoted\u201d \u2026 \u0152uvre</p>'),
@@ -141,7 +143,7 @@ def legacy(d):
          '<p>\u65e5\u672c\u8a9e\u306e\u30c6\u30ad\u30b9\u30c8 \u3042</p>'),
     ]
     for name, enc, meta, b in cases:
-        doc = ('<!DOCTYPE html><html><head>%s<title>\u00e9</title></head>'
+        doc = ('<!DOCTYPE html><html><head>%s<title>t</title></head>'
                '<body>%s</body></html>' % (meta, b))
         write(os.path.join(d, name), doc.encode(enc))
     doc = page(random.Random(5)).replace('<meta charset="utf-8">', '')
@@ -164,7 +166,8 @@ FIXED = {
     'block-split.html': '<div>one</div><div>two<p>three</p>four</div>',
     'entities.html': '<p>wo&amp;rd &lt;tag&gt; &#233;&#xE9;&eacute; a&nbsp;b &#x1F600;</p>',
     'pre.html': '<pre>\n  keep   this\n\n  and\tthis\n</pre><pre>\n\nblank first</pre>',
-    'hidden.html': '<html><head><title>t</title></head><body>' + ''.join(HIDDEN_BITS) +
+    'hidden.html': '<html><head><title>t</title></head><body><title>x</title>' +
+                   ''.join(HIDDEN_BITS) +
                    '<p>seen</p></body></html>',
     'nohead.htm': '<p>no head, no body</p>text',
     'comment-first.html': '<!-- generated -->\n<!doctype html><p>x</p>',

@@ -4,7 +4,8 @@
 html.parser.HTMLParser for pages, zipfile and ElementTree for books, and
 docref_sink.Sink for the layout.  The tests compare tests/doc-count with it.
 
-usage: ref_html.py [--ext EXT] FILE...
+usage: ref_html.py [--text] [--ext EXT] FILE...
+(--text: the extracted text first, for debugging)
 prints, like doc-count: FORMAT STATUS LINES WORDS CHARS BYTES
 
 It follows libxml2 where a browser and libxml2 differ only on documents
@@ -99,6 +100,8 @@ class Extractor(HTMLParser):
                 break
 
     def handle_data(self, data):
+        # libxml2 drops the C0 controls XML does not allow
+        data = C0.sub('', data)
         if self.hidden or not data:
             return
         if self.drop_lf:
@@ -116,6 +119,7 @@ class Extractor(HTMLParser):
             self._end(self.stack.pop())
 
 
+C0 = re.compile('[\x00-\x08\x0b\x0c\x0e-\x1f]')
 ATTR = rb'\s*=\s*["\']?([A-Za-z0-9._:-]+)'
 
 
@@ -163,7 +167,10 @@ def decode(data):
 
 def html_into(sink, data):
     p = Extractor(sink)
-    p.feed(decode(data))
+    text = decode(data)
+    if data[:2] not in (b'\xff\xfe', b'\xfe\xff'):
+        text = text.replace('\f', ' ')   # html.c's html_form_feeds()
+    p.feed(text)
     p.close()
 
 
@@ -349,12 +356,20 @@ def count_file(path, ext=None):
         text = sink.finish()
     else:
         text = data.decode('utf-8', 'surrogateescape')
+    if SHOW_TEXT:
+        sys.stdout.write(text)
     b, lines, words, chars = counts(text)
     return '%s %s %d %d %d %d' % (fmt, status, lines, words, chars, b)
 
 
+SHOW_TEXT = False
+
+
 def main(argv):
+    global SHOW_TEXT
     ext = None
+    if argv[:1] == ['--text']:
+        SHOW_TEXT, argv = True, argv[1:]
     if argv[:1] == ['--ext']:
         ext, argv = argv[1], argv[2:]
     for path in argv:

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -29,6 +30,9 @@
  * extraction rather than memory.
  */
 #define HTML_MAX_PENDING (32u << 20)
+
+/* The most bytes handed to htmlParseChunk() at once. */
+#define HTML_PIECE (64 * 1024)
 
 /* How much of a page is looked at for its encoding, as browsers do. */
 #define HTML_PRESCAN 1024
@@ -87,7 +91,12 @@ struct html_stream {
 	int drop_lf;		/* the next text starts right after <pre> */
 	int stopped;		/* no more input is wanted */
 	int begun;		/* the encoding is chosen, pre handed over */
+	int ascii;		/* the encoding keeps ASCII bytes as they are */
 	struct strbuf pre;	/* the first bytes, until the encoding is chosen */
+	char *piece;		/* the input handed to the parser, see html_tail() */
+	size_t held;		/* bytes at its start kept from the last piece */
+	uint64_t off;		/* bytes parsed (after a byte order mark) */
+	size_t width, lo;	/* bytes of a code unit, where its ASCII byte is */
 	enum doc_status status;
 	struct strbuf why;
 	xmlGenericErrorFunc old_generic;
@@ -213,6 +222,7 @@ struct html_stream *html_stream_start(struct text_sink *sink)
 	h->sink = sink;
 	strbuf_init(&h->why, 0);
 	strbuf_init(&h->pre, HTML_PRESCAN);
+	h->piece = xmalloc(HTML_PIECE);
 	memset(&sax, 0, sizeof(sax));
 	sax.startElement = html_start_element;
 	sax.endElement = html_end_element;
@@ -309,11 +319,18 @@ static void html_begin(struct html_stream *h)
 	int stop;
 
 	h->begun = 1;
+	h->ascii = 1;
+	h->width = 1;
 	html_silence(h);
 	if (n >= 2 && p[0] == 0xff && p[1] == 0xfe) {
+		h->ascii = 0;
+		h->width = 2;
 		xmlSwitchEncoding(h->ctxt, XML_CHAR_ENCODING_UTF16LE);
 		skip = 2;
 	} else if (n >= 2 && p[0] == 0xfe && p[1] == 0xff) {
+		h->ascii = 0;
+		h->width = 2;
+		h->lo = 1;
 		xmlSwitchEncoding(h->ctxt, XML_CHAR_ENCODING_UTF16BE);
 		skip = 2;
 	} else {
@@ -361,6 +378,54 @@ static int html_check(struct html_stream *h)
 	return 0;
 }
 
+/*
+ * libxml2 drops a form feed as a character XML does not allow, gluing the
+ * words on either side: in an encoding that keeps ASCII, it is given a
+ * space instead (the same whitespace to the layout rule).
+ */
+static void html_form_feeds(const struct html_stream *h, char *p, size_t len)
+{
+	char *end = p + len;
+
+	if (!h->ascii)
+		return;
+	while ((p = memchr(p, '\f', (size_t)(end - p))))
+		*p++ = ' ';
+}
+
+/*
+ * How many bytes at the end of p to hold back for the next piece: the
+ * start of an end tag of a script or a style.  libxml2 2.9's push parser
+ * in recovery mode takes a "</sty" it cannot see the end of for more of
+ * the style's text, and never ends the style.
+ */
+static size_t html_tail(const struct html_stream *h, const char *p,
+			size_t n)
+{
+	static const char *const ends[] = { "</script>", "</style>" };
+	size_t w = h->width, partial = (size_t)((h->off + n) % w);
+	size_t start, k = 0;
+	char a[16];
+
+	/* A piece ends on a code unit (of UTF-16) that is whole. */
+	n -= partial;
+	start = n > 10 * w ? n - 10 * w : 0;
+	while ((h->off + start) % w)
+		start++;
+	for (size_t i = start; i + w <= n; i += w)
+		a[k++] = w == 2 && p[i + 1 - h->lo] ? '?' : p[i + h->lo];
+	for (size_t j = k; j-- > 0;) {
+		if (a[j] != '<')
+			continue;
+		for (size_t e = 0; e < sizeof(ends) / sizeof(ends[0]); e++)
+			if (k - j < strlen(ends[e]) &&
+			    !strncasecmp(a + j, ends[e], k - j))
+				return n - start - j * w + partial;
+		break;
+	}
+	return partial;
+}
+
 int html_stream_feed(struct html_stream *h, const char *buf, size_t len)
 {
 	if (h->stopped)
@@ -380,11 +445,20 @@ int html_stream_feed(struct html_stream *h, const char *buf, size_t len)
 	}
 	html_silence(h);
 	while (len && !h->stopped) {
-		int n = len > (1u << 20) ? 1 << 20 : (int)len;
+		size_t n = HTML_PIECE - h->held, total, keep;
 
-		htmlParseChunk(h->ctxt, buf, n, 0);
+		n = n < len ? n : len;
+		memcpy(h->piece + h->held, buf, n);
 		buf += n;
-		len -= (size_t)n;
+		len -= n;
+		total = h->held + n;
+		html_form_feeds(h, h->piece + h->held, n);
+		keep = html_tail(h, h->piece, total);
+		if (total > keep)
+			htmlParseChunk(h->ctxt, h->piece, (int)(total - keep), 0);
+		h->off += total - keep;
+		memmove(h->piece, h->piece + total - keep, keep);
+		h->held = keep;
 		h->stopped = html_check(h);
 	}
 	html_unsilence(h);
@@ -399,7 +473,7 @@ enum doc_status html_stream_end(struct html_stream *h, struct strbuf *msg)
 		html_begin(h);
 	html_silence(h);
 	if (!h->stopped && h->ctxt->instate != XML_PARSER_EOF)
-		htmlParseChunk(h->ctxt, NULL, 0, 1);
+		htmlParseChunk(h->ctxt, h->piece, (int)h->held, 1);
 	html_unsilence(h);
 	st = h->status;
 	if (st != DOC_OK)
@@ -407,6 +481,7 @@ enum doc_status html_stream_end(struct html_stream *h, struct strbuf *msg)
 	htmlFreeParserCtxt(h->ctxt);
 	strbuf_release(&h->why);
 	strbuf_release(&h->pre);
+	free(h->piece);
 	free(h);
 	return st;
 }
