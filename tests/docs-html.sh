@@ -61,6 +61,17 @@ cmp -s <("$DOC_COUNT" "$GEN/ok/plain.epub" | cut -d' ' -f3-) \
 	<("$DOC_COUNT" "$GEN/ok/repeat.epub" | cut -d' ' -f3-) ||
 	fail "a chapter the spine lists twice is counted twice"
 
+# pages that stop early say so
+printf '<html><head><meta charset="windows-1252"></head><body><p>a \201 b</p></body></html>' \
+	>"$TMP/bad1252.html"
+printf '<html><body><p>one</p></body></html>\n<html><body><p>two</p></body></html>' \
+	>"$TMP/two.html"
+for f in bad1252.html:"html damaged 0 0 0 0 the page is not valid windows-1252" \
+	 two.html:"html damaged 1 1 4 4 text after the end of the html document is not read"; do
+	got=$("$DOC_COUNT" "$TMP/${f%%:*}")
+	[ "$got" = "${f#*:}" ] || fail "${f%%:*}: '$got', want '${f#*:}'"
+done
+
 # ---- at every chunk size: the pages' text starts after the 1024 bytes read
 # to choose the encoding, so sizes up to the page's length cut it everywhere.
 "$PYTHON3" "$TEST_SRCDIR/ref_html.py" "$GEN"/chunk/* >"$TMP/chunk.want"

@@ -18,6 +18,7 @@
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/xmlerror.h>
+#include <libxml/xmlversion.h>
 
 #include "../strbuf.h"
 #include "../util.h"
@@ -349,6 +350,24 @@ static void html_begin(struct html_stream *h)
 	h->stopped = stop;
 }
 
+/*
+ * Whether the bytes of the page stopped converting to UTF-8 (an encoder
+ * leaves at most `slack` bytes of a character cut at the end of a piece):
+ * libxml2 keeps the rest unconverted, and says nothing.
+ */
+static int html_undecodable(struct html_stream *h, size_t slack)
+{
+	xmlParserInputBufferPtr buf = h->ctxt->input ? h->ctxt->input->buf : NULL;
+
+	if (!buf || !buf->encoder ||
+	    (!buf->error && (!buf->raw || xmlBufUse(buf->raw) <= slack)))
+		return 0;
+	h->status = DOC_DAMAGED;
+	strbuf_addf(&h->why, "the page is not valid %s",
+		    buf->encoder->name ? buf->encoder->name : "in its encoding");
+	return 1;
+}
+
 /* Whether the parser has given up on the document: no more input is read. */
 static int html_check(struct html_stream *h)
 {
@@ -356,10 +375,26 @@ static int html_check(struct html_stream *h)
 
 	if (sink_full(h->sink))
 		return 1;
+	/*
+	 * libxml2 before 2.11 looks for the '>' of a start tag where it last
+	 * stopped, but forgets which quote opened the attribute value it
+	 * stopped in: cut there, a tag never ends and the rest of the page
+	 * waits in memory for the end.  It scans the tag again from its start.
+	 */
+#if LIBXML_VERSION < 21100
+	if (h->ctxt->instate == XML_PARSER_START_TAG &&
+	    (h->ctxt->hasPErefs & 1)) {
+		h->ctxt->checkIndex = 0;
+		h->ctxt->hasPErefs = 0;
+	}
+#endif
+	if (html_undecodable(h, 16))
+		return 1;
 	if (h->ctxt->instate == XML_PARSER_EOF || h->ctxt->disableSAX) {
+		/* the only way for libxml2 to end before its input does */
 		h->status = DOC_DAMAGED;
-		strbuf_addstr(&h->why, "the html parser stopped: cannot decode "
-			      "the page in its encoding");
+		strbuf_addstr(&h->why, "text after the end of the html "
+			      "document is not read");
 		return 1;
 	}
 	/*
@@ -472,8 +507,15 @@ enum doc_status html_stream_end(struct html_stream *h, struct strbuf *msg)
 	if (!h->begun)
 		html_begin(h);
 	html_silence(h);
-	if (!h->stopped && h->ctxt->instate != XML_PARSER_EOF)
+	if (!h->stopped && h->ctxt->instate != XML_PARSER_EOF) {
 		htmlParseChunk(h->ctxt, h->piece, (int)h->held, 1);
+		if (h->status == DOC_OK && !html_undecodable(h, 0) &&
+		    h->ctxt->errNo == XML_ERR_DOCUMENT_END) {
+			h->status = DOC_DAMAGED;
+			strbuf_addstr(&h->why, "text after the end of the html "
+				      "document is not read");
+		}
+	}
 	html_unsilence(h);
 	st = h->status;
 	if (st != DOC_OK)
