@@ -266,6 +266,7 @@ def chunk_docs(d):
     pad = '<!DOCTYPE html><html><head><title>%s</title></head><body>' % ('t' * 980)
     dense = ('<p>\u00e9\u20ac\U0001F600\u00e9&amp;&eacute;&#x1F600;&#233;'
              'wo<b>r</b>d&nbsp;x\u3000y <i>\u65e5\u672c</i></p><pre>\n'
+             '<a href="x.html#\u00e9" title=\'say "hi" > \u20ac\'>link</a>'
              '\u00e9 \U0001F600\n  x</pre><script>a="</b>"</script>'
              '<!-- \u00e9 -->z<br>\U00010348&lt;&gt;\u00df</body></html>')
     write(os.path.join(d, 'dense.html'), pad + dense)

@@ -5,11 +5,12 @@
  * inline element joins, a block splits, br breaks a line, pre keeps its
  * whitespace but the newline after its start tag, head, title, script and
  * style give no text, character references are decoded; and recognition
- * by content and by extension.
+ * by content and by extension; the text budget.
  */
 #include "config.h"
 
 #include <check.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,8 +28,12 @@ struct result {
 	struct counts c;
 };
 
-/* The format and counts of the page doc, named with extension ext. */
-static struct result run(const char *doc, size_t len, const char *ext)
+/*
+ * The format and counts of the page doc, named with extension ext, with
+ * a text budget of max bytes (0: the default).
+ */
+static struct result run_max(const char *doc, size_t len, const char *ext,
+			     uint64_t max)
 {
 	struct archive_limits lim;
 	unsigned char head[FORMAT_HEAD_BYTES];
@@ -44,6 +49,8 @@ static struct result run(const char *doc, size_t len, const char *ext)
 	ck_assert_ptr_nonnull(f);
 	ck_assert_int_eq(write_all(fileno(f), doc, len), 0);
 	archive_limits_default(&lim);
+	if (max)
+		lim.total_bytes = max;
 	n = pread_full(fileno(f), head, sizeof(head), 0);
 	ck_assert_int_ge(n, 0);
 	src.fd = fileno(f);
@@ -63,6 +70,11 @@ static struct result run(const char *doc, size_t len, const char *ext)
 	strbuf_release(&msg);
 	fclose(f);
 	return r;
+}
+
+static struct result run(const char *doc, size_t len, const char *ext)
+{
+	return run_max(doc, len, ext, 0);
 }
 
 /* Check that page gives lines, words and chars of text. */
@@ -159,6 +171,17 @@ START_TEST(test_recognise)
 }
 END_TEST
 
+START_TEST(test_budget)
+{
+	static const char page[] = "<p>one two three four five six</p>";
+	struct result r = run_max(page, sizeof(page) - 1, "html", 8);
+
+	ck_assert_int_eq(r.status, DOC_LIMIT);
+	ck_assert_uint_eq(r.c.bytes, 8);
+	ck_assert_uint_eq(r.c.words, 2);
+}
+END_TEST
+
 static Suite *html_suite(void)
 {
 	Suite *s = suite_create("html");
@@ -170,6 +193,7 @@ static Suite *html_suite(void)
 	tcase_add_test(tc, test_pre);
 	tcase_add_test(tc, test_hidden);
 	tcase_add_test(tc, test_entities);
+	tcase_add_test(tc, test_budget);
 	tc = add_tcase(s, "recognise", 0);
 	tcase_add_test(tc, test_recognise);
 	return s;
