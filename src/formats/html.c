@@ -106,19 +106,19 @@ struct html_stream {
 	void *old_structured_ctx;
 };
 
-static int element_cmp(const void *key, const void *el)
+static int html_element_cmp(const void *key, const void *el)
 {
 	return strcmp(key, ((const struct element *)el)->name);
 }
 
-static unsigned element_flags(const xmlChar *name)
+static unsigned html_element_flags(const xmlChar *name)
 {
 	const struct element *el;
 
 	if (!name)
 		return 0;
 	el = bsearch(name, elements, sizeof(elements) / sizeof(elements[0]),
-		     sizeof(elements[0]), element_cmp);
+		     sizeof(elements[0]), html_element_cmp);
 	return el ? el->flags : 0;
 }
 
@@ -139,7 +139,7 @@ static void html_start_element(void *data, const xmlChar *name,
 			       const xmlChar **atts)
 {
 	struct html_stream *h = data;
-	unsigned fl = element_flags(name);
+	unsigned fl = html_element_flags(name);
 
 	(void)atts;
 	h->drop_lf = 0;
@@ -160,7 +160,7 @@ static void html_start_element(void *data, const xmlChar *name,
 static void html_end_element(void *data, const xmlChar *name)
 {
 	struct html_stream *h = data;
-	unsigned fl = element_flags(name);
+	unsigned fl = html_element_flags(name);
 
 	h->drop_lf = 0;
 	if (fl & EL_HIDDEN) {
