@@ -31,9 +31,10 @@ static const char *const names[FORMAT_NR] = {
  * library leaves its line out.
  */
 #ifdef HAVE_LIBXML2
-/* ooxml.c, odf.c */
+/* ooxml.c, odf.c, epub.c, html.c */
 extern const struct format_ops format_docx, format_pptx;
 extern const struct format_ops format_odt, format_odp;
+extern const struct format_ops format_epub, format_html;
 #endif
 #ifdef HAVE_POPPLER
 extern const struct format_ops format_pdf;
@@ -48,6 +49,8 @@ static const struct format_ops *const table[] = {
 	&format_pptx,
 	&format_odt,
 	&format_odp,
+	&format_epub,
+	&format_html,
 #endif
 	NULL
 };
