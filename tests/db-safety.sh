@@ -192,6 +192,11 @@ else
 		case $rc in
 		0) continue ;;
 		2) ;;
+		# the lowest limits leave no room for the shared libraries
+		# (poppler's pull in cairo's): the loader stops before main()
+		127) grep -q "error while loading shared libraries" "$TMP/oom.err" &&
+			continue
+			cat "$TMP/oom.err" >&2; fail "a scan under ulimit -v $lim exited $rc" ;;
 		*) cat "$TMP/oom.err" >&2; fail "a scan under ulimit -v $lim exited $rc" ;;
 		esac
 		[ -s "$TMP/oom.err" ] || fail "a scan under ulimit -v $lim exited 2 in silence"

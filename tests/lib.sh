@@ -45,6 +45,7 @@ if [ "x$PYTHON3" = xnone ] || ! command -v "$PYTHON3" >/dev/null 2>&1; then
 	skip "python3 not found"
 fi
 TEST_SRCDIR=${TEST_SRCDIR:-$(cd "$(dirname "$0")" && pwd)}
+export TEST_SRCDIR
 [ -f "$TEST_SRCDIR/pycount.py" ] || fail "TEST_SRCDIR='$TEST_SRCDIR' holds no pycount.py"
 command -v timeout >/dev/null 2>&1 || skip "timeout(1) not found"
 
@@ -354,25 +355,9 @@ while args:
         dirs.append(os.path.realpath(os.fsencode(a)))
 
 
-# What tests/doc-count says of a file that may be a document (its head or
-# name says so): (lines, words, chars, bytes, status), or None when it is
-# counted as its bytes.
-import subprocess
-def doc_counts(path, data, ascii_mode=False):
-    name = os.path.basename(path).lower()
-    if not (data[:4] == b'PK\x03\x04' or b'%PDF-' in data[:1024] or
-            data[:8] == bytes.fromhex('d0cf11e0a1b11ae1') or
-            name.endswith((b'.html', b'.htm', b'.xhtml', b'.xht', b'.shtml')) or
-            b'<html' in data[:4096].lower() or b'<!doctype html' in data[:4096].lower()):
-        return None
-    dc = os.environ.get('DOC_COUNT')
-    if not dc:
-        return None
-    out = subprocess.run([dc] + (['--ascii'] if ascii_mode else []) + [path],
-                         capture_output=True).stdout.split()
-    if len(out) < 6 or out[0] == b'text':
-        return None
-    return tuple(int(x) for x in out[2:6]) + (out[1].decode(),)
+import sys
+sys.path.insert(0, os.environ.get('TEST_SRCDIR', os.path.dirname(sys.argv[0])))
+from libdocs import doc_counts
 
 def enc(s):
     return None if s is None else s.encode('utf-8', 'surrogateescape')
@@ -521,25 +506,9 @@ binary = args[0] == '--binary'
 if binary:
     args = args[1:]
 
-# What tests/doc-count says of a file that may be a document (its head or
-# name says so): (lines, words, chars, bytes, status), or None when it is
-# counted as its bytes.
-import subprocess
-def doc_counts(path, data, ascii_mode=False):
-    name = os.path.basename(path).lower()
-    if not (data[:4] == b'PK\x03\x04' or b'%PDF-' in data[:1024] or
-            data[:8] == bytes.fromhex('d0cf11e0a1b11ae1') or
-            name.endswith((b'.html', b'.htm', b'.xhtml', b'.xht', b'.shtml')) or
-            b'<html' in data[:4096].lower() or b'<!doctype html' in data[:4096].lower()):
-        return None
-    dc = os.environ.get('DOC_COUNT')
-    if not dc:
-        return None
-    out = subprocess.run([dc] + (['--ascii'] if ascii_mode else []) + [path],
-                         capture_output=True).stdout.split()
-    if len(out) < 6 or out[0] == b'text':
-        return None
-    return tuple(int(x) for x in out[2:6]) + (out[1].decode(),)
+import sys
+sys.path.insert(0, os.environ.get('TEST_SRCDIR', os.path.dirname(sys.argv[0])))
+from libdocs import doc_counts
 
 top = os.path.realpath(os.fsencode(args[0]))
 db_dir = os.path.dirname(os.path.realpath(db))
