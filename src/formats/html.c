@@ -520,6 +520,9 @@ enum doc_status html_stream_end(struct html_stream *h, struct strbuf *msg)
 	st = h->status;
 	if (st != DOC_OK)
 		strbuf_add(msg, h->why.buf, h->why.len);
+	/* a document libxml2 made on its own (see xmlpart.c) */
+	if (h->ctxt->myDoc)
+		xmlFreeDoc(h->ctxt->myDoc);
 	htmlFreeParserCtxt(h->ctxt);
 	strbuf_release(&h->why);
 	strbuf_release(&h->pre);
@@ -608,11 +611,9 @@ static int html_recognise(struct doc_probe *p)
 	if (n - i >= 5 && !memcmp(a + i, "<?xml", 5) &&
 	    html_find_start(a + i, n - i))
 		return 1;
-	if (memchr(a, 0, n))
-		return 0;
 	for (const char *const *e = html_exts; *e; e++)
 		if (!strcmp(p->src->ext, *e))
-			return 1;
+			return !memchr(a, 0, n);
 	return 0;
 }
 

@@ -225,6 +225,12 @@ enum doc_status xmlpart_read(struct zippkg *z, size_t i,
 			xmlParseChunk(xs.ctxt, NULL, 0, 1);
 		st = verdict(&xs, name, name_len, msg);
 	}
+	/*
+	 * An entity declaration makes libxml2 hold it in a document of its
+	 * own ("SAX compatibility mode"), which the context does not free.
+	 */
+	if (xs.ctxt->myDoc)
+		xmlFreeDoc(xs.ctxt->myDoc);
 	xmlFreeParserCtxt(xs.ctxt);
 	strbuf_release(&xs.err);
 	return st;

@@ -19,69 +19,43 @@
 #include "formats/format.h"
 #include "formats/zippkg.h"
 #include "strbuf.h"
+#include "docfix.h"
 #include "testmain.h"
 #include "util.h"
-
-struct result {
-	enum doc_format format;
-	enum doc_status status;
-	struct counts c;
-};
 
 /*
  * The format and counts of the page doc, named with extension ext, with
  * a text budget of max bytes (0: the default).
  */
-static struct result run_max(const char *doc, size_t len, const char *ext,
-			     uint64_t max)
+static struct docfix_result run_max(const char *doc, size_t len,
+				    const char *ext, uint64_t max)
 {
 	struct archive_limits lim;
-	unsigned char head[FORMAT_HEAD_BYTES];
-	struct doc_source src;
-	struct doc_probe probe;
-	struct count_state st;
-	struct strbuf msg = STRBUF_INIT;
-	struct result r;
-	enum doc_format would;
-	FILE *f = tmpfile();
-	ssize_t n;
+	struct docfix_result r;
 
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(write_all(fileno(f), doc, len), 0);
 	archive_limits_default(&lim);
 	if (max)
 		lim.total_bytes = max;
-	n = pread_full(fileno(f), head, sizeof(head), 0);
-	ck_assert_int_ge(n, 0);
-	src.fd = fileno(f);
-	src.size = len;
-	src.ext = ext;
-	memset(&probe, 0, sizeof(probe));
-	probe.src = &src;
-	probe.head = head;
-	probe.head_len = (size_t)n;
-	probe.lim = &lim;
-	r.format = formats_recognise(&probe, formats_available(), &would);
-	count_init(&st, COUNT_UTF8);
-	r.status = r.format == FORMAT_TEXT ? DOC_OK :
-		   formats_extract(&probe, r.format, &st, &msg);
-	count_finish(&st, &r.c);
-	zippkg_free(probe.zip);
-	strbuf_release(&msg);
-	fclose(f);
+	docfix_run(doc, len, ext, formats_available(), &lim, &r);
 	return r;
 }
 
-static struct result run(const char *doc, size_t len, const char *ext)
+static struct docfix_result run(const char *doc, size_t len, const char *ext)
 {
 	return run_max(doc, len, ext, 0);
+}
+
+/* A page written as a string: its length is the string's. */
+static struct docfix_result run_str(const char *doc, const char *ext)
+{
+	return run(doc, strlen(doc), ext);
 }
 
 /* Check that page gives lines, words and chars of text. */
 static void expect(const char *page, unsigned long lines, unsigned long words,
 		   unsigned long chars)
 {
-	struct result r = run(page, strlen(page), "html");
+	struct docfix_result r = run(page, strlen(page), "html");
 
 	ck_assert_msg(r.format == FORMAT_HTML, "%s: not html", page);
 	ck_assert_msg(r.status == DOC_OK, "%s: status %d", page, r.status);
@@ -149,24 +123,24 @@ START_TEST(test_recognise)
 {
 	static const char zip[] = "PK\3\4 <html>";
 	static const char nul[] = "<p>a\0b</p>";
-	struct result r;
+	struct docfix_result r;
 
-	r = run("\xef\xbb\xbf  <!DocType HTML><p>x", 28, "txt");
+	r = run_str("\xef\xbb\xbf  <!DocType HTML><p>x", "txt");
 	ck_assert_int_eq(r.format, FORMAT_HTML);
-	r = run("<!-- c -->\n<html lang=en>", 25, "");
+	r = run_str("<!-- c -->\n<html lang=en>", "");
 	ck_assert_int_eq(r.format, FORMAT_HTML);
-	r = run("just text", 9, "htm");
+	r = run_str("just text", "htm");
 	ck_assert_int_eq(r.format, FORMAT_HTML);
-	r = run("just text", 9, "txt");
+	r = run_str("just text", "txt");
 	ck_assert_int_eq(r.format, FORMAT_TEXT);
 	r = run(nul, sizeof(nul) - 1, "html");
 	ck_assert_int_eq(r.format, FORMAT_TEXT);
 	r = run(zip, sizeof(zip) - 1, "html");
 	ck_assert_int_eq(r.format, FORMAT_TEXT);
-	r = run("<?xml version=\"1.0\"?>\n<html xmlns=\"x\"><p>y</p></html>", 52,
-		"xml");
+	r = run_str("<?xml version=\"1.0\"?>\n<html xmlns=\"x\"><p>y</p></html>",
+		    "xml");
 	ck_assert_int_eq(r.format, FORMAT_HTML);
-	r = run("<htmlx>", 7, "txt");
+	r = run_str("<htmlx>", "txt");
 	ck_assert_int_eq(r.format, FORMAT_TEXT);
 }
 END_TEST
@@ -174,7 +148,7 @@ END_TEST
 START_TEST(test_budget)
 {
 	static const char page[] = "<p>one two three four five six</p>";
-	struct result r = run_max(page, sizeof(page) - 1, "html", 8);
+	struct docfix_result r = run_max(page, sizeof(page) - 1, "html", 8);
 
 	ck_assert_int_eq(r.status, DOC_LIMIT);
 	ck_assert_uint_eq(r.c.bytes, 8);

@@ -21,6 +21,7 @@
 #include "formats/format.h"
 #include "formats/zippkg.h"
 #include "strbuf.h"
+#include "docfix.h"
 #include "testmain.h"
 
 #define W_NS "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -86,46 +87,11 @@ static void zip(struct strbuf *sb, const struct part *parts, size_t n)
 	put16(sb, 0);
 }
 
-struct result {
-	enum doc_format f;
-	enum doc_status st;
-	struct counts c;
-	char msg[256];
-};
-
 /* Recognise and extract the bytes of sb, as the worker would. */
-static void run(const struct strbuf *sb, const char *ext, struct result *r)
+static void run(const struct strbuf *sb, const char *ext,
+		struct docfix_result *r)
 {
-	FILE *f = tmpfile();
-	struct archive_limits lim;
-	struct doc_source src;
-	struct doc_probe probe;
-	struct count_state st;
-	struct strbuf msg = STRBUF_INIT;
-	enum doc_format would;
-
-	ck_assert_ptr_nonnull(f);
-	ck_assert_uint_eq(fwrite(sb->buf, 1, sb->len, f), sb->len);
-	ck_assert_int_eq(fflush(f), 0);
-	archive_limits_default(&lim);
-	src.fd = fileno(f);
-	src.size = sb->len;
-	src.ext = ext;
-	memset(&probe, 0, sizeof(probe));
-	probe.src = &src;
-	probe.head = (const unsigned char *)sb->buf;
-	probe.head_len = sb->len < FORMAT_HEAD_BYTES ? sb->len : FORMAT_HEAD_BYTES;
-	probe.lim = &lim;
-	memset(r, 0, sizeof(*r));
-	r->f = formats_recognise(&probe, formats_available(), &would);
-	count_init(&st, COUNT_UTF8);
-	if (r->f != FORMAT_TEXT)
-		r->st = formats_extract(&probe, r->f, &st, &msg);
-	count_finish(&st, &r->c);
-	snprintf(r->msg, sizeof(r->msg), "%s", msg.buf);
-	zippkg_free(probe.zip);
-	strbuf_release(&msg);
-	fclose(f);
+	docfix_run(sb->buf, sb->len, ext, formats_available(), NULL, r);
 }
 
 static void docx_of(struct strbuf *sb, const char *body)
@@ -152,14 +118,14 @@ static void expect_docx(const char *body, uint64_t lines, uint64_t words,
 			uint64_t chars)
 {
 	struct strbuf sb = STRBUF_INIT;
-	struct result r;
+	struct docfix_result r;
 
 	docx_of(&sb, body);
 	for (int pass = 0; pass < 2; pass++) {
 		formats_set_read_size(pass ? 1 : 0);
 		run(&sb, "bin", &r);
-		ck_assert_int_eq(r.f, FORMAT_DOCX);
-		ck_assert_msg(r.st == DOC_OK, "status %d: %s", r.st, r.msg);
+		ck_assert_int_eq(r.format, FORMAT_DOCX);
+		ck_assert_msg(r.status == DOC_OK, "status %d: %s", r.status, r.msg);
 		ck_assert_uint_eq(r.c.lines, lines);
 		ck_assert_uint_eq(r.c.words, words);
 		ck_assert_uint_eq(r.c.chars, chars);
@@ -214,7 +180,7 @@ END_TEST
 START_TEST(test_pptx_breaks)
 {
 	struct strbuf sb = STRBUF_INIT;
-	struct result r;
+	struct docfix_result r;
 	struct part parts[] = {
 		{ "[Content_Types].xml",
 		  "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/"
@@ -232,8 +198,8 @@ START_TEST(test_pptx_breaks)
 
 	zip(&sb, parts, 3);
 	run(&sb, "zip", &r);
-	ck_assert_int_eq(r.f, FORMAT_PPTX);
-	ck_assert_int_eq(r.st, DOC_OK);
+	ck_assert_int_eq(r.format, FORMAT_PPTX);
+	ck_assert_int_eq(r.status, DOC_OK);
 	ck_assert_uint_eq(r.c.lines, 3);
 	ck_assert_uint_eq(r.c.words, 3);
 	strbuf_release(&sb);
@@ -261,15 +227,15 @@ static void odt_of(struct strbuf *sb, const char *body)
 START_TEST(test_odt_spaces_and_notes)
 {
 	struct strbuf sb = STRBUF_INIT;
-	struct result r;
+	struct docfix_result r;
 
 	/* "a b" (five spaces are one), then "c." whole: the note comes after */
 	odt_of(&sb, "<text:p>a<text:s text:c=\"5\"/>b</text:p><text:p>c<text:note>"
 		    "<text:note-citation>1</text:note-citation><text:note-body>"
 		    "<text:p>note</text:p></text:note-body></text:note>.</text:p>");
 	run(&sb, "docx", &r);
-	ck_assert_int_eq(r.f, FORMAT_ODT);
-	ck_assert_int_eq(r.st, DOC_OK);
+	ck_assert_int_eq(r.format, FORMAT_ODT);
+	ck_assert_int_eq(r.status, DOC_OK);
 	ck_assert_uint_eq(r.c.lines, 3);
 	ck_assert_uint_eq(r.c.words, 4);
 	ck_assert_uint_eq(r.c.chars, 4 + 3 + 5);
@@ -280,11 +246,11 @@ END_TEST
 START_TEST(test_damaged_and_deep)
 {
 	struct strbuf sb = STRBUF_INIT, body = STRBUF_INIT;
-	struct result r;
+	struct docfix_result r;
 
 	docx_of(&sb, "<w:p><w:r><w:t>a</w:t></w:r></w:p><w:p>");
 	run(&sb, "docx", &r);
-	ck_assert_int_eq(r.st, DOC_DAMAGED);
+	ck_assert_int_eq(r.status, DOC_DAMAGED);
 	ck_assert_uint_eq(r.c.words, 1);
 	ck_assert_ptr_nonnull(strstr(r.msg, "not well-formed"));
 	for (int i = 0; i < 300; i++)
@@ -292,7 +258,7 @@ START_TEST(test_damaged_and_deep)
 	strbuf_reset(&sb);
 	docx_of(&sb, body.buf);
 	run(&sb, "docx", &r);
-	ck_assert_int_eq(r.st, DOC_DAMAGED);
+	ck_assert_int_eq(r.status, DOC_DAMAGED);
 	ck_assert_ptr_nonnull(strstr(r.msg, "deeper than 256"));
 	strbuf_release(&sb);
 	strbuf_release(&body);
@@ -302,7 +268,7 @@ END_TEST
 START_TEST(test_entities_never_expand)
 {
 	struct strbuf sb = STRBUF_INIT;
-	struct result r;
+	struct docfix_result r;
 	struct part parts[2] = {
 		{ "[Content_Types].xml",
 		  "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/"
@@ -316,9 +282,9 @@ START_TEST(test_entities_never_expand)
 
 	zip(&sb, parts, 2);
 	run(&sb, "docx", &r);
-	ck_assert_int_eq(r.f, FORMAT_DOCX);
+	ck_assert_int_eq(r.format, FORMAT_DOCX);
 	ck_assert_uint_le(r.c.words, 1);
-	ck_assert_int_eq(r.st, DOC_DAMAGED);
+	ck_assert_int_eq(r.status, DOC_DAMAGED);
 	strbuf_release(&sb);
 }
 END_TEST
@@ -326,7 +292,7 @@ END_TEST
 START_TEST(test_not_claimed)
 {
 	struct strbuf sb = STRBUF_INIT;
-	struct result r;
+	struct docfix_result r;
 	struct part parts[] = { { "mimetype", "application/zip" } };
 	static const unsigned char ole2[8] = {
 		0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1
@@ -334,17 +300,17 @@ START_TEST(test_not_claimed)
 
 	zip(&sb, parts, 1);
 	run(&sb, "odt", &r);
-	ck_assert_int_eq(r.f, FORMAT_TEXT);
+	ck_assert_int_eq(r.format, FORMAT_TEXT);
 	/* a compound file is a docx only by its name, and never a .doc */
 	strbuf_reset(&sb);
 	strbuf_add(&sb, ole2, 8);
 	for (int i = 8; i < 1024; i++)
 		strbuf_addch(&sb, 0);
 	run(&sb, "doc", &r);
-	ck_assert_int_eq(r.f, FORMAT_TEXT);
+	ck_assert_int_eq(r.format, FORMAT_TEXT);
 	run(&sb, "docx", &r);
-	ck_assert_int_eq(r.f, FORMAT_DOCX);
-	ck_assert_int_eq(r.st, DOC_DAMAGED);
+	ck_assert_int_eq(r.format, FORMAT_DOCX);
+	ck_assert_int_eq(r.status, DOC_DAMAGED);
 	strbuf_release(&sb);
 }
 END_TEST

@@ -19,6 +19,7 @@
 #include "count.h"
 #include "formats/format.h"
 #include "strbuf.h"
+#include "docfix.h"
 #include "testmain.h"
 
 /* The security handler of a document whose user password is "secret". */
@@ -78,12 +79,6 @@ static void build(struct strbuf *sb, const char *const *pages, int n,
 	strbuf_addf(sb, " >>\nstartxref\n%zu\n%%%%EOF\n", xref);
 }
 
-struct result {
-	enum doc_format format;
-	enum doc_status status;
-	struct counts c;
-	char msg[256];
-};
 
 /*
  * The lowest free descriptor: what a leak would move.  No ck_assert()
@@ -100,48 +95,23 @@ static int lowest_free_fd(void)
 
 /*
  * Recognise and extract the len bytes at data as doc-count does, with
- * the default limits changed by members and total_bytes when not 0.
+ * the default limits changed by members and total_bytes when not 0, and
+ * check that no descriptor is left open.
  */
 static void run(const void *data, size_t len, uint64_t members,
-		uint64_t total_bytes, struct result *r)
+		uint64_t total_bytes, struct docfix_result *r)
 {
-	FILE *f = tmpfile();
 	struct archive_limits lim;
-	struct doc_source src;
-	struct doc_probe probe;
-	struct count_state st;
-	struct strbuf msg = STRBUF_INIT;
-	enum doc_format would;
 	int free_fd, free_after;
 
-	ck_assert_ptr_nonnull(f);
-	ck_assert_uint_eq(fwrite(data, 1, len, f), len);
-	ck_assert_int_eq(fflush(f), 0);
 	archive_limits_default(&lim);
 	if (members)
 		lim.members = members;
 	if (total_bytes)
 		lim.total_bytes = total_bytes;
-	src.fd = fileno(f);
-	src.size = len;
-	src.ext = "pdf";
-	memset(&probe, 0, sizeof(probe));
-	probe.src = &src;
-	probe.head = data;
-	probe.head_len = len < FORMAT_HEAD_BYTES ? len : FORMAT_HEAD_BYTES;
-	probe.lim = &lim;
-	memset(r, 0, sizeof(*r));
 	free_fd = lowest_free_fd();
-	r->format = formats_recognise(&probe, FORMAT_BIT(FORMAT_PDF), &would);
-	if (r->format == FORMAT_PDF) {
-		count_init(&st, COUNT_UTF8);
-		r->status = formats_extract(&probe, FORMAT_PDF, &st, &msg);
-		count_finish(&st, &r->c);
-		snprintf(r->msg, sizeof(r->msg), "%s", msg.buf);
-	}
+	docfix_run(data, len, "pdf", FORMAT_BIT(FORMAT_PDF), &lim, r);
 	free_after = lowest_free_fd();
-	strbuf_release(&msg);
-	fclose(f);
 	ck_assert_int_ge(free_fd, 0);
 	ck_assert_int_eq(free_after, free_fd);
 }
@@ -164,7 +134,7 @@ START_TEST(test_recognise)
 		"BT /F1 12 Tf 72 700 Td (found) Tj ET",
 	};
 	struct strbuf pdf = STRBUF_INIT, late = STRBUF_INIT;
-	struct result r;
+	struct docfix_result r;
 
 	build(&pdf, page, 1, NULL);
 	run(pdf.buf, pdf.len, 0, 0, &r);
@@ -201,7 +171,7 @@ static const char *const two_pages[] = {
 START_TEST(test_counts)
 {
 	struct strbuf pdf = STRBUF_INIT;
-	struct result r;
+	struct docfix_result r;
 
 	/* "Hello world\nof PDF\na compile step\ncafé\n" */
 	build(&pdf, two_pages, 2, NULL);
@@ -219,7 +189,7 @@ END_TEST
 START_TEST(test_limits)
 {
 	struct strbuf pdf = STRBUF_INIT;
-	struct result r;
+	struct docfix_result r;
 
 	build(&pdf, two_pages, 2, NULL);
 	/* one page may be read: the first one is counted */
@@ -243,7 +213,7 @@ START_TEST(test_encrypted)
 		"BT /F1 12 Tf 72 700 Td (unreadable) Tj ET",
 	};
 	struct strbuf pdf = STRBUF_INIT;
-	struct result r;
+	struct docfix_result r;
 
 	build(&pdf, page, 1, encrypt_secret);
 	run(pdf.buf, pdf.len, 0, 0, &r);
@@ -262,7 +232,7 @@ START_TEST(test_damaged)
 	};
 	static const char garbage[] = "%PDF-1.4\nnothing of a document\n";
 	struct strbuf pdf = STRBUF_INIT;
-	struct result r;
+	struct docfix_result r;
 
 	run(garbage, sizeof(garbage) - 1, 0, 0, &r);
 	ck_assert_int_eq(r.format, FORMAT_PDF);
