@@ -141,6 +141,8 @@ enum doc_format formats_recognise(struct doc_probe *p, unsigned enabled,
 				  enum doc_format *would)
 {
 	*would = FORMAT_TEXT;
+	if (!p->head_len)	/* an empty document: its head may be NULL */
+		p->head = (const unsigned char *)"";
 	for (size_t i = 0; table[i]; i++) {
 		if (!table[i]->recognise(p))
 			continue;

@@ -63,7 +63,7 @@ static int recognise(struct doc_probe *p)
 	size_t n = p->head_len < 1023 ? p->head_len : 1023;
 
 	/* memmem(): every file's head is looked at, most of them text */
-	return memmem(p->head, n, "%PDF-", 5) != NULL;
+	return n >= 5 && memmem(p->head, n, "%PDF-", 5) != NULL;
 }
 
 static void log_nothing(const gchar *domain, GLogLevelFlags level,
