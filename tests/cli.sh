@@ -29,7 +29,7 @@ for args in "--help" "-h" "help"; do
 	assert_eq "0|" "$RC|$ERR" "wcindex $args: exit status|stderr"
 	assert_match '^usage: wcindex ' "$(printf '%s\n' "$OUT" | head -n 1)" "wcindex $args"
 	for c in scan total ls sql status db-path; do
-		printf '%s\n' "$OUT" | grep -q "^  $c " || fail "wcindex $args does not list the command $c"
+		grep -q "^  $c " <<<"$OUT" || fail "wcindex $args does not list the command $c"
 	done
 done
 for c in scan total ls sql status db-path; do
@@ -42,12 +42,12 @@ for c in scan total ls sql status db-path; do
 done
 run "$WCINDEX" scan --help
 for o in --jobs --full --ascii --follow --one-file-system --exclude --quiet --db; do
-	printf '%s\n' "$OUT" | grep -q -- "$o" || fail "scan --help does not describe $o"
+	grep -q -- "$o" <<<"$OUT" || fail "scan --help does not describe $o"
 done
 # one line per option, none twice, the test-only --worker-exe hidden
 dups=$(printf '%s\n' "$OUT" | grep -oE -- '^ +(-[a-z0-9], )?--[a-z-]+' | sed 's/.*--//' | sort | uniq -d)
 assert_eq "" "$dups" "options described twice by scan --help"
-printf '%s\n' "$OUT" | grep -q -- '--worker-exe' && fail "scan --help shows --worker-exe"
+grep -q -- '--worker-exe' <<<"$OUT" && fail "scan --help shows --worker-exe"
 [ ! -e "$DB" ] || fail "--help created a database"
 # --help has no side effects: nothing created under HOME (the default
 # database lives in ~/.local/share/wcindex)
@@ -222,7 +222,7 @@ assert_match "^a\\.txt +$(pycount "$TINY/a.txt" | cut -d' ' -f2)\$" "$(printf '%
 assert_match "^b,c\\.txt +$(pycount "$TINY/b,c.txt" | cut -d' ' -f2)\$" "$(printf '%s\n' "$table" | sed -n 4p)" "table row 2"
 [ "$(printf '%s\n' "$table" | awk '{print length($0)}' | sort -u | wc -l)" = 1 ] ||
 	fail "table lines differ in length (numbers are right-aligned): $table"
-printf '%s\n' "$table" | grep -q ' $' && fail "table lines end in spaces"
+grep -q ' $' <<<"$table" && fail "table lines end in spaces"
 # several statements, one result after the other
 run "$W" --db "$DB" sql --csv "SELECT 1 AS a; SELECT 2 AS b;"
 assert_eq "0|a
@@ -258,7 +258,7 @@ done
 run "$W" --db "$DB" status
 assert_eq 0 "$RC" "status exit status"
 assert_match "database: $DB" "$OUT" "status names the database"
-printf '%s\n' "$OUT" | grep -q "$TINY" || fail "status does not list the root"
+grep -q "$TINY" <<<"$OUT" || fail "status does not list the root"
 
 # ============================================ total and ls, relative paths
 abs_counts () { pycount "$1" | cut -d' ' -f1-4; }

@@ -10,7 +10,7 @@
 . "${TEST_SRCDIR:-$(dirname "$0")}/lib.sh"
 
 [ -n "${DOC_COUNT:-}" ] || skip "DOC_COUNT is not set"
-"$WCINDEX" --version | grep -q 'documents: html docx pptx odt odp epub pdf' ||
+grep -q 'documents: html docx pptx odt odp epub pdf' <<<"$("$WCINDEX" --version)" ||
 	skip "this build does not extract every format: $("$WCINDEX" --version | grep documents)"
 
 DB=$TMP/idx.db
