@@ -240,7 +240,8 @@ static enum doc_status extract(struct doc_probe *p, struct text_sink *sink,
 	}
 	/* the pages are the members of a PDF: as many as an archive may hold */
 	if ((uint64_t)pages > p->lim->members) {
-		strbuf_addf(msg, "document has more than %llu pages",
+		strbuf_addf(msg, "document has %d pages, more than "
+			    "--max-members (%llu): the first counted", pages,
 			    (unsigned long long)p->lim->members);
 		status = DOC_LIMIT;
 		pages = (int)p->lim->members;

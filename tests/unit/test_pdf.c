@@ -195,7 +195,7 @@ START_TEST(test_limits)
 	/* one page may be read: the first one is counted */
 	run(pdf.buf, pdf.len, 1, 0, &r);
 	ck_assert_int_eq(r.status, DOC_LIMIT);
-	ck_assert_str_eq(r.msg, "document has more than 1 pages");
+	ck_assert_str_eq(r.msg, "document has 2 pages, more than --max-members (1): the first counted");
 	ck_assert_uint_eq(r.c.lines, 2);
 	ck_assert_uint_eq(r.c.words, 4);
 	/* the text budget */
