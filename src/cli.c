@@ -81,7 +81,7 @@ static int usage_error(const char *usage, const struct parseopt *opts,
 		       const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* The message (if any) and a command's help on stderr; EXIT_FATAL. */
+/* The message and where the help is (or, without one, the help) on stderr; EXIT_FATAL. */
 static int usage_error(const char *usage, const struct parseopt *opts,
 		       const char *fmt, ...)
 {
@@ -93,10 +93,12 @@ static int usage_error(const char *usage, const struct parseopt *opts,
 		strbuf_vaddf(&sb, fmt, ap);
 		va_end(ap);
 		error("%s", sb.buf);	/* escaped: it may quote an argument */
-		strbuf_reset(&sb);
+		parseopt_try(usage);
+	} else {
+		/* nothing to say but how it is used: wcindex alone */
+		parseopt_usage(&sb, usage, opts);
+		fputs(sb.buf, stderr);
 	}
-	parseopt_usage(&sb, usage, opts);
-	fputs(sb.buf, stderr);
 	strbuf_release(&sb);
 	return EXIT_FATAL;
 }
@@ -292,12 +294,12 @@ static int cmd_scan(int argc, char **argv, const char *db, int is_default)
 			    "CPU seconds one archive may take (half of --timeout)"),
 		OPT_UINT(0, "archive-depth", &set->limits.depth, 1, 64, "N",
 			 "archives inside archives: N levels (default 4)"),
-		OPT_U64(0, "max-file-bytes", &set->max_file_bytes, 1, ULONG_MAX,
-			"N", "bytes of a file read at most (64 GiB)"),
-		OPT_U64(0, "max-member-bytes", &set->limits.member_bytes,
-			1, ULONG_MAX, "N", "bytes one archive member may produce (1 GiB)"),
-		OPT_U64(0, "max-archive-bytes", &set->limits.total_bytes,
-			1, ULONG_MAX, "N", "bytes one archive may produce (4 GiB)"),
+		OPT_BYTES("max-file-bytes", &set->max_file_bytes,
+			  "bytes of a file read at most (64G)"),
+		OPT_BYTES("max-member-bytes", &set->limits.member_bytes,
+			  "bytes one archive member may produce (1G)"),
+		OPT_BYTES("max-archive-bytes", &set->limits.total_bytes,
+			  "bytes one archive may produce (4G)"),
 		OPT_U64(0, "max-ratio", &set->limits.ratio, 1, ULONG_MAX, "N",
 			"produced/stored bytes of an archive (1000)"),
 		OPT_U64(0, "max-members", &set->limits.members, 1, ULONG_MAX, "N",
@@ -1038,6 +1040,69 @@ static const struct cmd *find_command(const char *name)
 	return NULL;
 }
 
+/* The edit distance of a and b (insertions, deletions, substitutions). */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), prev[32], cur[32];
+
+	if (la >= 31 || lb >= 31)
+		return SIZE_MAX;
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+
+			cur[j] = sub < del ? (sub < ins ? sub : ins)
+					   : (del < ins ? del : ins);
+		}
+		memcpy(prev, cur, (lb + 1) * sizeof(*cur));
+	}
+	return prev[lb];
+}
+
+/* A command that name looks like a typo of ("scna": scan), or NULL. */
+static const char *nearest_command(const char *name)
+{
+	const char *best = NULL;
+	size_t best_d = 3;	/* two edits at most */
+
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+		size_t d = edit_distance(name, commands[i].name);
+
+		if (d < best_d) {
+			best_d = d;
+			best = commands[i].name;
+		}
+	}
+	return best;
+}
+
+/* "unknown command", with the one it looks like a typo of. */
+static int unknown_command(const char *name)
+{
+	const char *near = nearest_command(name);
+
+	if (name[0] == '-')
+		return usage_error(usage_main, NULL, "unknown option '%s'",
+				   name);
+	if (near)
+		return usage_error(usage_main, NULL, "unknown command '%s'; "
+				   "did you mean '%s'?", name, near);
+	return usage_error(usage_main, NULL, "unknown command '%s'", name);
+}
+
+/* Whether --version is among the options of argv (before any "--"). */
+static int asks_version(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--version"))
+			return 1;
+	return 0;
+}
+
 /*
  * Take --db FILE / --db=FILE out of argv wherever it is (before the
  * "--" that ends options), so that every command accepts it anywhere.
@@ -1116,7 +1181,8 @@ int cli_main(int argc, char **argv)
 		return EXIT_FATAL;
 	if (argc < 2)
 		return usage_error(usage_main, NULL, NULL);
-	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+	/* --version anywhere, "wcindex scan --version" too */
+	if (!strcmp(argv[1], "version") || asks_version(argc, argv)) {
 		printf("wcindex %s (sqlite %s, schema %d)\n", PACKAGE_VERSION,
 		       sqlite3_libversion(), STORE_SCHEMA_VERSION);
 		print_formats();
@@ -1124,18 +1190,19 @@ int cli_main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {
-		if (argc <= 2 || !(cmd = find_command(argv[2]))) {
+		if (argc <= 2) {
 			fputs(usage_main, stdout);
 			return 0;
 		}
+		if (!(cmd = find_command(argv[2])))
+			return unknown_command(argv[2]);
 		/* "help CMD" is "CMD --help": the help is in CMD's table. */
 		argv[1] = argv[2];
 		argv[2] = help_opt;
 		argc = 3;
 	}
 	if (!cmd && !(cmd = find_command(argv[1])))
-		return usage_error(usage_main, NULL, "unknown command '%s'",
-				   argv[1]);
+		return unknown_command(argv[1]);
 
 	if (!(db = resolve_db(&is_default)))
 		return EXIT_FATAL;

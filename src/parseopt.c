@@ -3,9 +3,9 @@
  * getopt_long(3) wants (an array of struct option and a short-option
  * string), each option parsed stored in its target with its range checked,
  * and the help text made from the same table.  getopt keeps doing the
- * matching (abbreviations, "--", options after operands) and reports
- * unknown options and missing arguments itself, as the commands always
- * did; this file adds only what getopt cannot know.
+ * matching (abbreviations, "--", options after operands); its complaints
+ * are said here instead, in the program's one error format, followed by
+ * one line that says where the help is (parseopt_try()).
  */
 #include "config.h"
 
@@ -51,6 +51,8 @@ static struct option *getopt_table(const struct parseopt *opts,
 	size_t n = count_options(opts), nr = 0;
 	struct option *longopts = xcalloc(n + 2, sizeof(*longopts));
 
+	strbuf_addch(shortopts, ':');	/* ':' for a missing argument */
+
 	for (size_t i = 0; i < n; i++) {
 		const struct parseopt *opt = &opts[i];
 		int arg = has_arg(opt);
@@ -76,6 +78,36 @@ static struct option *getopt_table(const struct parseopt *opts,
 	return longopts;
 }
 
+/*
+ * What getopt found wrong with the option at argv[at] (its ':' for a
+ * missing argument, '?' for anything else), said as an error().
+ */
+static void complain(const struct parseopt *opts, char **argv, int at, int c)
+{
+	const char *arg = argv[at];
+	size_t len = strcspn(arg, "=");
+
+	/* "--flag=x" where --flag takes nothing: getopt says '?' too */
+	for (size_t i = 0; arg[len] == '=' && opts && opts[i].type != PARSEOPT_END; i++)
+		if (!opts[i].argh && len > 2 &&
+		    strlen(opts[i].long_name) == len - 2 &&
+		    !strncmp(opts[i].long_name, arg + 2, len - 2)) {
+			error("option '%.*s' takes no argument", (int)len, arg);
+			return;
+		}
+
+	if (arg[0] == '-' && arg[1] != '-' && optopt) {
+		if (c == ':')
+			error("option '-%c' needs an argument", optopt);
+		else
+			error("unknown option '-%c'", optopt);
+	} else if (c == ':') {
+		error("option '%.*s' needs an argument", (int)len, arg);
+	} else {
+		error("unknown or ambiguous option '%.*s'", (int)len, arg);
+	}
+}
+
 /* The entry of what getopt_long() returned; NULL when it complained. */
 static const struct parseopt *find_option(const struct parseopt *opts,
 					  int c)
@@ -92,7 +124,15 @@ static int set_number(const struct parseopt *opt, const char *arg)
 {
 	unsigned long n = (unsigned long)opt->defval;
 
-	if (arg && parse_ulong(arg, opt->min, opt->max, &n)) {
+	int bad = (opt->flags & PARSEOPT_SIZE) ?
+		  parse_size(arg, opt->min, opt->max, &n) :
+		  parse_ulong(arg, opt->min, opt->max, &n);
+
+	if (arg && bad) {
+		if (opt->flags & PARSEOPT_SIZE)
+			return error("bad size '%s' for --%s: want a number "
+				     "of bytes, such as 4096, 64M or 1GiB",
+				     arg, opt->long_name);
 		/* A range as wide as the type says nothing worth printing. */
 		if (opt->max == ULONG_MAX)
 			return error("bad number '%s'", arg);
@@ -150,21 +190,28 @@ int parseopt_parse(int *argc, char ***argv, const char *usage,
 	int c, ret = 0;
 
 	optind = 0;	/* glibc: start afresh, as on a new argv */
+	opterr = 0;	/* its messages are ours to write */
 	while ((c = getopt_long(*argc, *argv, shortopts.buf, longopts,
 				NULL)) != -1) {
 		if (c == 'h') {
 			ret = PARSEOPT_HELP;
 			break;
 		}
-		/* On '?', getopt has said what is wrong. */
-		opt = c == '?' ? NULL : find_option(opts, c);
+		if (c == '?' || c == ':') {
+			complain(opts, *argv, optind - 1, c);
+			ret = -1;
+			break;
+		}
+		opt = find_option(opts, c);
 		if (!opt || set_option(opt, optarg)) {
 			ret = -1;
 			break;
 		}
 	}
-	if (ret) {
-		print_usage(ret == PARSEOPT_HELP ? stdout : stderr, usage, opts);
+	if (ret == PARSEOPT_HELP) {
+		print_usage(stdout, usage, opts);
+	} else if (ret) {
+		parseopt_try(usage);
 	} else {
 		*argc -= optind;
 		*argv += optind;
@@ -224,4 +271,22 @@ void parseopt_usage(struct strbuf *sb, const char *usage,
 			strbuf_addf(sb, "%s\n", left.buf);
 	}
 	strbuf_release(&left);
+}
+
+void parseopt_try(const char *usage)
+{
+	const char *p = usage, *end;
+
+	if (!strncmp(p, "usage: ", 7))
+		p += 7;
+	/* the command is the words before the first "[", "-" or NAME */
+	for (end = p; *end && *end != '\n';) {
+		const char *w = end + strspn(end, " ");
+		size_t len = strcspn(w, " \n");
+
+		if (!len || *w == '[' || *w == '-' || (*w >= 'A' && *w <= 'Z'))
+			break;
+		end = w + len;
+	}
+	fprintf(stderr, "Try '%.*s --help'.\n", (int)(end - p), p);
 }

@@ -37,6 +37,8 @@ enum parseopt_type {
  * number then gets defval.
  */
 #define PARSEOPT_OPTARG 2u
+/* A number of bytes, with a suffix or not ("64M"): see parse_size(). */
+#define PARSEOPT_SIZE 4u
 
 /* What a callback returns: 0, or -1 after reporting with error(). */
 typedef int parseopt_fn(const struct parseopt *opt, const char *arg);
@@ -85,6 +87,12 @@ struct parseopt {
 	{ .type = PARSEOPT_U64, .short_name = (s), .long_name = (l), \
 	  .value = PARSEOPT_PTR(uint64_t, v), .min = (lo), .max = (hi), \
 	  .argh = (a), .help = (h) }
+/* A number of bytes: suffixes K, M, G, ... allowed (parse_size()). */
+#define OPT_BYTES(l, v, h) \
+	{ .type = PARSEOPT_U64, .long_name = (l), \
+	  .value = PARSEOPT_PTR(uint64_t, v), .min = 1, .max = ULONG_MAX, \
+	  .unit = "bytes", .flags = PARSEOPT_SIZE, .argh = "SIZE", \
+	  .help = (h) }
 #define OPT_STRING(s, l, v, a, h) \
 	{ .type = PARSEOPT_STRING, .short_name = (s), .long_name = (l), \
 	  .value = PARSEOPT_PTR(const char *, v), .argh = (a), .help = (h) }
@@ -103,12 +111,19 @@ struct parseopt {
 #define OPT_GLOBAL(l, a, h) \
 	{ .type = PARSEOPT_GLOBAL, .long_name = (l), .argh = (a), .help = (h) }
 
+/*
+ * After a usage error: one line on stderr that says where the help is,
+ * "Try 'wcindex scan --help'.", the command taken from usage (the
+ * "usage: wcindex scan [options] ..." line of parseopt_parse()).
+ */
+void parseopt_try(const char *usage);
+
 /* What parseopt_parse() returns when it has printed the help. */
 #define PARSEOPT_HELP 1
 
 /*
  * Parse the options of one command in *argc and *argv, whose first element
- * is the command's name (getopt(3) prefixes its own messages with it).  An
+ * is the command's name.  An
  * option takes an argument when the table names one (argh).  Options may
  * come before, between or after the operands, "--" ends them, and -h and
  * --help are always accepted.  Each option given is stored in its target
@@ -116,9 +131,9 @@ struct parseopt {
  * getopt_long(3), hence its global state: one parse at a time.
  *
  * Returns 0 with *argc and *argv narrowed to the operands; PARSEOPT_HELP
- * after printing the help (parseopt_usage()) on stdout; -1 after printing
- * what is wrong and the help on stderr.  The caller decides the exit
- * status.
+ * after printing the help (parseopt_usage()) on stdout; -1 after saying
+ * what is wrong (error()) and where the help is (parseopt_try()) on
+ * stderr.  The caller decides the exit status.
  */
 int parseopt_parse(int *argc, char ***argv, const char *usage,
 		   const struct parseopt *opts);

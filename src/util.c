@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -335,6 +336,41 @@ int parse_ulong(const char *s, unsigned long min, unsigned long max,
 	if (errno || *end || v < min || v > max)
 		return -1;
 	*out = v;
+	return 0;
+}
+
+int parse_size(const char *s, unsigned long min, unsigned long max,
+	       unsigned long *out)
+{
+	static const char units[] = "KMGTPE";
+	const char *u;
+	char *end;
+	unsigned long v, base = 1024, mult = 1;
+
+	if (!s || !*s || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno)
+		return -1;
+	if (*end) {
+		u = strchr(units, *end == 'k' ? 'K' : *end);
+		if (!u || !*u)
+			return -1;
+		end++;
+		if (!strcmp(end, "B"))
+			base = 1000;
+		else if (*end && strcmp(end, "iB"))
+			return -1;
+		for (long i = 0; i <= u - units; i++) {
+			if (mult > ULONG_MAX / base)
+				return -1;
+			mult *= base;
+		}
+	}
+	if (v > ULONG_MAX / mult || v * mult < min || v * mult > max)
+		return -1;
+	*out = v * mult;
 	return 0;
 }
 

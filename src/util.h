@@ -80,6 +80,15 @@ int64_t wall_ns(void);
 void sanitize_std_fds(void);
 
 /* Parse a decimal unsigned number in [min, max]; 0 on success, -1 otherwise. */
+/*
+ * A size: parse_ulong()'s digits, then optionally a multiple: K, M, G, T,
+ * P or E (k too) for powers of 1024, the same with "iB" (KiB, MiB...) for
+ * powers of 1024, with "B" (KB, MB...) for powers of 1000, as du(1) and
+ * numfmt(1) read them.  Returns 0, or -1 on anything else or past max.
+ */
+int parse_size(const char *s, unsigned long min, unsigned long max,
+	       unsigned long *out);
+
 int parse_ulong(const char *s, unsigned long min, unsigned long max,
 		unsigned long *out);
 

@@ -100,7 +100,46 @@ for o in "--timeout 0|bad --timeout '0': want 1-86400 seconds" \
 	# shellcheck disable=SC2086
 	usage_error scan ${o%%|*} "$TMP"
 	assert_match "^wcindex: ${o#*|}" "$ERR" "message of scan ${o%%|*}"
-	assert_match '^usage: wcindex scan ' "$(printf '%s\n' "$ERR" | sed -n 2p)" "usage after scan ${o%%|*}"
+	assert_eq "Try 'wcindex scan --help'." "$(printf '%s\n' "$ERR" | sed -n 2p)" "the hint after scan ${o%%|*}"
+	assert_eq 2 "$(printf '%s\n' "$ERR" | wc -l)" "scan ${o%%|*}: two lines, no usage"
+done
+# one error format, then where the help is, for every kind of mistake
+for o in "scan --bogus|unknown or ambiguous option '--bogus'|scan" \
+	 "scan -z|unknown option '-z'|scan" \
+	 "scan -j|option '-j' needs an argument|scan" \
+	 "scan --exclude|option '--exclude' needs an argument|scan" \
+	 "ls --sort|unknown or ambiguous option '--sort'|ls" \
+	 "scna|unknown command 'scna'; did you mean 'scan'\\?|" \
+	 "tota|unknown command 'tota'; did you mean 'total'\\?|" \
+	 "xyzzy|unknown command 'xyzzy'\$|" \
+	 "help bogus|unknown command 'bogus'\$|" \
+	 "--bogus|unknown option '--bogus'\$|" \
+	 "scan --max-member-bytes 1.5G|bad size '1.5G' for --max-member-bytes|scan"; do
+	set -f
+	# shellcheck disable=SC2086
+	usage_error ${o%%|*}
+	set +f
+	rest=${o#*|}
+	cmd=${rest#*|}
+	assert_match "^wcindex: ${rest%%|*}" "$(printf '%s\n' "$ERR" | head -n 1)" "message of wcindex ${o%%|*}"
+	assert_eq "Try 'wcindex ${cmd:+$cmd }--help'." "$(printf '%s\n' "$ERR" | sed -n 2p)" "hint after wcindex ${o%%|*}"
+done
+# --version is understood by every command, and sizes take suffixes
+for c in scan total ls sql status roots; do
+	run "$WCINDEX" $c --version
+	assert_eq "0|" "$RC|$ERR" "wcindex $c --version: exit status|stderr"
+	assert_match "^wcindex $version " "$(printf '%s\n' "$OUT" | head -n 1)" "wcindex $c --version"
+done
+SZ=$TMP/sizes
+mkdir -p "$SZ"
+printf 'a few words\n' >"$SZ/a.txt"
+for s in "1G|1073741824" "64M|67108864" "1GiB|1073741824" "1GB|1000000000" \
+	 "10k|10240" "4096|4096"; do
+	rm -f "$TMP/sz.db"
+	run "$WCINDEX" --db "$TMP/sz.db" scan -q --max-member-bytes "${s%%|*}" "$SZ"
+	assert_eq "0|" "$RC|$ERR" "scan --max-member-bytes ${s%%|*}"
+	assert_match "max-member-bytes=${s#*|}( |\$)" "$("$WCINDEX" --db "$TMP/sz.db" roots)" \
+		"--max-member-bytes ${s%%|*} is ${s#*|} bytes"
 done
 usage_error scan --exclude
 usage_error total --bogus

@@ -141,26 +141,29 @@ static char *help_text(const struct parseopt *opts)
 	return strbuf_detach(&sb, NULL);
 }
 
-/* rc is -1, stdout empty, and stderr is "wcindex: msg" and the help. */
+/*
+ * rc is -1, stdout empty, and stderr is "wcindex: msg" (any message when
+ * msg is NULL) and the line that says where the help is.
+ */
 static void assert_usage_error(const char *msg)
 {
-	char *help = help_text(options), *want = NULL;
+	static const char hint[] = "Try 'cmd --help'.\n";
+	struct strbuf want = STRBUF_INIT;
 
 	ck_assert_int_eq(rc, -1);
 	ck_assert_str_eq(out.buf, "");
 	if (msg) {
-		struct strbuf sb = STRBUF_INIT;
-
-		strbuf_addf(&sb, "wcindex: %s\n%s", msg, help);
-		want = strbuf_detach(&sb, NULL);
-		ck_assert_str_eq(err.buf, want);
+		strbuf_addf(&want, "wcindex: %s\n%s", msg, hint);
+		ck_assert_str_eq(err.buf, want.buf);
 	} else {
-		/* getopt's message, then the help */
-		ck_assert_uint_gt(err.len, strlen(help));
-		ck_assert_str_eq(err.buf + err.len - strlen(help), help);
+		ck_assert_int_eq(strncmp(err.buf, "wcindex: ", 9), 0);
+		ck_assert_uint_gt(err.len, strlen(hint));
+		ck_assert_str_eq(err.buf + err.len - strlen(hint), hint);
+		/* one line of message: no usage dumped */
+		ck_assert_ptr_eq(strchr(err.buf, '\n') + 1,
+				 err.buf + err.len - strlen(hint));
 	}
-	free(help);
-	free(want);
+	strbuf_release(&want);
 }
 
 /* rc is 0 with no output, and the operands are want (NULL-terminated). */
@@ -218,7 +221,7 @@ END_TEST
 START_TEST(test_flag_takes_no_argument)
 {
 	parse("--flag=1", NULL);
-	assert_usage_error(NULL);
+	assert_usage_error("option '--flag' takes no argument");
 	ck_assert_int_eq(t.flag, 0);
 }
 END_TEST
@@ -227,7 +230,7 @@ END_TEST
 START_TEST(test_abbreviations)
 {
 	parse("--mode", NULL);
-	assert_usage_error(NULL);
+	assert_usage_error("unknown or ambiguous option '--mode'");
 	ck_assert_int_eq(t.mode, 0);
 	parse("--fl", NULL);
 	assert_operands(none);
@@ -416,12 +419,11 @@ END_TEST
 START_TEST(test_unknown_options)
 {
 	parse("--bogus", NULL);
-	assert_usage_error(NULL);
-	ck_assert_ptr_nonnull(strstr(err.buf, "cmd: "));
-	ck_assert_ptr_nonnull(strstr(err.buf, "--bogus"));
+	assert_usage_error("unknown or ambiguous option '--bogus'");
+	parse("--bogus=1", NULL);
+	assert_usage_error("unknown or ambiguous option '--bogus'");
 	parse("-z", NULL);
-	assert_usage_error(NULL);
-	ck_assert_ptr_nonnull(strstr(err.buf, "'z'"));
+	assert_usage_error("unknown option '-z'");
 	/* the global option is the caller's: not parsed here */
 	parse("--db", "x", NULL);
 	assert_usage_error(NULL);
@@ -432,11 +434,9 @@ END_TEST
 START_TEST(test_missing_argument)
 {
 	parse("--num", NULL);
-	assert_usage_error(NULL);
-	ck_assert_ptr_nonnull(strstr(err.buf, "'--num'"));
+	assert_usage_error("option '--num' needs an argument");
 	parse("-s", NULL);
-	assert_usage_error(NULL);
-	ck_assert_ptr_nonnull(strstr(err.buf, "'s'"));
+	assert_usage_error("option '-s' needs an argument");
 	ck_assert_ptr_null(t.str);
 }
 END_TEST
@@ -610,8 +610,7 @@ START_TEST(test_empty_table)
 
 	ck_assert_str_eq(help, usage);
 	parse_with(empty, "-f", NULL);
-	ck_assert_int_eq(rc, -1);
-	ck_assert_str_eq(err.buf + err.len - strlen(usage), usage);
+	assert_usage_error("unknown option '-f'");
 	parse_with(empty, "--help", NULL);
 	ck_assert_int_eq(rc, PARSEOPT_HELP);
 	ck_assert_str_eq(out.buf, usage);

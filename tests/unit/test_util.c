@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <limits.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
@@ -102,6 +103,40 @@ START_TEST(test_strbuf_vaddf)
 }
 END_TEST
 
+/* Sizes: the suffixes of du(1), every overflow refused. */
+START_TEST(test_parse_size)
+{
+	static const struct {
+		const char *s;
+		unsigned long want;	/* 0: refused */
+	} cases[] = {
+		{ "4096", 4096 }, { "1K", 1024 }, { "1k", 1024 },
+		{ "1KiB", 1024 }, { "1KB", 1000 }, { "64M", 64ul << 20 },
+		{ "1G", 1ul << 30 }, { "1GB", 1000000000 }, { "3T", 3ul << 40 },
+		{ "15E", 15ul << 60 }, { "16E", 0 }, { "1EB", 1000000000000000000ul },
+		{ "18446744073709551615", ULONG_MAX }, { "18446744073709551616", 0 },
+		{ "", 0 }, { "G", 0 }, { "1.5G", 0 }, { "1g", 0 }, { "1Gi", 0 },
+		{ "1GiBs", 0 }, { "-1", 0 }, { "+1", 0 }, { " 1", 0 }, { "1 G", 0 },
+		{ "0", 0 }, { "1X", 0 }, { "17179869184G", 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		unsigned long got = 7;
+		int r = parse_size(cases[i].s, 1, ULONG_MAX, &got);
+
+		if (cases[i].want) {
+			ck_assert_msg(!r, "'%s' refused", cases[i].s);
+			ck_assert_msg(got == cases[i].want, "'%s' gave %lu",
+				      cases[i].s, got);
+		} else {
+			ck_assert_msg(r == -1 && got == 7, "'%s' accepted",
+				      cases[i].s);
+		}
+	}
+	ck_assert_int_eq(parse_size("2K", 1, 2047, &(unsigned long){ 0 }), -1);
+}
+END_TEST
+
 static Suite *util_suite(void)
 {
 	Suite *s = suite_create("util");
@@ -111,6 +146,7 @@ static Suite *util_suite(void)
 	tcase_add_test(tc, test_text_kept);
 	tcase_add_test(tc, test_long_message);
 	tcase_add_test(tc, test_strbuf_vaddf);
+	tcase_add_test(tc, test_parse_size);
 	return s;
 }
 
