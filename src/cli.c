@@ -591,37 +591,116 @@ static int cmd_ls(int argc, char **argv, const char *db,
 	return end_reading(&rd, ret);
 }
 
+/* The most SQL text read from a file or standard input. */
+#define SQL_TEXT_MAX (16u << 20)
+
+/*
+ * Read the statements of sql -f FILE (or "-", standard input) into sb:
+ * 0, or -1 after reporting.
+ */
+static int read_sql_text(const char *file, struct strbuf *sb)
+{
+	char buf[65536];
+	FILE *f = strcmp(file, "-") ? fopen(file, "r") : stdin;
+	size_t n;
+	int ret = 0;
+
+	if (!f)
+		return error_errno("cannot open '%s'", file);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		if (sb->len + n > SQL_TEXT_MAX) {
+			ret = error("'%s' holds more than %u bytes of SQL",
+				    file, SQL_TEXT_MAX);
+			break;
+		}
+		strbuf_add(sb, buf, n);
+	}
+	if (!ret && ferror(f))
+		ret = error_errno("cannot read '%s'", file);
+	if (f != stdin)
+		fclose(f);
+	return ret;
+}
+
+/*
+ * An SQL text that starts with a comment ("-- list the roots\nSELECT")
+ * is no option, though getopt would take it for one: such arguments (a
+ * dash, then blank space somewhere) go after a "--".  Returns a new argv
+ * to free(), of *argc elements.
+ */
+static char **sql_text_last(int *argc, char **argv)
+{
+	char **out = xcalloc((size_t)*argc + 2, sizeof(*out));
+	int n = 0, i;
+
+	for (i = 0; i < *argc && strcmp(argv[i], "--"); i++)
+		if (i == 0 || argv[i][0] != '-' || !strpbrk(argv[i], " \t\n"))
+			out[n++] = argv[i];
+	out[n++] = "--";
+	for (i = 1; i < *argc && strcmp(argv[i], "--"); i++)
+		if (argv[i][0] == '-' && strpbrk(argv[i], " \t\n"))
+			out[n++] = argv[i];
+	for (i++; i < *argc; i++)
+		out[n++] = argv[i];
+	*argc = n;
+	return out;
+}
+
 static int cmd_sql(int argc, char **argv, const char *db,
 		   int is_default)
 {
 	static const char usage[] =
 		"usage: wcindex sql [--csv | --json | --table] [--timeout N] QUERY\n"
+		"       wcindex sql [options] -f FILE    (FILE '-': standard input)\n"
 		"  runs QUERY on a read-only connection; never waits for a running scan\n";
 	int fmt = SQLOUT_TABLE, ret;
 	unsigned timeout = 300;
+	const char *file = NULL;
+	struct strbuf text = STRBUF_INIT;
 	struct store *s;
+	char **args = sql_text_last(&argc, argv);
 	struct parseopt options[] = {
 		OPT_OUTPUT_FORMAT(&fmt),
 		OPT_SECONDS(0, "timeout", &timeout, 0, 86400, "N",
 			    "stop a statement after N seconds (300; 0: never)"),
+		OPT_STRING('f', "file", &file, "FILE",
+			   "read the statements from FILE ('-': standard input)"),
 		OPT_END(),
 	};
 
-	if ((ret = parseopt_parse(&argc, &argv, usage, options)))
-		return ret == PARSEOPT_HELP ? 0 : EXIT_FATAL;
-	if (argc != 1)
-		return usage_error(usage, options,
-				   "sql takes exactly one QUERY argument");
-	if (!(s = open_ro(db)))
-		return EXIT_FATAL;
+	argv = args;
+	if ((ret = parseopt_parse(&argc, &argv, usage, options))) {
+		ret = ret == PARSEOPT_HELP ? 0 : EXIT_FATAL;
+		goto out;
+	}
+	/* "wcindex sql -" is "wcindex sql -f -" */
+	if (!file && argc == 1 && !strcmp(argv[0], "-")) {
+		file = "-";
+		argc = 0;
+	}
+	if (argc != !file) {
+		ret = usage_error(usage, options, file ?
+				  "sql takes -f FILE or a QUERY, not both" :
+				  "sql takes exactly one QUERY argument");
+		goto out;
+	}
 	ret = EXIT_FATAL;
+	if (!file)
+		strbuf_addstr(&text, argv[0]);
+	else if (read_sql_text(file, &text))
+		goto out;
+	if (!(s = open_ro(db)))
+		goto out;
 	if (!sqlout_guard(store_handle(s), timeout) &&
-	    !sqlout_run(store_handle(s), argv[0], (enum sqlout_format)fmt,
+	    !sqlout_run(store_handle(s), text.buf, (enum sqlout_format)fmt,
 			stdout))
 		ret = 0;
 	if (sqlout_timed_out())
 		error("the query ran longer than %u s (--timeout)", timeout);
 	store_close(s);
+out:
+	strbuf_release(&text);
+	free(args);
 	return ret;
 }
 

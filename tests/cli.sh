@@ -381,4 +381,25 @@ assert_eq 2 "$(LC_ALL=C grep -cF 'evil\e]0;pwned\007\e[2J\nline2\r\302\233\377-'
 DB=$TMP/esc.db
 assert_eq 1 "$(q "SELECT count(*) FROM files WHERE path = '$TMP/esc/' || CAST(x'$(printf '%s' "$EVIL" | od -An -tx1 | tr -d ' \n')' AS TEXT) || '.txt.gz' AND status = 'error'")" \
 	"the damaged file's row, under its exact name"
+
+# ================================== sql: -f FILE, standard input, comments
+Q=$TMP/q.sql
+printf -- '-- the files, counted\nSELECT count(*) AS n FROM files;\n' >"$Q"
+want=$(q "SELECT count(*) FROM files")
+for form in "-f $Q" "--file=$Q" "-f -" "-"; do
+	# shellcheck disable=SC2086
+	OUT=$("$WCINDEX" --db "$DB" sql --csv $form <"$Q" 2>"$TMP/.err") ||
+		fail "wcindex sql $form exited $?: $(cat "$TMP/.err")"
+	assert_eq "n,$want" "$(printf '%s\n' "$OUT" | tr '\n' ',' | sed 's/,$//')" "wcindex sql $form"
+done
+# a text that starts with a comment is SQL, not an option
+OUT=$("$WCINDEX" --db "$DB" sql --csv "$(cat "$Q")") || fail "sql with a leading comment failed"
+assert_eq "n,$want" "$(printf '%s\n' "$OUT" | tr '\n' ',' | sed 's/,$//')" "sql text starting with --"
+OUT=$("$WCINDEX" --db "$DB" sql "$(cat "$TEST_SRCDIR/../examples/queries.sql")") ||
+	fail "wcindex sql \"\$(cat examples/queries.sql)\" failed"
+usage_error sql -f "$Q" "SELECT 1"
+assert_match "^wcindex: sql takes -f FILE or a QUERY, not both" "$ERR" "-f and a QUERY"
+run "$WCINDEX" --db "$DB" sql -f "$TMP/no-such.sql"
+assert_eq 2 "$RC" "exit status of sql -f with no such file"
+assert_match "cannot open '.*no-such.sql'" "$ERR" "sql -f with no such file"
 pass "done"
