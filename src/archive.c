@@ -915,15 +915,14 @@ static void extract_copy(struct ctx *ctx, const unsigned char *head,
 {
 	struct doc_source ds = { .fd = ctx->docfd, .size = size,
 				 .ext = ctx->ext.buf };
-	struct doc_probe p = {
-		.src = &ds, .head = head, .lim = ctx->lim,
-		.head_len = head_len < FORMAT_HEAD_BYTES ? head_len
-							  : FORMAT_HEAD_BYTES,
-	};
+	struct doc_probe p;
 	struct strbuf msg = STRBUF_INIT;
-	enum doc_format would, f = formats_recognise(&p, ctx->formats, &would);
+	enum doc_format would, f;
 	struct count_state st;
 	enum doc_status status;
+
+	doc_probe_init(&p, &ds, head, head_len, ctx->lim);
+	f = formats_recognise(&p, ctx->formats, &would);
 
 	count_init(&st, ctx->mode);
 	m->format = would;

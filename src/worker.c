@@ -459,16 +459,14 @@ static int extract_document(struct worker_ctx *w, uint32_t flags, int fd,
 			  size_t len, uint64_t size, struct proto_result *res)
 {
 	struct doc_source src = { .fd = fd, .size = size, .ext = w->ext.buf };
-	struct doc_probe p = {
-		.src = &src, .head = w->buf, .lim = &w->cfg->limits,
-		.head_len = len < FORMAT_HEAD_BYTES ? len : FORMAT_HEAD_BYTES,
-	};
+	struct doc_probe p;
 	enum doc_format would, f;
 	enum doc_status status;
 	struct count_state st;
 	struct rlimit saved;
 	int r = 1;
 
+	doc_probe_init(&p, &src, w->buf, len, &w->cfg->limits);
 	f = formats_recognise(&p, JOB_FORMATS(flags), &would);
 	res->format = would;
 	if (f == FORMAT_TEXT) {
@@ -640,13 +638,13 @@ static int range_is_document(struct worker_ctx *w, const struct proto_job *job,
 {
 	struct doc_source src = { .fd = fd, .size = res->meta.size,
 				  .ext = w->ext.buf };
-	struct doc_probe p = {
-		.src = &src, .head = w->buf, .lim = &w->cfg->limits,
-		.head_len = len < FORMAT_HEAD_BYTES ? len : FORMAT_HEAD_BYTES,
-	};
+	struct doc_probe p;
 	enum doc_format would;
-	int r = formats_recognise(&p, JOB_FORMATS(job->flags), &would) !=
-		FORMAT_TEXT;
+	int r;
+
+	doc_probe_init(&p, &src, w->buf, len, &w->cfg->limits);
+	r = formats_recognise(&p, JOB_FORMATS(job->flags), &would) !=
+	    FORMAT_TEXT;
 
 	zippkg_free(p.zip);
 	return r;

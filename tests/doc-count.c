@@ -71,11 +71,7 @@ static int count_one(const char *path, const char *ext_opt)
 	else
 		file_ext(path, &ext);
 	src.ext = ext.buf;
-	memset(&probe, 0, sizeof(probe));
-	probe.src = &src;
-	probe.head = head;
-	probe.head_len = n > 0 ? (size_t)n : 0;
-	probe.lim = &lim;
+	doc_probe_init(&probe, &src, head, n > 0 ? (size_t)n : 0, &lim);
 	f = formats_recognise(&probe, formats_available(), &would);
 	count_init(&st, mode);
 	if (f == FORMAT_TEXT) {

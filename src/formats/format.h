@@ -82,6 +82,21 @@ struct doc_probe {
 };
 
 /*
+ * Start a probe of the document src, whose first len bytes are at head
+ * (NULL when len is 0), under lim: only the first FORMAT_HEAD_BYTES of
+ * head are looked at, and no zip package is open yet.
+ */
+void doc_probe_init(struct doc_probe *p, const struct doc_source *src,
+		    const unsigned char *head, size_t len,
+		    const struct archive_limits *lim);
+
+/*
+ * The format whose documents carry this extension ("htm": FORMAT_HTML),
+ * or FORMAT_TEXT: the one list of document extensions.
+ */
+enum doc_format format_of_ext(const char *ext);
+
+/*
  * The zip package of the document, or NULL when it is not a zip whose
  * directory can be read.  Opened on the first call; freed by the caller
  * of recognise() and extract().

@@ -80,6 +80,18 @@ int format_by_name(const char *name, size_t len)
 	return -1;
 }
 
+void doc_probe_init(struct doc_probe *p, const struct doc_source *src,
+		    const unsigned char *head, size_t len,
+		    const struct archive_limits *lim)
+{
+	*p = (struct doc_probe) {
+		.src = src, .lim = lim,
+		/* an empty document: a head to read all the same */
+		.head = len ? head : (const unsigned char *)"",
+		.head_len = len < FORMAT_HEAD_BYTES ? len : FORMAT_HEAD_BYTES,
+	};
+}
+
 struct zippkg *doc_probe_zip(struct doc_probe *p)
 {
 	if (!p->zip_tried) {
@@ -141,8 +153,6 @@ enum doc_format formats_recognise(struct doc_probe *p, unsigned enabled,
 				  enum doc_format *would)
 {
 	*would = FORMAT_TEXT;
-	if (!p->head_len)	/* an empty document: its head may be NULL */
-		p->head = (const unsigned char *)"";
 	for (size_t i = 0; table[i]; i++) {
 		if (!table[i]->recognise(p))
 			continue;
@@ -170,7 +180,7 @@ static const struct {
 	{ "epub", FORMAT_EPUB }, { "pdf", FORMAT_PDF },
 };
 
-static enum doc_format format_of_ext(const char *ext)
+enum doc_format format_of_ext(const char *ext)
 {
 	for (size_t i = 0; i < sizeof(ext_formats) / sizeof(*ext_formats); i++)
 		if (!strcmp(ext, ext_formats[i].ext))
@@ -188,9 +198,14 @@ static int is_package_ext(const char *ext)
 
 int formats_readable_ext(const char *ext)
 {
-	enum doc_format f = format_of_ext(ext);
+	unsigned avail = formats_available();
+	enum doc_format f;
 
-	return f == FORMAT_TEXT || (formats_available() & FORMAT_BIT(f));
+	/* a full build reads them all: no name to look up per file */
+	if ((avail & FORMAT_EXTRACTABLE) == FORMAT_EXTRACTABLE)
+		return 1;
+	f = format_of_ext(ext);
+	return f == FORMAT_TEXT || (avail & FORMAT_BIT(f));
 }
 
 int formats_candidate(const unsigned char *head, size_t len, const char *ext,
@@ -201,10 +216,7 @@ int formats_candidate(const unsigned char *head, size_t len, const char *ext,
 	};
 	struct archive_limits lim;
 	struct doc_source src = { .fd = -1, .size = 0, .ext = ext };
-	struct doc_probe p = {
-		.src = &src, .head = head, .head_len = len, .lim = &lim,
-		.zip_tried = 1,		/* nothing but the head to read */
-	};
+	struct doc_probe p;
 	enum doc_format would;
 
 	if (!(enabled & formats_available()))
@@ -213,8 +225,8 @@ int formats_candidate(const unsigned char *head, size_t len, const char *ext,
 	    (len >= 8 && !memcmp(head, ole2, 8)))
 		return is_package_ext(ext);
 	archive_limits_default(&lim);
-	if (len > FORMAT_HEAD_BYTES)
-		p.head_len = FORMAT_HEAD_BYTES;
+	doc_probe_init(&p, &src, head, len, &lim);
+	p.zip_tried = 1;	/* nothing but the head to read */
 	return formats_recognise(&p, enabled, &would) != FORMAT_TEXT;
 }
 

@@ -533,16 +533,13 @@ enum doc_status html_stream_end(struct html_stream *h, struct strbuf *msg)
 
 /* ------------------------------------------------------ the format ---- */
 
-static const char *const html_exts[] = {
-	"html", "htm", "xhtml", "xht", "shtml", NULL
-};
-
 /*
- * The head as ASCII: a UTF-16 head (by its BOM) with every other byte,
- * a UTF-8 one without its BOM.  Returns the length put in out.
+ * The head as ASCII, its length in *len: a UTF-16 head (by its BOM) with
+ * every other byte, put in out; a UTF-8 one without its BOM, where it
+ * is (most files are not UTF-16: their heads are not copied).
  */
-static size_t html_head_ascii(const unsigned char *p, size_t n,
-			      unsigned char *out)
+static const unsigned char *html_head_ascii(const unsigned char *p, size_t n,
+					    unsigned char *out, size_t *len)
 {
 	size_t k = 0;
 
@@ -552,14 +549,15 @@ static size_t html_head_ascii(const unsigned char *p, size_t n,
 
 		for (size_t i = 2; i + 1 < n; i += 2)
 			out[k++] = p[i + 1 - lo] ? '?' : p[i + lo];
-		return k;
+		*len = k;
+		return out;
 	}
 	if (n >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf) {
 		p += 3;
 		n -= 3;
 	}
-	memcpy(out, p, n);
-	return n;
+	*len = n;
+	return p;
 }
 
 static int html_prefix(const unsigned char *p, size_t n, const char *word)
@@ -584,14 +582,15 @@ static int html_find_start(const unsigned char *p, size_t n)
 
 static int html_recognise(struct doc_probe *p)
 {
-	unsigned char a[FORMAT_HEAD_BYTES];
+	unsigned char buf[FORMAT_HEAD_BYTES];
+	const unsigned char *a;
 	size_t n, i = 0;
 
 	if (p->head_len >= 4 && !memcmp(p->head, "PK\3\4", 4))
 		return 0;
 	if (p->head_len >= 5 && !memcmp(p->head, "%PDF-", 5))
 		return 0;
-	n = html_head_ascii(p->head, p->head_len, a);
+	a = html_head_ascii(p->head, p->head_len, buf, &n);
 	while (i < n && (a[i] == ' ' || a[i] == '\t' || a[i] == '\n' ||
 			 a[i] == '\r' || a[i] == '\f'))
 		i++;
@@ -611,9 +610,8 @@ static int html_recognise(struct doc_probe *p)
 	if (n - i >= 5 && !memcmp(a + i, "<?xml", 5) &&
 	    html_find_start(a + i, n - i))
 		return 1;
-	for (const char *const *e = html_exts; *e; e++)
-		if (!strcmp(p->src->ext, *e))
-			return !memchr(a, 0, n);
+	if (format_of_ext(p->src->ext) == FORMAT_HTML)
+		return !memchr(a, 0, n);
 	return 0;
 }
 

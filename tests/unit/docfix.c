@@ -34,11 +34,7 @@ void docfix_run(const void *data, size_t len, const char *ext,
 	src.fd = fileno(f);
 	src.size = len;
 	src.ext = ext;
-	memset(&probe, 0, sizeof(probe));
-	probe.src = &src;
-	probe.head = data;
-	probe.head_len = len < FORMAT_HEAD_BYTES ? len : FORMAT_HEAD_BYTES;
-	probe.lim = lim;
+	doc_probe_init(&probe, &src, data, len, lim);
 	memset(r, 0, sizeof(*r));
 	r->format = formats_recognise(&probe, enabled, &would);
 	count_init(&st, COUNT_UTF8);
