@@ -32,6 +32,7 @@
 #include "scan.h"
 #include "sqlout.h"
 #include "store.h"
+#include "tally.h"
 #include "util.h"
 #include "worker.h"
 
@@ -390,7 +391,8 @@ static int cmd_roots(int argc, char **argv, const char *db, int is_default)
 /* What total and ls work on: the index, and the paths they name. */
 struct reading {
 	struct store *s;
-	char **paths;
+	char **paths;		/* absolute, as stored */
+	char **labels;		/* as given (the roots: as stored) */
 	size_t n;
 };
 
@@ -402,10 +404,15 @@ static int command_paths(struct reading *rd, int argc, char **argv)
 {
 	struct strbuf abs = STRBUF_INIT;
 
-	if (!argc)
-		return store_list_roots(rd->s, &rd->paths, &rd->n);
+	if (!argc) {
+		if (store_list_roots(rd->s, &rd->paths, &rd->n))
+			return -1;
+		rd->labels = rd->paths;
+		return 0;
+	}
 	rd->n = (size_t)argc;
 	rd->paths = xcalloc(rd->n, sizeof(*rd->paths));
+	rd->labels = argv;
 	for (size_t i = 0; i < rd->n; i++) {
 		absolute_path(argv[i], &abs);
 		rd->paths[i] = xstrndup(abs.buf, abs.len);
@@ -446,6 +453,68 @@ static int end_reading(struct reading *rd, int ret)
 	return ret;
 }
 
+/* Whether path a is path b or lies below it. */
+static int path_within(const char *a, const char *b)
+{
+	size_t len = strlen(b);
+
+	if (!strcmp(b, "/"))
+		return 1;
+	return !strncmp(a, b, len) && (!a[len] || a[len] == '/');
+}
+
+/*
+ * Whether paths[i] is already counted by an earlier path or one above it
+ * ("total tree tree/doc": tree/doc), so that the total line counts every
+ * file once however the arguments overlap.
+ */
+static int path_covered(char **paths, size_t n, size_t i)
+{
+	for (size_t j = 0; j < n; j++)
+		if (j != i && path_within(paths[i], paths[j]) &&
+		    (j < i || strcmp(paths[i], paths[j])))
+			return 1;
+	return 0;
+}
+
+/* ---- sorting, for total and ls ---- */
+
+static const char *const sort_names[] = {
+	[SORT_NAME] = "name", [SORT_LINES] = "lines", [SORT_WORDS] = "words",
+	[SORT_CHARS] = "chars", [SORT_BYTES] = "bytes", [SORT_FILES] = "files",
+};
+
+struct sorting {
+	int given;
+	enum sort_key key;
+	int files_ok;		/* total sorts by files too; ls does not */
+};
+
+/* --sort[=KEY]: largest first by KEY (words when left out), or by name. */
+static int parse_sort(const struct parseopt *o, const char *arg)
+{
+	struct sorting *so = o->value;
+
+	if (!arg)
+		arg = "words";
+	for (size_t i = 0; i < ARRAY_SIZE(sort_names); i++)
+		if (!strcmp(arg, sort_names[i]) &&
+		    (i != SORT_FILES || so->files_ok)) {
+			so->key = (enum sort_key)i;
+			so->given = 1;
+			return 0;
+		}
+	return error("--sort '%s': not one of name, lines, words, chars, "
+		     "bytes%s", arg, so->files_ok ? ", files" : "");
+}
+
+#define OPT_SORT(v) \
+	OPT_CALLBACK_OPTARG("sort", v, "KEY", \
+			    "largest first by KEY: lines, words (the default), " \
+			    "chars, bytes, or name", parse_sort)
+
+/* ---- total ---- */
+
 /* Widest decimal rendering among values, at least min. */
 static int width_of(uint64_t v, int min)
 {
@@ -465,61 +534,162 @@ static void print_totals(const struct totals *t, int w, const char *label)
 	       w, t->files, label);
 }
 
-/* Add every count of t to sum. */
-static void add_totals(struct totals *sum, const struct totals *t)
+struct total_opts {
+	int binary, fmt, reverse;
+	unsigned depth;
+	int depth_given;
+	struct sorting sort;
+};
+
+/*
+ * The rows of PATH i into ty: its own line, or with --depth its breakdown
+ * (its own line last).  Its totals go to *t.  1, 0 when PATH is not
+ * indexed, -1 on error.
+ */
+static int total_of_path(struct reading *rd, size_t i,
+			 const struct total_opts *o, struct tally *ty,
+			 struct totals *t)
 {
-	sum->files += t->files;
-	sum->lines += t->lines;
-	sum->words += t->words;
-	sum->chars += t->chars;
-	sum->bytes += t->bytes;
+	int64_t id;
+	int found, is_dir = 0;
+
+	if (o->depth_given &&
+	    (is_dir = store_dir_lookup(rd->s, rd->paths[i], &id)) < 0)
+		return -1;
+	if (!is_dir) {
+		found = store_totals(rd->s, rd->paths[i], o->binary, t);
+		if (found > 0)
+			tally_add(ty, rd->labels[i], t);
+		return found;
+	}
+	if (tally_add_tree(ty, rd->s, rd->paths[i], rd->labels[i], o->depth,
+			   o->binary))
+		return -1;
+	*t = tally_row(ty, tally_count(ty) - 1)->t;	/* the top: last */
+	return 1;
+}
+
+/* total's rows as a table, like wc. */
+static void print_total_table(const struct tally *ty, const struct totals *sum,
+			      int with_sum)
+{
+	uint64_t widest = sum->chars > sum->bytes ? sum->chars : sum->bytes;
+	int w;
+
+	for (size_t i = 0; i < tally_count(ty); i++) {
+		const struct totals *t = &tally_row(ty, i)->t;
+
+		if (t->chars > widest || t->bytes > widest)
+			widest = t->chars > t->bytes ? t->chars : t->bytes;
+	}
+	w = width_of(widest, 7);
+	for (size_t i = 0; i < tally_count(ty); i++)
+		print_totals(&tally_row(ty, i)->t, w, tally_row(ty, i)->label);
+	if (with_sum)
+		print_totals(sum, w, "total");
+}
+
+/* Bind one row of total's CSV or JSON: label NULL for the total. */
+static void bind_total(sqlite3_stmt *st, const char *label,
+		       const struct totals *t)
+{
+	const uint64_t v[] = { t->lines, t->words, t->chars, t->bytes,
+			       t->files, t->binary, t->failed };
+
+	if (label)
+		sqlite3_bind_text(st, 1, label, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 1);
+	for (size_t i = 0; i < ARRAY_SIZE(v); i++)
+		sqlite3_bind_int64(st, (int)i + 2, (sqlite3_int64)v[i]);
+}
+
+/* total's rows as CSV or JSON, the total last with a null path. */
+static int print_total_rows(struct store *s, const struct tally *ty,
+			    const struct totals *sum, enum sqlout_format fmt)
+{
+	sqlite3 *db = store_handle(s);
+	struct sqlout *so;
+	sqlite3_stmt *st;
+	int ret = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT ?1 AS path, ?2 AS lines,"
+			       " ?3 AS words, ?4 AS chars, ?5 AS bytes,"
+			       " ?6 AS files, ?7 AS binary, ?8 AS failed",
+			       -1, &st, NULL) != SQLITE_OK)
+		return error("cannot print totals: %s", sqlite3_errmsg(db));
+	so = sqlout_new(db, fmt, stdout);
+	for (size_t i = 0; !ret && i <= tally_count(ty); i++) {
+		if (i < tally_count(ty))
+			bind_total(st, tally_row(ty, i)->label,
+				   &tally_row(ty, i)->t);
+		else
+			bind_total(st, NULL, sum);
+		ret = sqlout_stmt(so, st);
+	}
+	sqlite3_finalize(st);
+	return sqlout_finish(so, ret);
 }
 
 static int cmd_total(int argc, char **argv, const char *db,
 		     int is_default)
 {
 	static const char usage[] =
-		"usage: wcindex total [--binary] [PATH...]\n"
-		"  prints: lines words chars bytes files path\n";
+		"usage: wcindex total [--binary] [--depth N] [--sort[=KEY]] [-r]\n"
+		"       [--csv | --json] [PATH...]\n"
+		"  prints: lines words chars bytes files path, then a total that counts\n"
+		"  each file once\n";
+	struct total_opts o = { .fmt = SQLOUT_TABLE, .sort.files_ok = 1 };
 	struct reading rd = { 0 };
-	struct totals *t, sum = { 0 };
-	int binary = 0, ret, w;
-	int *found;
+	struct totals sum = { 0 };
+	struct tally *ty = tally_new();
+	int ret;
 	struct parseopt options[] = {
-		OPT_BOOL(0, "binary", &binary,
+		OPT_BOOL(0, "binary", &o.binary,
 			 "include binary files (left out by default)"),
+		{ .type = PARSEOPT_UINT, .long_name = "depth",
+		  .value = &o.depth, .given = &o.depth_given, .min = 0,
+		  .max = 4096, .argh = "N",
+		  .help = "a line for each directory down to N levels below PATH" },
+		OPT_CALLBACK_OPTARG("sort", &o.sort, "KEY",
+				    "largest first by KEY: lines, words (the "
+				    "default), chars, bytes, files, or name",
+				    parse_sort),
+		OPT_BOOL('r', "reverse", &o.reverse, "reverse the order"),
+		OPT_OUTPUT_FORMAT(&o.fmt),
 		OPT_END(),
 	};
 
 	if ((ret = start_reading(argc, argv, usage, options, db, &rd)) >= 0)
-		return end_reading(&rd, ret);
+		goto out;
 	ret = 0;
-	t = xcalloc(rd.n ? rd.n : 1, sizeof(*t));
-	found = xcalloc(rd.n ? rd.n : 1, sizeof(*found));
 	for (size_t i = 0; i < rd.n; i++) {
-		found[i] = store_totals(rd.s, rd.paths[i], binary, &t[i]);
-		if (found[i] < 0) {
+		struct totals t;
+		int found = total_of_path(&rd, i, &o, ty, &t);
+
+		if (found < 0) {
 			ret = EXIT_FATAL;
 			goto out;
 		}
-		if (!found[i]) {
-			error("'%s' is not indexed", rd.paths[i]);
+		if (!found) {
+			error("'%s' is not indexed", rd.labels[i]);
 			ret = EXIT_PARTIAL;
-			continue;
+		} else if (!path_covered(rd.paths, rd.n, i)) {
+			totals_add(&sum, &t);
 		}
-		add_totals(&sum, &t[i]);
 	}
-	w = width_of(sum.chars > sum.bytes ? sum.chars : sum.bytes, 7);
-	for (size_t i = 0; i < rd.n; i++)
-		if (found[i] > 0)
-			print_totals(&t[i], w, rd.paths[i]);
-	if (rd.n > 1)
-		print_totals(&sum, w, "total");
+	if (o.sort.given || o.reverse)
+		tally_sort(ty, o.sort.given ? o.sort.key : SORT_NAME, o.reverse);
+	if (o.fmt == SQLOUT_TABLE)
+		print_total_table(ty, &sum, rd.n > 1);
+	else if (print_total_rows(rd.s, ty, &sum, (enum sqlout_format)o.fmt))
+		ret = EXIT_FATAL;
 out:
-	free(t);
-	free(found);
+	tally_free(ty);
 	return end_reading(&rd, ret);
 }
+
+/* ---- ls ---- */
 
 struct ls_ctx {
 	int terminator;
@@ -537,18 +707,14 @@ static void add_count(struct strbuf *sb, int64_t v)
 static int print_ls_row(void *data, const struct ls_row *row)
 {
 	struct ls_ctx *ctx = data;
-	int failed = strcmp(row->status, "ok") != 0 ||
-		     (row->flags & ENTRY_F_NO_TEXT);
 
 	strbuf_reset(&ctx->line);
-	add_count(&ctx->line, failed ? -1 : row->lines);
-	add_count(&ctx->line, failed ? -1 : row->words);
-	add_count(&ctx->line, failed ? -1 : row->chars);
-	add_count(&ctx->line, failed ? -1 : row->bytes);
-	strbuf_addstr(&ctx->line, row->dir);
-	if (strcmp(row->dir, "/"))
-		strbuf_addch(&ctx->line, '/');
-	strbuf_addstr(&ctx->line, row->name);
+	add_count(&ctx->line, row->lines);
+	add_count(&ctx->line, row->words);
+	add_count(&ctx->line, row->chars);
+	add_count(&ctx->line, row->bytes);
+	strbuf_addf(&ctx->line, "%-7s ", row->kind ? row->kind : "-");
+	strbuf_add(&ctx->line, row->path, row->path_len);
 	if (row->member_len) {
 		strbuf_addstr(&ctx->line, ARCHIVE_NEST_SEP);
 		strbuf_add(&ctx->line, row->member, row->member_len);
@@ -557,36 +723,69 @@ static int print_ls_row(void *data, const struct ls_row *row)
 	return fwrite(ctx->line.buf, 1, ctx->line.len, stdout) != ctx->line.len;
 }
 
+/* ls as CSV or JSON: the statement's own columns. */
+static int print_ls_rows(struct store *s, const struct ls_query *q,
+			 enum sqlout_format fmt)
+{
+	sqlite3_stmt *st = store_ls_prepare(s, q);
+	struct sqlout *so;
+	int ret;
+
+	if (!st)
+		return -1;
+	so = sqlout_new(store_handle(s), fmt, stdout);
+	ret = sqlout_stmt(so, st);
+	sqlite3_finalize(st);
+	return sqlout_finish(so, ret);
+}
+
 static int cmd_ls(int argc, char **argv, const char *db,
 		  int is_default)
 {
 	static const char usage[] =
-		"usage: wcindex ls [-0] [PATH...]\n"
-		"  prints: lines words chars bytes path (a '-' where a file could not be counted)\n";
+		"usage: wcindex ls [-0] [--sort[=KEY]] [-r] [--limit N] [--csv | --json]\n"
+		"       [PATH...]\n"
+		"  prints: lines words chars bytes kind path (a '-' where a row has no\n"
+		"  counts of its own); kind is text, a document format, binary, archive,\n"
+		"  link, or why the file was not counted\n";
 	struct ls_ctx ctx = { '\n', STRBUF_INIT };
 	struct reading rd = { 0 };
-	int ret;
+	struct sorting sort = { 0 };
+	struct ls_query q = { 0 };
+	int fmt = SQLOUT_TABLE, ret;
 	struct parseopt options[] = {
 		OPT_SET_INT('0', "null", &ctx.terminator, '\0',
 			    "end each line with NUL instead of newline"),
+		OPT_SORT(&sort),
+		OPT_BOOL('r', "reverse", &q.reverse, "reverse the order"),
+		OPT_U64(0, "limit", &q.limit, 1, ULONG_MAX, "N",
+			"list the first N rows only"),
+		OPT_OUTPUT_FORMAT(&fmt),
 		OPT_END(),
 	};
 
 	if ((ret = start_reading(argc, argv, usage, options, db, &rd)) >= 0)
-		return end_reading(&rd, ret);
+		goto out;
 	ret = 0;
 	for (size_t i = 0; i < rd.n; i++) {
-		int r = store_ls(rd.s, rd.paths[i], print_ls_row, &ctx);
+		int r = store_path_indexed(rd.s, rd.paths[i]);
 
 		if (r < 0) {
 			ret = EXIT_FATAL;
-			break;
+			goto out;
 		}
 		if (!r) {
-			error("'%s' is not indexed", rd.paths[i]);
+			error("'%s' is not indexed", rd.labels[i]);
 			ret = EXIT_PARTIAL;
 		}
 	}
+	q.paths = rd.paths;
+	q.n = rd.n;
+	q.sort = sort.key;
+	if (fmt == SQLOUT_TABLE ? store_ls(rd.s, &q, print_ls_row, &ctx) :
+	    print_ls_rows(rd.s, &q, (enum sqlout_format)fmt))
+		ret = EXIT_FATAL;
+out:
 	strbuf_release(&ctx.line);
 	return end_reading(&rd, ret);
 }
@@ -704,32 +903,95 @@ out:
 	return ret;
 }
 
-static const char status_sql[] =
-	"SELECT root, files, lines, words, bytes FROM totals_by_root;\n"
-	"SELECT id AS scan, datetime(started_ns / 1000000000, 'unixepoch') AS started,"
-	" round((finished_ns - started_ns) / 1e9, 2) AS seconds, status,"
-	" files_new AS new, files_changed AS changed, files_deleted AS deleted,"
-	" files_unchanged AS unchanged, files_failed AS failed"
-	" FROM scans ORDER BY id DESC LIMIT 5;\n"
-	"SELECT (SELECT count(*) FROM entries WHERE member = '') AS files,"
-	" (SELECT count(*) FROM entries, flag_bits f WHERE member = ''"
-	" AND flags & f.archive) AS archives,"
-	" (SELECT count(*) FROM entries, flag_bits f WHERE member != '' AND"
-	" (flags & (f.archive | f.link)) = 0) AS members,"
-	" (SELECT count(*) FROM entries, flag_bits f WHERE flags & f.binary)"
-	" AS binary,"
-	" (SELECT count(*) FROM entries WHERE status != 'ok') AS failed,"
-	" (SELECT count(*) FROM dirs) AS directories;\n"
-	"SELECT path, stage, message FROM errors"
-	" WHERE scan_id = (SELECT max(id) FROM scans) LIMIT 20;\n";
+/* The summary status prints: one row; ?1 and ?2 name the database. */
+#define STATUS_SUMMARY \
+	"(SELECT count(*) FROM roots) AS roots," \
+	" (SELECT count(*) FROM entries WHERE member = '') AS files," \
+	" (SELECT count(*) FROM entries, flag_bits f WHERE member = ''" \
+	" AND flags & f.archive) AS archives," \
+	" (SELECT count(*) FROM entries, flag_bits f WHERE member != '' AND" \
+	" (flags & (f.archive | f.link)) = 0) AS members," \
+	" (SELECT count(*) FROM entries, flag_bits f WHERE flags & f.binary)" \
+	" AS binary," \
+	" (SELECT count(*) FROM entries WHERE status != 'ok') AS failed," \
+	" (SELECT count(*) FROM dirs) AS directories," \
+	" (SELECT max(id) FROM scans) AS last_scan," \
+	" (SELECT status FROM scans ORDER BY id DESC LIMIT 1) AS last_status," \
+	" (SELECT datetime(started_ns / 1000000000, 'unixepoch') FROM scans" \
+	" ORDER BY id DESC LIMIT 1) AS last_started"
+
+/* What status shows: the key of each part in its JSON, and its SQL. */
+static const struct status_part {
+	const char *key;
+	int one_row;
+	int machine;		/* the part CSV prints, with ?1 and ?2 */
+	const char *sql;
+} status_parts[] = {
+	{ "roots", 0, 0,
+	  "SELECT root, files, lines, words, bytes FROM totals_by_root" },
+	{ "scans", 0, 0,
+	  "SELECT id AS scan, datetime(started_ns / 1000000000, 'unixepoch')"
+	  " AS started, round((finished_ns - started_ns) / 1e9, 2) AS seconds,"
+	  " status, files_new AS new, files_changed AS changed,"
+	  " files_deleted AS deleted, files_unchanged AS unchanged,"
+	  " files_failed AS failed FROM scans ORDER BY id DESC LIMIT 5" },
+	{ "summary", 1, 0, "SELECT " STATUS_SUMMARY },
+	{ "summary", 1, 1,
+	  "SELECT ?1 AS database, ?2 AS schema, " STATUS_SUMMARY },
+	{ "errors", 0, 0,
+	  "SELECT path, stage, message FROM errors"
+	  " WHERE scan_id = (SELECT max(id) FROM scans) LIMIT ?3" },
+};
+
+/* The parts of status_parts that fmt prints. */
+static int status_shows(const struct status_part *p, enum sqlout_format fmt)
+{
+	if (fmt == SQLOUT_CSV)
+		return p->machine;
+	return p->machine == (fmt == SQLOUT_JSON) || strcmp(p->key, "summary");
+}
+
+/* Print the parts of status_parts that fmt shows, as one document. */
+static int print_status(sqlite3 *db, const char *path, enum sqlout_format fmt)
+{
+	struct sqlout *so = sqlout_new(db, fmt, stdout);
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < ARRAY_SIZE(status_parts); i++) {
+		const struct status_part *p = &status_parts[i];
+		sqlite3_stmt *st;
+
+		if (!status_shows(p, fmt))
+			continue;
+		if (sqlite3_prepare_v2(db, p->sql, -1, &st, NULL) != SQLITE_OK) {
+			ret = error("cannot read the status: %s",
+				    sqlite3_errmsg(db));
+			break;
+		}
+		sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, STORE_SCHEMA_VERSION);
+		/* a table shows the first errors; the rest is in the errors view */
+		sqlite3_bind_int(st, 3, fmt == SQLOUT_TABLE ? 20 : -1);
+		sqlout_section(so, p->key, p->one_row);
+		ret = sqlout_stmt(so, st);
+		sqlite3_finalize(st);
+	}
+	return sqlout_finish(so, ret);
+}
 
 static int cmd_status(int argc, char **argv, const char *db,
 		      int is_default)
 {
-	static const char usage[] = "usage: wcindex status\n";
-	static const struct parseopt options[] = { OPT_END() };
+	static const char usage[] =
+		"usage: wcindex status [--csv | --json | --table]\n"
+		"  prints: the roots, the last scans, a summary, the errors of the last scan;\n"
+		"  --csv: the summary alone, a line\n";
+	int fmt = SQLOUT_TABLE, ret;
+	struct parseopt options[] = {
+		OPT_OUTPUT_FORMAT(&fmt),
+		OPT_END(),
+	};
 	struct store *s;
-	int ret;
 
 	if ((ret = parseopt_parse(&argc, &argv, usage, options)))
 		return ret == PARSEOPT_HELP ? 0 : EXIT_FATAL;
@@ -737,9 +999,12 @@ static int cmd_status(int argc, char **argv, const char *db,
 		return usage_error(usage, options, "status takes no arguments");
 	if (!(s = open_ro(db)))
 		return EXIT_FATAL;
-	printf("database: %s (schema version %d)\n\n", db, STORE_SCHEMA_VERSION);
-	fflush(stdout);
-	ret = sqlout_run(store_handle(s), status_sql, SQLOUT_TABLE, stdout) ?
+	if (fmt == SQLOUT_TABLE) {
+		printf("database: %s (schema version %d)\n\n", db,
+		       STORE_SCHEMA_VERSION);
+		fflush(stdout);
+	}
+	ret = print_status(store_handle(s), db, (enum sqlout_format)fmt) ?
 	      EXIT_FATAL : 0;
 	store_close(s);
 	return ret;

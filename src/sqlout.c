@@ -47,6 +47,13 @@ struct sqlout {
 	enum sqlout_format fmt;
 	int results;		/* statements that have printed a result */
 
+	/* JSON: one document whatever the number of results */
+	enum { DOC_NONE, DOC_ARRAY, DOC_OBJECT } doc;
+	int members;		/* elements or members of the document so far */
+	int open;		/* a result is open: rows go on in it */
+	int one_row;		/* the open result is one object, not an array */
+	size_t rows;		/* rows of the open result */
+
 	/* The statement being run, and its source text for error messages. */
 	sqlite3_stmt *stmt;
 	const char *sql_start;
@@ -527,11 +534,18 @@ static int json_value(struct sqlout *so, int col)
 	}
 }
 
-static int json_add_row(struct sqlout *so, size_t row)
+/* A row: "{...}" inside the result's array, or alone when one_row. */
+static int json_add_row(struct sqlout *so)
 {
 	int i;
 
-	fputs(row ? ",\n{" : "[\n{", so->out);
+	if (so->one_row) {
+		if (so->rows)
+			return 0;	/* one object: the first row */
+	} else {
+		fputs(so->rows ? ",\n" : "[\n", so->out);
+	}
+	putc('{', so->out);
 	for (i = 0; i < so->ncol; i++) {
 		if (i)
 			putc(',', so->out);
@@ -545,79 +559,112 @@ static int json_add_row(struct sqlout *so, size_t row)
 	return 0;
 }
 
-/* -------------------------------------------------------------- statements */
+/* ---------------------------------------------------------------- results */
 
 /*
- * Step so->stmt to the end, printing its rows.  Returns 0, or -1 once the
- * failure has been reported; the caller finalizes the statement either way.
+ * Start a result with the columns of so->stmt: a table's header, CSV's
+ * header line, a JSON array (an element of the document's array, when the
+ * document is one).  0, or -1 after reporting.
  */
-static int run_stmt(struct sqlout *so)
+static int result_open(struct sqlout *so)
 {
-	size_t rows = 0;
-	int i, rc, ret = 0;
+	int i;
 
 	so->ncol = sqlite3_column_count(so->stmt);
-	if (!so->ncol) {
-		/* CREATE, INSERT and the like: run them, print nothing. */
-		while ((rc = sqlite3_step(so->stmt)) == SQLITE_ROW)
-			;
-		return rc == SQLITE_DONE ? 0 : sql_error(so);
-	}
-
 	so->names = xcalloc(so->ncol, sizeof(*so->names));
 	for (i = 0; i < so->ncol; i++) {
 		const char *name = sqlite3_column_name(so->stmt, i);
 
-		if (!name) {
-			ret = sql_error(so);
-			goto done;
-		}
+		if (!name)
+			return sql_error(so);
 		so->names[i] = xstrdup(name);
 	}
-
+	so->open = 1;
+	so->rows = 0;
 	if (so->fmt == SQLOUT_TABLE)
 		table_begin(so);
 	else if (so->fmt == SQLOUT_CSV)
 		csv_begin(so);
+	else if (so->doc == DOC_ARRAY && so->members++)
+		fputs(",\n", so->out);
+	return 0;
+}
 
-	while ((rc = sqlite3_step(so->stmt)) == SQLITE_ROW) {
-		if (so->fmt == SQLOUT_TABLE)
-			ret = table_add_row(so);
-		else if (so->fmt == SQLOUT_CSV)
-			ret = csv_add_row(so);
-		else
-			ret = json_add_row(so, rows);
-		if (ret)
-			goto done;
-		rows++;
-		/* Stop early rather than compute rows nobody can read. */
-		if (ferror(so->out)) {
-			ret = write_error();
-			goto done;
-		}
-	}
-	if (rc != SQLITE_DONE) {
-		/* Show the rows that came before, as CSV and JSON do. */
-		if (so->fmt == SQLOUT_TABLE)
-			table_end(so);
-		ret = sql_error(so);
-		goto done;
-	}
+static int result_row(struct sqlout *so)
+{
+	int ret;
 
+	if (so->fmt == SQLOUT_TABLE)
+		ret = table_add_row(so);
+	else if (so->fmt == SQLOUT_CSV)
+		ret = csv_add_row(so);
+	else
+		ret = json_add_row(so);
+	so->rows++;
+	/* Stop early rather than compute rows nobody can read. */
+	if (!ret && ferror(so->out))
+		ret = write_error();
+	return ret;
+}
+
+/* End the open result, if any: the rest of a table, JSON's "]". */
+static void result_close(struct sqlout *so)
+{
+	if (!so->open)
+		return;
 	if (so->fmt == SQLOUT_TABLE) {
 		table_end(so);
 	} else if (so->fmt == SQLOUT_JSON) {
-		fputs(rows ? "\n]\n" : "[]\n", so->out);
+		if (so->one_row)
+			fputs(so->rows ? "" : "null", so->out);
+		else
+			fputs(so->rows ? "\n]" : "[]", so->out);
+		if (so->doc == DOC_NONE)
+			putc('\n', so->out);
 		so->results++;
 	}
-done:
 	free(so->width);
 	so->width = NULL;
-	if (so->names)
-		for (i = 0; i < so->ncol; i++)
-			free(so->names[i]);
+	for (int i = 0; i < so->ncol; i++)
+		free(so->names[i]);
 	free(so->names);
 	so->names = NULL;
+	so->open = 0;
+}
+
+/*
+ * Step so->stmt to the end, printing its rows into the open result (opened
+ * here if none is).  Returns 0, or -1 once the failure has been reported;
+ * the caller finalizes or resets the statement either way.
+ */
+static int print_rows(struct sqlout *so)
+{
+	int rc, ret;
+
+	if (!so->open && (ret = result_open(so)))
+		return ret;
+	while ((rc = sqlite3_step(so->stmt)) == SQLITE_ROW)
+		if ((ret = result_row(so)))
+			return ret;
+	return rc == SQLITE_DONE ? 0 : sql_error(so);
+}
+
+/*
+ * Run the statement so->stmt of the user's text: one result of its own, or
+ * nothing printed for a statement without columns (PRAGMA x = y).
+ */
+static int run_stmt(struct sqlout *so)
+{
+	int rc, ret;
+
+	if (!sqlite3_column_count(so->stmt)) {
+		while ((rc = sqlite3_step(so->stmt)) == SQLITE_ROW)
+			;
+		return rc == SQLITE_DONE ? 0 : sql_error(so);
+	}
+	/* on a failure, the rows that came before are shown all the same */
+	ret = print_rows(so);
+	result_close(so);
 	return ret;
 }
 
@@ -670,25 +717,110 @@ int sqlout_timed_out(void)
 	return guard_fired;
 }
 
+/*
+ * How many statements of sql return columns: with JSON, more than one
+ * makes the document an array of their results.  Preparing is cheap and
+ * the text cannot change the schema (sqlout_guard), so the count holds.
+ */
+static int results_of(sqlite3 *db, const char *sql)
+{
+	int n = 0;
+
+	while (*sql) {
+		sqlite3_stmt *st = NULL;
+		const char *tail = NULL;
+
+		if (sqlite3_prepare_v2(db, sql, -1, &st, &tail) != SQLITE_OK ||
+		    !tail || tail <= sql) {
+			sqlite3_finalize(st);
+			break;	/* run it to report the error in its place */
+		}
+		n += st && sqlite3_column_count(st) > 0;
+		sqlite3_finalize(st);
+		sql = tail;
+	}
+	return n;
+}
+
+struct sqlout *sqlout_new(sqlite3 *db, enum sqlout_format fmt, FILE *out)
+{
+	struct sqlout *so = xcalloc(1, sizeof(*so));
+
+	so->db = db;
+	so->out = out;
+	so->fmt = fmt;
+	strbuf_init(&so->arena, 0);
+	strbuf_init(&so->scratch, 0);
+	return so;
+}
+
+void sqlout_section(struct sqlout *so, const char *key, int one_row)
+{
+	result_close(so);
+	so->one_row = 0;
+	if (so->fmt != SQLOUT_JSON || !key)
+		return;
+	if (so->doc == DOC_NONE) {
+		so->doc = DOC_OBJECT;
+		fputs("{\n", so->out);
+	} else if (so->members) {
+		fputs(",\n", so->out);
+	}
+	so->members++;
+	json_string(so->out, (const unsigned char *)key, strlen(key));
+	fputs(": ", so->out);
+	so->one_row = one_row;
+}
+
+int sqlout_stmt(struct sqlout *so, sqlite3_stmt *st)
+{
+	int ret;
+
+	so->stmt = st;
+	so->sql_start = so->sql_end = NULL;
+	ret = print_rows(so);
+	sqlite3_reset(st);
+	so->stmt = NULL;
+	return ret;
+}
+
+int sqlout_finish(struct sqlout *so, int ret)
+{
+	FILE *out;
+
+	result_close(so);
+	if (so->doc == DOC_OBJECT)
+		fputs("\n}\n", so->out);
+	else if (so->doc == DOC_ARRAY)
+		fputs("\n]\n", so->out);
+	out = so->out;
+	strbuf_release(&so->arena);
+	strbuf_release(&so->scratch);
+	free(so->cells);
+	free(so);
+	/* Data still in stdio's buffer may fail only now, e.g. on a full disk. */
+	if (fflush(out) || ferror(out))
+		return ret ? -1 : write_error();
+	return ret;
+}
+
 int sqlout_run(sqlite3 *db, const char *sql, enum sqlout_format fmt, FILE *out)
 {
-	struct sqlout so = {
-		.db = db,
-		.out = out,
-		.fmt = fmt,
-		.arena = STRBUF_INIT,
-		.scratch = STRBUF_INIT,
-	};
+	struct sqlout *so = sqlout_new(db, fmt, out);
 	const char *p = sql;
 	int ret = 0;
 
+	if (fmt == SQLOUT_JSON && results_of(db, sql) > 1) {
+		so->doc = DOC_ARRAY;
+		fputs("[\n", out);
+	}
 	while (*p) {
 		const char *tail = NULL;
 		int rc;
 
-		so.stmt = NULL;
-		so.sql_start = p;
-		rc = sqlite3_prepare_v2(db, p, -1, &so.stmt, &tail);
+		so->stmt = NULL;
+		so->sql_start = p;
+		rc = sqlite3_prepare_v2(db, p, -1, &so->stmt, &tail);
 		if (rc != SQLITE_OK) {
 			/*
 			 * On a syntax error tail points at the offending
@@ -699,42 +831,30 @@ int sqlout_run(sqlite3 *db, const char *sql, enum sqlout_format fmt, FILE *out)
 
 			if (end == p || end[-1] != ';')
 				end += strcspn(end, ";");
-			so.sql_end = end;
-			ret = sql_error(&so);
-			sqlite3_finalize(so.stmt);
+			so->sql_end = end;
+			ret = sql_error(so);
+			sqlite3_finalize(so->stmt);
 			break;
 		}
 		if (!tail || tail <= p) {
 			/* No progress: should not happen, but never spin. */
-			sqlite3_finalize(so.stmt);
+			sqlite3_finalize(so->stmt);
 			break;
 		}
-		so.sql_end = tail;
+		so->sql_end = tail;
 		p = tail;
-		if (!so.stmt)
+		if (!so->stmt)
 			continue;	/* only blanks or a comment */
 
-		ret = run_stmt(&so);
-		rc = sqlite3_finalize(so.stmt);
-		so.stmt = NULL;
+		ret = run_stmt(so);
+		rc = sqlite3_finalize(so->stmt);
+		so->stmt = NULL;
 		if (ret)
 			break;
 		if (rc != SQLITE_OK) {
-			ret = sql_error(&so);
+			ret = sql_error(so);
 			break;
 		}
 	}
-
-	strbuf_release(&so.arena);
-	strbuf_release(&so.scratch);
-	free(so.cells);
-
-	/* Data still in stdio's buffer may fail only now, e.g. on a full disk. */
-	if (fflush(out) || ferror(out)) {
-		if (!ret)
-			ret = write_error();
-		else
-			ret = -1;
-	}
-	return ret;
+	return sqlout_finish(so, ret);
 }

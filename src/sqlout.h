@@ -16,7 +16,9 @@ enum sqlout_format {
 
 /*
  * Run every statement of sql (several may be separated by ';') on db and
- * print each statement's result rows to out in the given format.  Text is
+ * print each statement's result rows to out in the given format.  JSON is
+ * one document: an array of objects, or with several statements that
+ * return columns, an array holding one such array per statement.  Text is
  * printed as the exact stored bytes in TABLE and CSV; in JSON, bytes that are
  * not valid UTF-8 are written as lone surrogates "\udcXX" (python's
  * surrogateescape), so json.loads() plus encode('utf-8', 'surrogateescape')
@@ -24,6 +26,37 @@ enum sqlout_format {
  * error (with the failing statement) through error().
  */
 int sqlout_run(sqlite3 *db, const char *sql, enum sqlout_format fmt, FILE *out);
+
+/*
+ * Output built by a command from several statements of its own, as one
+ * document: a table, CSV or JSON written to out.
+ */
+struct sqlout;
+
+/* A new output; every call until sqlout_finish() writes to out. */
+struct sqlout *sqlout_new(sqlite3 *db, enum sqlout_format fmt, FILE *out);
+
+/*
+ * Print the rows of st, a prepared statement of the caller's on db, stepped
+ * to its end and then reset.  Consecutive calls add to one result: one
+ * table, one CSV header, one JSON array (the statements must return the
+ * same columns).  0, or -1 after reporting.
+ */
+int sqlout_stmt(struct sqlout *so, sqlite3_stmt *st);
+
+/*
+ * End the current result; with JSON, the results that follow are the value
+ * of member key of an object that is the whole document (a single object,
+ * the first row, with one_row; null without a row).  Other formats only
+ * start a new table or CSV header.
+ */
+void sqlout_section(struct sqlout *so, const char *key, int one_row);
+
+/*
+ * End the document, flush out and free so.  Returns ret, or -1 when it
+ * is 0 but the output could not be written (reported).
+ */
+int sqlout_finish(struct sqlout *so, int ret);
 
 /*
  * Make db safe for SQL that anyone may type: nothing may write (no

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -54,7 +55,7 @@ enum stmt_id {
 	ST_DIR_ENTRIES, ST_PUT_ENTRY_OK, ST_PUT_ENTRY_ERROR, ST_DELETE_ENTRY,
 	ST_DELETE_STALE_MEMBERS,
 	ST_SCAN_BEGIN, ST_SCAN_JOIN_RUN, ST_SCANS_KILLED, ST_SCAN_FINISH, ST_SCAN_ABANDON, ST_ADD_ERROR, ST_PRUNE_ERRORS,
-	ST_TOTALS_TREE, ST_TOTALS_FILE, ST_LS_TREE, ST_LS_FILE,
+	ST_TOTALS_TREE, ST_TOTALS_FILE, ST_DIR_TOTALS,
 	ST_HIST_OLD, ST_HIST_ADD, ST_HIST_DEL_ENTRY,
 	ST_HIST_DEL_SUBTREE, ST_HIST_DEL_MEMBERS, ST_HIST_ROOT_FIRST,
 	ST_HIST_TOTALS, ST_HIST_TOTALS_STEP, ST_HIST_FIRST, ST_HIST_KEEP_SET, ST_HIST_PRUNE,
@@ -73,8 +74,22 @@ enum stmt_id {
 	"coalesce(sum(ok * lines), 0), coalesce(sum(ok * words), 0), " \
 	"coalesce(sum(ok * chars), 0), coalesce(sum(ok * bytes), 0), " \
 	"coalesce(sum((flags & ?5) != 0), 0), coalesce(sum(status != 'ok'), 0)"
-#define ENTRY_COLS "e.lines, e.words, e.chars, e.bytes, e.flags, e.status, " \
-	"e.error, e.member"
+/*
+ * The columns of ls (store_ls_prepare()), named for --json and --csv: the
+ * counts are NULL where the row has none of its own (it failed; an archive
+ * or a link, whose members carry the counts).
+ */
+#define LS_HAS_COUNTS "(e.status = 'ok' AND (e.flags & %u) = 0)"
+#define LS_COUNT(col) "CASE WHEN " LS_HAS_COUNTS " THEN e." col " END AS " col
+#define LS_COLS \
+	"CASE WHEN d.path = '/' THEN '/' || e.name" \
+	" ELSE d.path || '/' || e.name END AS path, e.member AS member, " \
+	LS_COUNT("lines") ", " LS_COUNT("words") ", " LS_COUNT("chars") ", " \
+	LS_COUNT("bytes") ", " \
+	"CASE WHEN e.status != 'ok' THEN e.status WHEN e.flags & %u THEN 'link'" \
+	" WHEN e.flags & %u THEN 'archive' WHEN e.flags & %u THEN 'binary'" \
+	" ELSE e.format END AS kind, e.format AS format, e.status AS status," \
+	" e.error AS error, e.flags AS flags"
 
 /* History: the path of file name (a parameter or column) in dirs d. */
 #define HIST_PATH(name) \
@@ -207,14 +222,10 @@ static const char *const stmt_sql[ST__COUNT] = {
 		"SELECT " TOTALS_COLS " FROM (SELECT e.*, " COUNTS_IF " AS ok "
 		"FROM dirs d JOIN entries e ON e.dir_id = d.id "
 		"WHERE d.path = ?1 AND e.name = ?2)",
-	[ST_LS_TREE] =
-		"SELECT d.path, e.name, " ENTRY_COLS " FROM dirs d "
-		"JOIN entries e ON e.dir_id = d.id WHERE " SUBTREE
-		" ORDER BY d.path, e.name, e.member",
-	[ST_LS_FILE] =
-		"SELECT d.path, e.name, " ENTRY_COLS " FROM dirs d "
-		"JOIN entries e ON e.dir_id = d.id "
-		"WHERE d.path = ?1 AND e.name = ?2 ORDER BY e.member",
+	[ST_DIR_TOTALS] =
+		"SELECT dpath, " TOTALS_COLS " FROM (SELECT d.path AS dpath, e.*,"
+		" " COUNTS_IF " AS ok FROM dirs d LEFT JOIN entries e"
+		" ON e.dir_id = d.id WHERE " SUBTREE ") GROUP BY dpath",
 	/* ---- history: the changes and root_totals tables ---- */
 	[ST_HIST_OLD] =
 		"SELECT lines, words, chars, bytes, flags, status = 'ok' "
@@ -1552,6 +1563,96 @@ out:
 	return ret;
 }
 
+int store_path_indexed(struct store *s, const char *path)
+{
+	struct totals t;
+	int64_t id;
+	int r = store_dir_lookup(s, path, &id);
+
+	return r ? r : store_totals(s, path, 1, &t);
+}
+
+/* The ORDER BY of each ls_sort; the names come last, to break ties. */
+static void add_ls_order(struct strbuf *sql, enum sort_key sort, int reverse)
+{
+	static const char *const key[] = {
+		[SORT_LINES] = "lines", [SORT_WORDS] = "words",
+		[SORT_CHARS] = "chars", [SORT_BYTES] = "bytes",
+	};
+	const char *dir = reverse ? " DESC" : "";
+
+	strbuf_addstr(sql, " ORDER BY ");
+	if (sort != SORT_NAME && sort < ARRAY_SIZE(key)) {
+		/* largest first; uncounted rows last either way */
+		strbuf_addf(sql, "%s%s NULLS LAST, ", key[sort],
+			    reverse ? "" : " DESC");
+		dir = "";
+	}
+	strbuf_addf(sql, "d.path%s, e.name%s, e.member%s", dir, dir, dir);
+}
+
+/*
+ * Bind, from ?n on, the test that selects path: its subtree when it is
+ * an indexed directory, else the file.  Returns the next free parameter.
+ */
+static int bind_ls_path(struct store *s, sqlite3_stmt *st, int n,
+			const char *path, int is_dir)
+{
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	const char *name;
+
+	(void)s;
+	if (is_dir) {
+		subtree_bounds(path, &a, &b);
+		sqlite3_bind_text(st, n, path, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, n + 1, a.buf, (int)a.len, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, n + 2, b.buf, (int)b.len, SQLITE_TRANSIENT);
+	} else {
+		split_path(path, &a, &name);
+		sqlite3_bind_text(st, n, a.buf, (int)a.len, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, n + 1, name, -1, SQLITE_TRANSIENT);
+	}
+	strbuf_release(&a);
+	strbuf_release(&b);
+	return n + (is_dir ? 3 : 2);
+}
+
+struct sqlite3_stmt *store_ls_prepare(struct store *s, const struct ls_query *q)
+{
+	struct strbuf sql = STRBUF_INIT;
+	sqlite3_stmt *st = NULL;
+	int *is_dir = xcalloc(q->n ? q->n : 1, sizeof(*is_dir));
+	int n = 1;
+
+	strbuf_addf(&sql, "SELECT " LS_COLS " FROM dirs d JOIN entries e"
+		    " ON e.dir_id = d.id WHERE 0", ENTRY_F_NO_TEXT,
+		    ENTRY_F_NO_TEXT, ENTRY_F_NO_TEXT, ENTRY_F_NO_TEXT, ENTRY_F_LINK,
+		    ENTRY_F_ARCHIVE, ENTRY_F_BINARY);
+	for (size_t i = 0; i < q->n; i++) {
+		int64_t id;
+
+		if ((is_dir[i] = store_dir_lookup(s, q->paths[i], &id)) < 0)
+			goto out;
+		strbuf_addstr(&sql, is_dir[i] ?
+			      " OR (d.path = ? OR (d.path >= ? AND d.path < ?))" :
+			      " OR (d.path = ? AND e.name = ?)");
+	}
+	add_ls_order(&sql, q->sort, q->reverse);
+	if (q->limit)
+		strbuf_addf(&sql, " LIMIT %" PRIu64, q->limit);
+	if (sqlite3_prepare_v2(s->db, sql.buf, (int)sql.len + 1, &st,
+			       NULL) != SQLITE_OK) {
+		db_error(s, "cannot list files");
+		goto out;
+	}
+	for (size_t i = 0; i < q->n; i++)
+		n = bind_ls_path(s, st, n, q->paths[i], is_dir[i]);
+out:
+	strbuf_release(&sql);
+	free(is_dir);
+	return st;
+}
+
 static int64_t column_count(sqlite3_stmt *st, int i)
 {
 	return sqlite3_column_type(st, i) == SQLITE_NULL
@@ -1561,44 +1662,82 @@ static int64_t column_count(sqlite3_stmt *st, int i)
 struct ls_walk {
 	store_ls_fn fn;
 	void *data;
-	int found;
 };
 
-/* One row of ST_LS_* handed to the caller's function as a struct ls_row. */
+/* One row of store_ls_prepare()'s handed to the caller as a struct ls_row. */
 static int ls_one(void *data, sqlite3_stmt *st)
 {
 	struct ls_walk *walk = data;
 	struct ls_row row = {
-		.dir = (const char *)sqlite3_column_text(st, 0),
-		.name = (const char *)sqlite3_column_text(st, 1),
+		.path = (const char *)sqlite3_column_text(st, 0),
+		.path_len = (size_t)sqlite3_column_bytes(st, 0),
+		.member = (const char *)sqlite3_column_text(st, 1),
+		.member_len = (size_t)sqlite3_column_bytes(st, 1),
 		.lines = column_count(st, 2),
 		.words = column_count(st, 3),
 		.chars = column_count(st, 4),
 		.bytes = column_count(st, 5),
-		.flags = (unsigned)sqlite3_column_int(st, 6),
-		.status = (const char *)sqlite3_column_text(st, 7),
-		.error = (const char *)sqlite3_column_text(st, 8),
-		.member = (const char *)sqlite3_column_text(st, 9),
-		.member_len = (size_t)sqlite3_column_bytes(st, 9),
+		.kind = (const char *)sqlite3_column_text(st, 6),
+		.format = (const char *)sqlite3_column_text(st, 7),
+		.status = (const char *)sqlite3_column_text(st, 8),
+		.error = (const char *)sqlite3_column_text(st, 9),
+		.flags = (unsigned)sqlite3_column_int(st, 10),
 	};
 
-	walk->found = 1;
 	return walk->fn(walk->data, &row);
 }
 
-int store_ls(struct store *s, const char *path, store_ls_fn fn, void *data)
+int store_ls(struct store *s, const struct ls_query *q, store_ls_fn fn,
+	     void *data)
+{
+	struct ls_walk walk = { fn, data };
+	sqlite3_stmt *st = store_ls_prepare(s, q);
+	int ret;
+
+	if (!st)
+		return -1;
+	ret = each_row(s, st, ls_one, &walk, "cannot list files");
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/*
+ * One group of ST_DIR_TOTALS: a directory and its own totals (read_totals'
+ * columns, one to the right).
+ */
+int store_dir_totals(struct store *s, const char *path, int include_binary,
+		     store_dir_fn fn, void *data)
 {
 	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
-	struct ls_walk walk = { fn, data, 0 };
-	sqlite3_stmt *st;
-	int ret = -1, is_dir;
+	sqlite3_stmt *st = get_stmt(s, ST_DIR_TOTALS);
+	int rc = SQLITE_DONE;
 
-	is_dir = bind_path(s, path, ST_LS_TREE, ST_LS_FILE, &st, &a, &b);
-	if (is_dir >= 0 && !each_row(s, st, ls_one, &walk, "cannot list files"))
-		ret = is_dir || walk.found;
+	if (!st)
+		return -1;
+	bind_subtree(st, path, &a, &b);
+	sqlite3_bind_int(st, 4, (int)(include_binary ? ENTRY_F_NO_TEXT
+						     : ENTRY_F_UNCOUNTED));
+	sqlite3_bind_int(st, 5, (int)ENTRY_F_BINARY);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct totals t = {
+			.files = (uint64_t)sqlite3_column_int64(st, 2),
+			.lines = (uint64_t)sqlite3_column_int64(st, 3),
+			.words = (uint64_t)sqlite3_column_int64(st, 4),
+			.chars = (uint64_t)sqlite3_column_int64(st, 5),
+			.bytes = (uint64_t)sqlite3_column_int64(st, 6),
+			.binary = (uint64_t)sqlite3_column_int64(st, 7),
+			.failed = (uint64_t)sqlite3_column_int64(st, 8),
+		};
+
+		if (fn(data, (const char *)sqlite3_column_text(st, 0), &t)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	done_stmt(st);
 	strbuf_release(&a);
 	strbuf_release(&b);
-	return ret;
+	return rc == SQLITE_DONE ? 0 : db_error(s, "cannot compute totals");
 }
 
 /* ---- history ---- */

@@ -32,6 +32,7 @@
 
 struct store;
 struct sqlite3;
+struct sqlite3_stmt;
 
 /*
  * Open the database at path.  A new database gets the schema; an older
@@ -309,25 +310,66 @@ struct totals {
 int store_totals(struct store *s, const char *path, int include_binary,
 		 struct totals *t);
 
+/*
+ * Whether path is in the index: an indexed directory, or a file (a row).
+ * 1, 0, or -1 on error.
+ */
+int store_path_indexed(struct store *s, const char *path);
+
+/*
+ * Call fn with the own totals of every indexed directory at or below the
+ * directory path (those of the files directly in it, members of its
+ * archives included), as store_totals() counts them; in no set order.
+ * Stops early when fn returns non-zero.  0, or -1 on error.
+ */
+typedef int (*store_dir_fn)(void *data, const char *dir,
+			    const struct totals *t);
+int store_dir_totals(struct store *s, const char *path, int include_binary,
+		     store_dir_fn fn, void *data);
+
+/* What rows are ordered by: their names, or one of their counts. */
+enum sort_key { SORT_NAME, SORT_LINES, SORT_WORDS, SORT_CHARS, SORT_BYTES,
+		SORT_FILES };
+
+/* What ls lists: the files at or below paths (absolute, as stored). */
+struct ls_query {
+	char **paths;
+	size_t n;
+	enum sort_key sort;	/* by directory and name, or largest first */
+	int reverse;		/* the other way round */
+	uint64_t limit;		/* at most this many rows (0: all) */
+};
+
+/*
+ * A statement listing q's rows, each once however the paths overlap, with
+ * the columns path, member, lines, words, chars, bytes (NULL where the row
+ * has no counts of its own: it failed, or its members carry them), kind
+ * (text, a document format, binary, archive, link, or the status of a
+ * failed row), format, status, error and flags.  Paths not in the index
+ * select nothing (store_path_indexed() tells).  The caller finalizes it;
+ * NULL on error (reported).
+ */
+struct sqlite3_stmt *store_ls_prepare(struct store *s, const struct ls_query *q);
+
+/* A row of store_ls_prepare()'s statement; every pointer is SQLite's. */
 struct ls_row {
-	const char *dir;
-	const char *name;
+	const char *path;
+	size_t path_len;
 	const char *member;	/* "" for the file itself */
 	size_t member_len;
 	int64_t lines, words, chars, bytes;	/* -1 when not counted */
+	const char *kind, *format, *status, *error;
 	unsigned flags;
-	const char *status;
-	const char *error;
 };
 
 typedef int (*store_ls_fn)(void *data, const struct ls_row *row);
 
 /*
- * Call fn for every indexed file at or below path, ordered by directory and
- * name.  Stops early when fn returns non-zero.  Returns 1 when path is
- * indexed, 0 when it is not, -1 on error.
+ * Call fn for every row of store_ls_prepare(s, q), in its order.  Stops
+ * early when fn returns non-zero.  0, or -1 on error.
  */
-int store_ls(struct store *s, const char *path, store_ls_fn fn, void *data);
+int store_ls(struct store *s, const struct ls_query *q, store_ls_fn fn,
+	     void *data);
 
 /* ---- history: the changes and root_totals tables ---- */
 

@@ -7,14 +7,6 @@
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 . "${TEST_SRCDIR:-$(dirname "$0")}/lib.sh"
 
-# run CMD...: sets RC, OUT (stdout) and ERR (stderr); never fails.
-run () {
-	RC=0
-	timeout 60 "$@" >"$TMP/.out" 2>"$TMP/.err" || RC=$?
-	OUT=$(tr '\0' '\n' <"$TMP/.out")
-	ERR=$(cat "$TMP/.err")
-}
-
 # run_in DIR CMD...: run, in DIR.
 run_in () {
 	(cd "$1" && shift && run "$@" && echo "$RC" >"$TMP/.rc") || fail "cannot run in $1"
@@ -108,7 +100,9 @@ for o in "scan --bogus|unknown or ambiguous option '--bogus'|scan" \
 	 "scan -z|unknown option '-z'|scan" \
 	 "scan -j|option '-j' needs an argument|scan" \
 	 "scan --exclude|option '--exclude' needs an argument|scan" \
-	 "ls --sort|unknown or ambiguous option '--sort'|ls" \
+	 "ls --sorted|unknown or ambiguous option '--sorted'|ls" \
+	 "ls --sort=files|--sort 'files': not one of name, lines, words, chars, bytes\$|ls" \
+	 "total --depth|option '--depth' needs an argument|total" \
 	 "scna|unknown command 'scna'; did you mean 'scan'\\?|" \
 	 "tota|unknown command 'tota'; did you mean 'total'\\?|" \
 	 "xyzzy|unknown command 'xyzzy'\$|" \
@@ -207,7 +201,7 @@ assert_eq "0|n
 # after "--", --db is an argument
 run_in "$TINY" "$W" --db "$DB" total -- --db
 assert_eq 1 "$RC" "exit status of total -- --db"
-assert_match "'$TINY/--db' is not indexed" "$ERR" "--db after -- is a path"
+assert_match "'--db' is not indexed" "$ERR" "--db after -- is a path"
 
 # ======================================================== sql outputs
 run "$W" --db "$DB" sql --csv "SELECT name, words FROM files WHERE dir = '$TINY' AND NOT binary ORDER BY name"
@@ -302,23 +296,23 @@ grep -q "$TINY" <<<"$OUT" || fail "status does not list the root"
 # ============================================ total and ls, relative paths
 abs_counts () { pycount "$1" | cut -d' ' -f1-4; }
 run_in "$TINY" "$W" --db "$DB" total a.txt
-assert_eq "0|$(abs_counts "$TINY/a.txt") 1 $TINY/a.txt" "$RC|$(printf '%s\n' "$OUT" | sed 's/^ *//; s/  */ /g')" "total of a single file, relative"
+assert_eq "0|$(abs_counts "$TINY/a.txt") 1 a.txt" "$RC|$(printf '%s\n' "$OUT" | sed 's/^ *//; s/  */ /g')" "total of a single file, relative: the path as given"
 run_in "$TINY/sub" "$W" --db "$DB" total ../a.txt ./d.txt
 assert_eq 0 "$RC" "total of two relative files"
-assert_eq "$(abs_counts "$TINY/a.txt") 1" "$(total_of "$OUT" "$TINY/a.txt")" "total ../a.txt"
-assert_eq "$(abs_counts "$TINY/sub/d.txt") 1" "$(total_of "$OUT" "$TINY/sub/d.txt")" "total ./d.txt"
+assert_eq "$(abs_counts "$TINY/a.txt") 1" "$(total_of "$OUT" ../a.txt)" "total ../a.txt"
+assert_eq "$(abs_counts "$TINY/sub/d.txt") 1" "$(total_of "$OUT" ./d.txt)" "total ./d.txt"
 assert_eq "$(pycount "$TINY/a.txt" "$TINY/sub/d.txt" | awk '{for (i = 1; i <= 4; i++) s[i] += $i} END {print s[1], s[2], s[3], s[4], 2}')" \
 	"$(total_of "$OUT" total)" "total line of ../a.txt ./d.txt"
 run_in "$TINY" "$W" --db "$DB" total .
-assert_eq "$(py_totals "$TINY")" "$(total_of "$OUT" "$TINY")" "total ."
+assert_eq "$(py_totals "$TINY")" "$(total_of "$OUT" .)" "total ."
 ln -s "$TINY" "$TMP/tiny-link"
 run "$W" --db "$DB" total "$TMP/tiny-link/a.txt" "$TMP/tiny-link"
 assert_eq 0 "$RC" "total through a symlink"
-assert_eq "$(abs_counts "$TINY/a.txt") 1" "$(total_of "$OUT" "$TINY/a.txt")" "total of a file through a symlink"
-assert_eq "$(py_totals "$TINY")" "$(total_of "$OUT" "$TINY")" "total of a root through a symlink"
+assert_eq "$(abs_counts "$TINY/a.txt") 1" "$(total_of "$OUT" "$TMP/tiny-link/a.txt")" "total of a file through a symlink"
+assert_eq "$(py_totals "$TINY")" "$(total_of "$OUT" "$TMP/tiny-link")" "total of a root through a symlink"
 run_in "$TINY" "$W" --db "$DB" ls sub a.txt
-assert_eq "0|$(abs_counts "$TINY/sub/d.txt") $TINY/sub/d.txt
-$(abs_counts "$TINY/a.txt") $TINY/a.txt" "$RC|$(printf '%s\n' "$OUT" | sed 's/^ *//; s/  */ /g')" "ls of relative paths"
+assert_eq "0|$(abs_counts "$TINY/a.txt") text $TINY/a.txt
+$(abs_counts "$TINY/sub/d.txt") text $TINY/sub/d.txt" "$RC|$(printf '%s\n' "$OUT" | sed 's/^ *//; s/  */ /g')" "ls of relative paths: one list, by name"
 run_in "$TINY" "$W" --db "$DB" ls
 assert_eq "0 4" "$RC $(printf '%s\n' "$OUT" | wc -l)" "ls without arguments lists every file"
 # binary files: left out of total unless --binary
@@ -340,7 +334,7 @@ run "$W" --db "$DB" total "$TINY/a.txt" "$TMP/nonexistent"
 assert_eq 1 "$RC" "total of an indexed and a missing path: exit status"
 assert_eq "$(abs_counts "$TINY/a.txt") 1" "$(total_of "$OUT" "$TINY/a.txt")" "total of an indexed and a missing path: the indexed one"
 run "$W" --db "$DB" ls -0 "$TINY/a.txt"
-assert_eq "$(abs_counts "$TINY/a.txt") $TINY/a.txt|" "$(tr '\0' '|' <"$TMP/.out" | sed 's/^ *//; s/  */ /g')" "ls -0 of one file"
+assert_eq "$(abs_counts "$TINY/a.txt") text $TINY/a.txt|" "$(tr '\0' '|' <"$TMP/.out" | sed 's/^ *//; s/  */ /g')" "ls -0 of one file"
 
 # ======================================== scan without roots, foreign files
 run "$W" --db "$TMP/empty.db" scan

@@ -131,6 +131,14 @@ wci () {
 	"$WCINDEX" --db "$DB" "$@"
 }
 
+# run CMD...: sets RC, OUT (stdout) and ERR (stderr); never fails.
+run () {
+	RC=0
+	timeout 60 "$@" >"$TMP/.out" 2>"$TMP/.err" || RC=$?
+	OUT=$(tr '\0' '\n' <"$TMP/.out")
+	ERR=$(cat "$TMP/.err")
+}
+
 # q SQL: the rows of SQL as CSV, without the header line.  Fails the test
 # when the query fails.  Newlines and tabs in SQL become spaces (so that the
 # header is one line): put no newline in its string literals.

@@ -148,8 +148,8 @@ import subprocess, sys
 lines = open(sys.argv[1], encoding='utf-8', errors='surrogateescape').read().splitlines()
 rows = []
 for l in lines:
-    f = l.split(None, 4)
-    rows.append((f[4], f[:4]))
+    f = l.split(None, 5)
+    rows.append((f[5], f[:4]))
 out = subprocess.run([sys.executable, sys.argv[2]] + [r[0] for r in rows], check=True,
                      stdout=subprocess.PIPE).stdout.decode().splitlines()
 bad = [(p, c, w) for (p, c), w in zip(rows, out) if c != w.split()[:4]]

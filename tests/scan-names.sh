@@ -102,12 +102,12 @@ recs = data.split(b'\0')[:-1]
 bad = 0
 got = []
 for r in recs:
-    m = re.fullmatch(rb' *(\d+) +(\d+) +(\d+) +(\d+) (/.*)', r, re.S)
+    m = re.fullmatch(rb' *(\d+) +(\d+) +(\d+) +(\d+) (text|binary) +(/.*)', r, re.S)
     if not m:
         print('  bad record %r' % r)
         bad = 1
         continue
-    p = m.group(5)
+    p = m.group(6)
     got.append(p)
     d = open(p, 'rb').read()
     t = d.decode('utf-8', 'surrogateescape')
@@ -161,7 +161,7 @@ for rel in [b'new\nline', b'\xff\xfe', b'dir\nwith newline/inner\tdir', b'dir\xf
     if r.returncode != 0 or not r.stdout.endswith(b'\0'):
         print('  ls -0 %r exited %d: %r' % (p, r.returncode, r.stdout))
         bad = 1
-    elif os.path.isfile(p) and r.stdout.split(None, 4)[4] != p + b'\0':
+    elif os.path.isfile(p) and r.stdout.split(None, 5)[5] != p + b'\0':
         print('  ls -0 %r printed %r' % (p, r.stdout))
         bad = 1
 # relative names that look like options, after "--"
@@ -169,11 +169,11 @@ for rel in [b'-leading-dash', b'-n', b'--help']:
     r = run('total', '--', rel, cwd=root)
     want = counts(os.path.join(root, rel)) + [1]
     f = r.stdout.split(None, 5)
-    if r.returncode != 0 or [int(x) for x in f[:5]] != want or f[5] != os.path.join(root, rel) + b'\n':
+    if r.returncode != 0 or [int(x) for x in f[:5]] != want or f[5] != rel + b'\n':
         print('  total -- %r (relative) exited %d: %r %r' % (rel, r.returncode, r.stdout, r.stderr))
         bad = 1
     r = run('ls', '--', rel, cwd=root)
-    if r.returncode != 0 or r.stdout.split(None, 4)[4] != os.path.join(root, rel) + b'\n':
+    if r.returncode != 0 or r.stdout.split(None, 5)[5] != os.path.join(root, rel) + b'\n':
         print('  ls -- %r (relative) exited %d: %r %r' % (rel, r.returncode, r.stdout, r.stderr))
         bad = 1
 sys.exit(bad)

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "store.h"
+#include "tally.h"
 #include "strbuf.h"
 #include "scratch.h"
 #include "testmain.h"
@@ -1060,13 +1061,24 @@ static int collect_ls(void *data, const struct ls_row *row)
 	struct ls_collect *c = data;
 
 	c->calls++;
-	strbuf_addf(&c->out, "%s|", row->dir);
-	strbuf_add(&c->out, row->name, strlen(row->name));
-	strbuf_addf(&c->out, "|%lld|%lld|%lld|%lld|%u|%s|%s\n",
+	strbuf_add(&c->out, row->path, row->path_len);
+	strbuf_addf(&c->out, "|%lld|%lld|%lld|%lld|%u|%s|%s|%s\n",
 		    (long long)row->lines, (long long)row->words,
 		    (long long)row->chars, (long long)row->bytes, row->flags,
-		    row->status, row->error ? row->error : "-");
+		    row->kind, row->status, row->error ? row->error : "-");
 	return c->stop_after && c->calls >= c->stop_after;
+}
+
+/* ls of one path, as the command does it: 1 (listed), 0 (not indexed). */
+static int ls_path(const char *path, struct ls_collect *c)
+{
+	char *paths[] = { (char *)path };
+	struct ls_query q = { paths, 1, SORT_NAME, 0, 0 };
+	int r = store_path_indexed(st, path);
+
+	if (r > 0 && store_ls(st, &q, collect_ls, c))
+		return -1;
+	return r;
 }
 
 START_TEST(test_names_round_trip)
@@ -1106,21 +1118,21 @@ START_TEST(test_names_round_trip)
 	ck_assert(!memcmp(drows.v[0].path, dirpath, sizeof(dirpath) - 1));
 
 	/* and through ls, of the directory and of one file */
-	ck_assert_int_eq(store_ls(st, dirpath, collect_ls, &c), 1);
+	ck_assert_int_eq(ls_path(dirpath, &c), 1);
 	ck_assert_int_eq(c.calls, (int)ARRAY_LEN(names));
-	ck_assert_ptr_nonnull(strstr(c.out.buf, "|bad\xff\xfe|"));
-	ck_assert_ptr_nonnull(strstr(c.out.buf, "|new\nline|"));
+	ck_assert_ptr_nonnull(strstr(c.out.buf, "/bad\xff\xfe|"));
+	ck_assert_ptr_nonnull(strstr(c.out.buf, "/new\nline|"));
 	strbuf_reset(&c.out);
 	c.calls = 0;
 	{
 		struct strbuf p = STRBUF_INIT;
 
 		strbuf_addf(&p, "%s/%s", dirpath, "new\nline");
-		ck_assert_int_eq(store_ls(st, p.buf, collect_ls, &c), 1);
+		ck_assert_int_eq(ls_path(p.buf, &c), 1);
 		strbuf_release(&p);
 	}
 	ck_assert_int_eq(c.calls, 1);
-	ck_assert_str_eq(c.out.buf, "/n/dir\nwith\xff|new\nline|1|1|1|1|0|ok|-\n");
+	ck_assert_str_eq(c.out.buf, "/n/dir\nwith\xff/new\nline|1|1|1|1|0|text|ok|-\n");
 
 	store_index_rows_release(&rows);
 	store_dir_rows_release(&drows);
@@ -1310,30 +1322,121 @@ START_TEST(test_ls_order)
 	struct ls_collect c = { STRBUF_INIT, 0, 0 };
 
 	build_totals_tree();
-	ck_assert_int_eq(store_ls(st, "/t", collect_ls, &c), 1);
+	ck_assert_int_eq(ls_path("/t", &c), 1);
 	ck_assert_int_eq(c.calls, 6);
 	ck_assert_str_eq(c.out.buf,
-		"/t|a.txt|1|2|3|4|0|ok|-\n"
-		"/t/sub|b.txt|10|20|30|40|2|ok|-\n"
-		"/t/sub|bad.txt|-1|-1|-1|-1|0|error|open: Permission denied\n"
-		"/t/sub|bin.dat|1000|2000|3000|4000|1|ok|-\n"
-		"/t/sub|old.txt|5|5|5|5|0|error|read: Input/output error\n"
-		"/t/sub/deep|c.txt|100|200|300|400|4|ok|-\n");
+		"/t/a.txt|1|2|3|4|0|text|ok|-\n"
+		"/t/sub/b.txt|10|20|30|40|2|text|ok|-\n"
+		"/t/sub/bad.txt|-1|-1|-1|-1|0|error|error|open: Permission denied\n"
+		"/t/sub/bin.dat|1000|2000|3000|4000|1|binary|ok|-\n"
+		"/t/sub/old.txt|-1|-1|-1|-1|0|error|error|read: Input/output error\n"
+		"/t/sub/deep/c.txt|100|200|300|400|4|text|ok|-\n");
 
 	/* one file */
 	strbuf_reset(&c.out);
 	c.calls = 0;
-	ck_assert_int_eq(store_ls(st, "/t/sub/bin.dat", collect_ls, &c), 1);
+	ck_assert_int_eq(ls_path("/t/sub/bin.dat", &c), 1);
 	ck_assert_int_eq(c.calls, 1);
-	ck_assert_str_eq(c.out.buf, "/t/sub|bin.dat|1000|2000|3000|4000|1|ok|-\n");
+	ck_assert_str_eq(c.out.buf, "/t/sub/bin.dat|1000|2000|3000|4000|1|binary|ok|-\n");
 
 	/* not indexed: no call */
 	c.calls = 0;
-	ck_assert_int_eq(store_ls(st, "/t/none", collect_ls, &c), 0);
-	ck_assert_int_eq(store_ls(st, "/t/sub/none.txt", collect_ls, &c), 0);
-	ck_assert_int_eq(store_ls(st, "/t/su", collect_ls, &c), 0);
+	ck_assert_int_eq(ls_path("/t/none", &c), 0);
+	ck_assert_int_eq(ls_path("/t/sub/none.txt", &c), 0);
+	ck_assert_int_eq(ls_path("/t/su", &c), 0);
 	ck_assert_int_eq(c.calls, 0);
 	strbuf_release(&c.out);
+}
+END_TEST
+
+/* Paths that overlap list each row once; sort, reverse and limit. */
+START_TEST(test_ls_sorted)
+{
+	struct ls_collect c = { STRBUF_INIT, 0, 0 };
+	char *paths[] = { "/t/sub", "/t", "/t/sub/b.txt" };
+	struct ls_query q = { paths, 3, SORT_WORDS, 0, 3 };
+
+	build_totals_tree();
+	ck_assert_int_eq(store_ls(st, &q, collect_ls, &c), 0);
+	ck_assert_str_eq(c.out.buf,
+		"/t/sub/bin.dat|1000|2000|3000|4000|1|binary|ok|-\n"
+		"/t/sub/deep/c.txt|100|200|300|400|4|text|ok|-\n"
+		"/t/sub/b.txt|10|20|30|40|2|text|ok|-\n");
+
+	/* smallest first; the rows without counts stay last */
+	strbuf_reset(&c.out);
+	q.reverse = 1;
+	q.limit = 0;
+	ck_assert_int_eq(store_ls(st, &q, collect_ls, &c), 0);
+	ck_assert_int_eq(c.calls, 3 + 6);
+	ck_assert_ptr_nonnull(strstr(c.out.buf, "/t/a.txt|1|2|3|4|0|text|ok|-\n"
+				     "/t/sub/b.txt|"));
+	ck_assert_ptr_nonnull(strstr(c.out.buf, "|error|error|open: Permission denied\n"
+				     "/t/sub/old.txt|"));
+
+	/* by name, backwards */
+	strbuf_reset(&c.out);
+	q.sort = SORT_NAME;
+	q.limit = 2;
+	ck_assert_int_eq(store_ls(st, &q, collect_ls, &c), 0);
+	ck_assert_str_eq(c.out.buf,
+		"/t/sub/deep/c.txt|100|200|300|400|4|text|ok|-\n"
+		"/t/sub/old.txt|-1|-1|-1|-1|0|error|error|read: Input/output error\n");
+	strbuf_release(&c.out);
+}
+END_TEST
+
+static int collect_dir(void *data, const char *dir, const struct totals *t)
+{
+	struct strbuf *sb = data;
+
+	strbuf_addf(sb, "%s:%llu:%llu:%llu:%llu;", dir,
+		    (unsigned long long)t->files, (unsigned long long)t->words,
+		    (unsigned long long)t->binary, (unsigned long long)t->failed);
+	return 0;
+}
+
+/* Each directory's own totals, by the totals rule. */
+START_TEST(test_dir_totals)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	build_totals_tree();
+	ck_assert_int_eq(store_dir_totals(st, "/t", 0, collect_dir, &sb), 0);
+	ck_assert_ptr_nonnull(strstr(sb.buf, "/t:1:2:0:0;"));
+	ck_assert_ptr_nonnull(strstr(sb.buf, "/t/sub:1:20:1:2;"));
+	ck_assert_ptr_nonnull(strstr(sb.buf, "/t/sub/deep:1:200:0:0;"));
+	strbuf_reset(&sb);
+	ck_assert_int_eq(store_dir_totals(st, "/t/sub", 1, collect_dir, &sb), 0);
+	ck_assert_ptr_null(strstr(sb.buf, "/t:"));
+	ck_assert_ptr_nonnull(strstr(sb.buf, "/t/sub:2:2020:1:2;"));
+	strbuf_release(&sb);
+}
+END_TEST
+
+/* total --depth: subtree totals per directory, children first. */
+START_TEST(test_tally_tree)
+{
+	struct tally *ty = tally_new();
+	struct strbuf sb = STRBUF_INIT;
+
+	build_totals_tree();
+	ck_assert_int_eq(tally_add_tree(ty, st, "/t", "here/", 1, 0), 0);
+	ck_assert_int_eq(tally_add_tree(ty, st, "/t", "t", 0, 1), 0);
+	ck_assert_int_eq(tally_add_tree(ty, st, "/t", "t", 5, 0), 0);
+	for (size_t i = 0; i < tally_count(ty); i++)
+		strbuf_addf(&sb, "%s:%llu:%llu;", tally_row(ty, i)->label,
+			    (unsigned long long)tally_row(ty, i)->t.files,
+			    (unsigned long long)tally_row(ty, i)->t.words);
+	ck_assert_str_eq(sb.buf, "here/sub:2:220;here/:3:222;"
+			 "t:4:2222;"
+			 "t/sub/deep:1:200;t/sub:2:220;t:3:222;");
+	tally_sort(ty, SORT_WORDS, 0);
+	ck_assert_str_eq(tally_row(ty, 0)->label, "t");
+	ck_assert_uint_eq(tally_row(ty, 0)->t.words, 2222);
+	ck_assert_str_eq(tally_row(ty, 5)->label, "t/sub/deep");
+	tally_free(ty);
+	strbuf_release(&sb);
 }
 END_TEST
 
@@ -1342,19 +1445,19 @@ START_TEST(test_ls_early_stop)
 	struct ls_collect c = { STRBUF_INIT, 0, 2 };
 
 	build_totals_tree();
-	ck_assert_int_eq(store_ls(st, "/t", collect_ls, &c), 1);
+	ck_assert_int_eq(ls_path("/t", &c), 1);
 	ck_assert_int_eq(c.calls, 2);
 	ck_assert_str_eq(c.out.buf,
-		"/t|a.txt|1|2|3|4|0|ok|-\n"
-		"/t/sub|b.txt|10|20|30|40|2|ok|-\n");
+		"/t/a.txt|1|2|3|4|0|text|ok|-\n"
+		"/t/sub/b.txt|10|20|30|40|2|text|ok|-\n");
 
 	/* the statement was reset: the next call starts over */
 	strbuf_reset(&c.out);
 	c.calls = 0;
 	c.stop_after = 1;
-	ck_assert_int_eq(store_ls(st, "/t", collect_ls, &c), 1);
+	ck_assert_int_eq(ls_path("/t", &c), 1);
 	ck_assert_int_eq(c.calls, 1);
-	ck_assert_str_eq(c.out.buf, "/t|a.txt|1|2|3|4|0|ok|-\n");
+	ck_assert_str_eq(c.out.buf, "/t/a.txt|1|2|3|4|0|text|ok|-\n");
 	strbuf_release(&c.out);
 }
 END_TEST
@@ -1546,6 +1649,9 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_totals_empty_dir);
 	tcase_add_test(tc, test_ls_order);
 	tcase_add_test(tc, test_ls_early_stop);
+	tcase_add_test(tc, test_ls_sorted);
+	tcase_add_test(tc, test_dir_totals);
+	tcase_add_test(tc, test_tally_tree);
 
 	tc = add_tcase(s, "transactions", 30);
 	scratch_fixtures(tc, "test_store", setup_open, teardown);
