@@ -2,12 +2,15 @@
 --
 -- Run them all with the sqlite3 shell:
 --     sqlite3 -header -column demo.db < examples/queries.sql
--- or paste a single query into `wcindex --db demo.db sql "..."`.
+-- or with `wcindex --db demo.db sql -f examples/queries.sql`, or paste a
+-- single query into `wcindex --db demo.db sql "..."`.
 --
 -- Plain SQL only (no dot-commands), so any SQLite client can run the file.
 -- The views used here (files, totals_by_root, totals_by_dir, totals_by_ext,
--- errors) are defined in sql/schema.sql.  The totals views leave out binary
--- files and files that could not be read.  Times are shown in UTC.
+-- errors, history, file_changes) are defined in sql/views.sql, the tables
+-- (roots, scans) in sql/schema.sql.  The totals views leave out binary
+-- files, archives (their members count), links and files that could not be
+-- read.  Times are shown in UTC.
 
 
 -- Which 10 directories hold the most words?  (Only the files directly in

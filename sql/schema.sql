@@ -1,4 +1,4 @@
--- wcindex database schema, version 5 (PRAGMA user_version = 5): the tables.
+-- wcindex database schema, version 6 (PRAGMA user_version = 6): the tables.
 --
 -- Compiled into the binary; `wcindex` runs it, then sql/views.sql, on an
 -- empty database and sets PRAGMA user_version and PRAGMA application_id
@@ -10,14 +10,15 @@
 -- Tables (written only by `wcindex scan`):
 --   roots    one row per scanned root directory
 --   dirs     every directory seen under a root
---   entries  one row per regular file: metadata and counts
+--   entries  one row per regular file and per archive member: metadata and counts
 --   scans    one row per run of `wcindex scan`
 --   scan_errors  every problem met during a scan (kept for the last scans)
 --   meta     key/value settings of the database
 --   changes      what each scan did to each file (the last 100 scans)
 --   root_totals  the totals of each root after each scan
--- Views (sql/views.sql, for people writing SQL): files, totals_by_root,
--- totals_by_dir, totals_by_ext, errors, last_scan, history, file_changes.
+-- Views (sql/views.sql, for people writing SQL): flag_bits, counted_entries,
+-- files, totals_by_root, totals_by_dir, totals_by_ext, totals_by_format,
+-- errors, last_scan, root_list, history, file_changes.
 
 CREATE TABLE meta (
 	key   TEXT PRIMARY KEY,
@@ -55,7 +56,10 @@ CREATE INDEX dirs_by_root ON dirs(root_id);
 --        8 counted in --ascii mode, 16 an archive (its counts are NULL:
 --        its members carry them), 32 a compressed file counted as what it
 --        decompresses to, 64 a link member (never followed, no counts),
---        128 failed for good, 256 counted with --no-archives, 512 a
+--        128 failed for good (a damaged archive or document, a limit
+--        hit, an encrypted document, a worker crash on a retry of it):
+--        retried only once it changes or with --retry-failed,
+--        256 counted with --no-archives, 512 a
 --        member name longer than 4 KiB, cut and marked, 1024 a document
 --        counted as its bytes because its format's extraction is off
 --        (see flag_bits).
@@ -96,7 +100,7 @@ CREATE TABLE scans (
 	finished_ns     INTEGER,
 	status          TEXT NOT NULL,	-- running, done, failed, interrupted, killed
 	roots           TEXT NOT NULL,	-- the roots walked, one per line
-	options         TEXT NOT NULL,	-- counting and walking options in force
+	options         TEXT NOT NULL,	-- the roots' settings on one line, then full= jobs=
 	files_seen      INTEGER NOT NULL DEFAULT 0,
 	files_new       INTEGER NOT NULL DEFAULT 0,
 	files_changed   INTEGER NOT NULL DEFAULT 0,
@@ -112,7 +116,9 @@ CREATE TABLE scan_errors (
 	id      INTEGER PRIMARY KEY,
 	scan_id INTEGER NOT NULL REFERENCES scans(id),
 	path    TEXT NOT NULL,
-	stage   TEXT NOT NULL,		-- walk, stat, open, read, type, worker, archive
+	-- walk, stat, open, read, worker, count, changed, archive, document,
+	-- limit, guard, vanished, skipped, memory, checkpoint (see wcindex(1))
+	stage   TEXT NOT NULL,
 	errno   INTEGER,		-- the system error number, when there is one
 	message TEXT NOT NULL
 );
