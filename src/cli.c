@@ -290,7 +290,7 @@ static int cmd_scan(int argc, char **argv, const char *db, int is_default)
 		OPT_BOOL(0, "retry-failed", &opt.retry_failed,
 			 "count damaged archives and limit hits again, changed or not"),
 		OPT_SECONDS(0, "timeout", &opt.timeout, 1, 86400, "N",
-			    "seconds a worker may spend on a file (plus 1 s per 4 MB; 30)"),
+			    "seconds a worker may go without progress on a batch of files (30)"),
 		OPT_SECONDS(0, "archive-cpu", &opt.archive_cpu, 1, 86400, "N",
 			    "CPU seconds one archive may take (half of --timeout)"),
 		OPT_UINT(0, "archive-depth", &set->limits.depth, 1, 64, "N",
