@@ -607,14 +607,18 @@ static int result_row(struct sqlout *so)
 	return ret;
 }
 
-/* End the open result, if any: the rest of a table, JSON's "]". */
-static void result_close(struct sqlout *so)
+/*
+ * End the open result, if any: the rest of a table, JSON's "]".  After a
+ * failure (failed) JSON stays unclosed, so that no parser takes the rows
+ * before it for the whole result.
+ */
+static void result_close(struct sqlout *so, int failed)
 {
 	if (!so->open)
 		return;
 	if (so->fmt == SQLOUT_TABLE) {
 		table_end(so);
-	} else if (so->fmt == SQLOUT_JSON) {
+	} else if (so->fmt == SQLOUT_JSON && !failed) {
 		if (so->one_row)
 			fputs(so->rows ? "" : "null", so->out);
 		else
@@ -664,7 +668,7 @@ static int run_stmt(struct sqlout *so)
 	}
 	/* on a failure, the rows that came before are shown all the same */
 	ret = print_rows(so);
-	result_close(so);
+	result_close(so, ret);
 	return ret;
 }
 
@@ -756,7 +760,7 @@ struct sqlout *sqlout_new(sqlite3 *db, enum sqlout_format fmt, FILE *out)
 
 void sqlout_section(struct sqlout *so, const char *key, int one_row)
 {
-	result_close(so);
+	result_close(so, 0);
 	so->one_row = 0;
 	if (so->fmt != SQLOUT_JSON || !key)
 		return;
@@ -788,8 +792,10 @@ int sqlout_finish(struct sqlout *so, int ret)
 {
 	FILE *out;
 
-	result_close(so);
-	if (so->doc == DOC_OBJECT)
+	result_close(so, ret);
+	if (ret)
+		;	/* JSON stays unclosed: see result_close() */
+	else if (so->doc == DOC_OBJECT)
 		fputs("\n}\n", so->out);
 	else if (so->doc == DOC_ARRAY)
 		fputs("\n]\n", so->out);

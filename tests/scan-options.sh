@@ -270,7 +270,7 @@ else
 	out=$(wci total "$U/priv") || fail "total of a directory with a failed file exited $?"
 	assert_eq "$(pycount "$U/priv/ok.txt" | cut -d' ' -f1-4) 1" "$(total_of "$out" "$U/priv")" \
 		"total leaves the unreadable file out"
-	assert_match '^ +- +- +- +- /' "$(wci ls "$U/priv/secret.txt")" "ls of the unreadable file"
+	assert_match '^ +- +- +- +- error +/' "$(wci ls "$U/priv/secret.txt")" "ls of the unreadable file"
 	# still unreadable: tried again, and failed again
 	uscan "$U"
 	assert_eq 1 "$SCAN_RC" "exit status of a rescan with an unreadable file"

@@ -526,6 +526,72 @@ START_TEST(test_error_stops_script)
 }
 END_TEST
 
+/* One JSON document per invocation, whatever the statements. */
+START_TEST(test_one_document)
+{
+	sqlite3 *db = open_db();
+
+	expect(db, "SELECT 1 AS a; SELECT 2 AS b WHERE 0; PRAGMA user_version = 0;"
+	       " SELECT 'x' AS c", SQLOUT_JSON,
+	       "[\n[\n{\"a\":1}\n],\n[],\n[\n{\"c\":\"x\"}\n]\n]\n");
+	expect(db, "SELECT 1 AS a; PRAGMA user_version = 0", SQLOUT_JSON,
+	       "[\n{\"a\":1}\n]\n");
+	expect(db, "SELECT 1 AS a; SELECT 2 AS b", SQLOUT_CSV, "a\n1\nb\n2\n");
+	sqlite3_close(db);
+}
+END_TEST
+
+/* A command's own statements: rows that go on, sections, one-row objects. */
+START_TEST(test_document_api)
+{
+	sqlite3 *db = open_db();
+	sqlite3_stmt *st, *none;
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+	struct sqlout *so;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT ?1 AS n", -1, &st, NULL),
+			 SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT 1 AS z WHERE 0", -1,
+					    &none, NULL), SQLITE_OK);
+	so = sqlout_new(db, SQLOUT_JSON, f);
+	sqlout_section(so, "rows", 0);
+	for (int i = 1; i <= 2; i++) {
+		sqlite3_bind_int(st, 1, i);
+		ck_assert_int_eq(sqlout_stmt(so, st), 0);
+	}
+	sqlout_section(so, "one", 1);
+	ck_assert_int_eq(sqlout_stmt(so, st), 0);	/* bindings kept */
+	sqlout_section(so, "nothing", 1);
+	ck_assert_int_eq(sqlout_stmt(so, none), 0);
+	sqlout_section(so, "empty", 0);
+	ck_assert_int_eq(sqlout_stmt(so, none), 0);
+	ck_assert_int_eq(sqlout_finish(so, 0), 0);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_str_eq(buf, "{\n\"rows\": [\n{\"n\":1},\n{\"n\":2}\n],\n"
+			 "\"one\": {\"n\":2},\n\"nothing\": null,\n"
+			 "\"empty\": []\n}\n");
+	free(buf);
+
+	/* CSV: one header for rows that go on */
+	buf = NULL;
+	f = open_memstream(&buf, &size);
+	so = sqlout_new(db, SQLOUT_CSV, f);
+	for (int i = 1; i <= 3; i++) {
+		sqlite3_bind_int(st, 1, i);
+		ck_assert_int_eq(sqlout_stmt(so, st), 0);
+	}
+	ck_assert_int_eq(sqlout_finish(so, 0), 0);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_str_eq(buf, "n\n1\n2\n3\n");
+	free(buf);
+	sqlite3_finalize(st);
+	sqlite3_finalize(none);
+	sqlite3_close(db);
+}
+END_TEST
+
 START_TEST(test_write_error)
 {
 	sqlite3 *db = open_db();
@@ -631,6 +697,8 @@ static Suite *sqlout_suite(void)
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_error_stops_script);
 	tcase_add_test(tc, test_write_error);
+	tcase_add_test(tc, test_one_document);
+	tcase_add_test(tc, test_document_api);
 	tcase_add_test(tc, test_guard_reads_only);
 	tcase_add_test(tc, test_guard_timeout);
 	return s;
