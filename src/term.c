@@ -99,8 +99,7 @@ size_t term_width(const char *str, size_t len)
 			continue;
 		}
 		i += n;
-		if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) ||
-		    in_table(cp, termwidth_zero, ARRAY_SIZE(termwidth_zero)))
+		if (in_table(cp, termwidth_zero, ARRAY_SIZE(termwidth_zero)))
 			continue;
 		if (in_table(cp, termwidth_wide, ARRAY_SIZE(termwidth_wide)))
 			w += 2;

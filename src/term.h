@@ -53,8 +53,10 @@ int term_printable(const char *s, size_t len);
 
 /*
  * Columns s[0..len) takes on a terminal: 2 for each East Asian Wide or
- * Fullwidth character, 0 for combining marks, format characters and
- * controls, 1 for any other character and for each byte that is not UTF-8.
+ * Fullwidth character, 0 for combining marks and format characters, 1 for
+ * any other character, each control and each byte that is not UTF-8 (what
+ * is printed raw, where no terminal draws it, is read byte by byte; on a
+ * terminal, measure the term_quote()d form instead).
  */
 size_t term_width(const char *s, size_t len);
 

@@ -183,8 +183,8 @@ START_TEST(test_width)
 	WIDTH("\377", 1);				/* not UTF-8 */
 	WIDTH("a\300\200b", 4);				/* overlong: 2 bytes */
 	WIDTH("\355\240\200", 3);			/* surrogate */
-	WIDTH("a\033b\n\t", 2);				/* controls */
-	WIDTH("\302\205", 0);				/* C1 control */
+	WIDTH("a\033b\n\t", 5);				/* controls */
+	WIDTH("\302\205", 1);				/* C1 control */
 	WIDTH("\344\270", 2);				/* cut short */
 }
 END_TEST
