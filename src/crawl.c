@@ -47,6 +47,8 @@ struct crawl {
 
 	struct crawl_stats st;
 	atomic_uint_fast64_t seen;
+	atomic_uint_fast64_t to_count;	/* jobs pushed */
+	atomic_int walked;	/* the walk is over: to_count is final */
 	atomic_int stop;	/* crawl_stop(): walk no further directory */
 
 	struct pending *stack;
@@ -93,6 +95,7 @@ static void new_job(struct crawl *c, const char *dirpath, int64_t dir_id,
 				    !(row->flags & ENTRY_F_RAW)));
 	job->retry = why == CHANGE_FAILED;
 	job->tracked = c->top->tracked;
+	atomic_fetch_add(&c->to_count, 1);
 	job_push(c->jobs, job);
 }
 
@@ -388,6 +391,7 @@ static void *crawl_thread(void *arg)
 		walker_stop(c->walker);
 	while ((l = walker_next(c->walker)))
 		walker_release(c->walker, l);
+	atomic_store(&c->walked, 1);
 	queue_close(c->jobs);
 	return NULL;
 }
@@ -438,6 +442,8 @@ struct crawl *crawl_start(struct store *ro, const struct crawl_options *opt,
 	c->wq = wq;
 	strbuf_init(&c->path, 256);
 	atomic_init(&c->seen, 0);
+	atomic_init(&c->to_count, 0);
+	atomic_init(&c->walked, 0);
 	atomic_init(&c->stop, 0);
 	if (store_max_dir_id(ro, &c->next_dir_id))
 		goto fail;
@@ -481,4 +487,13 @@ void crawl_stop(struct crawl *c)
 uint64_t crawl_progress(struct crawl *c)
 {
 	return atomic_load(&c->seen);
+}
+
+int crawl_walk_done(struct crawl *c, uint64_t *to_count)
+{
+	/* walked first: a count read after it is the final one */
+	int done = atomic_load(&c->walked);
+
+	*to_count = atomic_load(&c->to_count);
+	return done;
 }

@@ -79,4 +79,10 @@ void crawl_stop(struct crawl *c);
 /* Regular files seen so far (for progress; any thread). */
 uint64_t crawl_progress(struct crawl *c);
 
+/*
+ * Files handed on to count so far into *to_count, and whether the walk is
+ * over, so that the count is final (for progress; any thread).
+ */
+int crawl_walk_done(struct crawl *c, uint64_t *to_count);
+
 #endif

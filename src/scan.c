@@ -35,6 +35,7 @@
 #include "fstype.h"
 #include "job.h"
 #include "pool.h"
+#include "progress.h"
 #include "scan.h"
 #include "util.h"
 #include "worker.h"
@@ -94,7 +95,7 @@ struct scan {
 	struct crawl *crawl;
 	struct writer *writer;
 	struct pool *pool;
-	int progress_shown;
+	struct progress *progress;	/* NULL: no line to draw */
 	int db_failed;		/* the writer failed: stop, nothing to record */
 
 	/* the outcome */
@@ -123,26 +124,22 @@ static void on_member(void *data, struct pool_job *pj,
 static int on_tick(void *data)
 {
 	struct scan *sc = data;
-	uint64_t seen, done, bytes;
-	double secs = (double)(now_ns() - sc->started) / 1e9;
+	struct progress_counts pc;
 	struct pool_stats ps;
 
 	if (writer_failed(sc->writer)) {
 		sc->db_failed = 1;
 		return 1;
 	}
-	if (!sc->opt->progress)
+	if (!sc->progress)
 		return 0;
-	seen = crawl_progress(sc->crawl);
-	writer_progress(sc->writer, &done, &bytes);
+	/* walk_done before seen: the counts read after it are final */
+	pc.walk_done = crawl_walk_done(sc->crawl, &pc.to_count);
+	pc.seen = crawl_progress(sc->crawl);
+	writer_progress(sc->writer, &pc.counted, &pc.bytes);
 	pool_get_stats(sc->pool, &ps);
-	fprintf(stderr, "\r\033[K%llu files seen, %llu counted, %zu queued"
-		" (%.0f files/s, %.1f MB/s)", (unsigned long long)seen,
-		(unsigned long long)done,
-		queue_length(sc->jobs) + ps.in_flight,
-		secs > 0 ? (double)done / secs : 0.0,
-		secs > 0 ? (double)bytes / 1e6 / secs : 0.0);
-	sc->progress_shown = 1;
+	pc.queued = queue_length(sc->jobs) + ps.in_flight;
+	progress_update(sc->progress, &pc);
 	return 0;
 }
 
@@ -771,8 +768,7 @@ static void run_pipeline(struct scan *sc)
 	else
 		store_defer_errors(sc->rw, 0);
 	sc->writer = NULL;
-	if (sc->progress_shown)
-		fprintf(stderr, "\r\033[K");
+	progress_clear(sc->progress);
 	sc->stats.seen = cst.seen;
 	sc->stats.unchanged = cst.unchanged;
 	sc->stats.skipped = cst.skipped;
@@ -917,7 +913,6 @@ static void release_run(struct scan *sc)
 	sc->db_base = NULL;
 	sc->ntops = 0;
 	memset(&sc->stats, 0, sizeof(sc->stats));
-	sc->progress_shown = 0;
 }
 
 /* Undo every step that was taken, last first. */
@@ -937,6 +932,8 @@ static void scan_release(struct scan *sc)
 	}
 	if (sc->masked)
 		pthread_sigmask(SIG_SETMASK, &sc->old_mask, NULL);
+	progress_free(sc->progress);
+	sc->progress = NULL;
 }
 
 /* ------------------------------------------------------------ the plan */
@@ -1220,6 +1217,9 @@ int scan_run(const struct scan_options *opt)
 
 	if (canonical_args(opt, &sc.paths, &sc.ntops))
 		return SCAN_FATAL;
+	/* before any thread: it hooks the messages of every thread */
+	if (opt->progress)
+		sc.progress = progress_new(2);
 	ret = block_stop_signals(&sc) ? SCAN_FATAL : lock_and_start(&sc);
 	if (ret != SCAN_OK)
 		goto out;

@@ -4,7 +4,9 @@
  * as RFC 4180 CSV or as a JSON array of objects.  The index stores paths as
  * the exact bytes of the file names found on disk, so text is never assumed
  * to be valid UTF-8: TABLE and CSV pass the bytes through untouched, and JSON
- * keeps them recoverable through python's surrogateescape convention.
+ * keeps them recoverable through python's surrogateescape convention.  Only
+ * a TABLE printed to a terminal quotes what would drive the terminal, and
+ * its columns are aligned by display width, so CJK text lines up.
  */
 #include "config.h"
 
@@ -16,6 +18,7 @@
 #include "count.h"
 #include "sqlout.h"
 #include "strbuf.h"
+#include "term.h"
 #include "util.h"
 
 /*
@@ -37,7 +40,7 @@ static const char hexdigits[] = "0123456789abcdef";
 struct cell {
 	size_t off;
 	size_t len;
-	size_t width;	/* in UTF-8 characters */
+	size_t width;	/* in terminal columns (term_width()) */
 	int right;	/* numbers are right-aligned */
 };
 
@@ -67,6 +70,7 @@ struct sqlout {
 	size_t nr_cells, alloc_cells;
 	size_t *width;
 	int widths_known;
+	int tty;		/* out is a terminal: quote what would drive it */
 
 	struct strbuf scratch;
 };
@@ -125,17 +129,6 @@ static int sql_error(struct sqlout *so)
 static int write_error(void)
 {
 	return error("cannot write output");
-}
-
-/* Display width: every byte but a continuation byte starts a character. */
-static size_t utf8_width(const char *s, size_t len)
-{
-	size_t i, w = 0;
-
-	for (i = 0; i < len; i++)
-		if (((unsigned char)s[i] & 0xc0) != 0x80)
-			w++;
-	return w;
 }
 
 /*
@@ -276,7 +269,7 @@ static void table_add(struct sqlout *so, size_t off, int number)
 	c = &so->cells[so->nr_cells++];
 	c->off = off;
 	c->len = so->arena.len - off;
-	c->width = utf8_width(so->arena.buf + off, c->len);
+	c->width = term_width(so->arena.buf + off, c->len);
 	c->right = number;
 }
 
@@ -370,6 +363,26 @@ static void table_flush(struct sqlout *so)
 	table_reset(so);
 }
 
+/*
+ * On a terminal, the text from off to the end of the arena is quoted as
+ * ls quotes names when it holds anything but printable UTF-8: a file
+ * named with ESC sequences must not retitle or clear the screen of
+ * whoever lists it.  Printable text stays as it is (no quotes around
+ * spaces: a table is read, not pasted into a shell); elsewhere the bytes
+ * stay exact, for the programs that read them.
+ */
+static void table_quote_from(struct sqlout *so, size_t off)
+{
+	size_t len = so->arena.len - off;
+
+	if (!so->tty || term_printable(so->arena.buf + off, len))
+		return;
+	strbuf_reset(&so->scratch);
+	strbuf_add(&so->scratch, so->arena.buf + off, len);
+	strbuf_setlen(&so->arena, off);
+	term_quote(&so->arena, so->scratch.buf, so->scratch.len);
+}
+
 static void table_begin(struct sqlout *so)
 {
 	int i;
@@ -377,10 +390,12 @@ static void table_begin(struct sqlout *so)
 	table_reset(so);
 	so->width = xcalloc(so->ncol, sizeof(*so->width));
 	so->widths_known = 0;
+	so->tty = term_is_tty(fileno(so->out));
 	for (i = 0; i < so->ncol; i++) {
 		size_t off = so->arena.len;
 
 		strbuf_addstr(&so->arena, so->names[i]);
+		table_quote_from(so, off);
 		table_add(so, off, 0);
 	}
 }
@@ -396,6 +411,7 @@ static int table_add_row(struct sqlout *so)
 
 		if (render_plain(so, i, &so->arena, &number))
 			return -1;
+		table_quote_from(so, off);
 		table_add(so, off, number);
 	}
 	/* Before the widths are known, rows wait; afterwards, none do. */

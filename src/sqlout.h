@@ -19,7 +19,9 @@ enum sqlout_format {
  * print each statement's result rows to out in the given format.  JSON is
  * one document: an array of objects, or with several statements that
  * return columns, an array holding one such array per statement.  Text is
- * printed as the exact stored bytes in TABLE and CSV; in JSON, bytes that are
+ * printed as the exact stored bytes in TABLE and CSV (but for a TABLE to a
+ * terminal, where a value that is not printable UTF-8 is quoted as ls quotes
+ * names, and columns align by display width); in JSON, bytes that are
  * not valid UTF-8 are written as lone surrogates "\udcXX" (python's
  * surrogateescape), so json.loads() plus encode('utf-8', 'surrogateescape')
  * gives the original bytes back.  Returns 0, or -1 after reporting the SQLite

@@ -1,7 +1,8 @@
 /*
  * util.c - the helpers every module leans on: checked allocation, error
  * messages in one consistent format, and I/O loops that survive EINTR and
- * short transfers.  Nothing here keeps state except the program name.
+ * short transfers.  Nothing here keeps state except the program name and
+ * the hook that a progress display puts in front of messages.
  */
 #include "config.h"
 
@@ -19,6 +20,8 @@
 #include "count.h"
 
 static const char *progname = "wcindex";
+static void (*message_hook)(void *, const char *, size_t);
+static void *message_hook_data;
 static int oom_exit_code;
 static void (*oom_hook)(void);
 
@@ -118,6 +121,13 @@ void set_progname(const char *name)
 	progname = name;
 }
 
+void set_message_hook(void (*fn)(void *data, const char *msg, size_t len),
+		      void *data)
+{
+	message_hook = fn;
+	message_hook_data = data;
+}
+
 /*
  * Append s to out (room for 4 bytes per byte of s) with every byte that
  * could drive a terminal escaped, as GNU ls -b quotes names: file names
@@ -176,6 +186,10 @@ vreport(const char *prefix, const char *fmt, va_list ap,
 	}
 	o = escape_message(out, buf);
 	out[o++] = '\n';
+	if (message_hook) {
+		message_hook(message_hook_data, out, o);
+		return;
+	}
 	/* one write: messages of several processes do not interleave */
 	fwrite(out, 1, o, stderr);
 }

@@ -52,6 +52,17 @@ void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A line on stderr that is neither an error nor a warning: "wcindex: ..." */
 void notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * Hand every message of error(), error_errno(), warning(), notice() and
+ * die() to fn (data, the whole line with its newline, its length) instead
+ * of writing it to stderr; NULL restores the plain write.  For a display
+ * that must not be mixed with messages (the progress line): fn runs in
+ * whatever thread reports and writes the line itself.  Set or remove it
+ * only while no other thread can report.
+ */
+void set_message_hook(void (*fn)(void *data, const char *msg, size_t len),
+		      void *data);
+
 /* Print a message and exit with status 2; only the command layer calls this. */
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 

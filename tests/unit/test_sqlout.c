@@ -111,6 +111,25 @@ START_TEST(test_table)
 }
 END_TEST
 
+START_TEST(test_table_wide)
+{
+	sqlite3 *db = open_db();
+
+	/* CJK takes two columns, a combining mark none */
+	exec_ok(db, "CREATE TABLE w(name TEXT, n INTEGER);"
+		"INSERT INTO w VALUES ('\xe4\xb8\xad\xe6\x96\x87', 1);"
+		"INSERT INTO w VALUES ('e\xcc\x81', 22);"
+		"INSERT INTO w VALUES ('abcde', 3);");
+	expect(db, "SELECT name, n FROM w ORDER BY rowid", SQLOUT_TABLE,
+	       "name    n\n"
+	       "-----  --\n"
+	       "\xe4\xb8\xad\xe6\x96\x87    1\n"
+	       "e\xcc\x81      22\n"
+	       "abcde   3\n");
+	sqlite3_close(db);
+}
+END_TEST
+
 START_TEST(test_csv)
 {
 	sqlite3 *db = sample_db();
@@ -262,10 +281,10 @@ START_TEST(test_raw_bytes_kept)
 
 	got = run(db, "SELECT v FROM u", SQLOUT_TABLE, &ret, &len);
 	ck_assert_int_eq(ret, 0);
-	/* Six characters wide: continuation bytes do not count. */
-	ck_assert_uint_eq(len, 2 + 7 + sizeof(raw));
-	ck_assert_mem_eq(got, "v\n------\n", 9);
-	ck_assert_mem_eq(got + 9, raw, sizeof(raw) - 1);
+	/* Nine columns: each byte that is not UTF-8 counts one. */
+	ck_assert_uint_eq(len, 2 + 10 + sizeof(raw));
+	ck_assert_mem_eq(got, "v\n---------\n", 12);
+	ck_assert_mem_eq(got + 12, raw, sizeof(raw) - 1);
 	ck_assert_int_eq(got[len - 1], '\n');
 	free(got);
 
@@ -685,6 +704,7 @@ static Suite *sqlout_suite(void)
 	TCase *tc = add_tcase(s, "core", 0);
 
 	tcase_add_test(tc, test_table);
+	tcase_add_test(tc, test_table_wide);
 	tcase_add_test(tc, test_csv);
 	tcase_add_test(tc, test_json);
 	tcase_add_test(tc, test_numbers);
