@@ -33,6 +33,7 @@
 #include "sqlout.h"
 #include "store.h"
 #include "tally.h"
+#include "term.h"
 #include "util.h"
 #include "worker.h"
 
@@ -527,11 +528,17 @@ static int width_of(uint64_t v, int min)
 	return w > min ? w : min;
 }
 
-static void print_totals(const struct totals *t, int w, const char *label)
+/* A line of total; label quoted on a terminal (tty). */
+static void print_totals(const struct totals *t, int w, const char *label,
+			 int tty)
 {
+	struct strbuf sb = STRBUF_INIT;
+
+	term_add_name(&sb, label, strlen(label), tty);
 	printf("%*" PRIu64 " %*" PRIu64 " %*" PRIu64 " %*" PRIu64 " %*" PRIu64
 	       " %s\n", w, t->lines, w, t->words, w, t->chars, w, t->bytes,
-	       w, t->files, label);
+	       w, t->files, sb.buf);
+	strbuf_release(&sb);
 }
 
 struct total_opts {
@@ -574,7 +581,7 @@ static void print_total_table(const struct tally *ty, const struct totals *sum,
 			      int with_sum)
 {
 	uint64_t widest = sum->chars > sum->bytes ? sum->chars : sum->bytes;
-	int w;
+	int w, tty = term_is_tty(fileno(stdout));
 
 	for (size_t i = 0; i < tally_count(ty); i++) {
 		const struct totals *t = &tally_row(ty, i)->t;
@@ -584,9 +591,10 @@ static void print_total_table(const struct tally *ty, const struct totals *sum,
 	}
 	w = width_of(widest, 7);
 	for (size_t i = 0; i < tally_count(ty); i++)
-		print_totals(&tally_row(ty, i)->t, w, tally_row(ty, i)->label);
+		print_totals(&tally_row(ty, i)->t, w, tally_row(ty, i)->label,
+			     tty);
 	if (with_sum)
-		print_totals(sum, w, "total");
+		print_totals(sum, w, "total", 0);
 }
 
 /* Bind one row of total's CSV or JSON: label NULL for the total. */
@@ -693,7 +701,8 @@ out:
 
 struct ls_ctx {
 	int terminator;
-	struct strbuf line;
+	int tty;		/* quote names: a terminal, and not -0 */
+	struct strbuf line, path;
 };
 
 static void add_count(struct strbuf *sb, int64_t v)
@@ -714,11 +723,13 @@ static int print_ls_row(void *data, const struct ls_row *row)
 	add_count(&ctx->line, row->chars);
 	add_count(&ctx->line, row->bytes);
 	strbuf_addf(&ctx->line, "%-7s ", row->kind ? row->kind : "-");
-	strbuf_add(&ctx->line, row->path, row->path_len);
+	strbuf_reset(&ctx->path);
+	strbuf_add(&ctx->path, row->path, row->path_len);
 	if (row->member_len) {
-		strbuf_addstr(&ctx->line, ARCHIVE_NEST_SEP);
-		strbuf_add(&ctx->line, row->member, row->member_len);
+		strbuf_addstr(&ctx->path, ARCHIVE_NEST_SEP);
+		strbuf_add(&ctx->path, row->member, row->member_len);
 	}
+	term_add_name(&ctx->line, ctx->path.buf, ctx->path.len, ctx->tty);
 	strbuf_addch(&ctx->line, ctx->terminator);
 	return fwrite(ctx->line.buf, 1, ctx->line.len, stdout) != ctx->line.len;
 }
@@ -748,7 +759,7 @@ static int cmd_ls(int argc, char **argv, const char *db,
 		"  prints: lines words chars bytes kind path (a '-' where a row has no\n"
 		"  counts of its own); kind is text, a document format, binary, archive,\n"
 		"  link, or why the file was not counted\n";
-	struct ls_ctx ctx = { '\n', STRBUF_INIT };
+	struct ls_ctx ctx = { '\n', 0, STRBUF_INIT, STRBUF_INIT };
 	struct reading rd = { 0 };
 	struct sorting sort = { 0 };
 	struct ls_query q = { 0 };
@@ -779,6 +790,7 @@ static int cmd_ls(int argc, char **argv, const char *db,
 			ret = EXIT_PARTIAL;
 		}
 	}
+	ctx.tty = ctx.terminator && term_is_tty(fileno(stdout));
 	q.paths = rd.paths;
 	q.n = rd.n;
 	q.sort = sort.key;
@@ -787,6 +799,7 @@ static int cmd_ls(int argc, char **argv, const char *db,
 		ret = EXIT_FATAL;
 out:
 	strbuf_release(&ctx.line);
+	strbuf_release(&ctx.path);
 	return end_reading(&rd, ret);
 }
 
@@ -1208,7 +1221,8 @@ static int print_changes(sqlite3 *db, const char *sql)
 {
 	static const char *const kinds[] = { "new", "changed", "deleted", "first" };
 	struct change_sums sum = { { 0 }, 0, 0, 0, 0 };
-	struct strbuf line = STRBUF_INIT;
+	struct strbuf line = STRBUF_INIT, path = STRBUF_INIT;
+	int tty = term_is_tty(fileno(stdout));
 	sqlite3_stmt *st;
 	int rc;
 
@@ -1229,15 +1243,22 @@ static int print_changes(sqlite3 *db, const char *sql)
 		strbuf_addf(&line, "%-8s %+10lld words %+10lld bytes  ", kind,
 			    (long long)sqlite3_column_int64(st, 4),
 			    (long long)sqlite3_column_int64(st, 6));
-		strbuf_add_escaped(&line, (const char *)sqlite3_column_text(st, 1));
+		strbuf_reset(&path);
+		strbuf_addstr(&path, (const char *)sqlite3_column_text(st, 1));
 		if (member && *member) {
-			strbuf_addstr(&line, ARCHIVE_NEST_SEP);
-			strbuf_add_escaped(&line, member);
+			strbuf_addstr(&path, ARCHIVE_NEST_SEP);
+			strbuf_addstr(&path, member);
 		}
+		/* through a pipe, one line a change whatever the name holds */
+		if (tty)
+			term_quote(&line, path.buf, path.len);
+		else
+			strbuf_add_escaped(&line, path.buf);
 		puts(line.buf);
 	}
 	sqlite3_finalize(st);
 	strbuf_release(&line);
+	strbuf_release(&path);
 	if (rc != SQLITE_DONE)
 		return error("cannot read the changes: %s", sqlite3_errmsg(db));
 	printf("total: %" PRIu64 " new, %" PRIu64 " changed, %" PRIu64

@@ -12,10 +12,6 @@
 
 "$PYTHON3" -c 'import pty, termios, fcntl' 2>/dev/null || skip "python has no pty"
 
-# `wcindex ls` quotes names on a terminal only once cli.c calls
-# term_add_name(): until then its check only says so.
-LS_QUOTES=${LS_QUOTES:-no}
-
 # on_pty COLS OUT ARGS...: wcindex ARGS on a COLS-column pty, all it
 # writes there in OUT; sets RC.  TERM is xterm unless the caller set it.
 on_pty () {
@@ -151,17 +147,23 @@ grep -aqF "$evil_q" "$TMP/sql" ||
 grep -aqF "中文.txt" "$TMP/sql" ||
 	fail "sql on a terminal: CJK quoted: $(cat -v "$TMP/sql")"
 
-on_pty 80 "$TMP/ls" ls "$H"
-assert_eq 0 "$RC" "ls on a terminal: exit status"
-if grep -aq $'\033' "$TMP/ls"; then
-	if [ "$LS_QUOTES" = yes ]; then
-		fail "ls on a terminal: a raw ESC in $(cat -v "$TMP/ls")"
+# ls, total and changes quote the whole path, as ls quotes its arguments
+printf 'more words\n' >>"$(printf '%s\n' "$H"/evil*)"
+scan_ok -q "$H"
+evil_tail="\$'\\033'']0;pwned'\$'\\a\\033''[2J.txt'"
+for cmd in "ls $H" "total $H/evil*" "changes $H"; do
+	# shellcheck disable=SC2086
+	on_pty 80 "$TMP/out" $cmd
+	assert_eq 0 "$RC" "${cmd%% *} on a terminal: exit status"
+	if grep -aq $'\033' "$TMP/out"; then
+		fail "${cmd%% *} on a terminal: a raw ESC in $(cat -v "$TMP/out")"
 	fi
-	note "ls on a terminal does not quote names yet (LS_QUOTES=no)"
-elif [ "$LS_QUOTES" = yes ]; then
-	grep -aqF "$H/$evil_q" "$TMP/ls" ||
-		fail "ls on a terminal: not quoted as ls does: $(cat -v "$TMP/ls")"
-fi
+	grep -aqF "'$H/evil'$evil_tail" "$TMP/out" ||
+		fail "${cmd%% *} on a terminal: not quoted as ls does: $(cat -v "$TMP/out")"
+done
+on_pty 80 "$TMP/out" total "$H/中文.txt"
+grep -aqF " $H/中文.txt" "$TMP/out" ||
+	fail "total on a terminal: a printable name quoted: $(cat -v "$TMP/out")"
 
 # through a pipe, the exact bytes
 "$PYTHON3" - "$WCINDEX" "$DB" "$H" <<'PY' || fail "exact bytes through a pipe"
