@@ -1264,6 +1264,7 @@ int cli_main(int argc, char **argv)
 	if (!strcmp(argv[1], "version") || asks_version(argc, argv)) {
 		printf("wcindex %s (sqlite %s, schema %d)\n", PACKAGE_VERSION,
 		       sqlite3_libversion(), STORE_SCHEMA_VERSION);
+		puts("licence: MIT (see LICENSE)");
 		print_formats();
 		return 0;
 	}

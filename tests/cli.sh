@@ -62,14 +62,15 @@ version=$(sed -n 's/^AC_INIT(\[[^]]*\], *\[\([^]]*\)\].*/\1/p' "$TEST_SRCDIR/../
 run "$WCINDEX" --version
 assert_eq "0|" "$RC|$ERR" "--version: exit status|stderr"
 assert_match "^wcindex $version( |\$)" "$OUT" "--version"
+assert_eq "licence: MIT (see LICENSE)" "$(printf '%s\n' "$OUT" | sed -n 2p)" "--version: the licence"
 # the formats read, and those counted as bytes for want of a library
 ALL="html docx pptx odt odp epub pdf"
-case $(printf '%s\n' "$OUT" | sed -n 3p) in
-"") assert_eq "documents: $ALL" "$(printf '%s\n' "$OUT" | sed -n 2p)" "--version: every format read" ;;
+case $(printf '%s\n' "$OUT" | sed -n 4p) in
+"") assert_eq "documents: $ALL" "$(printf '%s\n' "$OUT" | sed -n 3p)" "--version: every format read" ;;
 *) assert_match "^counted as bytes: [a-z ]+ \\(without [a-z0-9, -]+\\)\$" \
-	"$(printf '%s\n' "$OUT" | sed -n 3p)" "--version: the formats not read, and why" ;;
+	"$(printf '%s\n' "$OUT" | sed -n 4p)" "--version: the formats not read, and why" ;;
 esac
-assert_eq "" "$(printf '%s\n' "$OUT" | sed 1,3d)" "--version prints at most three lines"
+assert_eq "" "$(printf '%s\n' "$OUT" | sed 1,4d)" "--version prints at most four lines"
 
 # ======================================================== usage errors
 usage_error () {
