@@ -66,7 +66,8 @@ static const char usage_main[] =
 	"\n"
 	"The database is --db FILE, else $WCINDEX_DB, else\n"
 	"$XDG_DATA_HOME/wcindex/index.db (~/.local/share/wcindex/index.db).\n"
-	"'wcindex COMMAND --help' describes a command; man wcindex has the rest.\n";
+	"'wcindex COMMAND --help' (or -h) describes a command, 'wcindex --version'\n"
+	"the version, licence and formats; man wcindex has the rest.\n";
 
 /* --csv, --json, --table: how rows printed through sqlout look. */
 #define OPT_OUTPUT_FORMAT(fmt) \

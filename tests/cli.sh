@@ -72,6 +72,25 @@ case $(printf '%s\n' "$OUT" | sed -n 4p) in
 esac
 assert_eq "" "$(printf '%s\n' "$OUT" | sed 1,4d)" "--version prints at most four lines"
 
+# every command, as the program's help lists them: -h and --help print its
+# usage and options, ending with -h, --help and --version; --version works
+run "$WCINDEX" --help
+COMMANDS=$(printf '%s\n' "$OUT" | sed -n '/^commands:$/,/^$/s/^  \([a-z][a-z-]*\) .*/\1/p')
+[ "$(printf '%s\n' "$COMMANDS" | wc -l)" -ge 11 ] || fail "wcindex --help lists too few commands: $COMMANDS"
+grep -q -- '--version' <<<"$OUT" || fail "wcindex --help does not mention --version"
+for c in $COMMANDS; do
+	for form in --help -h; do
+		run "$WCINDEX" "$c" "$form"
+		assert_eq "0|" "$RC|$ERR" "wcindex $c $form: exit status|stderr"
+		assert_match "^usage: wcindex $c( |\$)" "$(printf '%s\n' "$OUT" | head -n 1)" "wcindex $c $form"
+		assert_match "^  -h, --help  " "$(printf '%s\n' "$OUT" | tail -n 2 | head -n 1)" "wcindex $c $form: -h, --help next to last"
+		assert_match "^      --version  " "$(printf '%s\n' "$OUT" | tail -n 1)" "wcindex $c $form: --version last"
+	done
+	run "$WCINDEX" "$c" --version
+	assert_eq "0|" "$RC|$ERR" "wcindex $c --version: exit status|stderr"
+	assert_match "^wcindex $version " "$(printf '%s\n' "$OUT" | head -n 1)" "wcindex $c --version"
+done
+
 # ======================================================== usage errors
 usage_error () {
 	run "$WCINDEX" --db "$DB" "$@"
