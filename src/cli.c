@@ -68,7 +68,8 @@ static const char usage_main[] =
 	"\n"
 	"The database is --db FILE, else $WCINDEX_DB, else\n"
 	"$XDG_DATA_HOME/wcindex/index.db (~/.local/share/wcindex/index.db).\n"
-	"'wcindex COMMAND --help' describes a command; man wcindex has the rest.\n";
+	"'wcindex COMMAND --help' (or -h) describes a command, 'wcindex --version'\n"
+	"the version, licence and formats; man wcindex has the rest.\n";
 
 /* --csv, --json, --table: how rows printed through sqlout look. */
 #define OPT_OUTPUT_FORMAT(fmt) \
@@ -1550,6 +1551,7 @@ int cli_main(int argc, char **argv)
 	if (!strcmp(argv[1], "version") || asks_version(argc, argv)) {
 		printf("wcindex %s (sqlite %s, schema %d)\n", PACKAGE_VERSION,
 		       sqlite3_libversion(), STORE_SCHEMA_VERSION);
+		puts("licence: MIT (see LICENSE)");
 		print_formats();
 		return 0;
 	}

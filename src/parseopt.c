@@ -242,34 +242,71 @@ static int is_visible(const struct parseopt *opt)
 	return !(opt->flags & PARSEOPT_HIDDEN);
 }
 
+/*
+ * The options every command has, last in every help so that they are
+ * found in one place: -h/--help is parsed here, --version by the caller
+ * before any command's options (see parseopt.h).
+ */
+static const struct parseopt common_options[] = {
+	{ .type = PARSEOPT_GLOBAL, .short_name = 'h', .long_name = "help",
+	  .help = "print this help and exit" },
+	{ .type = PARSEOPT_GLOBAL, .long_name = "version",
+	  .help = "print the version, licence and formats, and exit" },
+	OPT_END(),
+};
+
+/* The widest left part of the visible options of opts. */
+static size_t widest_left(const struct parseopt *opts, struct strbuf *left)
+{
+	size_t n = count_options(opts), widest = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!is_visible(&opts[i]))
+			continue;
+		strbuf_reset(left);
+		add_option_left(left, &opts[i]);
+		if (left->len > widest)
+			widest = left->len;
+	}
+	return widest;
+}
+
+/* A line of sb for each visible option of opts, the phrases at column. */
+static void add_option_lines(struct strbuf *sb, const struct parseopt *opts,
+			     size_t column, struct strbuf *left)
+{
+	size_t n = count_options(opts);
+
+	for (size_t i = 0; i < n; i++) {
+		if (!is_visible(&opts[i]))
+			continue;
+		strbuf_reset(left);
+		add_option_left(left, &opts[i]);
+		if (opts[i].help)
+			strbuf_addf(sb, "%-*s%s\n", (int)column, left->buf,
+				    opts[i].help);
+		else
+			strbuf_addf(sb, "%s\n", left->buf);
+	}
+}
+
 void parseopt_usage(struct strbuf *sb, const char *usage,
 		    const struct parseopt *opts)
 {
 	struct strbuf left = STRBUF_INIT;
-	size_t n = count_options(opts), widest = 0, column;
+	size_t widest, common, column;
 
 	strbuf_addstr(sb, usage);
-	for (size_t i = 0; i < n; i++) {
-		if (!is_visible(&opts[i]))
-			continue;
-		strbuf_reset(&left);
-		add_option_left(&left, &opts[i]);
-		if (left.len > widest)
-			widest = left.len;
-	}
+	if (!opts)
+		return;
+	widest = widest_left(opts, &left);
+	common = widest_left(common_options, &left);
+	if (common > widest)
+		widest = common;
 	/* One column for the whole command, two spaces after its widest. */
 	column = widest < HELP_COLUMN ? HELP_COLUMN : widest + 2;
-	for (size_t i = 0; i < n; i++) {
-		if (!is_visible(&opts[i]))
-			continue;
-		strbuf_reset(&left);
-		add_option_left(&left, &opts[i]);
-		if (opts[i].help)
-			strbuf_addf(sb, "%-*s%s\n", (int)column, left.buf,
-				    opts[i].help);
-		else
-			strbuf_addf(sb, "%s\n", left.buf);
-	}
+	add_option_lines(sb, opts, column, &left);
+	add_option_lines(sb, common_options, column, &left);
 	strbuf_release(&left);
 }
 

@@ -141,8 +141,10 @@ int parseopt_parse(int *argc, char ***argv, const char *usage,
 /*
  * Append a command's help to sb: usage (its "usage:" line and any line to
  * show above the options, each ended by a newline), then a line for each
- * option of opts not hidden, in table order, the help phrases aligned in
- * one column.  opts may be NULL: usage alone.
+ * option of opts not hidden, in table order, and last the "-h, --help" and
+ * "--version" lines every command has, the help phrases aligned in one
+ * column.  opts may be NULL: usage alone.  --version is listed but not
+ * parsed here: the program answers it before any command parses.
  */
 void parseopt_usage(struct strbuf *sb, const char *usage,
 		    const struct parseopt *opts);

@@ -54,14 +54,34 @@ version=$(sed -n 's/^AC_INIT(\[[^]]*\], *\[\([^]]*\)\].*/\1/p' "$TEST_SRCDIR/../
 run "$WCINDEX" --version
 assert_eq "0|" "$RC|$ERR" "--version: exit status|stderr"
 assert_match "^wcindex $version( |\$)" "$OUT" "--version"
+assert_eq "licence: MIT (see LICENSE)" "$(printf '%s\n' "$OUT" | sed -n 2p)" "--version: the licence"
 # the formats read, and those counted as bytes for want of a library
 ALL="html docx pptx odt odp epub pdf"
-case $(printf '%s\n' "$OUT" | sed -n 3p) in
-"") assert_eq "documents: $ALL" "$(printf '%s\n' "$OUT" | sed -n 2p)" "--version: every format read" ;;
+case $(printf '%s\n' "$OUT" | sed -n 4p) in
+"") assert_eq "documents: $ALL" "$(printf '%s\n' "$OUT" | sed -n 3p)" "--version: every format read" ;;
 *) assert_match "^counted as bytes: [a-z ]+ \\(without [a-z0-9, -]+\\)\$" \
-	"$(printf '%s\n' "$OUT" | sed -n 3p)" "--version: the formats not read, and why" ;;
+	"$(printf '%s\n' "$OUT" | sed -n 4p)" "--version: the formats not read, and why" ;;
 esac
-assert_eq "" "$(printf '%s\n' "$OUT" | sed 1,3d)" "--version prints at most three lines"
+assert_eq "" "$(printf '%s\n' "$OUT" | sed 1,4d)" "--version prints at most four lines"
+
+# every command, as the program's help lists them: -h and --help print its
+# usage and options, ending with -h, --help and --version; --version works
+run "$WCINDEX" --help
+COMMANDS=$(printf '%s\n' "$OUT" | sed -n '/^commands:$/,/^$/s/^  \([a-z][a-z-]*\) .*/\1/p')
+[ "$(printf '%s\n' "$COMMANDS" | wc -l)" -ge 11 ] || fail "wcindex --help lists too few commands: $COMMANDS"
+grep -q -- '--version' <<<"$OUT" || fail "wcindex --help does not mention --version"
+for c in $COMMANDS; do
+	for form in --help -h; do
+		run "$WCINDEX" "$c" "$form"
+		assert_eq "0|" "$RC|$ERR" "wcindex $c $form: exit status|stderr"
+		assert_match "^usage: wcindex $c( |\$)" "$(printf '%s\n' "$OUT" | head -n 1)" "wcindex $c $form"
+		assert_match "^  -h, --help  " "$(printf '%s\n' "$OUT" | tail -n 2 | head -n 1)" "wcindex $c $form: -h, --help next to last"
+		assert_match "^      --version  " "$(printf '%s\n' "$OUT" | tail -n 1)" "wcindex $c $form: --version last"
+	done
+	run "$WCINDEX" "$c" --version
+	assert_eq "0|" "$RC|$ERR" "wcindex $c --version: exit status|stderr"
+	assert_match "^wcindex $version " "$(printf '%s\n' "$OUT" | head -n 1)" "wcindex $c --version"
+done
 
 # ======================================================== usage errors
 usage_error () {

@@ -523,7 +523,14 @@ START_TEST(test_help_lists_each_option_once)
 		}
 		n += want;
 	}
-	/* usage lines, then one line per visible option */
+	/* -h, --help and --version: once each, in the last two lines */
+	ck_assert_int_eq(count_option(help, "help"), 1);
+	ck_assert_int_eq(count_option(help, "version"), 1);
+	ck_assert_ptr_nonnull(strstr(help, "\n  -h, --help "));
+	ck_assert_ptr_nonnull(strstr(help, "\n      --version "));
+	ck_assert(strstr(help, "-h, --help") < strstr(help, "--version"));
+	/* usage lines, then one line per visible option, then those two */
+	n += 2;
 	for (const char *p = help + strlen(usage); *p; p++)
 		n -= *p == '\n';
 	ck_assert_uint_eq(n, 0);
@@ -534,26 +541,51 @@ START_TEST(test_help_lists_each_option_once)
 }
 END_TEST
 
-/* Each option's line ends with its phrase, all starting in one column. */
+/*
+ * Check that the help line at *line starts with left and ends with a
+ * phrase: help, or when help is NULL the words after left.  Returns the
+ * column the phrase starts at; *line moves to the next line.
+ */
+static long phrase_column(const char **line, const char *left,
+			  const char *help)
+{
+	const char *p = *line, *eol = strchr(p, '\n'), *phrase;
+
+	ck_assert_ptr_nonnull(eol);
+	ck_assert_msg(!strncmp(p, left, strlen(left)), "'%.*s' does not start "
+		      "'%s'", (int)(eol - p), p, left);
+	if (help) {
+		phrase = eol - strlen(help);
+		ck_assert_msg(phrase > p + strlen(left) && phrase[-1] == ' ' &&
+			      !strncmp(phrase, help, strlen(help)),
+			      "'%s' does not end '%.*s'", help,
+			      (int)(eol - p), p);
+	} else {
+		phrase = p + strlen(left) + strspn(p + strlen(left), " ");
+		ck_assert_msg(phrase < eol, "no phrase after '%s'", left);
+	}
+	*line = eol + 1;
+	return phrase - p;
+}
+
+/*
+ * Each option's line ends with its phrase, then come the lines of -h,
+ * --help and --version, all phrases starting in one column.
+ */
 static void assert_aligned(const struct parseopt *opts, size_t min)
 {
 	char *help = help_text(opts);
-	const char *line = help + strlen(usage), *eol, *phrase;
-	long column = -1;
+	const char *line = help + strlen(usage);
+	long column = -1, at;
 
 	for (const struct parseopt *o = opts; o->type != PARSEOPT_END; o++) {
-		eol = strchr(line, '\n');
-		ck_assert_ptr_nonnull(eol);
-		phrase = eol - strlen(o->help);
-		ck_assert_msg(phrase > line + 2 && phrase[-1] == ' ' &&
-			      !strncmp(phrase, o->help, strlen(o->help)),
-			      "'%s' does not end '%.*s'", o->help,
-			      (int)(eol - line), line);
+		at = phrase_column(&line, "  ", o->help);
 		if (column < 0)
-			column = phrase - line;
-		ck_assert_int_eq(phrase - line, column);
-		line = eol + 1;
+			column = at;
+		ck_assert_int_eq(at, column);
 	}
+	ck_assert_int_eq(phrase_column(&line, "  -h, --help ", NULL), column);
+	ck_assert_int_eq(phrase_column(&line, "      --version ", NULL), column);
 	ck_assert_str_eq(line, "");
 	ck_assert_int_ge(column, (long)min);
 	free(help);
@@ -607,15 +639,31 @@ START_TEST(test_empty_table)
 {
 	static const struct parseopt empty[] = { OPT_END() };
 	char *help = help_text(empty);
+	const char *rest = help + strlen(usage);
+	long column;
 
-	ck_assert_str_eq(help, usage);
+	/* the usage, then only what every command has */
+	ck_assert_int_eq(strncmp(help, usage, strlen(usage)), 0);
+	column = phrase_column(&rest, "  -h, --help ", NULL);
+	ck_assert_int_eq(phrase_column(&rest, "      --version ", NULL), column);
+	ck_assert_str_eq(rest, "");
 	parse_with(empty, "-f", NULL);
 	assert_usage_error("unknown option '-f'");
 	parse_with(empty, "--help", NULL);
 	ck_assert_int_eq(rc, PARSEOPT_HELP);
-	ck_assert_str_eq(out.buf, usage);
+	ck_assert_str_eq(out.buf, help);
 	parse_with(empty, "a", "b", NULL);
 	assert_operands((const char *const[]){ "a", "b", NULL });
+	free(help);
+}
+END_TEST
+
+/* Without a table (the program's own usage): the usage alone. */
+START_TEST(test_no_table)
+{
+	char *help = help_text(NULL);
+
+	ck_assert_str_eq(help, usage);
 	free(help);
 }
 END_TEST
@@ -667,6 +715,7 @@ static Suite *parseopt_suite(void)
 	tcase_add_test(tc, test_help_aligned);
 	tcase_add_test(tc, test_help_on_stdout);
 	tcase_add_test(tc, test_empty_table);
+	tcase_add_test(tc, test_no_table);
 	return s;
 }
 
