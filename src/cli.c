@@ -76,7 +76,7 @@ static const char usage_main[] =
 	OPT_SET_INT(0, "csv", fmt, SQLOUT_CSV, \
 		    "RFC 4180 CSV, a header line first"), \
 	OPT_SET_INT(0, "json", fmt, SQLOUT_JSON, \
-		    "a JSON array of objects, one per row"), \
+		    "JSON, one document; rows are objects"), \
 	OPT_SET_INT(0, "table", fmt, SQLOUT_TABLE, \
 		    "an aligned table (the default)")
 

@@ -76,7 +76,7 @@ for f in "$HX"/*.pdf; do
 	out=$(cat "$TMP/out")
 	# a reason starts with a lowercase letter or an acronym ("PDF document
 	# is damaged") and ends without a period
-	printf '%s\n' "$out" | grep -Eqx '(pdf|text) (ok|encrypted|limit|damaged) [0-9]+ [0-9]+ [0-9]+ [0-9]+( ([a-z]|[A-Z]{2}).*[^.])?' ||
+	grep -Eqx '(pdf|text) (ok|encrypted|limit|damaged) [0-9]+ [0-9]+ [0-9]+ [0-9]+( ([a-z]|[A-Z]{2}).*[^.])?' <<<"$out" ||
 		fail "$name: not one status line: $out"
 done
 [ "$n" -ge 200 ] || fail "only $n hostile PDFs were written"

@@ -173,7 +173,9 @@ assert_ne () {
 
 # assert_match REGEX STRING MESSAGE (grep -E)
 assert_match () {
-	printf '%s\n' "$2" | grep -Eq -- "$1" ||
+	# a here-string: "printf | grep -q" under pipefail fails when grep
+	# stops reading before printf has written everything
+	grep -Eq -- "$1" <<<"$2" ||
 		fail "$3: '$2' does not match /$1/"
 }
 
