@@ -558,11 +558,9 @@ static int total_of_path(struct reading *rd, size_t i,
 			 const struct total_opts *o, struct tally *ty,
 			 struct totals *t)
 {
-	int64_t id;
 	int found, is_dir = 0;
 
-	if (o->depth_given &&
-	    (is_dir = store_dir_lookup(rd->s, rd->paths[i], &id)) < 0)
+	if (o->depth_given && (is_dir = store_is_tree(rd->s, rd->paths[i])) < 0)
 		return -1;
 	if (!is_dir) {
 		found = store_totals(rd->s, rd->paths[i], o->binary, t);

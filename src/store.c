@@ -50,7 +50,7 @@ enum stmt_id {
 	ST_DELETE_ROOT, ST_ROOT_SCANNED, ST_LIST_ROOTS,
 	ST_ROOT_INFO, ST_SET_ROOT_SETTINGS, ST_SET_ROOT_STATE, ST_ROOT_BY_PATH,
 	ST_FORGET_COUNT, ST_FORGET_ENTRIES, ST_FORGET_DIRS,
-	ST_DIR_LOOKUP, ST_MAX_DIR, ST_DIR_CHILDREN, ST_PUT_DIR,
+	ST_DIR_LOOKUP, ST_TREE_ANY, ST_MAX_DIR, ST_DIR_CHILDREN, ST_PUT_DIR,
 	ST_DELETE_SUBTREE_FILES, ST_DELETE_SUBTREE_DIRS,
 	ST_DIR_ENTRIES, ST_PUT_ENTRY_OK, ST_PUT_ENTRY_ERROR, ST_DELETE_ENTRY,
 	ST_DELETE_STALE_MEMBERS,
@@ -150,6 +150,8 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_FORGET_DIRS] = "DELETE FROM dirs WHERE root_id = ?1",
 	[ST_LIST_ROOTS] = "SELECT path FROM roots ORDER BY path",
 	[ST_DIR_LOOKUP] = "SELECT id FROM dirs WHERE path = ?1",
+	[ST_TREE_ANY] = "SELECT 1 FROM dirs WHERE path = ?1 OR"
+		" (path >= ?2 AND path < ?3) LIMIT 1",
 	[ST_MAX_DIR] = "SELECT coalesce(max(id), 0) FROM dirs",
 	[ST_DIR_CHILDREN] =
 		"SELECT id, path FROM dirs WHERE parent = ?1 ORDER BY path",
@@ -1524,8 +1526,7 @@ static int bind_path(struct store *s, const char *path, enum stmt_id tree_id,
 		     struct strbuf *b)
 {
 	const char *name;
-	int64_t dir_id;
-	int is_dir = store_dir_lookup(s, path, &dir_id);
+	int is_dir = store_is_tree(s, path);
 
 	if (is_dir < 0 || !(*st = get_stmt(s, is_dir ? tree_id : file_id)))
 		return -1;
@@ -1563,11 +1564,28 @@ out:
 	return ret;
 }
 
+int store_is_tree(struct store *s, const char *path)
+{
+	struct strbuf lo = STRBUF_INIT, hi = STRBUF_INIT;
+	sqlite3_stmt *st = get_stmt(s, ST_TREE_ANY);
+	int rc;
+
+	if (!st)
+		return -1;
+	bind_subtree(st, path, &lo, &hi);
+	rc = sqlite3_step(st);
+	done_stmt(st);
+	strbuf_release(&lo);
+	strbuf_release(&hi);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_error(s, "cannot look up a directory");
+	return rc == SQLITE_ROW;
+}
+
 int store_path_indexed(struct store *s, const char *path)
 {
 	struct totals t;
-	int64_t id;
-	int r = store_dir_lookup(s, path, &id);
+	int r = store_is_tree(s, path);
 
 	return r ? r : store_totals(s, path, 1, &t);
 }
@@ -1629,9 +1647,7 @@ struct sqlite3_stmt *store_ls_prepare(struct store *s, const struct ls_query *q)
 		    ENTRY_F_NO_TEXT, ENTRY_F_NO_TEXT, ENTRY_F_NO_TEXT, ENTRY_F_LINK,
 		    ENTRY_F_ARCHIVE, ENTRY_F_BINARY);
 	for (size_t i = 0; i < q->n; i++) {
-		int64_t id;
-
-		if ((is_dir[i] = store_dir_lookup(s, q->paths[i], &id)) < 0)
+		if ((is_dir[i] = store_is_tree(s, q->paths[i])) < 0)
 			goto out;
 		strbuf_addstr(&sql, is_dir[i] ?
 			      " OR (d.path = ? OR (d.path >= ? AND d.path < ?))" :

@@ -304,15 +304,22 @@ struct totals {
 
 /*
  * Totals of the indexed files at path: the file itself, or everything below
- * the directory.  Binary files are included only with include_binary.
+ * the directory (store_is_tree()).  Binary files are included only with include_binary.
  * Returns 1 when path is indexed, 0 when it is not, -1 on error.
  */
 int store_totals(struct store *s, const char *path, int include_binary,
 		 struct totals *t);
 
 /*
- * Whether path is in the index: an indexed directory, or a file (a row).
- * 1, 0, or -1 on error.
+ * Whether path names a tree of the index: an indexed directory, or a
+ * directory above some (a parent of roots: "total /srv" sums the roots
+ * below it).  1, 0, or -1 on error.
+ */
+int store_is_tree(struct store *s, const char *path);
+
+/*
+ * Whether path is in the index: a tree (store_is_tree()), or a file (a
+ * row).  1, 0, or -1 on error.
  */
 int store_path_indexed(struct store *s, const char *path);
 

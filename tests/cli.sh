@@ -343,13 +343,19 @@ assert_eq "0|$(abs_counts "$TINY/bin.dat") 1 $TINY/bin.dat" "$RC|$(printf '%s\n'
 run "$W" --db "$DB" total --binary "$TINY"
 assert_eq "$(py_totals --binary "$TINY")" "$(total_of "$OUT" "$TINY")" "total --binary of a root"
 # paths that are not indexed
-for p in "$TMP/nonexistent" "$TMP" "$TINY/nonexistent.txt" "$TMP/where"; do
+for p in "$TMP/nonexistent" "${TINY%?}" "$TINY/nonexistent.txt" "$TMP/where"; do
 	for c in total ls; do
 		run "$W" --db "$DB" $c "$p"
 		assert_eq "1|" "$RC|$OUT" "$c of '$p' (not indexed): exit status|stdout"
 		assert_match "'$p' is not indexed" "$ERR" "$c of '$p' (not indexed): message"
 	done
 done
+# a directory above the roots holds what they hold, like du
+tail_row () { "$PYTHON3" -c 'import json, sys; r = json.load(sys.stdin)[-1]; del r["path"]; print(r)'; }
+assert_eq "$("$W" --db "$DB" total --json | tail_row)" "$("$W" --db "$DB" total --json "$TMP" | tail_row)" \
+	"total of the directory above every root"
+run "$W" --db "$DB" ls "$TMP"
+assert_eq "0|$("$W" --db "$DB" ls)" "$RC|$OUT" "ls of the directory above every root"
 run "$W" --db "$DB" total "$TINY/a.txt" "$TMP/nonexistent"
 assert_eq 1 "$RC" "total of an indexed and a missing path: exit status"
 assert_eq "$(abs_counts "$TINY/a.txt") 1" "$(total_of "$OUT" "$TINY/a.txt")" "total of an indexed and a missing path: the indexed one"

@@ -1440,6 +1440,22 @@ START_TEST(test_tally_tree)
 }
 END_TEST
 
+/* A directory above roots is a tree: what is below it, nothing else. */
+START_TEST(test_tree_above_roots)
+{
+	build_totals_tree();
+	ck_assert_int_eq(store_is_tree(st, "/"), 1);
+	ck_assert_int_eq(store_is_tree(st, "/t"), 1);
+	ck_assert_int_eq(store_is_tree(st, "/t/sub"), 1);
+	ck_assert_int_eq(store_is_tree(st, "/t/su"), 0);
+	ck_assert_int_eq(store_is_tree(st, "/t/a.txt"), 0);
+	ck_assert_int_eq(store_is_tree(st, "/nowhere"), 0);
+	ck_assert_int_eq(store_path_indexed(st, "/t/a.txt"), 1);
+	ck_assert_int_eq(store_path_indexed(st, "/t/nope.txt"), 0);
+	expect_totals("/", 0, 1, 4, 118, 229, 340, 451, 1, 2);
+}
+END_TEST
+
 START_TEST(test_ls_early_stop)
 {
 	struct ls_collect c = { STRBUF_INIT, 0, 2 };
@@ -1652,6 +1668,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_ls_sorted);
 	tcase_add_test(tc, test_dir_totals);
 	tcase_add_test(tc, test_tally_tree);
+	tcase_add_test(tc, test_tree_above_roots);
 
 	tc = add_tcase(s, "transactions", 30);
 	scratch_fixtures(tc, "test_store", setup_open, teardown);
