@@ -275,7 +275,8 @@ int proto_next_result(struct proto_reader *rd, struct proto_result *res)
 	    get_meta(rd, &res->meta) ||
 	    get_sized(rd, PROTO_MAX_ERRMSG, &res->msg_len, &res->msg))
 		return error("protocol error: truncated result record");
-	if (res->stage > STAGE_REPLACED && res->stage != STAGE_ENCRYPTED)
+	/* every stage but the pool's own STAGE_CANCELLED */
+	if (res->stage > STAGE_DOC_DAMAGED || res->stage == STAGE_CANCELLED)
 		return error("protocol error: unknown stage %u", res->stage);
 	if (res->format >= FORMAT_NR)
 		return error("protocol error: unknown format %u", res->format);

@@ -125,6 +125,11 @@ enum result_stage {
 	STAGE_CANCELLED = 10,
 	/* An encrypted or password-protected document: no counts. */
 	STAGE_ENCRYPTED = 11,
+	/*
+	 * A document whose text could not be read: damaged, or of a format
+	 * this build cannot read (STAGE_DAMAGED is an archive's).
+	 */
+	STAGE_DOC_DAMAGED = 12,
 };
 
 /* proto_member.flags */

@@ -1590,7 +1590,7 @@ int store_path_indexed(struct store *s, const char *path)
 	return r ? r : store_totals(s, path, 1, &t);
 }
 
-/* The ORDER BY of each ls_sort; the names come last, to break ties. */
+/* The ORDER BY of each sort key; the names come last, to break ties. */
 static void add_ls_order(struct strbuf *sql, enum sort_key sort, int reverse)
 {
 	static const char *const key[] = {
@@ -1613,13 +1613,12 @@ static void add_ls_order(struct strbuf *sql, enum sort_key sort, int reverse)
  * Bind, from ?n on, the test that selects path: its subtree when it is
  * an indexed directory, else the file.  Returns the next free parameter.
  */
-static int bind_ls_path(struct store *s, sqlite3_stmt *st, int n,
-			const char *path, int is_dir)
+static int bind_ls_path(sqlite3_stmt *st, int n, const char *path,
+			int is_dir)
 {
 	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
 	const char *name;
 
-	(void)s;
 	if (is_dir) {
 		subtree_bounds(path, &a, &b);
 		sqlite3_bind_text(st, n, path, -1, SQLITE_TRANSIENT);
@@ -1662,7 +1661,7 @@ struct sqlite3_stmt *store_ls_prepare(struct store *s, const struct ls_query *q)
 		goto out;
 	}
 	for (size_t i = 0; i < q->n; i++)
-		n = bind_ls_path(s, st, n, q->paths[i], is_dir[i]);
+		n = bind_ls_path(st, n, q->paths[i], is_dir[i]);
 out:
 	strbuf_release(&sql);
 	free(is_dir);

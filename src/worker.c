@@ -231,7 +231,7 @@ static int count_archive(struct worker_ctx *w, uint32_t flags, int fd,
 		res->stage = STAGE_ENCRYPTED;
 		strbuf_addstr(&w->msg, "document is encrypted");
 	} else if (r < 0 || sum.status == MEMBER_ERROR) {
-		res->stage = STAGE_DAMAGED;
+		res->stage = res->extracted ? STAGE_DOC_DAMAGED : STAGE_DAMAGED;
 		strbuf_addstr(&w->msg, *sum.message ? sum.message
 						    : "damaged archive");
 	} else if (sum.status == MEMBER_LIMIT) {
@@ -443,9 +443,22 @@ static const enum result_stage doc_stage[] = {
 	[DOC_OK] = STAGE_NONE,
 	[DOC_ENCRYPTED] = STAGE_ENCRYPTED,
 	[DOC_LIMIT] = STAGE_LIMIT,
-	[DOC_DAMAGED] = STAGE_DAMAGED,
-	[DOC_UNSUPPORTED] = STAGE_DAMAGED,
+	[DOC_DAMAGED] = STAGE_DOC_DAMAGED,
+	[DOC_UNSUPPORTED] = STAGE_DOC_DAMAGED,
 };
+
+/*
+ * What the file of src, whose first len bytes are in w->buf, is among the
+ * job's formats: the format to extract (FORMAT_TEXT: none), and in *would
+ * what it is even when its extraction is off.  The caller frees p->zip.
+ */
+static enum doc_format recognise(struct worker_ctx *w, uint32_t flags,
+				 const struct doc_source *src, size_t len,
+				 struct doc_probe *p, enum doc_format *would)
+{
+	doc_probe_init(p, src, w->buf, len, &w->cfg->limits);
+	return formats_recognise(p, JOB_FORMATS(flags), would);
+}
 
 /*
  * Recognise the document open on fd, whose first len bytes are in
@@ -460,14 +473,13 @@ static int extract_document(struct worker_ctx *w, uint32_t flags, int fd,
 {
 	struct doc_source src = { .fd = fd, .size = size, .ext = w->ext.buf };
 	struct doc_probe p;
-	enum doc_format would, f;
+	enum doc_format would;
+	enum doc_format f = recognise(w, flags, &src, len, &p, &would);
 	enum doc_status status;
 	struct count_state st;
 	struct rlimit saved;
 	int r = 1;
 
-	doc_probe_init(&p, &src, w->buf, len, &w->cfg->limits);
-	f = formats_recognise(&p, JOB_FORMATS(flags), &would);
 	res->format = would;
 	if (f == FORMAT_TEXT) {
 		r = 0;
@@ -640,11 +652,7 @@ static int range_is_document(struct worker_ctx *w, const struct proto_job *job,
 				  .ext = w->ext.buf };
 	struct doc_probe p;
 	enum doc_format would;
-	int r;
-
-	doc_probe_init(&p, &src, w->buf, len, &w->cfg->limits);
-	r = formats_recognise(&p, JOB_FORMATS(job->flags), &would) !=
-	    FORMAT_TEXT;
+	int r = recognise(w, job->flags, &src, len, &p, &would) != FORMAT_TEXT;
 
 	zippkg_free(p.zip);
 	return r;
@@ -739,7 +747,7 @@ static void count_range(struct worker_ctx *w, const struct proto_job *job,
 	end = job->offset + job->length;
 	if (end > res->meta.size)
 		end = res->meta.size;
-	if ((job->flags & (JOB_ARCHIVES | (~0u << JOB_FORMATS_SHIFT))) &&
+	if (((job->flags & JOB_ARCHIVES) || JOB_FORMATS(job->flags)) &&
 	    range_of_whole(w, job, fd, res))
 		goto out;
 	nbefore = job->offset < COUNT_LOOKBACK ? (size_t)job->offset

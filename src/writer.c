@@ -430,12 +430,9 @@ static const struct stage_rule stage_rules[] = {
 	[STAGE_ENCRYPTED] = { OUT_COUNTED, "document", "encrypted",
 			      ENTRY_F_NORETRY, 0, 1, 1, NULL,
 			      "document is encrypted" },
-};
-
-/* A document whose text could not be read is no damaged archive. */
-static const struct stage_rule damaged_document = {
-	OUT_COUNTED, "document", "error", ENTRY_F_NORETRY, 1, 1, 0,
-	"cannot read document", "damaged document"
+	[STAGE_DOC_DAMAGED] = { OUT_COUNTED, "document", "error",
+				ENTRY_F_NORETRY, 1, 1, 0,
+				"cannot read document", "damaged document" },
 };
 
 /*
@@ -601,8 +598,6 @@ static int apply_result(struct writer *w, struct wmsg *m)
 		w->ph_job = NULL;
 	if (m->res.stage < ARRAY_SIZE(stage_rules))
 		rule = &stage_rules[m->res.stage];
-	if (m->res.stage == STAGE_DAMAGED && m->res.extracted)
-		rule = &damaged_document;
 	if (vanished(m->job, &m->res))
 		rule = &stage_rules[STAGE_TYPE];
 	switch (rule->outcome) {
