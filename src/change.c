@@ -9,7 +9,7 @@
 
 enum change change_check(const struct file_meta *disk,
 			 const struct index_row *row, unsigned mode_flags,
-			 unsigned force)
+			 unsigned formats, unsigned force)
 {
 	if (force & CHANGE_FORCE_ALL)
 		return CHANGE_FULL;
@@ -25,6 +25,8 @@ enum change change_check(const struct file_meta *disk,
 		return CHANGE_MODE;
 	if ((force & CHANGE_FORCE_ARCHIVES) &&
 	    (row->flags & (ENTRY_F_ARCHIVE | ENTRY_F_COMPRESSED)))
+		return CHANGE_MODE;
+	if (change_format_differs(row, formats))
 		return CHANGE_MODE;
 	return CHANGE_NONE;
 }

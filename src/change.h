@@ -47,13 +47,16 @@ enum change {
 
 /*
  * Compare what is on disk with the index row.  mode_flags holds the
- * ENTRY_F_OPTIONS bits of this scan (ENTRY_F_ASCII, ENTRY_F_NOARCHIVES).  A failed row is retried
- * unless it failed for good (a damaged archive, a limit hit: the same bytes
- * would fail the same way), which only CHANGE_FORCE_FAILED overrides.
+ * ENTRY_F_OPTIONS bits of this scan (ENTRY_F_ASCII, ENTRY_F_NOARCHIVES),
+ * formats the FORMAT_BIT()s whose text it extracts: a document counted
+ * otherwise is recounted (change_format_differs()).  A failed row is
+ * retried unless it failed for good (a damaged archive, a limit hit: the
+ * same bytes would fail the same way), which only CHANGE_FORCE_FAILED
+ * overrides.
  */
 enum change change_check(const struct file_meta *disk,
 			 const struct index_row *row, unsigned mode_flags,
-			 unsigned force);
+			 unsigned formats, unsigned force);
 
 /*
  * The racy limit of a scan that started at start_ns: files whose ctime is

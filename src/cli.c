@@ -331,7 +331,8 @@ static int cmd_scan(int argc, char **argv, const char *db, int is_default)
 	}
 	opt.roots = (const char *const *)argv;
 	opt.nroots = (size_t)argc;
-	opt.progress = !opt.quiet && !no_progress && isatty(2);
+	/* progress_new() tells whether stderr is a terminal to draw on */
+	opt.progress = !opt.quiet && !no_progress;
 	ret = scan_run(&opt);
 out:
 	settings_release(set);
@@ -455,16 +456,6 @@ static int end_reading(struct reading *rd, int ret)
 	return ret;
 }
 
-/* Whether path a is path b or lies below it. */
-static int path_within(const char *a, const char *b)
-{
-	size_t len = strlen(b);
-
-	if (!strcmp(b, "/"))
-		return 1;
-	return !strncmp(a, b, len) && (!a[len] || a[len] == '/');
-}
-
 /*
  * Whether paths[i] is already counted by an earlier path or one above it
  * ("total tree tree/doc": tree/doc), so that the total line counts every
@@ -473,8 +464,8 @@ static int path_within(const char *a, const char *b)
 static int path_covered(char **paths, size_t n, size_t i)
 {
 	for (size_t j = 0; j < n; j++)
-		if (j != i && path_within(paths[i], paths[j]) &&
-		    (j < i || strcmp(paths[i], paths[j])))
+		if (path_is_below(paths[i], paths[j]) ||
+		    (j < i && !strcmp(paths[i], paths[j])))
 			return 1;
 	return 0;
 }
@@ -510,10 +501,11 @@ static int parse_sort(const struct parseopt *o, const char *arg)
 		     "bytes%s", arg, so->files_ok ? ", files" : "");
 }
 
-#define OPT_SORT(v) \
+/* --sort[=KEY]; keys is the help's list of KEYs but words and name */
+#define OPT_SORT(v, keys) \
 	OPT_CALLBACK_OPTARG("sort", v, "KEY", \
 			    "largest first by KEY: lines, words (the default), " \
-			    "chars, bytes, or name", parse_sort)
+			    keys ", or name", parse_sort)
 
 /* ---- total ---- */
 
@@ -658,10 +650,7 @@ static int cmd_total(int argc, char **argv, const char *db,
 		  .value = &o.depth, .given = &o.depth_given, .min = 0,
 		  .max = 4096, .argh = "N",
 		  .help = "a line for each directory down to N levels below PATH" },
-		OPT_CALLBACK_OPTARG("sort", &o.sort, "KEY",
-				    "largest first by KEY: lines, words (the "
-				    "default), chars, bytes, files, or name",
-				    parse_sort),
+		OPT_SORT(&o.sort, "chars, bytes, files"),
 		OPT_BOOL('r', "reverse", &o.reverse, "reverse the order"),
 		OPT_OUTPUT_FORMAT(&o.fmt),
 		OPT_END(),
@@ -766,7 +755,7 @@ static int cmd_ls(int argc, char **argv, const char *db,
 	struct parseopt options[] = {
 		OPT_SET_INT('0', "null", &ctx.terminator, '\0',
 			    "end each line with NUL instead of newline"),
-		OPT_SORT(&sort),
+		OPT_SORT(&sort, "chars, bytes"),
 		OPT_BOOL('r', "reverse", &q.reverse, "reverse the order"),
 		OPT_U64(0, "limit", &q.limit, 1, ULONG_MAX, "N",
 			"list the first N rows only"),

@@ -120,14 +120,12 @@ static void merge_files(struct crawl *c, const struct pending *d)
 			if (row)
 				why = change_check(&e->meta, row,
 						   c->opt.mode_flags,
+						   JOB_FORMATS(c->opt.job_flags),
 						   (c->opt.full ? CHANGE_FORCE_ALL : 0) |
 						   (c->opt.retry_failed ?
 						    CHANGE_FORCE_FAILED : 0) |
 						   (c->opt.recount_archives ?
 						    CHANGE_FORCE_ARCHIVES : 0));
-			if (row && why == CHANGE_NONE &&
-			    change_format_differs(row, c->opt.formats))
-				why = CHANGE_MODE;
 			if (why != CHANGE_NONE)
 				new_job(c, d->path, d->id, e, row, why);
 			else

@@ -38,8 +38,7 @@ struct crawl_options {
 	int retry_failed;	/* retry even files that failed for good */
 	int recount_archives;	/* limits changed: archives and limit hits */
 	unsigned mode_flags;	/* ENTRY_F_OPTIONS bits of this scan */
-	unsigned formats;	/* the formats whose text is extracted */
-	uint32_t job_flags;	/* JOB_* passed to the workers */
+	uint32_t job_flags;	/* JOB_* passed to the workers (JOB_FORMATS()) */
 	const struct excludes *ex;
 	int has_db_dir;		/* skip the database files in that directory */
 	dev_t db_dev;

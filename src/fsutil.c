@@ -162,6 +162,15 @@ static void ext_of(const char *name, size_t len, struct strbuf *out)
 		strbuf_addch(out, tolower((unsigned char)*dot));
 }
 
+int path_is_below(const char *path, const char *dir)
+{
+	size_t len = strlen(dir);
+
+	if (len == 1)
+		return path[0] == '/' && path[1];
+	return !strncmp(path, dir, len) && path[len] == '/';
+}
+
 void file_ext(const char *name, struct strbuf *out)
 {
 	ext_of(name, strlen(name), out);

@@ -35,6 +35,9 @@ void absolute_path(const char *path, struct strbuf *out);
 /* The lowercased suffix after the last '.' of name ("" if none or dotfile). */
 void file_ext(const char *name, struct strbuf *out);
 
+/* Whether the absolute path lies strictly below the absolute dir. */
+int path_is_below(const char *path, const char *dir);
+
 /*
  * The extension of what a compressed file holds: file_ext() of name
  * without its compression suffix (gz, bz2, xz, zst, z), so that "ls.1.gz"

@@ -91,7 +91,7 @@ struct parseopt {
 #define OPT_BYTES(l, v, h) \
 	{ .type = PARSEOPT_U64, .long_name = (l), \
 	  .value = PARSEOPT_PTR(uint64_t, v), .min = 1, .max = ULONG_MAX, \
-	  .unit = "bytes", .flags = PARSEOPT_SIZE, .argh = "SIZE", \
+	  .flags = PARSEOPT_SIZE, .argh = "SIZE", \
 	  .help = (h) }
 #define OPT_STRING(s, l, v, a, h) \
 	{ .type = PARSEOPT_STRING, .short_name = (s), .long_name = (l), \

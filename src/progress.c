@@ -167,18 +167,21 @@ static size_t make_parts(const struct progress_counts *c, int have_rates,
 }
 
 /*
- * Join the parts into p->line within cols - 1 columns (the last column
- * would make some terminals wrap): drop the highest ranks first, and cut
- * what still does not fit.  Every part is ASCII: one byte, one column.
+ * Put into p->line what redraws the line: CLEAR_LINE, then the parts
+ * within cols - 1 columns (the last column would make some terminals
+ * wrap), the highest ranks dropped first and what still does not fit cut.
+ * Every part is ASCII: one byte, one column.
  */
 static void fit_line(struct progress *p, const struct part *parts, size_t n,
 		     unsigned cols)
 {
-	size_t room = cols > 1 ? cols - 1 : 0;
+	const size_t start = strlen(CLEAR_LINE);
+	size_t room = start + (cols > 1 ? cols - 1 : 0);
 	int rank = 4;
 
 	for (;;) {
 		strbuf_reset(&p->line);
+		strbuf_addstr(&p->line, CLEAR_LINE);
 		for (size_t i = 0; i < n; i++)
 			if (parts[i].rank <= rank)
 				strbuf_addstr(&p->line, parts[i].text);
@@ -197,7 +200,6 @@ void progress_update(struct progress *p, const struct progress_counts *c)
 	double files_s = 0, mb_s = 0, dt;
 	int have_rates;
 	struct part parts[8];
-	struct strbuf out = STRBUF_INIT;
 	unsigned cols;
 	size_t n;
 
@@ -215,13 +217,10 @@ void progress_update(struct progress *p, const struct progress_counts *c)
 	/* 80 columns when the terminal does not say */
 	cols = term_columns(p->fd);
 	fit_line(p, parts, n, cols ? cols : 80);
-	strbuf_addstr(&out, CLEAR_LINE);
-	strbuf_add(&out, p->line.buf, p->line.len);
 	pthread_mutex_lock(&p->lock);
-	write_out(p, out.buf, out.len);
+	write_out(p, p->line.buf, p->line.len);
 	p->shown = 1;
 	pthread_mutex_unlock(&p->lock);
-	strbuf_release(&out);
 }
 
 void progress_clear(struct progress *p)

@@ -32,6 +32,7 @@
 #include "crawl.h"
 #include "filemeta.h"
 #include "formats/format.h"
+#include "fsutil.h"
 #include "fstype.h"
 #include "job.h"
 #include "pool.h"
@@ -253,14 +254,6 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int is_below(const char *path, const char *dir)
-{
-	size_t len = strlen(dir);
-
-	if (len == 1)
-		return path[0] == '/' && path[1];
-	return !strncmp(path, dir, len) && path[len] == '/';
-}
 
 /*
  * A root on a pseudo file system (/proc, /sys/kernel) holds no documents,
@@ -336,7 +329,7 @@ static void drop_nested(char **paths, size_t *nr)
 
 		for (size_t k = 0; k < kept && !covered; k++)
 			covered = !strcmp(paths[i], paths[k]) ||
-				  is_below(paths[i], paths[k]);
+				  path_is_below(paths[i], paths[k]);
 		if (covered)
 			free(paths[i]);
 		else
@@ -614,7 +607,6 @@ static void crawl_options_of(struct scan *sc, struct crawl_options *copt)
 		.retry_failed = opt->retry_failed,
 		.recount_archives = sc->recount_archives,
 		.mode_flags = mode_flags(set),
-		.formats = settings_formats(set),
 		.job_flags = (set->ascii ? JOB_ASCII : 0) |
 			     (set->no_archives ? 0 : JOB_ARCHIVES) |
 			     settings_formats(set) << JOB_FORMATS_SHIFT,
@@ -876,12 +868,13 @@ static void print_summary(const struct scan *sc)
 		    (double)(now_ns() - sc->started) / 1e9);
 	printf("%s\n", sb.buf);
 	fflush(stdout);
-	strbuf_reset(&sb);
-	formats_describe(&sb, 0);
-	if (st->unread_docs)
+	if (st->unread_docs) {
+		strbuf_reset(&sb);
+		formats_describe(&sb, 0);
 		warning("%llu files named like documents were counted as "
 			"their bytes: this build cannot read %s",
 			(unsigned long long)st->unread_docs, sb.buf);
+	}
 	strbuf_release(&sb);
 }
 

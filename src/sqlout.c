@@ -390,7 +390,6 @@ static void table_begin(struct sqlout *so)
 	table_reset(so);
 	so->width = xcalloc(so->ncol, sizeof(*so->width));
 	so->widths_known = 0;
-	so->tty = term_is_tty(fileno(so->out));
 	for (i = 0; i < so->ncol; i++) {
 		size_t off = so->arena.len;
 
@@ -769,6 +768,8 @@ struct sqlout *sqlout_new(sqlite3 *db, enum sqlout_format fmt, FILE *out)
 	so->db = db;
 	so->out = out;
 	so->fmt = fmt;
+	/* once: what table_quote_from() asks of every cell */
+	so->tty = fmt == SQLOUT_TABLE && term_is_tty(fileno(out));
 	strbuf_init(&so->arena, 0);
 	strbuf_init(&so->scratch, 0);
 	return so;

@@ -66,7 +66,7 @@ START_TEST(test_each_field_is_meta)
 		struct file_meta disk = base_meta;
 
 		bump_field(&disk, _i, delta);
-		ck_assert_msg(change_check(&disk, &row, 0, 0) == CHANGE_META,
+		ck_assert_msg(change_check(&disk, &row, 0, 0, 0) == CHANGE_META,
 			      "%s %+d not seen as a change", field_names[_i],
 			      delta);
 	}
@@ -82,16 +82,16 @@ START_TEST(test_high_bits_are_meta)
 	make_row(&row, 0, 0);
 	disk = base_meta;
 	disk.size ^= 1ull << 40;
-	ck_assert_int_eq(change_check(&disk, &row, 0, 0), CHANGE_META);
+	ck_assert_int_eq(change_check(&disk, &row, 0, 0, 0), CHANGE_META);
 	disk = base_meta;
 	disk.ino ^= 1ull << 63;
-	ck_assert_int_eq(change_check(&disk, &row, 0, 0), CHANGE_META);
+	ck_assert_int_eq(change_check(&disk, &row, 0, 0, 0), CHANGE_META);
 	disk = base_meta;
 	disk.mtime_ns += 1000000000LL;		/* same nanoseconds, other second */
-	ck_assert_int_eq(change_check(&disk, &row, 0, 0), CHANGE_META);
+	ck_assert_int_eq(change_check(&disk, &row, 0, 0, 0), CHANGE_META);
 	disk = base_meta;
 	disk.ctime_ns = -disk.ctime_ns;
-	ck_assert_int_eq(change_check(&disk, &row, 0, 0), CHANGE_META);
+	ck_assert_int_eq(change_check(&disk, &row, 0, 0, 0), CHANGE_META);
 }
 END_TEST
 
@@ -111,11 +111,11 @@ START_TEST(test_meta_beats_flags)
 			make_row(&row, flags[f], failed);
 			bump_field(&disk, _i, 1);
 			/* mode 0 mismatches ASCII rows; ASCII mode the others */
-			ck_assert_int_eq(change_check(&disk, &row, 0, 0),
+			ck_assert_int_eq(change_check(&disk, &row, 0, 0, 0),
 					 CHANGE_META);
-			ck_assert_int_eq(change_check(&disk, &row, ENTRY_F_ASCII, 0),
+			ck_assert_int_eq(change_check(&disk, &row, ENTRY_F_ASCII, 0, 0),
 					 CHANGE_META);
-			ck_assert_int_eq(change_check(&disk, &row, 0, 1),
+			ck_assert_int_eq(change_check(&disk, &row, 0, 0, 1),
 					 CHANGE_FULL);
 		}
 	}
@@ -129,18 +129,18 @@ START_TEST(test_unchanged)
 	struct index_row row;
 
 	make_row(&row, 0, 0);
-	ck_assert_int_eq(change_check(&base_meta, &row, 0, 0), CHANGE_NONE);
+	ck_assert_int_eq(change_check(&base_meta, &row, 0, 0, 0), CHANGE_NONE);
 	/* content flags do not matter */
 	make_row(&row, COUNT_F_BINARY | COUNT_F_INVALID_UTF8, 0);
-	ck_assert_int_eq(change_check(&base_meta, &row, 0, 0), CHANGE_NONE);
+	ck_assert_int_eq(change_check(&base_meta, &row, 0, 0, 0), CHANGE_NONE);
 	/* an ASCII row in an ASCII scan */
 	make_row(&row, ENTRY_F_ASCII | COUNT_F_BINARY, 0);
-	ck_assert_int_eq(change_check(&base_meta, &row, ENTRY_F_ASCII, 0),
+	ck_assert_int_eq(change_check(&base_meta, &row, ENTRY_F_ASCII, 0, 0),
 			 CHANGE_NONE);
 	/* only the ASCII bit of mode_flags is compared */
 	make_row(&row, 0, 0);
 	ck_assert_int_eq(change_check(&base_meta, &row,
-				      COUNT_F_BINARY | ENTRY_F_RACY, 0),
+				      COUNT_F_BINARY | ENTRY_F_RACY, 0, 0),
 			 CHANGE_NONE);
 }
 END_TEST
@@ -150,10 +150,10 @@ START_TEST(test_failed)
 	struct index_row row;
 
 	make_row(&row, 0, 1);
-	ck_assert_int_eq(change_check(&base_meta, &row, 0, 0), CHANGE_FAILED);
+	ck_assert_int_eq(change_check(&base_meta, &row, 0, 0, 0), CHANGE_FAILED);
 	/* any non-zero value means failed */
 	make_row(&row, 0, 2);
-	ck_assert_int_eq(change_check(&base_meta, &row, 0, 0), CHANGE_FAILED);
+	ck_assert_int_eq(change_check(&base_meta, &row, 0, 0, 0), CHANGE_FAILED);
 }
 END_TEST
 
@@ -162,9 +162,9 @@ START_TEST(test_racy)
 	struct index_row row;
 
 	make_row(&row, ENTRY_F_RACY, 0);
-	ck_assert_int_eq(change_check(&base_meta, &row, 0, 0), CHANGE_RACY);
+	ck_assert_int_eq(change_check(&base_meta, &row, 0, 0, 0), CHANGE_RACY);
 	make_row(&row, ENTRY_F_RACY | ENTRY_F_ASCII, 0);
-	ck_assert_int_eq(change_check(&base_meta, &row, ENTRY_F_ASCII, 0),
+	ck_assert_int_eq(change_check(&base_meta, &row, ENTRY_F_ASCII, 0, 0),
 			 CHANGE_RACY);
 }
 END_TEST
@@ -175,14 +175,14 @@ START_TEST(test_mode)
 
 	/* counted in UTF-8 mode, now ASCII */
 	make_row(&row, 0, 0);
-	ck_assert_int_eq(change_check(&base_meta, &row, ENTRY_F_ASCII, 0),
+	ck_assert_int_eq(change_check(&base_meta, &row, ENTRY_F_ASCII, 0, 0),
 			 CHANGE_MODE);
 	/* counted in ASCII mode, now UTF-8 */
 	make_row(&row, ENTRY_F_ASCII, 0);
-	ck_assert_int_eq(change_check(&base_meta, &row, 0, 0), CHANGE_MODE);
+	ck_assert_int_eq(change_check(&base_meta, &row, 0, 0, 0), CHANGE_MODE);
 	/* with content flags around it */
 	make_row(&row, ENTRY_F_ASCII | COUNT_F_BINARY | COUNT_F_INVALID_UTF8, 0);
-	ck_assert_int_eq(change_check(&base_meta, &row, COUNT_F_BINARY, 0),
+	ck_assert_int_eq(change_check(&base_meta, &row, COUNT_F_BINARY, 0, 0),
 			 CHANGE_MODE);
 }
 END_TEST
@@ -192,17 +192,17 @@ START_TEST(test_full)
 	struct index_row row;
 
 	make_row(&row, 0, 0);
-	ck_assert_int_eq(change_check(&base_meta, &row, 0, CHANGE_FORCE_ALL),
+	ck_assert_int_eq(change_check(&base_meta, &row, 0, 0, CHANGE_FORCE_ALL),
 			 CHANGE_FULL);
-	ck_assert_int_eq(change_check(&base_meta, &row, 0,
+	ck_assert_int_eq(change_check(&base_meta, &row, 0, 0,
 				      CHANGE_FORCE_ALL | CHANGE_FORCE_FAILED),
 			 CHANGE_FULL);
 	make_row(&row, ENTRY_F_RACY | ENTRY_F_ASCII, 1);
-	ck_assert_int_eq(change_check(&base_meta, &row, 0, CHANGE_FORCE_ALL),
+	ck_assert_int_eq(change_check(&base_meta, &row, 0, 0, CHANGE_FORCE_ALL),
 			 CHANGE_FULL);
 	/* --retry-failed alone does not recount a file that is fine */
 	make_row(&row, 0, 0);
-	ck_assert_int_eq(change_check(&base_meta, &row, 0, CHANGE_FORCE_FAILED),
+	ck_assert_int_eq(change_check(&base_meta, &row, 0, 0, CHANGE_FORCE_FAILED),
 			 CHANGE_NONE);
 }
 END_TEST
@@ -217,13 +217,13 @@ START_TEST(test_failed_for_good)
 	struct file_meta other = base_meta;
 
 	make_row(&row, ENTRY_F_NORETRY, 1);
-	ck_assert_int_eq(change_check(&base_meta, &row, 0, 0), CHANGE_NONE);
-	ck_assert_int_eq(change_check(&base_meta, &row, 0, CHANGE_FORCE_FAILED),
+	ck_assert_int_eq(change_check(&base_meta, &row, 0, 0, 0), CHANGE_NONE);
+	ck_assert_int_eq(change_check(&base_meta, &row, 0, 0, CHANGE_FORCE_FAILED),
 			 CHANGE_FAILED);
 	other.mtime_ns++;
-	ck_assert_int_eq(change_check(&other, &row, 0, 0), CHANGE_META);
+	ck_assert_int_eq(change_check(&other, &row, 0, 0, 0), CHANGE_META);
 	make_row(&row, 0, 1);
-	ck_assert_int_eq(change_check(&base_meta, &row, 0, 0), CHANGE_FAILED);
+	ck_assert_int_eq(change_check(&base_meta, &row, 0, 0, 0), CHANGE_FAILED);
 }
 END_TEST
 
@@ -233,13 +233,13 @@ START_TEST(test_no_archives_mode)
 	struct index_row row;
 
 	make_row(&row, ENTRY_F_NOARCHIVES, 0);
-	ck_assert_int_eq(change_check(&base_meta, &row, 0, 0), CHANGE_MODE);
-	ck_assert_int_eq(change_check(&base_meta, &row, ENTRY_F_NOARCHIVES, 0),
+	ck_assert_int_eq(change_check(&base_meta, &row, 0, 0, 0), CHANGE_MODE);
+	ck_assert_int_eq(change_check(&base_meta, &row, ENTRY_F_NOARCHIVES, 0, 0),
 			 CHANGE_NONE);
 	make_row(&row, ENTRY_F_ARCHIVE, 0);
-	ck_assert_int_eq(change_check(&base_meta, &row, ENTRY_F_NOARCHIVES, 0),
+	ck_assert_int_eq(change_check(&base_meta, &row, ENTRY_F_NOARCHIVES, 0, 0),
 			 CHANGE_MODE);
-	ck_assert_int_eq(change_check(&base_meta, &row, 0, 0), CHANGE_NONE);
+	ck_assert_int_eq(change_check(&base_meta, &row, 0, 0, 0), CHANGE_NONE);
 }
 END_TEST
 
@@ -281,15 +281,15 @@ START_TEST(test_precedence)
 	struct index_row row;
 
 	make_row(&row, ENTRY_F_RACY, 1);
-	ck_assert_int_eq(change_check(&base_meta, &row, 0, 0), CHANGE_FAILED);
+	ck_assert_int_eq(change_check(&base_meta, &row, 0, 0, 0), CHANGE_FAILED);
 	make_row(&row, ENTRY_F_ASCII, 1);
-	ck_assert_int_eq(change_check(&base_meta, &row, 0, 0), CHANGE_FAILED);
+	ck_assert_int_eq(change_check(&base_meta, &row, 0, 0, 0), CHANGE_FAILED);
 	make_row(&row, ENTRY_F_RACY | ENTRY_F_ASCII, 1);
-	ck_assert_int_eq(change_check(&base_meta, &row, 0, 0), CHANGE_FAILED);
+	ck_assert_int_eq(change_check(&base_meta, &row, 0, 0, 0), CHANGE_FAILED);
 	make_row(&row, ENTRY_F_RACY | ENTRY_F_ASCII, 0);
-	ck_assert_int_eq(change_check(&base_meta, &row, 0, 0), CHANGE_RACY);
+	ck_assert_int_eq(change_check(&base_meta, &row, 0, 0, 0), CHANGE_RACY);
 	make_row(&row, ENTRY_F_RACY, 0);
-	ck_assert_int_eq(change_check(&base_meta, &row, ENTRY_F_ASCII, 0),
+	ck_assert_int_eq(change_check(&base_meta, &row, ENTRY_F_ASCII, 0, 0),
 			 CHANGE_RACY);
 }
 END_TEST
@@ -303,7 +303,7 @@ START_TEST(test_inputs_untouched)
 	make_row(&row, ENTRY_F_RACY, 1);
 	copy = row;
 	disk.size++;
-	(void)change_check(&disk, &row, ENTRY_F_ASCII, 0);
+	(void)change_check(&disk, &row, ENTRY_F_ASCII, 0, 0);
 	ck_assert(!memcmp(&row, &copy, sizeof(row)));
 	ck_assert_uint_eq(disk.size, base_meta.size + 1);
 }
