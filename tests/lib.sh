@@ -365,8 +365,7 @@ while args:
         dirs.append(os.path.realpath(os.fsencode(a)))
 
 
-import sys
-sys.path.insert(0, os.environ.get('TEST_SRCDIR', os.path.dirname(sys.argv[0])))
+sys.path.insert(0, os.environ['TEST_SRCDIR'])
 from libdocs import doc_counts
 
 def enc(s):
@@ -516,8 +515,7 @@ binary = args[0] == '--binary'
 if binary:
     args = args[1:]
 
-import sys
-sys.path.insert(0, os.environ.get('TEST_SRCDIR', os.path.dirname(sys.argv[0])))
+sys.path.insert(0, os.environ['TEST_SRCDIR'])
 from libdocs import doc_counts
 
 top = os.path.realpath(os.fsencode(args[0]))

@@ -22,6 +22,7 @@
 #include "formats/zippkg.h"
 #include "strbuf.h"
 #include "docfix.h"
+#include "zipfix.h"
 #include "testmain.h"
 
 #define W_NS "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -31,61 +32,6 @@
 	"presentationml.presentation.main+xml"
 #define SLIDE_CT "application/vnd.openxmlformats-officedocument." \
 	"presentationml.slide+xml"
-
-struct part {
-	const char *name, *data;
-};
-
-static void put16(struct strbuf *sb, unsigned v)
-{
-	unsigned char b[2] = { (unsigned char)v, (unsigned char)(v >> 8) };
-
-	strbuf_add(sb, b, 2);
-}
-
-static void put32(struct strbuf *sb, uint32_t v)
-{
-	put16(sb, v & 0xffff);
-	put16(sb, v >> 16);
-}
-
-/* A zip of stored parts (no CRC: the reader does not check it). */
-static void zip(struct strbuf *sb, const struct part *parts, size_t n)
-{
-	uint32_t off[8], cd_at;
-
-	ck_assert_uint_le(n, 8);
-	for (size_t i = 0; i < n; i++) {
-		uint32_t len = (uint32_t)strlen(parts[i].data);
-
-		off[i] = (uint32_t)sb->len;
-		strbuf_add(sb, "PK\3\4", 4);
-		put16(sb, 20); put16(sb, 0); put16(sb, 0);
-		put32(sb, 0); put32(sb, 0);
-		put32(sb, len); put32(sb, len);
-		put16(sb, (unsigned)strlen(parts[i].name)); put16(sb, 0);
-		strbuf_addstr(sb, parts[i].name);
-		strbuf_addstr(sb, parts[i].data);
-	}
-	cd_at = (uint32_t)sb->len;
-	for (size_t i = 0; i < n; i++) {
-		uint32_t len = (uint32_t)strlen(parts[i].data);
-
-		strbuf_add(sb, "PK\1\2", 4);
-		put16(sb, 20); put16(sb, 20); put16(sb, 0); put16(sb, 0);
-		put32(sb, 0); put32(sb, 0);
-		put32(sb, len); put32(sb, len);
-		put16(sb, (unsigned)strlen(parts[i].name));
-		put16(sb, 0); put16(sb, 0); put16(sb, 0); put16(sb, 0);
-		put32(sb, 0); put32(sb, off[i]);
-		strbuf_addstr(sb, parts[i].name);
-	}
-	strbuf_add(sb, "PK\5\6", 4);
-	put16(sb, 0); put16(sb, 0); put16(sb, (unsigned)n); put16(sb, (unsigned)n);
-	put32(sb, (uint32_t)sb->len - cd_at - 4 - 8);
-	put32(sb, cd_at);
-	put16(sb, 0);
-}
 
 /* Recognise and extract the bytes of sb, as the worker would. */
 static void run(const struct strbuf *sb, const char *ext,
@@ -97,7 +43,7 @@ static void run(const struct strbuf *sb, const char *ext,
 static void docx_of(struct strbuf *sb, const char *body)
 {
 	struct strbuf doc = STRBUF_INIT;
-	struct part parts[2] = {
+	struct zipfix_part parts[2] = {
 		{ "[Content_Types].xml",
 		  "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/"
 		  "content-types\"><Override PartName=\"/word/document.xml\" "
@@ -109,7 +55,7 @@ static void docx_of(struct strbuf *sb, const char *body)
 		    "schemas.openxmlformats.org/markup-compatibility/2006\">"
 		    "<w:body>%s</w:body></w:document>", body);
 	parts[1].data = doc.buf;
-	zip(sb, parts, 2);
+	zipfix_stored(sb, parts, 2);
 	strbuf_release(&doc);
 }
 
@@ -181,7 +127,7 @@ START_TEST(test_pptx_breaks)
 {
 	struct strbuf sb = STRBUF_INIT;
 	struct docfix_result r;
-	struct part parts[] = {
+	struct zipfix_part parts[] = {
 		{ "[Content_Types].xml",
 		  "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/"
 		  "content-types\"><Override PartName=\"/ppt/presentation.xml\" "
@@ -196,7 +142,7 @@ START_TEST(test_pptx_breaks)
 		  "<a:fld><a:t>3</a:t></a:fld></a:p></p:sld>" },
 	};
 
-	zip(&sb, parts, 3);
+	zipfix_stored(&sb, parts, 3);
 	run(&sb, "zip", &r);
 	ck_assert_int_eq(r.format, FORMAT_PPTX);
 	ck_assert_int_eq(r.status, DOC_OK);
@@ -209,7 +155,7 @@ END_TEST
 static void odt_of(struct strbuf *sb, const char *body)
 {
 	struct strbuf doc = STRBUF_INIT;
-	struct part parts[2] = {
+	struct zipfix_part parts[2] = {
 		{ "mimetype", "application/vnd.oasis.opendocument.text" },
 		{ "content.xml", NULL },
 	};
@@ -220,7 +166,7 @@ static void odt_of(struct strbuf *sb, const char *body)
 		    "<office:text>%s</office:text></office:body>"
 		    "</office:document-content>", body);
 	parts[1].data = doc.buf;
-	zip(sb, parts, 2);
+	zipfix_stored(sb, parts, 2);
 	strbuf_release(&doc);
 }
 
@@ -269,7 +215,7 @@ START_TEST(test_entities_never_expand)
 {
 	struct strbuf sb = STRBUF_INIT;
 	struct docfix_result r;
-	struct part parts[2] = {
+	struct zipfix_part parts[2] = {
 		{ "[Content_Types].xml",
 		  "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/"
 		  "content-types\"><Override PartName=\"/word/document.xml\" "
@@ -280,7 +226,7 @@ START_TEST(test_entities_never_expand)
 		  "</w:t></w:r></w:p></w:body></w:document>" },
 	};
 
-	zip(&sb, parts, 2);
+	zipfix_stored(&sb, parts, 2);
 	run(&sb, "docx", &r);
 	ck_assert_int_eq(r.format, FORMAT_DOCX);
 	ck_assert_uint_le(r.c.words, 1);
@@ -293,12 +239,12 @@ START_TEST(test_not_claimed)
 {
 	struct strbuf sb = STRBUF_INIT;
 	struct docfix_result r;
-	struct part parts[] = { { "mimetype", "application/zip" } };
+	struct zipfix_part parts[] = { { "mimetype", "application/zip" } };
 	static const unsigned char ole2[8] = {
 		0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1
 	};
 
-	zip(&sb, parts, 1);
+	zipfix_stored(&sb, parts, 1);
 	run(&sb, "odt", &r);
 	ck_assert_int_eq(r.format, FORMAT_TEXT);
 	/* a compound file is a docx only by its name, and never a .doc */

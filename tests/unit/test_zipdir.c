@@ -19,31 +19,13 @@
 #include "strbuf.h"
 #include "testmain.h"
 #include "zipdir.h"
+#include "zipfix.h"
 
 struct zent {
 	const char *name;
 	unsigned system;	/* 3: Unix, 0: DOS */
 	uint32_t attr;
 };
-
-static void put16(struct strbuf *sb, unsigned v)
-{
-	unsigned char b[2] = { (unsigned char)v, (unsigned char)(v >> 8) };
-
-	strbuf_add(sb, b, 2);
-}
-
-static void put32(struct strbuf *sb, uint32_t v)
-{
-	put16(sb, v & 0xffff);
-	put16(sb, v >> 16);
-}
-
-static void put64(struct strbuf *sb, uint64_t v)
-{
-	put32(sb, (uint32_t)v);
-	put32(sb, (uint32_t)(v >> 32));
-}
 
 /* Build options: what to get wrong or unusual on purpose. */
 struct zopt {
@@ -68,10 +50,13 @@ static void build(struct strbuf *sb, const struct zent *ents, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		off[i] = sb->len - o->prefix;
 		strbuf_add(sb, "PK\3\4", 4);
-		put16(sb, 20); put16(sb, 0); put16(sb, 0);	/* ver, flags, method */
-		put32(sb, 0); put32(sb, 0);			/* time, crc */
-		put32(sb, 0); put32(sb, 0);			/* sizes */
-		put16(sb, (unsigned)strlen(ents[i].name)); put16(sb, 0);
+		zipfix_put16(sb, 20);				/* version */
+		zipfix_put16(sb, 0);				/* flags */
+		zipfix_put16(sb, 0);				/* method */
+		zipfix_put32(sb, 0); zipfix_put32(sb, 0);	/* time, crc */
+		zipfix_put32(sb, 0); zipfix_put32(sb, 0);	/* sizes */
+		zipfix_put16(sb, (unsigned)strlen(ents[i].name));
+		zipfix_put16(sb, 0);
 		strbuf_addstr(sb, ents[i].name);
 	}
 	cd_at = sb->len - o->prefix;
@@ -80,16 +65,21 @@ static void build(struct strbuf *sb, const struct zent *ents, size_t n,
 		size_t len = strlen(ents[i].name);
 
 		strbuf_add(sb, "PK\1\2", 4);
-		put16(sb, ents[i].system << 8 | 20); put16(sb, 20);
-		put16(sb, 0); put16(sb, 0); put32(sb, 0); put32(sb, 0);
-		put32(sb, 0); put32(sb, 0);
-		put16(sb, (unsigned)len + (o->bad_name_len && !k ? 60000 : 0));
-		put16(sb, o->zip64 ? 12 : 0); put16(sb, 0);
-		put16(sb, 0); put16(sb, 0); put32(sb, ents[i].attr);
-		put32(sb, o->zip64 ? 0xffffffffu : (uint32_t)off[i]);
+		zipfix_put16(sb, ents[i].system << 8 | 20);
+		zipfix_put16(sb, 20);
+		zipfix_put16(sb, 0); zipfix_put16(sb, 0);
+		zipfix_put32(sb, 0); zipfix_put32(sb, 0);
+		zipfix_put32(sb, 0); zipfix_put32(sb, 0);
+		zipfix_put16(sb, (unsigned)len +
+			     (o->bad_name_len && !k ? 60000 : 0));
+		zipfix_put16(sb, o->zip64 ? 12 : 0); zipfix_put16(sb, 0);
+		zipfix_put16(sb, 0); zipfix_put16(sb, 0);
+		zipfix_put32(sb, ents[i].attr);
+		zipfix_put32(sb, o->zip64 ? 0xffffffffu : (uint32_t)off[i]);
 		strbuf_addstr(sb, ents[i].name);
 		if (o->zip64) {
-			put16(sb, 1); put16(sb, 8); put64(sb, off[i]);
+			zipfix_put16(sb, 1); zipfix_put16(sb, 8);
+			zipfix_put64(sb, off[i]);
 		}
 	}
 	cd_size = sb->len - o->prefix - cd_at;
@@ -97,20 +87,26 @@ static void build(struct strbuf *sb, const struct zent *ents, size_t n,
 		uint64_t rec = sb->len - o->prefix;
 
 		strbuf_add(sb, "PK\6\6", 4);
-		put64(sb, 44); put16(sb, 45); put16(sb, 45);
-		put32(sb, 0); put32(sb, 0);
-		put64(sb, n); put64(sb, n + (int64_t)o->count_delta);
-		put64(sb, cd_size + (uint64_t)o->size_delta); put64(sb, cd_at);
+		zipfix_put64(sb, 44);
+		zipfix_put16(sb, 45); zipfix_put16(sb, 45);
+		zipfix_put32(sb, 0); zipfix_put32(sb, 0);
+		zipfix_put64(sb, n);
+		zipfix_put64(sb, n + (int64_t)o->count_delta);
+		zipfix_put64(sb, cd_size + (uint64_t)o->size_delta);
+		zipfix_put64(sb, cd_at);
 		strbuf_add(sb, "PK\6\7", 4);
-		put32(sb, 0); put64(sb, rec + o->prefix); put32(sb, 1);
+		zipfix_put32(sb, 0);
+		zipfix_put64(sb, rec + o->prefix);
+		zipfix_put32(sb, 1);
 	}
 	strbuf_add(sb, "PK\5\6", 4);
-	put16(sb, 0); put16(sb, 0);
-	put16(sb, o->zip64 ? 0xffff : (unsigned)n);
-	put16(sb, o->zip64 ? 0xffff : (unsigned)(n + o->count_delta));
-	put32(sb, o->zip64 ? 0xffffffffu : (uint32_t)(cd_size + o->size_delta));
-	put32(sb, o->zip64 ? 0xffffffffu : (uint32_t)cd_at);
-	put16(sb, o->comment ? (unsigned)strlen(o->comment) : 0);
+	zipfix_put16(sb, 0); zipfix_put16(sb, 0);
+	zipfix_put16(sb, o->zip64 ? 0xffff : (unsigned)n);
+	zipfix_put16(sb, o->zip64 ? 0xffff : (unsigned)(n + o->count_delta));
+	zipfix_put32(sb, o->zip64 ? 0xffffffffu :
+		     (uint32_t)(cd_size + o->size_delta));
+	zipfix_put32(sb, o->zip64 ? 0xffffffffu : (uint32_t)cd_at);
+	zipfix_put16(sb, o->comment ? (unsigned)strlen(o->comment) : 0);
 	if (o->comment)
 		strbuf_addstr(sb, o->comment);
 }
