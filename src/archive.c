@@ -934,12 +934,13 @@ static void extract_copy(struct ctx *ctx, const unsigned char *head,
 	doc_probe_init(&p, &ds, head, head_len, ctx->lim);
 	f = formats_recognise(&p, ctx->formats, &would);
 
-	count_init(&st, ctx->mode);
 	m->format = would;
 	if (f == FORMAT_TEXT) {
+		count_init(&st, ctx->mode);
 		count_copy(ctx, size, &st);
+		count_finish(&st, &m->counts);
 	} else {
-		status = formats_extract(&p, f, &st, &msg);
+		status = formats_count(&p, f, ctx->mode, &m->counts, &msg);
 		m->document = 1;
 		m->status = doc_member_status[status];
 		if (status != DOC_OK) {
@@ -947,9 +948,6 @@ static void extract_copy(struct ctx *ctx, const unsigned char *head,
 			m->message = ctx->msg;
 		}
 	}
-	count_finish(&st, &m->counts);
-	if (m->status == MEMBER_ENCRYPTED)
-		memset(&m->counts, 0, sizeof(m->counts));
 	zippkg_free(p.zip);
 	strbuf_release(&msg);
 }

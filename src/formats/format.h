@@ -4,7 +4,7 @@
  * documents and extracts their text into a text sink (sink.h), which feeds
  * the counting kernel as the text streams out.  The table in formats.c
  * lists the modules; the worker and the archive reader only call
- * formats_recognise() and formats_extract() and learn nothing about any
+ * formats_recognise() and formats_count() and learn nothing about any
  * one format.
  *
  * A document is read from a descriptor with pread() only, of a size known
@@ -157,6 +157,17 @@ int formats_candidate(const unsigned char *head, size_t len, const char *ext,
 struct count_state;
 enum doc_status formats_extract(struct doc_probe *p, enum doc_format f,
 				struct count_state *st, struct strbuf *msg);
+
+/*
+ * Count the text of a document recognised as f, from start to end, with
+ * mode into *out: formats_extract() between count_init() and
+ * count_finish(), and no counts at all (zeros) for an encrypted
+ * document.  Returns the status, with msg set when not DOC_OK.  The
+ * caller still frees p->zip.
+ */
+enum doc_status formats_count(struct doc_probe *p, enum doc_format f,
+			      enum count_mode mode, struct counts *out,
+			      struct strbuf *msg);
 
 /*
  * How many bytes a module asks for in one read of a document (and hands

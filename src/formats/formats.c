@@ -251,3 +251,19 @@ enum doc_status formats_extract(struct doc_probe *p, enum doc_format f,
 	}
 	return status;
 }
+
+enum doc_status formats_count(struct doc_probe *p, enum doc_format f,
+			      enum count_mode mode, struct counts *out,
+			      struct strbuf *msg)
+{
+	struct count_state st;
+	enum doc_status status;
+
+	count_init(&st, mode);
+	status = formats_extract(p, f, &st, msg);
+	count_finish(&st, out);
+	/* what was read of it before the password stopped it is no text */
+	if (status == DOC_ENCRYPTED)
+		memset(out, 0, sizeof(*out));
+	return status;
+}
