@@ -443,29 +443,22 @@ static enum doc_status epub_read_spine(struct epub_book *b, struct strbuf *msg)
 static int epub_recognise(struct doc_probe *p)
 {
 	struct zippkg *z = doc_probe_zip(p);
-	struct strbuf buf = STRBUF_INIT, msg = STRBUF_INIT;
-	long i;
-	int yes = 0;
+	size_t a = 0, e;
+	const char *type = doc_probe_mimetype(p, &e);
 
 	if (!z)
 		return 0;
-	i = zippkg_find(z, "mimetype");
-	if (i >= 0 && zippkg_read_small(z, (size_t)i, &buf, 256, &msg) == DOC_OK) {
-		size_t a = 0, e = buf.len;
-
-		while (a < e && strchr(" \t\r\n", buf.buf[a]))
+	if (type) {
+		while (a < e && strchr(" \t\r\n", type[a]))
 			a++;
-		while (e > a && strchr(" \t\r\n", buf.buf[e - 1]))
+		while (e > a && strchr(" \t\r\n", type[e - 1]))
 			e--;
-		yes = e - a == strlen(epub_mimetype) &&
-		      !memcmp(buf.buf + a, epub_mimetype, e - a);
+		if (e - a == strlen(epub_mimetype) &&
+		    !memcmp(type + a, epub_mimetype, e - a))
+			return 1;
 	}
-	if (!yes)
-		yes = !strcmp(p->src->ext, "epub") &&
-		      zippkg_find(z, "META-INF/container.xml") >= 0;
-	strbuf_release(&buf);
-	strbuf_release(&msg);
-	return yes;
+	return !strcmp(p->src->ext, "epub") &&
+	       zippkg_find(z, "META-INF/container.xml") >= 0;
 }
 
 static enum doc_status epub_extract(struct doc_probe *p,

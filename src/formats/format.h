@@ -67,10 +67,16 @@ struct doc_source {
 /* How many leading bytes recognise() is given (fewer for short files). */
 #define FORMAT_HEAD_BYTES 4096
 
+/* The largest "mimetype" part of a zip package that is read. */
+#define DOC_MIMETYPE_MAX 256
+
 /*
  * What a module's recognise() looks at: the head of the document, its
  * extension, and for a zip file its package (opened once, on the first
- * doc_probe_zip(), and shared with extract()).
+ * doc_probe_zip(), and shared with extract()).  The small parts several
+ * recognisers ask about are read once per probe and kept here with the
+ * package: each recogniser asking again would inflate them again, and
+ * charge them again to the package's limits.
  */
 struct doc_probe {
 	const struct doc_source *src;
@@ -79,6 +85,12 @@ struct doc_probe {
 	const struct archive_limits *lim;
 	struct zippkg *zip;	/* doc_probe_zip()'s, or NULL */
 	int zip_tried;
+	/* doc_probe_mimetype(): 1 read, -1 missing or unreadable, 0 not yet */
+	int mimetype_state;
+	size_t mimetype_len;
+	char mimetype[DOC_MIMETYPE_MAX];
+	/* ooxml.c: the format [Content_Types].xml says, plus 1; 0 not yet */
+	int ct_format;
 };
 
 /*
@@ -102,6 +114,14 @@ enum doc_format format_of_ext(const char *ext);
  * of recognise() and extract().
  */
 struct zippkg *doc_probe_zip(struct doc_probe *p);
+
+/*
+ * The bytes of the zip package's "mimetype" part (the ODF and EPUB
+ * signature), their count in *len; NULL when the document is no zip
+ * package or the part is missing, unreadable or longer than
+ * DOC_MIMETYPE_MAX.  Read on the first call only.
+ */
+const char *doc_probe_mimetype(struct doc_probe *p, size_t *len);
 
 /* What an extraction came to. */
 enum doc_status {

@@ -102,6 +102,28 @@ struct zippkg *doc_probe_zip(struct doc_probe *p)
 	return p->zip;
 }
 
+const char *doc_probe_mimetype(struct doc_probe *p, size_t *len)
+{
+	struct zippkg *z = doc_probe_zip(p);
+	struct strbuf buf = STRBUF_INIT, msg = STRBUF_INIT;
+	long i;
+
+	if (!p->mimetype_state) {
+		p->mimetype_state = -1;
+		i = z ? zippkg_find(z, "mimetype") : -1;
+		if (i >= 0 && zippkg_read_small(z, (size_t)i, &buf,
+						DOC_MIMETYPE_MAX, &msg) == DOC_OK) {
+			memcpy(p->mimetype, buf.buf, buf.len);
+			p->mimetype_len = buf.len;
+			p->mimetype_state = 1;
+		}
+		strbuf_release(&buf);
+		strbuf_release(&msg);
+	}
+	*len = p->mimetype_len;
+	return p->mimetype_state > 0 ? p->mimetype : NULL;
+}
+
 unsigned formats_available(void)
 {
 	unsigned set = 0;

@@ -178,13 +178,6 @@ static int ext_in(const char *ext, const char *const *list)
 	return 0;
 }
 
-static const char *const docx_exts[] = {
-	"docx", "docm", "dotx", "dotm", NULL
-};
-static const char *const pptx_exts[] = {
-	"pptx", "pptm", "potx", "potm", "ppsx", "ppsm", NULL
-};
-
 static int is_ole2(const struct doc_probe *p)
 {
 	return p->head_len >= 512 && !memcmp(p->head, ole2_magic, 8);
@@ -616,30 +609,39 @@ static const struct xmlpart_ops pptx_ops = {
 
 /* -------------------------------------------------------- the modules ---- */
 
-static int recognise(struct doc_probe *p, enum doc_format want,
-		     const char *const *ole2_exts)
+/*
+ * Whether the document is a package of format want, by its content
+ * types, read once for both modules (p->ct_format); an OLE2 file is one
+ * (encrypted) by its extension.
+ */
+static int recognise(struct doc_probe *p, enum doc_format want)
 {
 	struct zippkg *z = doc_probe_zip(p);
-	struct strbuf msg = STRBUF_INIT;
-	struct ctypes ct;
-	int yes;
 
 	if (!z)
-		return is_ole2(p) && ext_in(p->src->ext, ole2_exts);
-	yes = ct_load(z, &ct, &msg) == DOC_OK && ct_format(&ct) == want;
-	ct_free(&ct);
-	strbuf_release(&msg);
-	return yes;
+		return is_ole2(p) && format_of_ext(p->src->ext) == want;
+	if (!p->ct_format) {
+		struct strbuf msg = STRBUF_INIT;
+		struct ctypes ct;
+		enum doc_format f = FORMAT_TEXT;
+
+		if (ct_load(z, &ct, &msg) == DOC_OK)
+			f = ct_format(&ct);
+		ct_free(&ct);
+		strbuf_release(&msg);
+		p->ct_format = (int)f + 1;
+	}
+	return p->ct_format - 1 == (int)want;
 }
 
 static int docx_recognise(struct doc_probe *p)
 {
-	return recognise(p, FORMAT_DOCX, docx_exts);
+	return recognise(p, FORMAT_DOCX);
 }
 
 static int pptx_recognise(struct doc_probe *p)
 {
-	return recognise(p, FORMAT_PPTX, pptx_exts);
+	return recognise(p, FORMAT_PPTX);
 }
 
 /* Read the parts of ct of kind k (all of them, or the first one). */
