@@ -20,6 +20,7 @@
 #include "../util.h"
 #include "html.h"
 #include "sink.h"
+#include "xmlpart.h"
 #include "zippkg.h"
 
 /* The largest container.xml, package document or encryption.xml read. */
@@ -47,18 +48,6 @@ struct epub_book {
 	struct strbuf first_missing;
 };
 
-static void epub_drop_error(void *ctx, const char *fmt, ...)
-{
-	(void)ctx;
-	(void)fmt;
-}
-
-static void epub_drop_structured(void *ctx, xmlErrorPtr err)
-{
-	(void)ctx;
-	(void)err;
-}
-
 /*
  * Parse part name of the zip whole, or NULL (and *st set when that is
  * worse than the part being absent or unparsable: a limit, encryption).
@@ -70,10 +59,7 @@ static xmlDocPtr epub_parse(struct epub_book *b, const char *name,
 {
 	struct strbuf buf = STRBUF_INIT;
 	long i = zippkg_find(b->zip, name);
-	xmlGenericErrorFunc old_generic = xmlGenericError;
-	void *old_generic_ctx = xmlGenericErrorContext;
-	xmlStructuredErrorFunc old_structured = xmlStructuredError;
-	void *old_structured_ctx = xmlStructuredErrorContext;
+	struct xmlpart_quiet q;
 	xmlDocPtr doc = NULL;
 
 	if (i < 0)
@@ -81,13 +67,11 @@ static xmlDocPtr epub_parse(struct epub_book *b, const char *name,
 	*st = zippkg_read_small(b->zip, (size_t)i, &buf, EPUB_XML_MAX, msg);
 	if (*st != DOC_OK || buf.len > 0x7fffffff)
 		goto out;
-	xmlSetGenericErrorFunc(NULL, epub_drop_error);
-	xmlSetStructuredErrorFunc(NULL, epub_drop_structured);
+	xmlpart_quiet(&q);
 	doc = xmlReadMemory(buf.buf, (int)buf.len, name, NULL,
 			    XML_PARSE_NONET | XML_PARSE_NOERROR |
 			    XML_PARSE_NOWARNING);
-	xmlSetGenericErrorFunc(old_generic_ctx, old_generic);
-	xmlSetStructuredErrorFunc(old_structured_ctx, old_structured);
+	xmlpart_unquiet(&q);
 out:
 	strbuf_release(&buf);
 	return doc;
