@@ -73,8 +73,6 @@
 #include "zipdir.h"
 
 #define BUF_SIZE	(64 * 1024)
-/* The ratio limit applies only past this, so that small files pass. */
-#define RATIO_FLOOR	(16ull << 20)
 /*
  * Names are held to a budget of their own: a few KiB of compressed
  * headers can name hundreds of MB.  Each header costs its name (as

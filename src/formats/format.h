@@ -64,6 +64,12 @@ struct doc_source {
 	const char *ext;	/* lowercased name suffix ("html"), or "" */
 };
 
+/*
+ * The first 8 bytes of an OLE2 compound file: what an encrypted office
+ * document is (and a legacy .doc or .ppt).
+ */
+#define FORMAT_OLE2_MAGIC "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
 /* How many leading bytes recognise() is given (fewer for short files). */
 #define FORMAT_HEAD_BYTES 4096
 

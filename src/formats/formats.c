@@ -233,9 +233,6 @@ int formats_readable_ext(const char *ext)
 int formats_candidate(const unsigned char *head, size_t len, const char *ext,
 		      unsigned enabled)
 {
-	static const unsigned char ole2[8] = {
-		0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1
-	};
 	struct archive_limits lim;
 	struct doc_source src = { .fd = -1, .size = 0, .ext = ext };
 	struct doc_probe p;
@@ -244,7 +241,7 @@ int formats_candidate(const unsigned char *head, size_t len, const char *ext,
 	if (!(enabled & formats_available()))
 		return 0;
 	if ((len >= 4 && !memcmp(head, "PK\3\4", 4)) ||
-	    (len >= 8 && !memcmp(head, ole2, 8)))
+	    (len >= 8 && !memcmp(head, FORMAT_OLE2_MAGIC, 8)))
 		return is_package_ext(ext);
 	archive_limits_default(&lim);
 	doc_probe_init(&p, &src, head, len, &lim);

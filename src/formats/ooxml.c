@@ -160,16 +160,6 @@ static enum doc_format ct_format(const struct ctypes *ct)
 #define OLE2_MAX_DIR_SECTORS 64
 #define OLE2_END 0xfffffffau	/* this and above: no next sector */
 
-static const unsigned char ole2_magic[8] = {
-	0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1
-};
-
-static uint32_t le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
 static int ext_in(const char *ext, const char *const *list)
 {
 	for (; *list; list++)
@@ -180,7 +170,7 @@ static int ext_in(const char *ext, const char *const *list)
 
 static int is_ole2(const struct doc_probe *p)
 {
-	return p->head_len >= 512 && !memcmp(p->head, ole2_magic, 8);
+	return p->head_len >= 512 && !memcmp(p->head, FORMAT_OLE2_MAGIC, 8);
 }
 
 /* Whether a directory sector holds an entry named EncryptedPackage. */
@@ -192,7 +182,7 @@ static int sector_names_package(const unsigned char *sec, size_t ssize)
 		const unsigned char *d = sec + e;
 		size_t k;
 
-		if ((d[64] | d[65] << 8) != 2 * sizeof(name))
+		if (le16(d + 64) != 2 * sizeof(name))
 			continue;
 		for (k = 0; k < sizeof(name); k++)
 			if (d[2 * k] != (unsigned char)name[k] || d[2 * k + 1])
@@ -231,7 +221,7 @@ static uint32_t ole2_next(const struct doc_probe *p, unsigned shift,
  */
 static int ole2_encrypted(const struct doc_probe *p)
 {
-	unsigned shift = p->head[30] | p->head[31] << 8;
+	unsigned shift = le16(p->head + 30);
 	uint32_t sect = le32(p->head + 48);
 	unsigned char sec[4096];
 	size_t ssize;
