@@ -369,23 +369,13 @@ static int docx_counts(const struct docx *d)
 	return 1;
 }
 
-static void docx_fldchar(struct docx *d, const struct xmlpart_attrs *attrs)
+/* The attribute w:name, in either namespace of w; NULL when absent. */
+static const char *w_attr(const struct xmlpart_attrs *attrs, const char *name,
+			  size_t *len)
 {
-	if (xmlpart_attr_is(attrs, NS_W, "fldCharType", "begin") ||
-	    xmlpart_attr_is(attrs, NS_W_STRICT, "fldCharType", "begin")) {
-		if (d->fld_nr < FIELD_MAX)
-			d->fld_code[d->fld_nr] = 1;
-		d->fld_nr++;
-	} else if (xmlpart_attr_is(attrs, NS_W, "fldCharType", "separate") ||
-		   xmlpart_attr_is(attrs, NS_W_STRICT, "fldCharType",
-				   "separate")) {
-		if (d->fld_nr && d->fld_nr <= FIELD_MAX)
-			d->fld_code[d->fld_nr - 1] = 0;
-	} else if (xmlpart_attr_is(attrs, NS_W, "fldCharType", "end") ||
-		   xmlpart_attr_is(attrs, NS_W_STRICT, "fldCharType", "end")) {
-		if (d->fld_nr)
-			d->fld_nr--;
-	}
+	const char *v = xmlpart_attr(attrs, NS_W, name, len);
+
+	return v ? v : xmlpart_attr(attrs, NS_W_STRICT, name, len);
 }
 
 static int w_attr_is(const struct xmlpart_attrs *attrs, const char *name,
@@ -393,6 +383,21 @@ static int w_attr_is(const struct xmlpart_attrs *attrs, const char *name,
 {
 	return xmlpart_attr_is(attrs, NS_W, name, value) ||
 	       xmlpart_attr_is(attrs, NS_W_STRICT, name, value);
+}
+
+static void docx_fldchar(struct docx *d, const struct xmlpart_attrs *attrs)
+{
+	if (w_attr_is(attrs, "fldCharType", "begin")) {
+		if (d->fld_nr < FIELD_MAX)
+			d->fld_code[d->fld_nr] = 1;
+		d->fld_nr++;
+	} else if (w_attr_is(attrs, "fldCharType", "separate")) {
+		if (d->fld_nr && d->fld_nr <= FIELD_MAX)
+			d->fld_code[d->fld_nr - 1] = 0;
+	} else if (w_attr_is(attrs, "fldCharType", "end")) {
+		if (d->fld_nr)
+			d->fld_nr--;
+	}
 }
 
 /* Elements whose whole subtree is no text of the document. */
@@ -418,11 +423,9 @@ static int docx_skipped(const struct docx *d, const char *name,
 static void docx_sym(struct docx *d, const struct xmlpart_attrs *attrs)
 {
 	size_t len;
-	const char *v = xmlpart_attr(attrs, NS_W, "char", &len);
+	const char *v = w_attr(attrs, "char", &len);
 	uint32_t c = 0;
 
-	if (!v)
-		v = xmlpart_attr(attrs, NS_W_STRICT, "char", &len);
 	if (!v || !len || len > 6)
 		return;
 	for (size_t k = 0; k < len; k++) {
@@ -438,6 +441,14 @@ static void docx_sym(struct docx *d, const struct xmlpart_attrs *attrs)
 	sink_codepoint(d->w.sink, c);
 }
 
+/* A w:t or m:t opens: its text counts, edges trimmed unless preserved. */
+static void docx_t_start(struct docx *d, const struct xmlpart_attrs *attrs)
+{
+	d->in_t++;
+	d->preserve = xmlpart_attr_is(attrs, NS_XML, "space", "preserve");
+	d->t_text = d->t_ws = 0;
+}
+
 static void docx_w_start(struct docx *d, const char *name,
 			 const struct xmlpart_attrs *attrs)
 {
@@ -446,10 +457,7 @@ static void docx_w_start(struct docx *d, const char *name,
 	if (docx_skipped(d, name, attrs)) {
 		d->w.skip = 1;
 	} else if (!strcmp(name, "t")) {
-		d->in_t++;
-		d->preserve = xmlpart_attr_is(attrs, NS_XML, "space",
-					      "preserve");
-		d->t_text = d->t_ws = 0;
+		docx_t_start(d, attrs);
 	} else if (!strcmp(name, "p")) {
 		sink_break(sink);
 	} else if (!strcmp(name, "fldChar")) {
@@ -478,10 +486,7 @@ static void docx_start(void *data, const char *uri, const char *name,
 		docx_w_start(d, name, attrs);
 	} else if ((!strcmp(uri, NS_M) || !strcmp(uri, NS_M_STRICT)) &&
 		   !strcmp(name, "t")) {
-		d->in_t++;
-		d->preserve = xmlpart_attr_is(attrs, NS_XML, "space",
-					      "preserve");
-		d->t_text = d->t_ws = 0;
+		docx_t_start(d, attrs);
 	}
 }
 
