@@ -73,8 +73,6 @@
 #include "zipdir.h"
 
 #define BUF_SIZE	(64 * 1024)
-/* The ratio limit applies only past this, so that small files pass. */
-#define RATIO_FLOOR	(16ull << 20)
 /*
  * Names are held to a budget of their own: a few KiB of compressed
  * headers can name hundreds of MB.  Each header costs its name (as
@@ -824,10 +822,14 @@ static void doc_feed(struct ctx *ctx, struct doc *d, const void *p, size_t n)
 
 /* --------------------------------------------------------- documents ---- */
 
-/* Whether src's current entry is compressed: counted as what it holds. */
-static int entry_compressed(struct level *src, int report_it)
+/*
+ * Whether src's current entry, a member, is compressed: counted as what
+ * it holds.  A raw level without a filter read a member that only looked
+ * compressed.
+ */
+static int entry_compressed(struct level *src)
 {
-	return !report_it || (src->raw && archive_filter_count(src->a) >= 2);
+	return src->raw && archive_filter_count(src->a) >= 2;
 }
 
 /*
@@ -847,7 +849,7 @@ static int is_document(struct level *src, const unsigned char *head,
 	} else {
 		base = memrchr(ctx->name.buf, '/', ctx->name.len);
 		base = base ? base + 1 : ctx->name.buf;
-		if (entry_compressed(src, report_it))
+		if (entry_compressed(src))
 			file_ext_inner(base, &ctx->ext);
 		else
 			file_ext(base, &ctx->ext);
@@ -888,17 +890,23 @@ static int copy_document(struct level *src, const unsigned char *head,
 	return 0;
 }
 
-/* Count the copy's bytes: it is no document after all. */
+/*
+ * Count the copy's bytes: it is no document after all.  Not through
+ * ctx->fdbuf: libarchive may still hold unread bytes of the next header
+ * there.  A buffer of its own is allocated each time, as this is rare.
+ */
 static void count_copy(struct ctx *ctx, uint64_t size, struct count_state *st)
 {
+	unsigned char *buf = xmalloc(BUF_SIZE);
 	uint64_t off = 0;
 	ssize_t n;
 
 	while (off < size &&
-	       (n = pread_full(ctx->docfd, ctx->fdbuf, BUF_SIZE, off)) > 0) {
-		count_feed(st, ctx->fdbuf, (size_t)n);
+	       (n = pread_full(ctx->docfd, buf, BUF_SIZE, off)) > 0) {
+		count_feed(st, buf, (size_t)n);
 		off += (uint64_t)n;
 	}
+	free(buf);
 }
 
 static const enum member_status doc_member_status[] = {
@@ -924,12 +932,13 @@ static void extract_copy(struct ctx *ctx, const unsigned char *head,
 	doc_probe_init(&p, &ds, head, head_len, ctx->lim);
 	f = formats_recognise(&p, ctx->formats, &would);
 
-	count_init(&st, ctx->mode);
 	m->format = would;
 	if (f == FORMAT_TEXT) {
+		count_init(&st, ctx->mode);
 		count_copy(ctx, size, &st);
+		count_finish(&st, &m->counts);
 	} else {
-		status = formats_extract(&p, f, &st, &msg);
+		status = formats_count(&p, f, ctx->mode, &m->counts, &msg);
 		m->document = 1;
 		m->status = doc_member_status[status];
 		if (status != DOC_OK) {
@@ -937,11 +946,33 @@ static void extract_copy(struct ctx *ctx, const unsigned char *head,
 			m->message = ctx->msg;
 		}
 	}
-	count_finish(&st, &m->counts);
-	if (m->status == MEMBER_ENCRYPTED)
-		memset(&m->counts, 0, sizeof(m->counts));
 	zippkg_free(p.zip);
 	strbuf_release(&msg);
+}
+
+/*
+ * The entry in hand came to m: hand it to the caller as a member when
+ * report_it is set, else it is the file's own document, into the
+ * summary.  Returns -1 when src broke or the reading stopped.
+ */
+static int finish_member(struct level *src, struct member_result *m,
+			 int report_it)
+{
+	struct ctx *ctx = src->ctx;
+
+	if (report_it) {
+		if (deliver(ctx, m) < 0)
+			return -1;
+	} else {
+		ctx->sum->counts = m->counts;
+		ctx->sum->format = m->format;
+		ctx->sum->document = m->document;
+		ctx->sum->encrypted = m->status == MEMBER_ENCRYPTED;
+		/* an encrypted document is no error: sum->encrypted says it */
+		if (m->status != MEMBER_OK && !ctx->sum->encrypted)
+			note(ctx, m->status, "%s", m->message);
+	}
+	return src->broken || ctx->stop ? -1 : 0;
 }
 
 /*
@@ -954,7 +985,7 @@ static int read_document(struct level *src, const unsigned char *head,
 	struct ctx *ctx = src->ctx;
 	struct member_result m = {
 		.kind = MEMBER_FILE, .mtime_ns = mtime_ns,
-		.compressed = report_it && entry_compressed(src, report_it),
+		.compressed = report_it && entry_compressed(src),
 	};
 	uint64_t size;
 	int r = copy_document(src, head, head_len, &size);
@@ -978,18 +1009,7 @@ static int read_document(struct level *src, const unsigned char *head,
 	} else {
 		extract_copy(ctx, head, head_len, size, &m);
 	}
-	if (report_it) {
-		if (deliver(ctx, &m) < 0)
-			return -1;
-	} else {
-		ctx->sum->counts = m.counts;
-		ctx->sum->format = m.format;
-		ctx->sum->document = m.document;
-		ctx->sum->encrypted = m.status == MEMBER_ENCRYPTED;
-		if (m.status != MEMBER_OK && !ctx->sum->encrypted)
-			note(ctx, m.status, "%s", m.message);
-	}
-	return src->broken || ctx->stop ? -1 : 0;
+	return finish_member(src, &m, report_it);
 }
 
 /*
@@ -1002,9 +1022,10 @@ static int count_document(struct level *src, const unsigned char *head,
 			  size_t head_len, int64_t mtime_ns, int report_it)
 {
 	struct ctx *ctx = src->ctx;
-	enum member_status st = MEMBER_OK;
-	const char *why = NULL;
-	struct counts c;
+	struct member_result m = {
+		.kind = MEMBER_FILE, .status = MEMBER_OK,
+		.mtime_ns = mtime_ns,
+	};
 	struct doc d;
 	const void *p;
 	la_ssize_t n = 0;
@@ -1019,40 +1040,25 @@ static int count_document(struct level *src, const unsigned char *head,
 	/* Past the limit: on to the end all the same, for the totals. */
 	if (d.over)
 		drain(src);
-	count_finish(&d.st, &c);
+	count_finish(&d.st, &m.counts);
 
 	if (src->broken || src->damaged) {
-		st = MEMBER_ERROR;
-		why = src->err;
+		m.status = MEMBER_ERROR;
+		m.message = src->err;
 	} else if (d.over) {
-		st = MEMBER_LIMIT;
+		m.status = MEMBER_LIMIT;
 		snprintf(ctx->msg, sizeof(ctx->msg),
 			 "%s larger than %llu bytes",
 			 report_it ? "member" : "document",
 			 (unsigned long long)ctx->lim->member_bytes);
-		why = ctx->msg;
+		m.message = ctx->msg;
 	} else if (ctx->stop == STOP_LIMIT &&
 		   (!src->data_end || src->blk_len || src->hole)) {
-		st = MEMBER_LIMIT;
-		why = ctx->sum->message;
+		m.status = MEMBER_LIMIT;
+		m.message = ctx->sum->message;
 	}
-
-	if (report_it) {
-		struct member_result m = {
-			.kind = MEMBER_FILE, .status = st, .message = why,
-			.counts = c, .mtime_ns = mtime_ns,
-			/* without a filter: a member that only looked compressed */
-			.compressed = src->raw && archive_filter_count(src->a) >= 2,
-		};
-
-		if (deliver(ctx, &m) < 0)
-			return -1;
-	} else {
-		ctx->sum->counts = c;
-		if (st != MEMBER_OK)
-			note(ctx, st, "%s", why);
-	}
-	return src->broken || ctx->stop ? -1 : 0;
+	m.compressed = entry_compressed(src);
+	return finish_member(src, &m, report_it);
 }
 
 static int read_members(struct level *lvl);
@@ -1207,8 +1213,12 @@ static int read_file(struct level *lvl, struct archive_entry *e)
 	enum magic m = M_NONE;
 	size_t have = 0;
 
-	/* the head also tells documents, at any depth */
-	have = fill(lvl, lvl->sniff, ARCHIVE_SNIFF_BYTES);
+	/*
+	 * The head also tells documents, at any depth; with no format to
+	 * look for, past the depth limit, the data is counted as it comes.
+	 */
+	if (lvl->depth < ctx->lim->depth || ctx->formats)
+		have = fill(lvl, lvl->sniff, ARCHIVE_SNIFF_BYTES);
 	if (lvl->depth < ctx->lim->depth && !lvl->broken && !lvl->damaged &&
 	    !ctx->stop)
 		m = sniff_magic(lvl->sniff, have);

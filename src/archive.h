@@ -65,6 +65,12 @@ struct archive_limits {
 	unsigned depth;		/* nesting: 1 = no archive inside an archive */
 };
 
+/*
+ * The ratio limit applies only past this many bytes produced, so that
+ * small files pass (a container's, or a document package's).
+ */
+#define RATIO_FLOOR (16ull << 20)
+
 /* Sane defaults (documented in wcindex(1)). */
 void archive_limits_default(struct archive_limits *lim);
 

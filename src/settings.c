@@ -76,6 +76,20 @@ unsigned settings_formats(const struct root_settings *set)
 	return formats_available() & FORMAT_EXTRACTABLE & ~set->extract_off;
 }
 
+/*
+ * Add the extractable format named by the len bytes at name to *formats:
+ * 0, or -1 (nothing said) when there is none of that name.
+ */
+static int add_format(const char *name, size_t len, unsigned *formats)
+{
+	int f = format_by_name(name, len);
+
+	if (f < 0 || !(FORMAT_BIT(f) & FORMAT_EXTRACTABLE))
+		return -1;
+	*formats |= FORMAT_BIT(f);
+	return 0;
+}
+
 int settings_parse_formats(const char *arg, unsigned *formats)
 {
 	const char *p = arg;
@@ -86,13 +100,11 @@ int settings_parse_formats(const char *arg, unsigned *formats)
 	}
 	while (*p) {
 		size_t len = strcspn(p, ",");
-		int f = format_by_name(p, len);
 
-		if (f < 0 || !(FORMAT_BIT(f) & FORMAT_EXTRACTABLE))
+		if (add_format(p, len, formats) < 0)
 			return error("unknown document format '%.*s' (known: "
 				     "html, docx, pptx, odt, odp, epub, pdf, "
 				     "all)", (int)len, p);
-		*formats |= FORMAT_BIT(f);
 		p += len + (p[len] == ',');
 	}
 	return 0;
@@ -228,17 +240,6 @@ static int parse_yes_no(const char *v, const char *yes, const char *no,
 	return 0;
 }
 
-/* One format name of the written form, added to *formats. */
-static int parse_format(const char *v, unsigned *formats)
-{
-	int f = format_by_name(v, strlen(v));
-
-	if (f < 0 || !(FORMAT_BIT(f) & FORMAT_EXTRACTABLE))
-		return -1;
-	*formats |= FORMAT_BIT(f);
-	return 0;
-}
-
 static int parse_key(struct root_settings *set, const struct key *k,
 		     const char *v)
 {
@@ -272,7 +273,8 @@ static int parse_key(struct root_settings *set, const struct key *k,
 	case K_FS:
 		return fstype_include(&set->include_fs, v);
 	case K_FORMATS:
-		return parse_format(v, &set->extract_off);
+		/* one format name of the written form */
+		return add_format(v, strlen(v), &set->extract_off);
 	case K_EXCLUDE:
 		excludes_add(&set->ex, v);
 		return 0;

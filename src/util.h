@@ -103,6 +103,26 @@ int parse_size(const char *s, unsigned long min, unsigned long max,
 int parse_ulong(const char *s, unsigned long min, unsigned long max,
 		unsigned long *out);
 
+/*
+ * The little-endian integers of file formats (zip, OLE2), read from bytes
+ * of any alignment.
+ */
+static inline uint16_t le16(const unsigned char *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static inline uint32_t le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t le64(const unsigned char *p)
+{
+	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
 struct strbuf;
 
 /*

@@ -476,7 +476,6 @@ static int extract_document(struct worker_ctx *w, uint32_t flags, int fd,
 	enum doc_format would;
 	enum doc_format f = recognise(w, flags, &src, len, &p, &would);
 	enum doc_status status;
-	struct count_state st;
 	struct rlimit saved;
 	int r = 1;
 
@@ -489,17 +488,14 @@ static int extract_document(struct worker_ctx *w, uint32_t flags, int fd,
 		r = -1;
 		goto out;
 	}
-	count_init(&st, (flags & JOB_ASCII) ? COUNT_ASCII : COUNT_UTF8);
 	limit_cpu(w->cfg->cpu_seconds, &saved);
 	maybe_inject_fault(w->path.buf, "document-");
 	strbuf_reset(&w->msg);
-	status = formats_extract(&p, f, &st, &w->msg);
+	status = formats_count(&p, f, (flags & JOB_ASCII) ? COUNT_ASCII :
+			       COUNT_UTF8, &res->counts, &w->msg);
 	unlimit_cpu(&saved);
-	count_finish(&st, &res->counts);
 	res->extracted = 1;
 	res->stage = doc_stage[status];
-	if (status == DOC_ENCRYPTED)
-		memset(&res->counts, 0, sizeof(res->counts));
 out:
 	zippkg_free(p.zip);
 	return r;

@@ -28,7 +28,7 @@
 
 struct zipdir_entry {
 	uint64_t offset;	/* of its local header, from the zip's start */
-	uint64_t csize, usize;	/* stored and uncompressed sizes */
+	uint64_t csize;		/* stored bytes */
 	unsigned method, gpflags;
 	size_t name_off;	/* into names */
 	size_t name_len;
@@ -43,21 +43,6 @@ struct zipdir {
 	struct strbuf names;
 };
 
-static uint16_t le16(const unsigned char *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint64_t le64(const unsigned char *p)
-{
-	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
-}
 
 /* pread() exactly len bytes at off: 0, or -1. */
 static int pread_exact(int fd, void *buf, size_t len, uint64_t off)
@@ -147,12 +132,14 @@ out:
 static int entry_place(const unsigned char *h, const unsigned char *extra,
 		       size_t extra_len, struct zipdir_entry *e)
 {
-	uint64_t *field[3] = { &e->usize, &e->csize, &e->offset };
+	/* no reader needs it, but the extra places the others after it */
+	uint64_t usize;
+	uint64_t *field[3] = { &usize, &e->csize, &e->offset };
 
-	e->usize = le32(h + 24);
+	usize = le32(h + 24);
 	e->csize = le32(h + 20);
 	e->offset = le32(h + 42);
-	if (e->usize != 0xffffffff && e->csize != 0xffffffff &&
+	if (usize != 0xffffffff && e->csize != 0xffffffff &&
 	    e->offset != 0xffffffff)
 		return 0;
 	while (extra_len >= 4) {
@@ -292,7 +279,6 @@ int zipdir_entry(const struct zipdir *dir, size_t i, struct zipdir_info *info)
 		return -1;
 	info->offset = e->offset + dir->base;
 	info->csize = e->csize;
-	info->usize = e->usize;
 	info->method = e->method;
 	info->encrypted = (e->gpflags & 0x41) != 0;
 	return 0;

@@ -47,7 +47,6 @@ int zipdir_is_dir(const struct zipdir *dir, size_t i);
 struct zipdir_info {
 	uint64_t offset;	/* of its local header in the file */
 	uint64_t csize;		/* stored bytes */
-	uint64_t usize;		/* bytes once inflated */
 	unsigned method;	/* 0 stored, 8 deflated, ... */
 	int encrypted;		/* traditional or strong encryption */
 };

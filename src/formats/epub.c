@@ -20,6 +20,7 @@
 #include "../util.h"
 #include "html.h"
 #include "sink.h"
+#include "xmlpart.h"
 #include "zippkg.h"
 
 /* The largest container.xml, package document or encryption.xml read. */
@@ -47,18 +48,6 @@ struct epub_book {
 	struct strbuf first_missing;
 };
 
-static void epub_drop_error(void *ctx, const char *fmt, ...)
-{
-	(void)ctx;
-	(void)fmt;
-}
-
-static void epub_drop_structured(void *ctx, xmlErrorPtr err)
-{
-	(void)ctx;
-	(void)err;
-}
-
 /*
  * Parse part name of the zip whole, or NULL (and *st set when that is
  * worse than the part being absent or unparsable: a limit, encryption).
@@ -70,10 +59,7 @@ static xmlDocPtr epub_parse(struct epub_book *b, const char *name,
 {
 	struct strbuf buf = STRBUF_INIT;
 	long i = zippkg_find(b->zip, name);
-	xmlGenericErrorFunc old_generic = xmlGenericError;
-	void *old_generic_ctx = xmlGenericErrorContext;
-	xmlStructuredErrorFunc old_structured = xmlStructuredError;
-	void *old_structured_ctx = xmlStructuredErrorContext;
+	struct xmlpart_quiet q;
 	xmlDocPtr doc = NULL;
 
 	if (i < 0)
@@ -81,13 +67,11 @@ static xmlDocPtr epub_parse(struct epub_book *b, const char *name,
 	*st = zippkg_read_small(b->zip, (size_t)i, &buf, EPUB_XML_MAX, msg);
 	if (*st != DOC_OK || buf.len > 0x7fffffff)
 		goto out;
-	xmlSetGenericErrorFunc(NULL, epub_drop_error);
-	xmlSetStructuredErrorFunc(NULL, epub_drop_structured);
+	xmlpart_quiet(&q);
 	doc = xmlReadMemory(buf.buf, (int)buf.len, name, NULL,
 			    XML_PARSE_NONET | XML_PARSE_NOERROR |
 			    XML_PARSE_NOWARNING);
-	xmlSetGenericErrorFunc(old_generic_ctx, old_generic);
-	xmlSetStructuredErrorFunc(old_structured_ctx, old_structured);
+	xmlpart_unquiet(&q);
 out:
 	strbuf_release(&buf);
 	return doc;
@@ -443,29 +427,22 @@ static enum doc_status epub_read_spine(struct epub_book *b, struct strbuf *msg)
 static int epub_recognise(struct doc_probe *p)
 {
 	struct zippkg *z = doc_probe_zip(p);
-	struct strbuf buf = STRBUF_INIT, msg = STRBUF_INIT;
-	long i;
-	int yes = 0;
+	size_t a = 0, e;
+	const char *type = doc_probe_mimetype(p, &e);
 
 	if (!z)
 		return 0;
-	i = zippkg_find(z, "mimetype");
-	if (i >= 0 && zippkg_read_small(z, (size_t)i, &buf, 256, &msg) == DOC_OK) {
-		size_t a = 0, e = buf.len;
-
-		while (a < e && strchr(" \t\r\n", buf.buf[a]))
+	if (type) {
+		while (a < e && strchr(" \t\r\n", type[a]))
 			a++;
-		while (e > a && strchr(" \t\r\n", buf.buf[e - 1]))
+		while (e > a && strchr(" \t\r\n", type[e - 1]))
 			e--;
-		yes = e - a == strlen(epub_mimetype) &&
-		      !memcmp(buf.buf + a, epub_mimetype, e - a);
+		if (e - a == strlen(epub_mimetype) &&
+		    !memcmp(type + a, epub_mimetype, e - a))
+			return 1;
 	}
-	if (!yes)
-		yes = !strcmp(p->src->ext, "epub") &&
-		      zippkg_find(z, "META-INF/container.xml") >= 0;
-	strbuf_release(&buf);
-	strbuf_release(&msg);
-	return yes;
+	return !strcmp(p->src->ext, "epub") &&
+	       zippkg_find(z, "META-INF/container.xml") >= 0;
 }
 
 static enum doc_status epub_extract(struct doc_probe *p,

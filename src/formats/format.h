@@ -4,7 +4,7 @@
  * documents and extracts their text into a text sink (sink.h), which feeds
  * the counting kernel as the text streams out.  The table in formats.c
  * lists the modules; the worker and the archive reader only call
- * formats_recognise() and formats_extract() and learn nothing about any
+ * formats_recognise() and formats_count() and learn nothing about any
  * one format.
  *
  * A document is read from a descriptor with pread() only, of a size known
@@ -64,13 +64,25 @@ struct doc_source {
 	const char *ext;	/* lowercased name suffix ("html"), or "" */
 };
 
+/*
+ * The first 8 bytes of an OLE2 compound file: what an encrypted office
+ * document is (and a legacy .doc or .ppt).
+ */
+#define FORMAT_OLE2_MAGIC "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
 /* How many leading bytes recognise() is given (fewer for short files). */
 #define FORMAT_HEAD_BYTES 4096
+
+/* The largest "mimetype" part of a zip package that is read. */
+#define DOC_MIMETYPE_MAX 256
 
 /*
  * What a module's recognise() looks at: the head of the document, its
  * extension, and for a zip file its package (opened once, on the first
- * doc_probe_zip(), and shared with extract()).
+ * doc_probe_zip(), and shared with extract()).  The small parts several
+ * recognisers ask about are read once per probe and kept here with the
+ * package: each recogniser asking again would inflate them again, and
+ * charge them again to the package's limits.
  */
 struct doc_probe {
 	const struct doc_source *src;
@@ -79,6 +91,12 @@ struct doc_probe {
 	const struct archive_limits *lim;
 	struct zippkg *zip;	/* doc_probe_zip()'s, or NULL */
 	int zip_tried;
+	/* doc_probe_mimetype(): 1 read, -1 missing or unreadable, 0 not yet */
+	int mimetype_state;
+	size_t mimetype_len;
+	char mimetype[DOC_MIMETYPE_MAX];
+	/* ooxml.c: the format [Content_Types].xml says, plus 1; 0 not yet */
+	int ct_format;
 };
 
 /*
@@ -102,6 +120,14 @@ enum doc_format format_of_ext(const char *ext);
  * of recognise() and extract().
  */
 struct zippkg *doc_probe_zip(struct doc_probe *p);
+
+/*
+ * The bytes of the zip package's "mimetype" part (the ODF and EPUB
+ * signature), their count in *len; NULL when the document is no zip
+ * package or the part is missing, unreadable or longer than
+ * DOC_MIMETYPE_MAX.  Read on the first call only.
+ */
+const char *doc_probe_mimetype(struct doc_probe *p, size_t *len);
 
 /* What an extraction came to. */
 enum doc_status {
@@ -157,6 +183,17 @@ int formats_candidate(const unsigned char *head, size_t len, const char *ext,
 struct count_state;
 enum doc_status formats_extract(struct doc_probe *p, enum doc_format f,
 				struct count_state *st, struct strbuf *msg);
+
+/*
+ * Count the text of a document recognised as f, from start to end, with
+ * mode into *out: formats_extract() between count_init() and
+ * count_finish(), and no counts at all (zeros) for an encrypted
+ * document.  Returns the status, with msg set when not DOC_OK.  The
+ * caller still frees p->zip.
+ */
+enum doc_status formats_count(struct doc_probe *p, enum doc_format f,
+			      enum count_mode mode, struct counts *out,
+			      struct strbuf *msg);
 
 /*
  * How many bytes a module asks for in one read of a document (and hands

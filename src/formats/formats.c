@@ -102,6 +102,28 @@ struct zippkg *doc_probe_zip(struct doc_probe *p)
 	return p->zip;
 }
 
+const char *doc_probe_mimetype(struct doc_probe *p, size_t *len)
+{
+	struct zippkg *z = doc_probe_zip(p);
+	struct strbuf buf = STRBUF_INIT, msg = STRBUF_INIT;
+	long i;
+
+	if (!p->mimetype_state) {
+		p->mimetype_state = -1;
+		i = z ? zippkg_find(z, "mimetype") : -1;
+		if (i >= 0 && zippkg_read_small(z, (size_t)i, &buf,
+						DOC_MIMETYPE_MAX, &msg) == DOC_OK) {
+			memcpy(p->mimetype, buf.buf, buf.len);
+			p->mimetype_len = buf.len;
+			p->mimetype_state = 1;
+		}
+		strbuf_release(&buf);
+		strbuf_release(&msg);
+	}
+	*len = p->mimetype_len;
+	return p->mimetype_state > 0 ? p->mimetype : NULL;
+}
+
 unsigned formats_available(void)
 {
 	unsigned set = 0;
@@ -211,9 +233,6 @@ int formats_readable_ext(const char *ext)
 int formats_candidate(const unsigned char *head, size_t len, const char *ext,
 		      unsigned enabled)
 {
-	static const unsigned char ole2[8] = {
-		0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1
-	};
 	struct archive_limits lim;
 	struct doc_source src = { .fd = -1, .size = 0, .ext = ext };
 	struct doc_probe p;
@@ -222,7 +241,7 @@ int formats_candidate(const unsigned char *head, size_t len, const char *ext,
 	if (!(enabled & formats_available()))
 		return 0;
 	if ((len >= 4 && !memcmp(head, "PK\3\4", 4)) ||
-	    (len >= 8 && !memcmp(head, ole2, 8)))
+	    (len >= 8 && !memcmp(head, FORMAT_OLE2_MAGIC, 8)))
 		return is_package_ext(ext);
 	archive_limits_default(&lim);
 	doc_probe_init(&p, &src, head, len, &lim);
@@ -249,5 +268,21 @@ enum doc_status formats_extract(struct doc_probe *p, enum doc_format f,
 			    (unsigned long long)p->lim->total_bytes);
 		status = DOC_LIMIT;
 	}
+	return status;
+}
+
+enum doc_status formats_count(struct doc_probe *p, enum doc_format f,
+			      enum count_mode mode, struct counts *out,
+			      struct strbuf *msg)
+{
+	struct count_state st;
+	enum doc_status status;
+
+	count_init(&st, mode);
+	status = formats_extract(p, f, &st, msg);
+	count_finish(&st, out);
+	/* what was read of it before the password stopped it is no text */
+	if (status == DOC_ENCRYPTED)
+		memset(out, 0, sizeof(*out));
 	return status;
 }

@@ -24,6 +24,7 @@
 #include "../util.h"
 #include "html.h"
 #include "sink.h"
+#include "xmlpart.h"
 
 /*
  * Bytes the parser may hold unparsed: a token (a tag with its attributes,
@@ -100,10 +101,7 @@ struct html_stream {
 	size_t width, lo;	/* bytes of a code unit, where its ASCII byte is */
 	enum doc_status status;
 	struct strbuf why;
-	xmlGenericErrorFunc old_generic;
-	void *old_generic_ctx;
-	xmlStructuredErrorFunc old_structured;
-	void *old_structured_ctx;
+	struct xmlpart_quiet quiet;	/* while libxml2 runs */
 };
 
 static int html_element_cmp(const void *key, const void *el)
@@ -122,17 +120,15 @@ static unsigned html_element_flags(const xmlChar *name)
 	return el ? el->flags : 0;
 }
 
-/* libxml2's messages about a page's markup are not ours to print. */
+/*
+ * libxml2's messages about a page's markup are not ours to print: the
+ * parser's own callbacks drop them, and its global ones are silenced
+ * (xmlpart_quiet()) whenever it runs.
+ */
 static void html_drop_error(void *ctx, const char *fmt, ...)
 {
 	(void)ctx;
 	(void)fmt;
-}
-
-static void html_drop_structured(void *ctx, xmlErrorPtr err)
-{
-	(void)ctx;
-	(void)err;
 }
 
 static void html_start_element(void *data, const xmlChar *name,
@@ -197,23 +193,6 @@ static void html_characters(void *data, const xmlChar *ch, int len)
 		sink_text(h->sink, s, n);
 }
 
-/* Keep libxml2 quiet while it parses: its global handlers are saved. */
-static void html_silence(struct html_stream *h)
-{
-	h->old_generic = xmlGenericError;
-	h->old_generic_ctx = xmlGenericErrorContext;
-	h->old_structured = xmlStructuredError;
-	h->old_structured_ctx = xmlStructuredErrorContext;
-	xmlSetGenericErrorFunc(NULL, html_drop_error);
-	xmlSetStructuredErrorFunc(NULL, html_drop_structured);
-}
-
-static void html_unsilence(struct html_stream *h)
-{
-	xmlSetGenericErrorFunc(h->old_generic_ctx, h->old_generic);
-	xmlSetStructuredErrorFunc(h->old_structured_ctx, h->old_structured);
-}
-
 struct html_stream *html_stream_start(struct text_sink *sink)
 {
 	struct html_stream *h = xcalloc(1, sizeof(*h));
@@ -233,7 +212,7 @@ struct html_stream *html_stream_start(struct text_sink *sink)
 	sax.error = html_drop_error;
 	sax.warning = html_drop_error;
 	sax.fatalError = html_drop_error;
-	html_silence(h);
+	xmlpart_quiet(&h->quiet);
 	h->ctxt = htmlCreatePushParserCtxt(&sax, h, NULL, 0, NULL,
 					   XML_CHAR_ENCODING_NONE);
 	if (!h->ctxt)
@@ -242,7 +221,7 @@ struct html_stream *html_stream_start(struct text_sink *sink)
 	htmlCtxtUseOptions(h->ctxt, HTML_PARSE_NONET | HTML_PARSE_NOERROR |
 			   HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER |
 			   HTML_PARSE_COMPACT);
-	html_unsilence(h);
+	xmlpart_unquiet(&h->quiet);
 	return h;
 }
 
@@ -322,7 +301,7 @@ static void html_begin(struct html_stream *h)
 	h->begun = 1;
 	h->ascii = 1;
 	h->width = 1;
-	html_silence(h);
+	xmlpart_quiet(&h->quiet);
 	if (n >= 2 && p[0] == 0xff && p[1] == 0xfe) {
 		h->ascii = 0;
 		h->width = 2;
@@ -345,7 +324,7 @@ static void html_begin(struct html_stream *h)
 		else
 			xmlSwitchEncoding(h->ctxt, XML_CHAR_ENCODING_UTF8);
 	}
-	html_unsilence(h);
+	xmlpart_unquiet(&h->quiet);
 	stop = n > skip && html_stream_feed(h, h->pre.buf + skip, n - skip);
 	h->stopped = stop;
 }
@@ -478,7 +457,7 @@ int html_stream_feed(struct html_stream *h, const char *buf, size_t len)
 		if (h->stopped)
 			return 1;
 	}
-	html_silence(h);
+	xmlpart_quiet(&h->quiet);
 	while (len && !h->stopped) {
 		size_t n = HTML_PIECE - h->held, total, keep;
 
@@ -496,7 +475,7 @@ int html_stream_feed(struct html_stream *h, const char *buf, size_t len)
 		h->held = keep;
 		h->stopped = html_check(h);
 	}
-	html_unsilence(h);
+	xmlpart_unquiet(&h->quiet);
 	return h->stopped;
 }
 
@@ -506,7 +485,7 @@ enum doc_status html_stream_end(struct html_stream *h, struct strbuf *msg)
 
 	if (!h->begun)
 		html_begin(h);
-	html_silence(h);
+	xmlpart_quiet(&h->quiet);
 	if (!h->stopped && h->ctxt->instate != XML_PARSER_EOF) {
 		htmlParseChunk(h->ctxt, h->piece, (int)h->held, 1);
 		if (h->status == DOC_OK && !html_undecodable(h, 0) &&
@@ -516,7 +495,7 @@ enum doc_status html_stream_end(struct html_stream *h, struct strbuf *msg)
 				      "document is not read");
 		}
 	}
-	html_unsilence(h);
+	xmlpart_unquiet(&h->quiet);
 	st = h->status;
 	if (st != DOC_OK)
 		strbuf_add(msg, h->why.buf, h->why.len);

@@ -30,12 +30,11 @@
 #define NS_MANIFEST "urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"
 
 #define MT "application/vnd.oasis.opendocument."
-#define MIMETYPE_MAX 256
 
 /* ------------------------------------------------------- recognition ---- */
 
 /* The format the mimetype part names, or FORMAT_TEXT. */
-static enum doc_format mimetype_format(struct zippkg *z)
+static enum doc_format mimetype_format(struct doc_probe *p)
 {
 	static const struct {
 		const char *type;
@@ -46,41 +45,31 @@ static enum doc_format mimetype_format(struct zippkg *z)
 		{ MT "presentation", FORMAT_ODP },
 		{ MT "presentation-template", FORMAT_ODP },
 	};
-	struct strbuf buf = STRBUF_INIT, msg = STRBUF_INIT;
 	enum doc_format f = FORMAT_TEXT;
-	long i = zippkg_find(z, "mimetype");
 	size_t len;
+	const char *type = doc_probe_mimetype(p, &len);
 
-	if (i < 0 || zippkg_read_small(z, (size_t)i, &buf, MIMETYPE_MAX,
-				       &msg) != DOC_OK)
-		goto out;
+	if (!type)
+		return FORMAT_TEXT;
 	/* a stray newline after the type is forgiven */
-	len = buf.len;
-	while (len && (buf.buf[len - 1] == '\n' || buf.buf[len - 1] == '\r' ||
-		       buf.buf[len - 1] == ' '))
+	while (len && (type[len - 1] == '\n' || type[len - 1] == '\r' ||
+		       type[len - 1] == ' '))
 		len--;
 	for (size_t k = 0; k < sizeof(types) / sizeof(*types); k++)
 		if (strlen(types[k].type) == len &&
-		    !memcmp(types[k].type, buf.buf, len))
+		    !memcmp(types[k].type, type, len))
 			f = types[k].f;
-out:
-	strbuf_release(&buf);
-	strbuf_release(&msg);
 	return f;
 }
 
 static int odt_recognise(struct doc_probe *p)
 {
-	struct zippkg *z = doc_probe_zip(p);
-
-	return z && mimetype_format(z) == FORMAT_ODT;
+	return mimetype_format(p) == FORMAT_ODT;
 }
 
 static int odp_recognise(struct doc_probe *p)
 {
-	struct zippkg *z = doc_probe_zip(p);
-
-	return z && mimetype_format(z) == FORMAT_ODP;
+	return mimetype_format(p) == FORMAT_ODP;
 }
 
 /* ---------------------------------------------------------- manifest ---- */

@@ -160,16 +160,6 @@ static enum doc_format ct_format(const struct ctypes *ct)
 #define OLE2_MAX_DIR_SECTORS 64
 #define OLE2_END 0xfffffffau	/* this and above: no next sector */
 
-static const unsigned char ole2_magic[8] = {
-	0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1
-};
-
-static uint32_t le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
 static int ext_in(const char *ext, const char *const *list)
 {
 	for (; *list; list++)
@@ -178,16 +168,9 @@ static int ext_in(const char *ext, const char *const *list)
 	return 0;
 }
 
-static const char *const docx_exts[] = {
-	"docx", "docm", "dotx", "dotm", NULL
-};
-static const char *const pptx_exts[] = {
-	"pptx", "pptm", "potx", "potm", "ppsx", "ppsm", NULL
-};
-
 static int is_ole2(const struct doc_probe *p)
 {
-	return p->head_len >= 512 && !memcmp(p->head, ole2_magic, 8);
+	return p->head_len >= 512 && !memcmp(p->head, FORMAT_OLE2_MAGIC, 8);
 }
 
 /* Whether a directory sector holds an entry named EncryptedPackage. */
@@ -199,7 +182,7 @@ static int sector_names_package(const unsigned char *sec, size_t ssize)
 		const unsigned char *d = sec + e;
 		size_t k;
 
-		if ((d[64] | d[65] << 8) != 2 * sizeof(name))
+		if (le16(d + 64) != 2 * sizeof(name))
 			continue;
 		for (k = 0; k < sizeof(name); k++)
 			if (d[2 * k] != (unsigned char)name[k] || d[2 * k + 1])
@@ -238,7 +221,7 @@ static uint32_t ole2_next(const struct doc_probe *p, unsigned shift,
  */
 static int ole2_encrypted(const struct doc_probe *p)
 {
-	unsigned shift = p->head[30] | p->head[31] << 8;
+	unsigned shift = le16(p->head + 30);
 	uint32_t sect = le32(p->head + 48);
 	unsigned char sec[4096];
 	size_t ssize;
@@ -386,23 +369,13 @@ static int docx_counts(const struct docx *d)
 	return 1;
 }
 
-static void docx_fldchar(struct docx *d, const struct xmlpart_attrs *attrs)
+/* The attribute w:name, in either namespace of w; NULL when absent. */
+static const char *w_attr(const struct xmlpart_attrs *attrs, const char *name,
+			  size_t *len)
 {
-	if (xmlpart_attr_is(attrs, NS_W, "fldCharType", "begin") ||
-	    xmlpart_attr_is(attrs, NS_W_STRICT, "fldCharType", "begin")) {
-		if (d->fld_nr < FIELD_MAX)
-			d->fld_code[d->fld_nr] = 1;
-		d->fld_nr++;
-	} else if (xmlpart_attr_is(attrs, NS_W, "fldCharType", "separate") ||
-		   xmlpart_attr_is(attrs, NS_W_STRICT, "fldCharType",
-				   "separate")) {
-		if (d->fld_nr && d->fld_nr <= FIELD_MAX)
-			d->fld_code[d->fld_nr - 1] = 0;
-	} else if (xmlpart_attr_is(attrs, NS_W, "fldCharType", "end") ||
-		   xmlpart_attr_is(attrs, NS_W_STRICT, "fldCharType", "end")) {
-		if (d->fld_nr)
-			d->fld_nr--;
-	}
+	const char *v = xmlpart_attr(attrs, NS_W, name, len);
+
+	return v ? v : xmlpart_attr(attrs, NS_W_STRICT, name, len);
 }
 
 static int w_attr_is(const struct xmlpart_attrs *attrs, const char *name,
@@ -410,6 +383,21 @@ static int w_attr_is(const struct xmlpart_attrs *attrs, const char *name,
 {
 	return xmlpart_attr_is(attrs, NS_W, name, value) ||
 	       xmlpart_attr_is(attrs, NS_W_STRICT, name, value);
+}
+
+static void docx_fldchar(struct docx *d, const struct xmlpart_attrs *attrs)
+{
+	if (w_attr_is(attrs, "fldCharType", "begin")) {
+		if (d->fld_nr < FIELD_MAX)
+			d->fld_code[d->fld_nr] = 1;
+		d->fld_nr++;
+	} else if (w_attr_is(attrs, "fldCharType", "separate")) {
+		if (d->fld_nr && d->fld_nr <= FIELD_MAX)
+			d->fld_code[d->fld_nr - 1] = 0;
+	} else if (w_attr_is(attrs, "fldCharType", "end")) {
+		if (d->fld_nr)
+			d->fld_nr--;
+	}
 }
 
 /* Elements whose whole subtree is no text of the document. */
@@ -435,11 +423,9 @@ static int docx_skipped(const struct docx *d, const char *name,
 static void docx_sym(struct docx *d, const struct xmlpart_attrs *attrs)
 {
 	size_t len;
-	const char *v = xmlpart_attr(attrs, NS_W, "char", &len);
+	const char *v = w_attr(attrs, "char", &len);
 	uint32_t c = 0;
 
-	if (!v)
-		v = xmlpart_attr(attrs, NS_W_STRICT, "char", &len);
 	if (!v || !len || len > 6)
 		return;
 	for (size_t k = 0; k < len; k++) {
@@ -455,6 +441,14 @@ static void docx_sym(struct docx *d, const struct xmlpart_attrs *attrs)
 	sink_codepoint(d->w.sink, c);
 }
 
+/* A w:t or m:t opens: its text counts, edges trimmed unless preserved. */
+static void docx_t_start(struct docx *d, const struct xmlpart_attrs *attrs)
+{
+	d->in_t++;
+	d->preserve = xmlpart_attr_is(attrs, NS_XML, "space", "preserve");
+	d->t_text = d->t_ws = 0;
+}
+
 static void docx_w_start(struct docx *d, const char *name,
 			 const struct xmlpart_attrs *attrs)
 {
@@ -463,10 +457,7 @@ static void docx_w_start(struct docx *d, const char *name,
 	if (docx_skipped(d, name, attrs)) {
 		d->w.skip = 1;
 	} else if (!strcmp(name, "t")) {
-		d->in_t++;
-		d->preserve = xmlpart_attr_is(attrs, NS_XML, "space",
-					      "preserve");
-		d->t_text = d->t_ws = 0;
+		docx_t_start(d, attrs);
 	} else if (!strcmp(name, "p")) {
 		sink_break(sink);
 	} else if (!strcmp(name, "fldChar")) {
@@ -495,10 +486,7 @@ static void docx_start(void *data, const char *uri, const char *name,
 		docx_w_start(d, name, attrs);
 	} else if ((!strcmp(uri, NS_M) || !strcmp(uri, NS_M_STRICT)) &&
 		   !strcmp(name, "t")) {
-		d->in_t++;
-		d->preserve = xmlpart_attr_is(attrs, NS_XML, "space",
-					      "preserve");
-		d->t_text = d->t_ws = 0;
+		docx_t_start(d, attrs);
 	}
 }
 
@@ -616,30 +604,39 @@ static const struct xmlpart_ops pptx_ops = {
 
 /* -------------------------------------------------------- the modules ---- */
 
-static int recognise(struct doc_probe *p, enum doc_format want,
-		     const char *const *ole2_exts)
+/*
+ * Whether the document is a package of format want, by its content
+ * types, read once for both modules (p->ct_format); an OLE2 file is one
+ * (encrypted) by its extension.
+ */
+static int recognise(struct doc_probe *p, enum doc_format want)
 {
 	struct zippkg *z = doc_probe_zip(p);
-	struct strbuf msg = STRBUF_INIT;
-	struct ctypes ct;
-	int yes;
 
 	if (!z)
-		return is_ole2(p) && ext_in(p->src->ext, ole2_exts);
-	yes = ct_load(z, &ct, &msg) == DOC_OK && ct_format(&ct) == want;
-	ct_free(&ct);
-	strbuf_release(&msg);
-	return yes;
+		return is_ole2(p) && format_of_ext(p->src->ext) == want;
+	if (!p->ct_format) {
+		struct strbuf msg = STRBUF_INIT;
+		struct ctypes ct;
+		enum doc_format f = FORMAT_TEXT;
+
+		if (ct_load(z, &ct, &msg) == DOC_OK)
+			f = ct_format(&ct);
+		ct_free(&ct);
+		strbuf_release(&msg);
+		p->ct_format = (int)f + 1;
+	}
+	return p->ct_format - 1 == (int)want;
 }
 
 static int docx_recognise(struct doc_probe *p)
 {
-	return recognise(p, FORMAT_DOCX, docx_exts);
+	return recognise(p, FORMAT_DOCX);
 }
 
 static int pptx_recognise(struct doc_probe *p)
 {
-	return recognise(p, FORMAT_PPTX, pptx_exts);
+	return recognise(p, FORMAT_PPTX);
 }
 
 /* Read the parts of ct of kind k (all of them, or the first one). */

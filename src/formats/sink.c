@@ -70,10 +70,7 @@ void sink_verbatim(struct text_sink *s, const char *text, size_t len)
 	const unsigned char *p = (const unsigned char *)text;
 
 	for (size_t i = 0; i < len && !s->full; i++) {
-		if (!s->line_has_text)
-			before_text(s);
-		else if (s->space)
-			before_text(s);
+		before_text(s);
 		put(s, p[i]);
 		if (p[i] == '\n')
 			s->line_has_text = 0;

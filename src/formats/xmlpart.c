@@ -141,9 +141,30 @@ static void on_error(void *ctx, xmlErrorPtr e)
 	xs->err_line = e->line;
 }
 
-static void silent(void *ctx, const char *fmt, ...)
+static void drop_generic(void *ctx, const char *fmt, ...)
 {
 	(void)ctx, (void)fmt;
+}
+
+static void drop_structured(void *ctx, xmlErrorPtr err)
+{
+	(void)ctx, (void)err;
+}
+
+void xmlpart_quiet(struct xmlpart_quiet *q)
+{
+	q->generic = xmlGenericError;
+	q->generic_ctx = xmlGenericErrorContext;
+	q->structured = xmlStructuredError;
+	q->structured_ctx = xmlStructuredErrorContext;
+	xmlSetGenericErrorFunc(NULL, drop_generic);
+	xmlSetStructuredErrorFunc(NULL, drop_structured);
+}
+
+void xmlpart_unquiet(const struct xmlpart_quiet *q)
+{
+	xmlSetGenericErrorFunc(q->generic_ctx, q->generic);
+	xmlSetStructuredErrorFunc(q->structured_ctx, q->structured);
 }
 
 static const xmlSAXHandler sax = {
@@ -200,6 +221,7 @@ enum doc_status xmlpart_read(struct zippkg *z, size_t i,
 			     const struct text_sink *sink, struct strbuf *msg)
 {
 	struct xml_state xs;
+	struct xmlpart_quiet q;
 	enum doc_status st;
 	size_t name_len;
 	const char *name = zippkg_name(z, i, &name_len);
@@ -210,7 +232,7 @@ enum doc_status xmlpart_read(struct zippkg *z, size_t i,
 	xs.sink = sink;
 	strbuf_init(&xs.err, 0);
 	xmlInitParser();
-	xmlSetGenericErrorFunc(NULL, silent);
+	xmlpart_quiet(&q);
 	xs.ctxt = xmlCreatePushParserCtxt((xmlSAXHandlerPtr)&sax, &xs, NULL,
 					  0, NULL);
 	if (!xs.ctxt)
@@ -232,6 +254,7 @@ enum doc_status xmlpart_read(struct zippkg *z, size_t i,
 	if (xs.ctxt->myDoc)
 		xmlFreeDoc(xs.ctxt->myDoc);
 	xmlFreeParserCtxt(xs.ctxt);
+	xmlpart_unquiet(&q);
 	strbuf_release(&xs.err);
 	return st;
 }

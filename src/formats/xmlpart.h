@@ -15,6 +15,8 @@
 
 #include <stddef.h>
 
+#include <libxml/xmlerror.h>
+
 #include "format.h"
 
 struct strbuf;
@@ -51,6 +53,23 @@ struct xmlpart_ops {
 enum doc_status xmlpart_read(struct zippkg *z, size_t i,
 			     const struct xmlpart_ops *ops, void *data,
 			     const struct text_sink *sink, struct strbuf *msg);
+
+/* libxml2's global error handlers, as xmlpart_quiet() found them. */
+struct xmlpart_quiet {
+	xmlGenericErrorFunc generic;
+	void *generic_ctx;
+	xmlStructuredErrorFunc structured;
+	void *structured_ctx;
+};
+
+/*
+ * Keep libxml2's messages about a document's markup off stderr (they are
+ * not ours to print): its global handlers are saved in q and replaced by
+ * ones that drop everything, until xmlpart_unquiet(q) puts them back.
+ * Every parse of a document, XML or HTML, runs between the two.
+ */
+void xmlpart_quiet(struct xmlpart_quiet *q);
+void xmlpart_unquiet(const struct xmlpart_quiet *q);
 
 /*
  * The value of the attribute (uri, name) of an element ("" for no

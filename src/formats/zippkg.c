@@ -19,7 +19,6 @@
 #include "../zipdir.h"
 #include "zippkg.h"
 
-#define RATIO_FLOOR (16ull << 20)
 #define LOCAL_LEN 30
 #define CHUNK (64 * 1024)
 
@@ -100,8 +99,7 @@ static int data_start(struct zippkg *z, const struct zipdir_info *info,
 		strbuf_addstr(msg, "bad local header in zip");
 		return -1;
 	}
-	at = info->offset + LOCAL_LEN + (h[26] | h[27] << 8) +
-	     (h[28] | h[29] << 8);
+	at = info->offset + LOCAL_LEN + le16(h + 26) + le16(h + 28);
 	if (at > z->size || z->size - at < info->csize) {
 		strbuf_addstr(msg, "zip part runs past the end of the file");
 		return -1;
